@@ -1,0 +1,306 @@
+package ft.protocol;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.Set;
+
+/**
+ * Turns headers into JSON bytes and back.
+ *
+ * <p>Decoding is strict on purpose: a header either means exactly one thing or is refused
+ * with {@link ErrorCode#BAD_REQUEST}. Duplicate keys, numbers written as strings or
+ * fractions, unknown ops, unknown request fields, values out of range, deep nesting and
+ * invalid UTF-8 are all refused; nothing but {@link ProtocolException} escapes.
+ *
+ * <p>Requests reject unknown fields because a misspelt {@code "ofset"} silently ignored
+ * would restart a download from zero. Responses ignore unknown fields so that a newer
+ * server may add information (limits, capabilities) without breaking older clients.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class HeaderCodec {
+    private static final int MAX_NESTING = 4;
+    private static final String OK = "ok";
+
+    private static final Set<String> HELLO_FIELDS = Set.of("op", "version");
+    private static final Set<String> GET_FIELDS = Set.of("op", "path", "offset", "if_md5");
+    private static final Set<String> PUT_FIELDS = Set.of("op", "path", "size", "md5");
+
+    private final ObjectMapper mapper;
+
+    public HeaderCodec() {
+        JsonFactory factory = JsonFactory.builder()
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(MAX_NESTING)
+                        .maxStringLength(Protocol.MAX_FRAME_BYTES)
+                        .maxNumberLength(40)
+                        .build())
+                .build();
+        mapper = new ObjectMapper(factory)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS);
+    }
+
+    // ---------------------------------------------------------------- encoding
+
+    public byte[] encode(Request request) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("op", request.op());
+        switch (request) {
+            case Request.Hello hello -> node.put("version", hello.version());
+            case Request.Get get -> {
+                node.put("path", get.path());
+                node.put("offset", get.offset());
+                if (get.ifMd5() != null) {
+                    node.put("if_md5", get.ifMd5().hex());
+                }
+            }
+            case Request.Put put -> {
+                node.put("path", put.path());
+                node.put("size", put.size());
+                node.put("md5", put.md5().hex());
+            }
+        }
+        return write(node);
+    }
+
+    public byte[] encode(Response response) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        switch (response) {
+            case Response.HelloOk hello -> {
+                node.put("status", OK);
+                node.put("version", hello.version());
+                node.put("server", hello.server());
+            }
+            case Response.GetOk get -> {
+                node.put("status", OK);
+                node.put("name", get.name());
+                node.put("size", get.size());
+                node.put("md5", get.md5().hex());
+                node.put("offset", get.offset());
+            }
+            case Response.PutReady ready -> {
+                node.put("status", OK);
+                node.put("offset", ready.offset());
+            }
+            case Response.PutDone done -> {
+                node.put("status", OK);
+                node.put("md5", done.md5().hex());
+            }
+            case Response.Error error -> {
+                node.put("status", "error");
+                node.put("code", error.code().name());
+                node.put("message", truncate(error.message()));
+            }
+        }
+        return write(node);
+    }
+
+    private byte[] write(ObjectNode node) {
+        try {
+            return mapper.writeValueAsBytes(node);
+        } catch (JacksonException e) {
+            throw new IllegalStateException("cannot serialise a header", e);
+        }
+    }
+
+    private static String truncate(String message) {
+        String m = message == null ? "" : message;
+        return m.length() <= Protocol.MAX_TEXT_CHARS ? m : m.substring(0, Protocol.MAX_TEXT_CHARS);
+    }
+
+    // ---------------------------------------------------------------- requests
+
+    /** Decodes a request header; anything not exactly right is a {@link ProtocolException}. */
+    public Request decodeRequest(byte[] frame) throws ProtocolException {
+        ObjectNode node = parseObject(frame);
+        String op = text(node, "op", 32);
+        return switch (op) {
+            case "hello" -> {
+                onlyFields(node, HELLO_FIELDS, op);
+                long version = integer(node, "version", 0, Integer.MAX_VALUE);
+                yield new Request.Hello((int) version);
+            }
+            case "get" -> {
+                onlyFields(node, GET_FIELDS, op);
+                String path = path(node);
+                long offset = node.has("offset") ? integer(node, "offset", 0, Long.MAX_VALUE) : 0;
+                Md5 ifMd5 = node.has("if_md5") ? md5(node, "if_md5") : null;
+                yield new Request.Get(path, offset, ifMd5);
+            }
+            case "put" -> {
+                onlyFields(node, PUT_FIELDS, op);
+                yield new Request.Put(path(node), integer(node, "size", 0, Long.MAX_VALUE), md5(node, "md5"));
+            }
+            default -> throw bad("unknown op '" + printable(op) + "'");
+        };
+    }
+
+    // ---------------------------------------------------------------- responses
+
+    /**
+     * Decodes the answer to a request that expects {@code expected}; an error answer is
+     * returned as {@link Response.Error} whatever was expected.
+     */
+    public Response decodeResponse(byte[] frame, Class<? extends Response> expected) throws ProtocolException {
+        ObjectNode node = parseObject(frame);
+        String status = text(node, "status", 16);
+        if (status.equals("error")) {
+            String code = text(node, "code", 64);
+            String message = node.has("message") ? text(node, "message", Protocol.MAX_TEXT_CHARS) : "";
+            return new Response.Error(ErrorCode.fromWire(code), message);
+        }
+        if (!status.equals(OK)) {
+            throw bad("unknown status '" + printable(status) + "'");
+        }
+        try {
+            if (expected == Response.HelloOk.class) {
+                long version = integer(node, "version", 0, Integer.MAX_VALUE);
+                String server = node.has("server") ? text(node, "server", 256) : "";
+                return new Response.HelloOk((int) version, server);
+            }
+            if (expected == Response.GetOk.class) {
+                long size = integer(node, "size", 0, Long.MAX_VALUE);
+                long offset = integer(node, "offset", 0, size);
+                return new Response.GetOk(text(node, "name", Protocol.MAX_PATH_BYTES), size, md5(node, "md5"), offset);
+            }
+            if (expected == Response.PutReady.class) {
+                return new Response.PutReady(integer(node, "offset", 0, Long.MAX_VALUE));
+            }
+            if (expected == Response.PutDone.class) {
+                return new Response.PutDone(md5(node, "md5"));
+            }
+        } catch (IllegalArgumentException e) {
+            throw bad(e.getMessage());
+        }
+        throw new IllegalArgumentException("not a response type: " + expected);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private ObjectNode parseObject(byte[] frame) throws ProtocolException {
+        String json = strictUtf8(frame);
+        JsonNode node;
+        try {
+            node = mapper.readTree(json);
+        } catch (JacksonException e) {
+            throw bad("header is not valid JSON: " + firstLine(e.getOriginalMessage()));
+        } catch (RuntimeException e) {
+            // Defensive: the contract is that only ProtocolException escapes the decoder.
+            throw bad("header could not be parsed");
+        }
+        if (node == null || !node.isObject()) {
+            throw bad("header must be one JSON object");
+        }
+        return (ObjectNode) node;
+    }
+
+    private static String strictUtf8(byte[] frame) throws ProtocolException {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(frame))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw bad("header is not valid UTF-8");
+        }
+    }
+
+    private static void onlyFields(ObjectNode node, Set<String> allowed, String op) throws ProtocolException {
+        Iterator<String> names = node.fieldNames();
+        while (names.hasNext()) {
+            String name = names.next();
+            if (!allowed.contains(name)) {
+                throw bad("unknown field '" + printable(name) + "' in " + op + " request");
+            }
+        }
+    }
+
+    private static String text(ObjectNode node, String field, int maxChars) throws ProtocolException {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            throw bad("missing field '" + field + "'");
+        }
+        if (!value.isTextual()) {
+            throw bad("field '" + field + "' must be a string");
+        }
+        String text = value.textValue();
+        if (text.length() > maxChars) {
+            throw bad("field '" + field + "' is longer than " + maxChars + " characters");
+        }
+        return text;
+    }
+
+    private static String path(ObjectNode node) throws ProtocolException {
+        String path = text(node, "path", Protocol.MAX_PATH_BYTES);
+        if (path.isEmpty()) {
+            throw bad("field 'path' must not be empty");
+        }
+        if (path.getBytes(StandardCharsets.UTF_8).length > Protocol.MAX_PATH_BYTES) {
+            throw bad("field 'path' is longer than " + Protocol.MAX_PATH_BYTES + " bytes");
+        }
+        return path;
+    }
+
+    private static long integer(ObjectNode node, String field, long min, long max) throws ProtocolException {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            throw bad("missing field '" + field + "'");
+        }
+        if (!value.isIntegralNumber()) {
+            throw bad("field '" + field + "' must be an integer");
+        }
+        if (!value.canConvertToLong()) {
+            throw bad("field '" + field + "' is out of range");
+        }
+        long v = value.longValue();
+        if (v < min || v > max) {
+            throw bad("field '" + field + "' must be between " + min + " and " + max);
+        }
+        return v;
+    }
+
+    private static Md5 md5(ObjectNode node, String field) throws ProtocolException {
+        String hex = text(node, field, 64);
+        if (!Md5.isValid(hex)) {
+            throw bad("field '" + field + "' must be 32 hexadecimal characters");
+        }
+        return new Md5(hex);
+    }
+
+    private static ProtocolException bad(String message) {
+        return new ProtocolException(ErrorCode.BAD_REQUEST, message);
+    }
+
+    /** Echoing attacker-controlled text into messages and logs is kept short and printable. */
+    static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length() && b.length() < 64; i++) {
+            char c = s.charAt(i);
+            b.append(c < 0x20 || c == 0x7f ? '?' : c);
+        }
+        return s.length() > 64 ? b + "..." : b.toString();
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "syntax error";
+        }
+        int nl = s.indexOf('\n');
+        return printable(nl < 0 ? s : s.substring(0, nl));
+    }
+}

@@ -1,0 +1,20 @@
+package ft.protocol;
+
+/**
+ * A violation of the wire format: a frame or header that cannot be accepted.
+ *
+ * <p>This is the only exception the decoder throws for bad input, whatever the input.
+ * The {@link #code()} is what the receiving side reports back before closing.
+ */
+public final class ProtocolException extends Exception {
+    private final ErrorCode code;
+
+    public ProtocolException(ErrorCode code, String message) {
+        super(message);
+        this.code = code;
+    }
+
+    public ErrorCode code() {
+        return code;
+    }
+}

@@ -1,0 +1,44 @@
+package ft.protocol;
+
+/**
+ * A header a server sends. Every response but {@link Error} has {@code "status":"ok"}.
+ */
+public sealed interface Response {
+
+    /** Answer to {@link Request.Hello}: the version both sides now speak and who is serving. */
+    record HelloOk(int version, String server) implements Response {}
+
+    /**
+     * Answer to {@link Request.Get}; exactly {@code size - offset} raw body bytes follow it.
+     *
+     * @param name   the file's base name (no directory part)
+     * @param offset the offset actually served: the one asked for, or 0 after a failed
+     *               {@code if_md5} condition
+     */
+    record GetOk(String name, long size, Md5 md5, long offset) implements Response {
+        public GetOk {
+            if (size < 0 || offset < 0 || offset > size) {
+                throw new IllegalArgumentException("need 0 <= offset <= size");
+            }
+        }
+
+        public long bodyLength() {
+            return size - offset;
+        }
+    }
+
+    /** First answer to {@link Request.Put}: send the body from {@code offset} on. */
+    record PutReady(long offset) implements Response {
+        public PutReady {
+            if (offset < 0) {
+                throw new IllegalArgumentException("offset must not be negative");
+            }
+        }
+    }
+
+    /** Final answer to {@link Request.Put}: the file is stored under its name with this digest. */
+    record PutDone(Md5 md5) implements Response {}
+
+    /** A refused request. {@code {"status":"error","code":...,"message":...}} */
+    record Error(ErrorCode code, String message) implements Response {}
+}
