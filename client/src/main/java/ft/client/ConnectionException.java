@@ -1,0 +1,12 @@
+package ft.client;
+
+/** The server could not be reached, stopped answering, or the connection dropped (exit 3). */
+public final class ConnectionException extends FtException {
+    public static final String CONNECT_FAILED = "CONNECT_FAILED";
+    public static final String CONNECTION_LOST = "CONNECTION_LOST";
+    public static final String TIMEOUT = "TIMEOUT";
+
+    public ConnectionException(String code, String message, Throwable cause) {
+        super(code, 3, message, cause);
+    }
+}

@@ -1,0 +1,216 @@
+package ft.client;
+
+import ft.protocol.ErrorCode;
+import ft.protocol.FrameReader;
+import ft.protocol.FrameWriter;
+import ft.protocol.HeaderCodec;
+import ft.protocol.HostPort;
+import ft.protocol.Protocol;
+import ft.protocol.ProtocolException;
+import ft.protocol.Request;
+import ft.protocol.Response;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+
+/**
+ * One connection to an ft server, past the hello. Requests go one after another; a get's
+ * body must be read whole from {@link #body()} before the next request.
+ *
+ * <p>Every failure is an {@link FtException}: the network ({@link ConnectionException}), the
+ * server's refusal ({@link RemoteException}) or a server breaking the protocol
+ * ({@link BadResponseException}).
+ */
+public final class FtClient implements AutoCloseable {
+    /** How long to wait for the server to connect or to send anything before giving up. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+    private static final HeaderCodec CODEC = new HeaderCodec();
+
+    private final HostPort server;
+    private final SocketChannel channel;
+    private final Duration timeout;
+    private final InputStream in;
+    private final FrameReader reader;
+    private final FrameWriter writer;
+    private String serverName = "";
+
+    private FtClient(HostPort server, SocketChannel channel, Duration timeout) throws IOException {
+        this.server = server;
+        this.channel = channel;
+        this.timeout = timeout;
+        Socket socket = channel.socket();
+        socket.setSoTimeout((int) timeout.toMillis());
+        socket.setTcpNoDelay(true);
+        this.in = new BufferedInputStream(socket.getInputStream(), 256 * 1024);
+        this.reader = new FrameReader(in);
+        this.writer = new FrameWriter(new BufferedOutputStream(socket.getOutputStream(), 8 * 1024));
+    }
+
+    public static FtClient connect(HostPort server) throws FtException {
+        return connect(server, DEFAULT_TIMEOUT);
+    }
+
+    /** Connects and says hello; {@code timeout} bounds the connect and every later wait. */
+    public static FtClient connect(HostPort server, Duration timeout) throws FtException {
+        SocketChannel channel = null;
+        FtClient client;
+        try {
+            channel = SocketChannel.open();
+            channel.socket().connect(new InetSocketAddress(server.host(), server.port()), (int) timeout.toMillis());
+            client = new FtClient(server, channel, timeout);
+        } catch (IOException e) {
+            closeQuietly(channel);
+            throw new ConnectionException(ConnectionException.CONNECT_FAILED,
+                    "cannot connect to " + server + ": " + describe(e), e);
+        }
+        try {
+            client.hello();
+            return client;
+        } catch (FtException | RuntimeException e) {
+            client.close();
+            throw e;
+        }
+    }
+
+    private void hello() throws FtException {
+        Response response = exchange(new Request.Hello(Protocol.VERSION), Response.HelloOk.class);
+        Response.HelloOk ok = expect(response, Response.HelloOk.class);
+        if (ok.version() != Protocol.VERSION) {
+            throw new BadResponseException(server + " answered hello with version " + ok.version()
+                    + ", not " + Protocol.VERSION);
+        }
+        serverName = ok.server();
+    }
+
+    public HostPort server() {
+        return server;
+    }
+
+    public String serverName() {
+        return serverName;
+    }
+
+    /** Asks for a file; on success exactly {@code bodyLength()} bytes follow on {@link #body()}. */
+    public Response.GetOk get(Request.Get request) throws FtException {
+        return expect(exchange(request, Response.GetOk.class), Response.GetOk.class);
+    }
+
+    /** The connection's input, positioned on a get's body after {@link #get}. */
+    public InputStream body() {
+        return in;
+    }
+
+    /** Announces an upload; the answer says from which offset to send. */
+    public Response.PutReady put(Request.Put request) throws FtException {
+        return expect(exchange(request, Response.PutReady.class), Response.PutReady.class);
+    }
+
+    /**
+     * Sends {@code count} bytes of {@code file} from {@code position} as a put's body, then
+     * waits for the server's verdict.
+     */
+    public Response.PutDone sendBody(FileChannel file, long position, long count, Progress progress)
+            throws FtException, IOException {
+        long sent = 0;
+        try {
+            while (sent < count) {
+                long n = file.transferTo(position + sent, Math.min(count - sent, 4L << 20), channel);
+                if (n <= 0) {
+                    throw new EOFException("local file ended before " + count + " bytes were sent");
+                }
+                sent += n;
+                progress.advance(position + sent);
+            }
+        } catch (EOFException e) {
+            throw e;
+        } catch (IOException e) {
+            // The server may have hung up after explaining why (e.g. NO_SPACE): prefer its reason.
+            Response reason = readErrorQuietly();
+            if (reason instanceof Response.Error error) {
+                throw new RemoteException(error.code(), error.message());
+            }
+            throw lost(e, "after sending " + (position + sent) + " bytes");
+        }
+        return expect(receive(Response.PutDone.class), Response.PutDone.class);
+    }
+
+    private Response readErrorQuietly() {
+        try {
+            byte[] frame = reader.readFrame();
+            return frame == null ? null : CODEC.decodeResponse(frame, Response.PutDone.class);
+        } catch (IOException | ProtocolException e) {
+            return null;
+        }
+    }
+
+    private Response exchange(Request request, Class<? extends Response> expected) throws FtException {
+        try {
+            writer.writeFrame(CODEC.encode(request));
+            writer.flush();
+        } catch (IOException e) {
+            throw lost(e, "while sending a request");
+        }
+        return receive(expected);
+    }
+
+    private Response receive(Class<? extends Response> expected) throws FtException {
+        try {
+            return CODEC.decodeResponse(reader.readRequiredFrame(), expected);
+        } catch (ProtocolException e) {
+            throw new BadResponseException(server + " sent a malformed answer: " + e.getMessage());
+        } catch (IOException e) {
+            throw lost(e, "while waiting for an answer");
+        }
+    }
+
+    private <T extends Response> T expect(Response response, Class<T> type) throws FtException {
+        if (response instanceof Response.Error error) {
+            throw new RemoteException(error.code(), error.message());
+        }
+        return type.cast(response);
+    }
+
+    /** Maps a network failure to the right {@link ConnectionException}. */
+    public ConnectionException lost(IOException e, String when) {
+        if (e instanceof SocketTimeoutException) {
+            return new ConnectionException(ConnectionException.TIMEOUT, server + " sent nothing for "
+                    + timeout.toSeconds() + " s " + when + "; giving up", e);
+        }
+        return new ConnectionException(ConnectionException.CONNECTION_LOST,
+                "connection to " + server + " lost " + when + ": " + describe(e), e);
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(channel);
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        if (channel == null) {
+            return;
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // Nothing left to tell the server; the socket is gone either way.
+        }
+    }
+
+    private static String describe(IOException e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+
+    static boolean isRemote(FtException e, ErrorCode code) {
+        return e instanceof RemoteException r && r.error() == code;
+    }
+}

@@ -1,0 +1,54 @@
+package ft.client;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * The files a download keeps beside its target until it is verified: {@code .NAME.ftpart}
+ * with the bytes so far and {@code .NAME.ftpart.meta} saying which server file they are from.
+ */
+final class PartialDownload {
+    /** Which remote file, as the server described it when the partial was started. */
+    record Meta(String server, String path, long size, String md5) {}
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    final Path data;
+    final Path meta;
+
+    PartialDownload(Path target) {
+        Path name = target.getFileName();
+        this.data = target.resolveSibling("." + name + ".ftpart");
+        this.meta = target.resolveSibling("." + name + ".ftpart.meta");
+    }
+
+    /** The recorded meta, or null when there is no usable partial. */
+    Meta read() {
+        if (!Files.isRegularFile(data) || !Files.isRegularFile(meta)) {
+            return null;
+        }
+        try {
+            return JSON.readValue(meta.toFile(), Meta.class);
+        } catch (IOException corrupt) {
+            return null; // a meta cut short by a crash: the partial cannot be trusted, start over
+        }
+    }
+
+    long length() throws IOException {
+        return Files.size(data);
+    }
+
+    void write(Meta m) throws IOException {
+        Path tmp = meta.resolveSibling(meta.getFileName() + ".tmp");
+        JSON.writeValue(tmp.toFile(), m);
+        Files.move(tmp, meta, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    void discard() throws IOException {
+        Files.deleteIfExists(data);
+        Files.deleteIfExists(meta);
+    }
+}

@@ -1,0 +1,133 @@
+package ft.client;
+
+import ft.protocol.Body;
+import ft.protocol.Md5;
+import ft.protocol.Request;
+import ft.protocol.Response;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+
+/**
+ * Downloads one remote file to a local path, resuming from an earlier partial when it is of
+ * the same server file, and never putting anything unverified under the target's name.
+ *
+ * <p>The local path is the caller's choice alone; the name the server sends is only checked
+ * for hostility. A partial is resumed with the server's digest as a condition
+ * ({@code if_md5}), so a file replaced on the server since is fetched whole instead of being
+ * spliced onto old bytes.
+ */
+public final class ResumableDownload {
+    /** What a finished download did. */
+    public record Result(Path target, long size, Md5 md5, long resumedFrom) {}
+
+    private final FtClient client;
+    private final Progress progress;
+    private final boolean resume;
+
+    public ResumableDownload(FtClient client, boolean resume, Progress progress) {
+        this.client = client;
+        this.resume = resume;
+        this.progress = progress;
+    }
+
+    public Result download(String remotePath, Path target) throws FtException {
+        PartialDownload partial = new PartialDownload(target);
+        try {
+            return run(remotePath, target, partial);
+        } catch (IOException e) {
+            throw new LocalIoException("cannot write " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Result run(String remotePath, Path target, PartialDownload partial) throws FtException, IOException {
+        if (Files.isDirectory(target)) {
+            throw new LocalIoException("cannot write " + target + ": it is a directory", null);
+        }
+        String server = client.server().toString();
+        PartialDownload.Meta held = resume ? partial.read() : null;
+        long offset = 0;
+        Md5 ifMd5 = null;
+        // The partial's digest is sent as a condition, so the server itself decides whether
+        // these bytes still belong to what it serves; no other check is needed for safety.
+        if (held != null && partial.length() <= held.size() && Md5.isValid(held.md5())) {
+            offset = partial.length();
+            ifMd5 = new Md5(held.md5());
+        }
+        Response.GetOk ok = client.get(new Request.Get(remotePath, offset, ifMd5));
+        checkName(ok.name());
+        if (ok.offset() != offset && !(ifMd5 != null && ok.offset() == 0)) {
+            throw new BadResponseException(client.server() + " answered offset " + ok.offset()
+                    + " to a request for offset " + offset);
+        }
+        if (ok.offset() > 0 && (ok.size() != held.size() || !ok.md5().hex().equals(held.md5()))) {
+            throw new BadResponseException(client.server() + " resumed a file whose size or MD5 differs from "
+                    + "the one the partial download was started from");
+        }
+        if (offset > 0 && ok.offset() == 0) {
+            progress.note("'" + remotePath + "' changed on the server since the partial download; starting over");
+        } else if (ok.offset() > 0) {
+            progress.note("resuming at " + ok.offset() + " bytes");
+        }
+        long from = ok.offset();
+        partial.write(new PartialDownload.Meta(server, remotePath, ok.size(), ok.md5().hex()));
+
+        MessageDigest md5 = Body.newMd5();
+        progress.start(remotePath, ok.size(), from);
+        try (FileChannel file = FileChannel.open(partial.data, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            file.truncate(from);
+            Body.hash(file, from, md5);
+            file.position(from);
+            receiveBody(file, ok, md5);
+            file.force(false);
+        } finally {
+            progress.finish();
+        }
+        Md5 actual = Md5.of(md5.digest());
+        if (!actual.equals(ok.md5())) {
+            partial.discard();
+            throw new ChecksumException("'" + remotePath + "' arrived with MD5 " + actual + " but the server announced "
+                    + ok.md5() + "; the download was discarded");
+        }
+        Files.move(partial.data, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.deleteIfExists(partial.meta);
+        return new Result(target, ok.size(), actual, from);
+    }
+
+    private void receiveBody(FileChannel file, Response.GetOk ok, MessageDigest md5) throws FtException, IOException {
+        InputStream in = client.body();
+        long from = ok.offset();
+        try {
+            Body.receive(in, new LocalChannel(file), ok.bodyLength(), md5, n -> progress.advance(from + n));
+        } catch (LocalChannel.WriteFailed e) {
+            throw e.getCause();
+        } catch (EOFException e) {
+            throw new ConnectionException(ConnectionException.CONNECTION_LOST, "connection to " + client.server()
+                    + " lost: " + e.getMessage() + "; rerun the same command to resume", e);
+        } catch (IOException e) {
+            throw client.lost(e, "during the body; rerun the same command to resume");
+        }
+        // Bytes beyond the announced body, already here with it, mean a server out of step.
+        if (in.available() > 0) {
+            throw new BadResponseException(client.server() + " sent more bytes than the " + ok.bodyLength()
+                    + " it announced");
+        }
+    }
+
+    /** A name that could steer a client which trusted it somewhere else is refused outright. */
+    static void checkName(String name) throws BadResponseException {
+        boolean hostile = name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0
+                || name.indexOf('\\') >= 0 || name.chars().anyMatch(c -> c < 0x20 || c == 0x7f)
+                || (name.length() >= 2 && name.charAt(1) == ':');
+        if (hostile) {
+            throw new BadResponseException("the server sent an unsafe file name; refusing the download");
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package ft.client;
+
+import ft.protocol.Body;
+import ft.protocol.Md5;
+import ft.protocol.Request;
+import ft.protocol.Response;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+
+/**
+ * Uploads one local file. The server keeps interrupted uploads keyed by path, size and MD5,
+ * so simply putting the same file again resumes where the last attempt stopped.
+ */
+public final class ResumableUpload {
+    /** What a finished upload did; {@code md5} is the digest the server verified. */
+    public record Result(String remotePath, long size, Md5 md5, long resumedFrom) {}
+
+    private final FtClient client;
+    private final Progress progress;
+
+    public ResumableUpload(FtClient client, Progress progress) {
+        this.client = client;
+        this.progress = progress;
+    }
+
+    public Result upload(Path local, String remotePath) throws FtException {
+        try (FileChannel file = FileChannel.open(local, StandardOpenOption.READ)) {
+            if (Files.isDirectory(local)) {
+                throw new LocalIoException("cannot read " + local + ": it is a directory", null);
+            }
+            long size = file.size();
+            MessageDigest digest = Body.newMd5();
+            Body.hash(file, size, digest);
+            Md5 md5 = Md5.of(digest.digest());
+
+            Response.PutReady ready = client.put(new Request.Put(remotePath, size, md5));
+            long offset = ready.offset();
+            if (offset > size) {
+                throw new BadResponseException(client.server() + " asked for the body from offset " + offset
+                        + " of a " + size + "-byte file");
+            }
+            if (offset > 0) {
+                progress.note("resuming at " + offset + " bytes");
+            }
+            progress.start(remotePath, size, offset);
+            Response.PutDone done;
+            try {
+                done = client.sendBody(file, offset, size - offset, progress);
+            } finally {
+                progress.finish();
+            }
+            if (!done.md5().equals(md5)) {
+                throw new BadResponseException(client.server() + " confirmed MD5 " + done.md5() + " for a file whose MD5 is "
+                        + md5);
+            }
+            return new Result(remotePath, size, md5, offset);
+        } catch (NoSuchFileException e) {
+            throw new LocalIoException("cannot read " + local + ": no such file", e);
+        } catch (IOException e) {
+            throw new LocalIoException("cannot read " + local + ": " + e.getMessage(), e);
+        }
+    }
+}

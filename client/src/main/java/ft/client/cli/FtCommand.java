@@ -1,0 +1,79 @@
+package ft.client.cli;
+
+import ft.protocol.HostPort;
+import ft.server.ServeCommand;
+import java.time.Duration;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/** The {@code ft} command: global options and the subcommands. */
+@Command(name = "ft",
+        mixinStandardHelpOptions = true,
+        versionProvider = FtCommand.Version.class,
+        description = "Fast, verified, resumable file transfer.",
+        subcommands = {ServeCommand.class, GetCommand.class, PutCommand.class},
+        footer = {"", "Examples:",
+                "  ft serve --root ./shared        share a directory on 127.0.0.1:7070",
+                "  ft get reports/q3.pdf           download into the current directory",
+                "  ft put big.iso isos/            upload, resuming if interrupted before",
+                "", "Exit codes: 0 ok, 1 other error, 2 usage, 3 connection, 4 remote not found,",
+                "            5 checksum mismatch, 6 local I/O or no space, 7 access denied."})
+public final class FtCommand {
+    static final String DEFAULT_SERVER = "127.0.0.1:7070";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-s", "--server"}, paramLabel = "HOST:PORT", scope = ScopeType.INHERIT,
+            description = "Server to talk to (default: $FT_SERVER, else " + DEFAULT_SERVER + ").")
+    String server;
+
+    @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT,
+            description = "No progress bar and no notes on stderr; errors are still reported.")
+    boolean quiet;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", scope = ScopeType.INHERIT, defaultValue = "30",
+            description = "Give up when the server sends nothing for this long (default: ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    private final Map<String, String> env;
+
+    FtCommand(Map<String, String> env) {
+        this.env = env;
+    }
+
+    Map<String, String> env() {
+        return env;
+    }
+
+    /** Flag, then environment, then the built-in default. */
+    HostPort serverAddress() {
+        String text = server != null ? server : env.getOrDefault("FT_SERVER", DEFAULT_SERVER);
+        try {
+            return HostPort.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "bad server address " + e.getMessage());
+        }
+    }
+
+    Duration timeout() {
+        if (timeoutSeconds <= 0) {
+            throw new ParameterException(spec.commandLine(), "--timeout must be a positive number of seconds");
+        }
+        return Duration.ofSeconds(timeoutSeconds);
+    }
+
+    /** Reads the version Maven wrote into the jar's manifest. */
+    static final class Version implements picocli.CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = FtCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"ft " + (v == null ? "(development build)" : v)};
+        }
+    }
+}

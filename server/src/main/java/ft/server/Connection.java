@@ -1,0 +1,154 @@
+package ft.server;
+
+import ft.protocol.ErrorCode;
+import ft.protocol.FrameReader;
+import ft.protocol.FrameWriter;
+import ft.protocol.HeaderCodec;
+import ft.protocol.Protocol;
+import ft.protocol.ProtocolException;
+import ft.protocol.Request;
+import ft.protocol.Response;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.channels.SocketChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection: hello, then requests one after another until the client leaves.
+ *
+ * <p>Refusals of a single request ({@link RefusedException}) are answered and the connection
+ * stays usable. Anything that leaves the byte stream out of step (a bad frame, a body cut
+ * short, a failed write mid-body) is answered if possible and ends the connection.
+ */
+final class Connection implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
+    private static final HeaderCodec CODEC = new HeaderCodec();
+
+    private final FtServer server;
+    private final SocketChannel channel;
+    private SocketAddress client;
+    private FrameReader reader;
+    private FrameWriter writer;
+    private InputStream in;
+
+    Connection(FtServer server, SocketChannel channel) {
+        this.server = server;
+        this.channel = channel;
+    }
+
+    @Override
+    public void run() {
+        try {
+            client = channel.getRemoteAddress();
+            Socket socket = channel.socket();
+            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, server.idleTimeout().toMillis()));
+            socket.setTcpNoDelay(true);
+            in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+            reader = new FrameReader(in);
+            writer = new FrameWriter(new BufferedOutputStream(socket.getOutputStream(), 8 * 1024));
+            if (hello()) {
+                serveRequests();
+            }
+        } catch (SocketTimeoutException e) {
+            LOG.debug("{} idle for {}, closing", client, server.idleTimeout());
+        } catch (ConnectionEnded e) {
+            LOG.debug("{} connection ended: {}", client, e.getMessage());
+        } catch (IOException e) {
+            LOG.debug("{} connection failed: {}", client, e.toString());
+        } catch (RuntimeException e) {
+            LOG.error("{} unexpected failure", client, e);
+            sendQuietly(new Response.Error(ErrorCode.INTERNAL, "internal server error"));
+        }
+    }
+
+    private boolean hello() throws IOException {
+        long start = System.nanoTime();
+        Request request = readRequest();
+        if (request == null) {
+            return false;
+        }
+        if (!(request instanceof Request.Hello hello)) {
+            refuseAndClose("-", start, ErrorCode.BAD_REQUEST, "the first request must be hello");
+            return false;
+        }
+        if (hello.version() != Protocol.VERSION) {
+            refuseAndClose("hello", start, ErrorCode.UNSUPPORTED_VERSION,
+                    "protocol version " + hello.version() + " is not supported; this server speaks " + Protocol.VERSION);
+            return false;
+        }
+        send(new Response.HelloOk(Protocol.VERSION, FtServer.SERVER_NAME));
+        writer.flush();
+        AccessLog.request(client, "hello", null, 0, start, "ok");
+        return true;
+    }
+
+    private void serveRequests() throws IOException {
+        while (true) {
+            long start = System.nanoTime();
+            Request request = readRequest();
+            if (request == null) {
+                return;
+            }
+            switch (request) {
+                case Request.Get get -> new SendFile(server, get, client, writer, channel).run(start);
+                case Request.Put put -> new ReceiveUpload(server, put, client, in, writer).run(start);
+                case Request.Hello h -> {
+                    refuseAndClose("hello", start, ErrorCode.BAD_REQUEST, "hello was already done on this connection");
+                    return;
+                }
+            }
+        }
+    }
+
+    /** The next request, or null when the client closed the connection between requests. */
+    private Request readRequest() throws IOException {
+        long start = System.nanoTime();
+        try {
+            byte[] frame = reader.readFrame();
+            return frame == null ? null : CODEC.decodeRequest(frame);
+        } catch (ProtocolException e) {
+            refuseAndClose("-", start, e.code(), e.getMessage());
+            throw new ConnectionEnded("bad request: " + e.getMessage());
+        }
+    }
+
+    private void refuseAndClose(String op, long start, ErrorCode code, String message) {
+        sendQuietly(new Response.Error(code, message));
+        AccessLog.request(client, op, null, 0, start, code.name());
+    }
+
+    private void send(Response response) throws IOException {
+        writer.writeFrame(CODEC.encode(response));
+    }
+
+    private void sendQuietly(Response response) {
+        if (writer == null) {
+            return;
+        }
+        try {
+            send(response);
+            writer.flush();
+        } catch (IOException e) {
+            LOG.debug("{} could not send {}: {}", client, response, e.toString());
+        }
+    }
+
+    /** Static helper shared by the request handlers. */
+    static void answer(FrameWriter writer, Response response) throws IOException {
+        writer.writeFrame(CODEC.encode(response));
+        writer.flush();
+    }
+
+    /** The connection cannot go on: the stream is out of step or the peer is gone. */
+    static final class ConnectionEnded extends IOException {
+        ConnectionEnded(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package ft.server;
+
+import ft.protocol.Body;
+import ft.protocol.ErrorCode;
+import ft.protocol.FrameWriter;
+import ft.protocol.Md5;
+import ft.protocol.Request;
+import ft.protocol.Response;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+
+/**
+ * Answers one put: body into a hidden partial (hashed while it arrives), verified, then moved
+ * atomically over the final name. The final name never holds anything but a verified file.
+ */
+final class ReceiveUpload {
+    private final FtServer server;
+    private final Request.Put request;
+    private final SocketAddress client;
+    private final InputStream in;
+    private final FrameWriter writer;
+    private long received;
+
+    ReceiveUpload(FtServer server, Request.Put request, SocketAddress client, InputStream in, FrameWriter writer) {
+        this.server = server;
+        this.request = request;
+        this.client = client;
+        this.in = in;
+        this.writer = writer;
+    }
+
+    void run(long start) throws IOException {
+        String result = "ok";
+        try {
+            receive();
+        } catch (RefusedException e) {
+            result = e.code().name();
+            Connection.answer(writer, new Response.Error(e.code(), e.getMessage()));
+        } catch (DiskWriteFailed e) {
+            ErrorCode code = isNoSpace(e) ? ErrorCode.NO_SPACE : ErrorCode.INTERNAL;
+            result = code.name();
+            // The client is still sending body bytes we cannot take: answer, then hang up.
+            Connection.answer(writer, new Response.Error(code, code == ErrorCode.NO_SPACE
+                    ? "the server ran out of disk space after " + received + " bytes"
+                    : "the server could not store the upload"));
+            throw new Connection.ConnectionEnded("disk write failed: " + e.getCause());
+        } catch (IOException e) {
+            result = "INTERRUPTED(" + e.getClass().getSimpleName() + ")";
+            throw e;
+        } finally {
+            AccessLog.request(client, "put", request.path(), received, start, result);
+        }
+    }
+
+    private void receive() throws RefusedException, IOException {
+        Path destination = server.jail().resolveForWrite(request.path());
+        try (PathLocks.Held lock = server.uploadLocks().tryLock(destination)) {
+            if (lock == null) {
+                throw new RefusedException(ErrorCode.BUSY,
+                        "another upload of '" + request.path() + "' is in progress");
+            }
+            PartialStore store = server.partials();
+            PartialStore.Partial partial = store.partialFor(destination);
+            long offset = store.begin(partial, request.path(), request.size(), request.md5());
+            long remaining = request.size() - offset;
+            long usable = Files.getFileStore(store.dir()).getUsableSpace();
+            if (remaining > usable) {
+                throw new RefusedException(ErrorCode.NO_SPACE, "the upload needs " + remaining
+                        + " bytes but the server has " + usable + " free");
+            }
+            MessageDigest md5 = Body.newMd5();
+            try (FileChannel file = FileChannel.open(partial.data(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                // Resuming means re-reading what we hold: a digest's state cannot be saved portably.
+                Body.hash(file, offset, md5);
+                file.position(offset);
+                Connection.answer(writer, new Response.PutReady(offset));
+                Body.receive(in, new DiskChannel(file), remaining, md5, n -> received = n);
+                file.force(false);
+            }
+            Md5 actual = Md5.of(md5.digest());
+            if (!actual.equals(request.md5())) {
+                store.discard(partial);
+                throw new RefusedException(ErrorCode.CHECKSUM_MISMATCH, "the received bytes of '" + request.path()
+                        + "' hash to " + actual + ", not " + request.md5() + "; nothing was stored");
+            }
+            publish(partial, destination);
+            Connection.answer(writer, new Response.PutDone(actual));
+        }
+    }
+
+    private void publish(PartialStore.Partial partial, Path destination) throws RefusedException, IOException {
+        // The parent may have been swapped for a symlink while the body arrived.
+        Path again = server.jail().resolveForWrite(request.path());
+        if (!again.equals(destination)) {
+            server.partials().discard(partial);
+            throw new RefusedException(ErrorCode.ACCESS_DENIED,
+                    "'" + request.path() + "' changed location during the upload; nothing was stored");
+        }
+        try {
+            Files.move(partial.data(), destination, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AccessDeniedException e) {
+            throw new RefusedException(ErrorCode.ACCESS_DENIED, "'" + request.path() + "' is not writable");
+        }
+        Files.deleteIfExists(partial.meta());
+        syncDirectory(destination.getParent());
+        server.digests().remember(FileVersions.of(destination), request.md5());
+    }
+
+    /** Makes the rename itself durable, so a power cut cannot bring the old name back. */
+    private static void syncDirectory(Path dir) {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException notSupported) {
+            // Some file systems cannot fsync a directory; the rename is still atomic.
+        }
+    }
+
+    private static boolean isNoSpace(DiskWriteFailed e) {
+        String m = String.valueOf(e.getCause().getMessage());
+        return m.contains("No space left") || m.contains("Disk quota exceeded");
+    }
+
+    /** Tags write failures so they are not mistaken for the network going away. */
+    private static final class DiskWriteFailed extends IOException {
+        DiskWriteFailed(IOException cause) {
+            super(cause);
+        }
+    }
+
+    private record DiskChannel(FileChannel file) implements WritableByteChannel {
+        @Override
+        public int write(ByteBuffer src) throws IOException {
+            try {
+                return file.write(src);
+            } catch (IOException e) {
+                throw new DiskWriteFailed(e);
+            }
+        }
+
+        @Override
+        public boolean isOpen() {
+            return file.isOpen();
+        }
+
+        @Override
+        public void close() throws IOException {
+            file.close();
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package ft.server;
+
+import ft.protocol.ErrorCode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Maps client paths to real paths inside the served root, and refuses everything else.
+ *
+ * <p>Names are checked lexically first (no {@code ..}, no absolute or drive paths, no
+ * backslashes or control characters), then resolved one segment at a time: every symlink on
+ * the way is followed to its real path and must still lie inside the root and outside the
+ * reserved state directory. A refusal never depends on what exists outside the root, so a
+ * client cannot probe it.
+ */
+public final class RootJail {
+    /** Top-level directory where the server keeps its own state; never reachable by clients. */
+    public static final String STATE_DIR = ".ft";
+    private static final int MAX_SEGMENT_BYTES = 255;
+
+    private final Path root;
+    private final Path stateDir;
+
+    public RootJail(Path root) throws IOException {
+        this.root = root.toRealPath();
+        this.stateDir = this.root.resolve(STATE_DIR);
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path stateDir() {
+        return stateDir;
+    }
+
+    /** The segments of a well-formed client path, or a refusal saying what is wrong with it. */
+    public static List<String> segments(String clientPath) throws RefusedException {
+        if (clientPath == null || clientPath.isEmpty()) {
+            throw bad("empty path");
+        }
+        for (int i = 0; i < clientPath.length(); i++) {
+            char c = clientPath.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                throw bad("path contains a control character");
+            }
+        }
+        if (clientPath.indexOf('\\') >= 0) {
+            throw denied("backslashes are not allowed in paths; use '/'");
+        }
+        if (clientPath.startsWith("/")) {
+            throw denied("absolute paths are not allowed; paths are relative to the served root");
+        }
+        if (clientPath.length() >= 2 && clientPath.charAt(1) == ':' && Character.isLetter(clientPath.charAt(0))) {
+            throw denied("drive paths are not allowed; paths are relative to the served root");
+        }
+        List<String> segments = new ArrayList<>();
+        for (String segment : clientPath.split("/", -1)) {
+            if (segment.equals("..")) {
+                throw denied("'..' is not allowed in paths");
+            }
+            if (segment.isEmpty()) {
+                throw bad("path has an empty segment ('//' or a trailing '/')");
+            }
+            if (segment.equals(".")) {
+                throw bad("'.' is not allowed as a path segment");
+            }
+            if (segment.getBytes(StandardCharsets.UTF_8).length > MAX_SEGMENT_BYTES) {
+                throw bad("a path segment is longer than " + MAX_SEGMENT_BYTES + " bytes");
+            }
+            segments.add(segment);
+        }
+        if (segments.getFirst().equals(STATE_DIR)) {
+            throw denied("'" + STATE_DIR + "' is reserved for the server");
+        }
+        return segments;
+    }
+
+    /**
+     * Resolves a path that must exist, following symlinks that stay inside the root.
+     *
+     * @return the real path of the file or directory
+     */
+    public Path resolveExisting(String clientPath) throws RefusedException, IOException {
+        Path current = root;
+        for (String segment : segments(clientPath)) {
+            current = step(current, segment, clientPath);
+            if (current == null) {
+                throw new RefusedException(ErrorCode.NOT_FOUND, "'" + clientPath + "' does not exist");
+            }
+        }
+        return current;
+    }
+
+    /**
+     * Resolves where a new file will be written, creating missing parent directories inside
+     * the root one by one (never through a link that leaves it).
+     *
+     * @return the real parent directory joined with the final name; the final name itself is
+     *     resolved too when it is a symlink that stays inside the root
+     */
+    public Path resolveForWrite(String clientPath) throws RefusedException, IOException {
+        List<String> segments = segments(clientPath);
+        Path current = root;
+        for (String segment : segments.subList(0, segments.size() - 1)) {
+            Path next = step(current, segment, clientPath);
+            if (next == null) {
+                try {
+                    Files.createDirectory(current.resolve(segment));
+                } catch (FileAlreadyExistsException raced) {
+                    // Someone created it meanwhile; step() below checks what it is.
+                }
+                next = step(current, segment, clientPath);
+                if (next == null) {
+                    throw new RefusedException(ErrorCode.NOT_FOUND, "a parent of '" + clientPath + "' vanished");
+                }
+            }
+            if (!Files.isDirectory(next)) {
+                throw bad("a parent of '" + clientPath + "' is not a directory");
+            }
+            current = next;
+        }
+        Path target = step(current, segments.getLast(), clientPath);
+        if (target == null) {
+            return current.resolve(segments.getLast());
+        }
+        if (Files.isDirectory(target)) {
+            throw new RefusedException(ErrorCode.IS_A_DIRECTORY, "'" + clientPath + "' is a directory");
+        }
+        return target;
+    }
+
+    /**
+     * One segment further: the real path of {@code dir/segment}, or null if nothing is there.
+     * {@code dir} is already a real path inside the root.
+     */
+    private Path step(Path dir, String segment, String clientPath) throws RefusedException, IOException {
+        Path next = dir.resolve(segment);
+        BasicFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(next, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+        if (!attrs.isSymbolicLink()) {
+            checkInside(next, clientPath);
+            return next;
+        }
+        Path real;
+        try {
+            real = next.toRealPath();
+        } catch (NoSuchFileException e) {
+            // Whether a dangling link's target is inside or outside, saying "not found" would
+            // confirm something about a path the client may not know about.
+            throw denied("'" + clientPath + "' goes through a symlink that cannot be followed");
+        }
+        checkInside(real, clientPath);
+        return real;
+    }
+
+    private void checkInside(Path real, String clientPath) throws RefusedException {
+        if (!real.startsWith(root)) {
+            throw denied("'" + clientPath + "' leads outside the served root");
+        }
+        if (real.startsWith(stateDir)) {
+            throw denied("'" + clientPath + "' leads into the server's reserved area");
+        }
+    }
+
+    private static RefusedException bad(String message) {
+        return new RefusedException(ErrorCode.BAD_REQUEST, message);
+    }
+
+    private static RefusedException denied(String message) {
+        return new RefusedException(ErrorCode.ACCESS_DENIED, message);
+    }
+}

@@ -1,0 +1,117 @@
+package ft.server;
+
+import ft.protocol.ErrorCode;
+import ft.protocol.FrameWriter;
+import ft.protocol.Md5;
+import ft.protocol.Request;
+import ft.protocol.Response;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+
+/** Answers one get: header with the whole file's MD5, then the body from the offset, zero-copy. */
+final class SendFile {
+    private static final int STABLE_ATTEMPTS = 3;
+
+    private final FtServer server;
+    private final Request.Get request;
+    private final SocketAddress client;
+    private final FrameWriter writer;
+    private final SocketChannel channel;
+
+    SendFile(FtServer server, Request.Get request, SocketAddress client, FrameWriter writer, SocketChannel channel) {
+        this.server = server;
+        this.request = request;
+        this.client = client;
+        this.writer = writer;
+        this.channel = channel;
+    }
+
+    void run(long start) throws IOException {
+        long sent = 0;
+        String result = "ok";
+        try (Opened opened = open()) {
+            long offset = request.offset();
+            if (request.ifMd5() != null && !request.ifMd5().equals(opened.md5())) {
+                offset = 0; // the client's partial copy is of another version: serve it whole
+            }
+            long size = opened.version().size();
+            if (offset > size) {
+                throw new RefusedException(ErrorCode.BAD_REQUEST,
+                        "offset " + offset + " is past the end of '" + request.path() + "' (" + size + " bytes)");
+            }
+            String name = RootJail.segments(request.path()).getLast();
+            Connection.answer(writer, new Response.GetOk(name, size, opened.md5(), offset));
+            sent = streamBody(opened.file(), offset, size);
+        } catch (RefusedException e) {
+            result = e.code().name();
+            Connection.answer(writer, new Response.Error(e.code(), e.getMessage()));
+        } catch (IOException e) {
+            result = "FAILED(" + e.getClass().getSimpleName() + ")";
+            throw e;
+        } finally {
+            AccessLog.request(client, "get", request.path(), sent, start, result);
+        }
+    }
+
+    private record Opened(FileChannel file, DigestCache.Version version, Md5 md5) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            file.close();
+        }
+    }
+
+    /**
+     * Opens the file and pairs it with the digest of exactly the version that was opened: a
+     * file replaced or rewritten between hashing and opening is tried again.
+     */
+    private Opened open() throws RefusedException, IOException {
+        Path real = server.jail().resolveExisting(request.path());
+        BasicFileAttributes attrs = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (attrs.isDirectory()) {
+            throw new RefusedException(ErrorCode.IS_A_DIRECTORY, "'" + request.path() + "' is a directory");
+        }
+        if (!attrs.isRegularFile()) {
+            // A FIFO or device would block or never end; only regular files are served.
+            throw new RefusedException(ErrorCode.ACCESS_DENIED, "'" + request.path() + "' is not a regular file");
+        }
+        for (int attempt = 0; attempt < STABLE_ATTEMPTS; attempt++) {
+            DigestCache.Version before = FileVersions.of(real);
+            Md5 md5;
+            FileChannel file;
+            try {
+                md5 = server.digests().digestOf(before);
+                file = FileChannel.open(real, StandardOpenOption.READ);
+            } catch (AccessDeniedException e) {
+                throw new RefusedException(ErrorCode.ACCESS_DENIED, "'" + request.path() + "' is not readable");
+            }
+            DigestCache.Version after = FileVersions.of(real);
+            if (before.equals(after) && file.size() == before.size()) {
+                return new Opened(file, before, md5);
+            }
+            file.close();
+            server.digests().forget(before);
+        }
+        throw new RefusedException(ErrorCode.BUSY, "'" + request.path() + "' keeps changing; try again later");
+    }
+
+    private long streamBody(FileChannel file, long offset, long size) throws IOException {
+        long position = offset;
+        while (position < size) {
+            long n = file.transferTo(position, size - position, channel);
+            if (n <= 0 && position >= file.size()) {
+                // Truncated under us: the client sees a short body and keeps its partial.
+                throw new IOException("file shrank while being sent");
+            }
+            position += n;
+        }
+        return position - offset;
+    }
+}
