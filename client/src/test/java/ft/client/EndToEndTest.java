@@ -1,0 +1,344 @@
+package ft.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ft.client.FaultyProxy.Fault;
+import ft.client.cli.Main;
+import ft.protocol.Md5;
+import ft.protocol.Response;
+import ft.server.FtServer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The ft command line against a real server on 127.0.0.1, through real files and sockets. */
+class EndToEndTest {
+    private static final int MIB = 1 << 20;
+
+    @TempDir
+    Path tmp;
+
+    private Path root;
+    private Path local;
+    private FtServer server;
+    private final Map<String, String> env = new HashMap<>();
+
+    record Run(int exit, String out, String err) {}
+
+    @BeforeEach
+    void startServer() throws IOException {
+        root = tmp.resolve("root");
+        local = Files.createDirectories(tmp.resolve("local"));
+        server = FtServer.start(root, new InetSocketAddress("127.0.0.1", 0));
+        env.put("FT_SERVER", "127.0.0.1:" + server.address().getPort());
+    }
+
+    @AfterEach
+    void stopServer() {
+        server.close();
+    }
+
+    private Run ft(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Main.run(args, new PrintWriter(out), new PrintWriter(err), env);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    private static byte[] random(int size, long seed) {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    private static String md5(byte[] data) {
+        java.security.MessageDigest d = ft.protocol.Body.newMd5();
+        return Md5.of(d.digest(data)).hex();
+    }
+
+    /** Waits, bounded, until the server has noticed every connection is gone. */
+    private void awaitServerIdle() {
+        Instant deadline = Instant.now().plusSeconds(10);
+        while (server.connectionCount() > 0) {
+            assertThat(Instant.now()).as("server still holds a connection").isBefore(deadline);
+            LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
+        }
+    }
+
+    private static long resumedAt(String stderr) {
+        Matcher m = Pattern.compile("resuming at (\\d+) bytes").matcher(stderr);
+        assertThat(m.find()).as("stderr says it resumes: " + stderr).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    private long partialFiles() throws IOException {
+        try (Stream<Path> s = Files.list(root.resolve(".ft/partials"))) {
+            return s.count();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 10 * MIB})
+    void roundTripsFilesOfAnySize(int size) throws IOException {
+        byte[] data = random(size, size);
+        Path source = Files.write(local.resolve("f.bin"), data);
+
+        Run put = ft("put", source.toString(), "dir/f.bin");
+        assertThat(put.exit()).as(put.err()).isZero();
+        assertThat(put.out()).isEqualTo(md5(data) + "  dir/f.bin" + System.lineSeparator());
+        assertThat(root.resolve("dir/f.bin")).hasBinaryContent(data);
+
+        Path copy = local.resolve("copy.bin");
+        Run get = ft("get", "dir/f.bin", "-o", copy.toString());
+        assertThat(get.exit()).as(get.err()).isZero();
+        assertThat(get.out()).isEqualTo(md5(data) + "  " + copy + System.lineSeparator());
+        assertThat(copy).hasBinaryContent(data);
+        assertThat(local.resolve(".copy.bin.ftpart")).doesNotExist();
+        assertThat(partialFiles()).isZero();
+    }
+
+    @Test
+    void resumesDownloadFromPartialFile() throws IOException {
+        byte[] data = random(10 * MIB, 1);
+        Files.write(Files.createDirectories(root).resolve("big.bin"), data);
+        Path target = local.resolve("big.bin");
+
+        try (FaultyProxy proxy = new FaultyProxy(server.address(), Fault.NONE, Fault.cutAfter(4 * MIB))) {
+            Run cut = ft("-s", proxy.address(), "get", "big.bin", "-o", target.toString());
+            assertThat(cut.exit()).as(cut.err()).isEqualTo(3);
+            assertThat(cut.err()).contains("CONNECTION_LOST").contains("rerun");
+        }
+        assertThat(target).doesNotExist();
+        long held = Files.size(local.resolve(".big.bin.ftpart"));
+        assertThat(held).isBetween(1L, 4L * MIB);
+
+        Run again = ft("get", "big.bin", "-o", target.toString());
+        assertThat(again.exit()).as(again.err()).isZero();
+        assertThat(resumedAt(again.err())).isEqualTo(held);
+        assertThat(target).hasBinaryContent(data);
+        assertThat(local.resolve(".big.bin.ftpart")).doesNotExist();
+        assertThat(local.resolve(".big.bin.ftpart.meta")).doesNotExist();
+    }
+
+    @Test
+    void resumesUploadAfterConnectionCut() throws IOException {
+        byte[] data = random(10 * MIB, 2);
+        Path source = Files.write(local.resolve("up.bin"), data);
+
+        try (FaultyProxy proxy = new FaultyProxy(server.address(), Fault.cutAfter(3 * MIB), Fault.NONE)) {
+            Run cut = ft("-s", proxy.address(), "put", source.toString());
+            assertThat(cut.exit()).as(cut.err()).isEqualTo(3);
+        }
+        awaitServerIdle();
+        assertThat(root.resolve("up.bin")).doesNotExist();
+
+        Run again = ft("put", source.toString());
+        assertThat(again.exit()).as(again.err()).isZero();
+        assertThat(resumedAt(again.err())).isBetween(1L, 3L * MIB);
+        assertThat(root.resolve("up.bin")).hasBinaryContent(data);
+        assertThat(partialFiles()).isZero();
+    }
+
+    @Test
+    void restartsFromZeroWhenServerFileChangedSincePartial() throws IOException {
+        byte[] old = random(4 * MIB, 3);
+        byte[] replacement = random(4 * MIB, 4);
+        Files.write(Files.createDirectories(root).resolve("f.bin"), old);
+        Path target = local.resolve("f.bin");
+        try (FaultyProxy proxy = new FaultyProxy(server.address(), Fault.NONE, Fault.cutAfter(MIB))) {
+            assertThat(ft("-s", proxy.address(), "get", "f.bin", "-o", target.toString()).exit()).isEqualTo(3);
+        }
+        Files.write(root.resolve("f.bin"), replacement);
+
+        Run again = ft("get", "f.bin", "-o", target.toString());
+        assertThat(again.exit()).as(again.err()).isZero();
+        assertThat(again.err()).contains("changed on the server").doesNotContain("resuming at");
+        assertThat(target).hasBinaryContent(replacement);
+    }
+
+    @Test
+    void noResumeStartsOverDespitePartial() throws IOException {
+        byte[] data = random(2 * MIB, 5);
+        Files.write(Files.createDirectories(root).resolve("f.bin"), data);
+        Path target = local.resolve("f.bin");
+        try (FaultyProxy proxy = new FaultyProxy(server.address(), Fault.NONE, Fault.cutAfter(MIB))) {
+            assertThat(ft("-s", proxy.address(), "get", "f.bin", "-o", target.toString()).exit()).isEqualTo(3);
+        }
+        Run again = ft("get", "--no-resume", "f.bin", "-o", target.toString());
+        assertThat(again.exit()).as(again.err()).isZero();
+        assertThat(again.err()).doesNotContain("resuming");
+        assertThat(target).hasBinaryContent(data);
+    }
+
+    @Test
+    void corruptedDownloadExitsFiveAndKeepsOldLocalFile() throws IOException {
+        byte[] data = random(2 * MIB, 6);
+        Files.write(Files.createDirectories(root).resolve("f.bin"), data);
+        Path target = Files.writeString(local.resolve("f.bin"), "previous local version");
+
+        try (FaultyProxy proxy = new FaultyProxy(server.address(), Fault.NONE, Fault.flipAt(MIB))) {
+            Run run = ft("-s", proxy.address(), "get", "f.bin", "-o", target.toString());
+            assertThat(run.exit()).as(run.err()).isEqualTo(5);
+            assertThat(run.err()).startsWith("ft: get f.bin: ").contains("(CHECKSUM_MISMATCH)");
+        }
+        assertThat(target).hasContent("previous local version");
+        assertThat(local.resolve(".f.bin.ftpart")).doesNotExist();
+    }
+
+    @Test
+    void corruptedUploadExitsFiveAndLeavesServerVersionIntact() throws IOException {
+        Files.writeString(Files.createDirectories(root).resolve("f.bin"), "server's old version");
+        Path source = Files.write(local.resolve("f.bin"), random(2 * MIB, 7));
+
+        try (FaultyProxy proxy = new FaultyProxy(server.address(), Fault.flipAt(MIB), Fault.NONE)) {
+            Run run = ft("-s", proxy.address(), "put", source.toString());
+            assertThat(run.exit()).as(run.err()).isEqualTo(5);
+            assertThat(run.err()).contains("(CHECKSUM_MISMATCH)");
+        }
+        assertThat(root.resolve("f.bin")).hasContent("server's old version");
+        assertThat(partialFiles()).isZero();
+    }
+
+    @Test
+    void exitCodesTellScriptsWhatWentWrong() throws IOException {
+        Files.writeString(Files.createDirectories(root).resolve("here.txt"), "x");
+        assertThat(ft("get", "missing.txt", "-o", local.resolve("m").toString()).exit()).isEqualTo(4);
+        assertThat(ft("get", "../etc/passwd", "-o", local.resolve("p").toString()).exit()).isEqualTo(7);
+        assertThat(ft("put", local.resolve("no-such-file").toString()).exit()).isEqualTo(6);
+        assertThat(ft("get", "here.txt", "-o", local.resolve("no/such/dir/x").toString()).exit()).isEqualTo(6);
+        assertThat(ft("get").exit()).isEqualTo(2);
+        assertThat(ft("frobnicate").exit()).isEqualTo(2);
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        Run refused = ft("-s", "127.0.0.1:" + closedPort, "get", "here.txt");
+        assertThat(refused.exit()).isEqualTo(3);
+        assertThat(refused.err()).matches("ft: get here.txt: cannot connect to .*\\(CONNECT_FAILED\\)\\R");
+    }
+
+    @Test
+    void errorIsOneLineNamingWhatFailedWhyAndCode() {
+        Run run = ft("get", "nope/missing.txt", "-o", local.resolve("x").toString());
+        assertThat(run.err()).isEqualTo("ft: get nope/missing.txt: 'nope/missing.txt' does not exist (NOT_FOUND)"
+                + System.lineSeparator());
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void serverOptionWorksBeforeAndAfterSubcommandAndOverridesEnvironment() throws IOException {
+        Files.writeString(Files.createDirectories(root).resolve("a.txt"), "hello");
+        String address = env.remove("FT_SERVER");
+        env.put("FT_SERVER", "127.0.0.1:1");
+        assertThat(ft("-s", address, "get", "a.txt", "-o", local.resolve("1").toString()).exit()).isZero();
+        assertThat(ft("get", "a.txt", "-s", address, "-o", local.resolve("2").toString()).exit()).isZero();
+        assertThat(ft("get", "a.txt", "-o", local.resolve("3").toString()).exit()).isEqualTo(3);
+        assertThat(local.resolve("2")).hasContent("hello");
+    }
+
+    @Test
+    void getIntoDirectoryUsesRemoteBaseName() throws IOException {
+        Files.writeString(Files.createDirectories(root.resolve("d")).resolve("a.txt"), "hello");
+        assertThat(ft("get", "d/a.txt", "-o", local + "/new/").exit()).isZero();
+        assertThat(local.resolve("new/a.txt")).hasContent("hello");
+        assertThat(ft("get", "d/a.txt", "-o", local.toString()).exit()).isZero();
+        assertThat(local.resolve("a.txt")).hasContent("hello");
+    }
+
+    @Test
+    void putIntoRemoteDirectoryKeepsLocalName() throws IOException {
+        Path source = Files.writeString(local.resolve("r.txt"), "report");
+        Run run = ft("put", source.toString(), "q3/");
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(root.resolve("q3/r.txt")).hasContent("report");
+    }
+
+    // ---------------------------------------------------------------- malicious servers
+
+    private Run getFrom(ScriptedServer s, Path target) {
+        return ft("-s", s.address(), "--timeout", "5", "get", "x.bin", "-o", target.toString());
+    }
+
+    @Test
+    void refusesServerNamesThatCouldEscapeTheTarget() throws IOException {
+        byte[] body = "evil".getBytes();
+        for (String name : new String[] {"../evil", "/etc/evil", "a/b", "..", "c:evil", "a\\b", ""}) {
+            Response.GetOk header = new Response.GetOk(name, body.length, new Md5(md5(body)), 0);
+            try (ScriptedServer s = new ScriptedServer(ScriptedServer.getAnswer(header, body))) {
+                Run run = getFrom(s, local.resolve("x.bin"));
+                assertThat(run.exit()).as(name + ": " + run.err()).isEqualTo(1);
+                assertThat(run.err()).contains("BAD_RESPONSE");
+            }
+        }
+        try (Stream<Path> all = Files.walk(tmp)) {
+            assertThat(all.filter(p -> p.getFileName().toString().contains("evil"))).isEmpty();
+        }
+        assertThat(local.resolve("x.bin")).doesNotExist();
+    }
+
+    @Test
+    void refusesServerSendingMoreBytesThanAnnounced() throws IOException {
+        byte[] body = "twelve bytes".getBytes();
+        Response.GetOk header = new Response.GetOk("x.bin", 6, new Md5(md5("twelve".getBytes())), 0);
+        try (ScriptedServer s = new ScriptedServer(ScriptedServer.getAnswer(header, body))) {
+            Run run = getFrom(s, local.resolve("x.bin"));
+            assertThat(run.exit()).as(run.err()).isEqualTo(1);
+            assertThat(run.err()).contains("more bytes");
+        }
+        assertThat(local.resolve("x.bin")).doesNotExist();
+    }
+
+    @Test
+    void serverSendingFewerBytesThanAnnouncedIsALostConnection() throws IOException {
+        byte[] body = "short".getBytes();
+        Response.GetOk header = new Response.GetOk("x.bin", 100, new Md5(md5(body)), 0);
+        byte[] answer = ScriptedServer.getAnswer(header, body);
+        try (ScriptedServer s = new ScriptedServer(answer)) {
+            // The scripted server keeps the connection open; the client's timeout ends the wait.
+            Run run = getFrom(s, local.resolve("x.bin"));
+            assertThat(run.exit()).as(run.err()).isEqualTo(3);
+            assertThat(run.err()).contains("TIMEOUT");
+        }
+        assertThat(local.resolve("x.bin")).doesNotExist();
+    }
+
+    @Test
+    void refusesWrongOffsetEcho() throws IOException {
+        byte[] body = "abcdef".getBytes();
+        Response.GetOk header = new Response.GetOk("x.bin", 6, new Md5(md5(body)), 3);
+        try (ScriptedServer s = new ScriptedServer(ScriptedServer.getAnswer(header, "def".getBytes()))) {
+            Run run = getFrom(s, local.resolve("x.bin"));
+            assertThat(run.exit()).as(run.err()).isEqualTo(1);
+            assertThat(run.err()).contains("offset 3");
+        }
+        assertThat(local.resolve("x.bin")).doesNotExist();
+    }
+
+    @Test
+    void stalledServerTimesOutWithExitThree() throws IOException {
+        try (ScriptedServer s = new ScriptedServer(new byte[0])) {
+            Run run = ft("-s", s.address(), "--timeout", "1", "get", "x.bin", "-o", local.resolve("x").toString());
+            assertThat(run.exit()).isEqualTo(3);
+            assertThat(run.err()).contains("sent nothing for 1 s").contains("(TIMEOUT)");
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package ft.client;
+
+import ft.protocol.FrameReader;
+import ft.protocol.FrameWriter;
+import ft.protocol.HeaderCodec;
+import ft.protocol.Protocol;
+import ft.protocol.Response;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+
+/**
+ * A server that says hello properly and then answers the next request with whatever bytes a
+ * test scripted: hostile names, wrong sizes, extra bytes, or nothing at all.
+ */
+final class ScriptedServer implements AutoCloseable {
+    private static final HeaderCodec CODEC = new HeaderCodec();
+
+    private final ServerSocket listener;
+    private final byte[] answer;
+
+    ScriptedServer(byte[] answer) throws IOException {
+        this.answer = answer;
+        this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread.ofPlatform().daemon().start(this::serveOne);
+    }
+
+    /** A get answer: the header, then {@code body} as is (which may disagree with the header). */
+    static byte[] getAnswer(Response.GetOk header, byte[] body) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        try {
+            FrameWriter w = new FrameWriter(b);
+            w.writeFrame(CODEC.encode(header));
+            b.write(body);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return b.toByteArray();
+    }
+
+    String address() {
+        return "127.0.0.1:" + listener.getLocalPort();
+    }
+
+    private void serveOne() {
+        try (Socket s = listener.accept()) {
+            InputStream in = s.getInputStream();
+            OutputStream out = s.getOutputStream();
+            FrameReader reader = new FrameReader(in);
+            FrameWriter writer = new FrameWriter(out);
+            reader.readRequiredFrame();
+            writer.writeFrame(CODEC.encode(new Response.HelloOk(Protocol.VERSION, "scripted")));
+            writer.flush();
+            reader.readRequiredFrame();
+            out.write(answer);
+            out.flush();
+            // Hold the connection open until the client leaves, so only the answer is judged.
+            in.transferTo(OutputStream.nullOutputStream());
+        } catch (Exception e) {
+            // The client hanging up on a hostile answer is the expected ending.
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        listener.close();
+    }
+}
