@@ -1,0 +1,96 @@
+package ft.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged jar, server and client as separate processes, as a user runs them. */
+class FtCommandLineIT {
+    @TempDir
+    Path tmp;
+
+    private static String md5Hex(Path file) throws Exception {
+        MessageDigest d = MessageDigest.getInstance("MD5");
+        d.update(Files.readAllBytes(file));
+        return HexFormat.of().formatHex(d.digest());
+    }
+
+    private static Path randomFile(Path file, int size, long seed) throws IOException {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        return Files.write(file, b);
+    }
+
+    @Test
+    void putThenGetMovesAFileBothWaysWithVerifiedMd5() throws Exception {
+        Path root = tmp.resolve("root");
+        Path work = Files.createDirectories(tmp.resolve("work"));
+        Path source = randomFile(work.resolve("data.bin"), 8 << 20, 1);
+        String md5 = md5Hex(source);
+        try (FtProcesses.Server server = new FtProcesses.Server(root)) {
+            FtProcesses.Result put = FtProcesses.run(work, "-s", server.address, "put", "data.bin", "in/data.bin");
+            assertThat(put.exit()).as(put.err()).isZero();
+            assertThat(put.out().strip()).isEqualTo(md5 + "  in/data.bin");
+
+            FtProcesses.Result get = FtProcesses.run(work, "get", "in/data.bin", "-o", "copy.bin", "-s", server.address);
+            assertThat(get.exit()).as(get.err()).isZero();
+            assertThat(get.out().strip()).isEqualTo(md5 + "  copy.bin");
+            assertThat(md5Hex(work.resolve("copy.bin"))).isEqualTo(md5);
+            // Not a terminal: no progress bar, nothing at all on stderr for a clean transfer.
+            assertThat(get.err()).isEmpty();
+        }
+    }
+
+    @Test
+    void downloadKilledWithSigkillResumesOnRerunAndSaysSo() throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("root"));
+        Path work = Files.createDirectories(tmp.resolve("work"));
+        Path served = randomFile(root.resolve("big.bin"), 32 << 20, 2);
+        try (FtProcesses.Server server = new FtProcesses.Server(root);
+             StallingProxy proxy = new StallingProxy(server.address, 12 << 20)) {
+            Process client = FtProcesses.start(work, "-s", proxy.address(), "get", "big.bin");
+            assertThat(proxy.awaitStall(60)).as("the download reached the stall point").isTrue();
+            Path partial = work.resolve(".big.bin.ftpart");
+            // The client has the bytes once its write returns; wait (bounded) for the file to show them.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while ((!Files.exists(partial) || Files.size(partial) < (10 << 20)) && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+            }
+            client.destroyForcibly();
+            assertThat(client.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(work.resolve("big.bin")).doesNotExist();
+            long held = Files.size(partial);
+            assertThat(held).isGreaterThan(0);
+
+            FtProcesses.Result rerun = FtProcesses.run(work, "-s", server.address, "get", "big.bin");
+            assertThat(rerun.exit()).as(rerun.err()).isZero();
+            Matcher m = Pattern.compile("resuming at (\\d+) bytes").matcher(rerun.err());
+            assertThat(m.find()).as(rerun.err()).isTrue();
+            assertThat(Long.parseLong(m.group(1))).isEqualTo(held);
+            assertThat(md5Hex(work.resolve("big.bin"))).isEqualTo(md5Hex(served));
+            assertThat(partial).doesNotExist();
+        }
+    }
+
+    @Test
+    void missingRemoteFileExitsFourWithOneLineOnStderr() throws Exception {
+        Path work = Files.createDirectories(tmp.resolve("work"));
+        try (FtProcesses.Server server = new FtProcesses.Server(tmp.resolve("root"))) {
+            FtProcesses.Result r = FtProcesses.run(work, "-s", server.address, "get", "nope.txt");
+            assertThat(r.exit()).isEqualTo(4);
+            assertThat(r.err()).isEqualTo("ft: get nope.txt: 'nope.txt' does not exist (NOT_FOUND)\n");
+            assertThat(r.out()).isEmpty();
+        }
+    }
+}
