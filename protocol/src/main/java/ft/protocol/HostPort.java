@@ -49,11 +49,10 @@ public record HostPort(String host, int port) {
         if (port == null) {
             return new HostPort(host, DEFAULT_PORT);
         }
-        try {
-            return new HostPort(host, Integer.parseInt(port));
-        } catch (NumberFormatException e) {
+        if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw new IllegalArgumentException("'" + text + "': port '" + port + "' is not a number");
         }
+        return new HostPort(host, Integer.parseInt(port));
     }
 
     @Override

@@ -10,6 +10,12 @@ public sealed interface Request {
 
     /** Opens a connection: {@code {"op":"hello","version":1}}. */
     record Hello(int version) implements Request {
+        public Hello {
+            if (version < 0) {
+                throw new IllegalArgumentException("version must not be negative");
+            }
+        }
+
         @Override
         public String op() {
             return "hello";
@@ -27,6 +33,7 @@ public sealed interface Request {
      */
     record Get(String path, long offset, Md5 ifMd5) implements Request {
         public Get {
+            requirePath(path);
             if (offset < 0) {
                 throw new IllegalArgumentException("offset must not be negative");
             }
@@ -49,6 +56,8 @@ public sealed interface Request {
      */
     record Put(String path, long size, Md5 md5) implements Request {
         public Put {
+            requirePath(path);
+            java.util.Objects.requireNonNull(md5, "md5");
             if (size < 0) {
                 throw new IllegalArgumentException("size must not be negative");
             }
@@ -57,6 +66,12 @@ public sealed interface Request {
         @Override
         public String op() {
             return "put";
+        }
+    }
+
+    private static void requirePath(String path) {
+        if (path == null || path.isEmpty()) {
+            throw new IllegalArgumentException("path must not be empty");
         }
     }
 }

@@ -1,12 +1,18 @@
 package ft.protocol;
 
+import java.util.Objects;
+
 /**
  * A header a server sends. Every response but {@link Error} has {@code "status":"ok"}.
  */
 public sealed interface Response {
 
     /** Answer to {@link Request.Hello}: the version both sides now speak and who is serving. */
-    record HelloOk(int version, String server) implements Response {}
+    record HelloOk(int version, String server) implements Response {
+        public HelloOk {
+            Objects.requireNonNull(server, "server");
+        }
+    }
 
     /**
      * Answer to {@link Request.Get}; exactly {@code size - offset} raw body bytes follow it.
@@ -17,6 +23,8 @@ public sealed interface Response {
      */
     record GetOk(String name, long size, Md5 md5, long offset) implements Response {
         public GetOk {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(md5, "md5");
             if (size < 0 || offset < 0 || offset > size) {
                 throw new IllegalArgumentException("need 0 <= offset <= size");
             }
@@ -37,8 +45,17 @@ public sealed interface Response {
     }
 
     /** Final answer to {@link Request.Put}: the file is stored under its name with this digest. */
-    record PutDone(Md5 md5) implements Response {}
+    record PutDone(Md5 md5) implements Response {
+        public PutDone {
+            Objects.requireNonNull(md5, "md5");
+        }
+    }
 
     /** A refused request. {@code {"status":"error","code":...,"message":...}} */
-    record Error(ErrorCode code, String message) implements Response {}
+    record Error(ErrorCode code, String message) implements Response {
+        public Error {
+            Objects.requireNonNull(code, "code");
+            message = message == null ? "" : message;
+        }
+    }
 }
