@@ -119,7 +119,16 @@ public final class HeaderCodec {
 
     private static String truncate(String message) {
         String m = message == null ? "" : message;
-        return m.length() <= Protocol.MAX_TEXT_CHARS ? m : m.substring(0, Protocol.MAX_TEXT_CHARS);
+        return m.length() <= Protocol.MAX_TEXT_CHARS ? m : cut(m, Protocol.MAX_TEXT_CHARS);
+    }
+
+    /** The first {@code max} chars, one fewer if that would split a surrogate pair. */
+    static String cut(String s, int max) {
+        if (s.length() <= max) {
+            return s;
+        }
+        int end = Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max;
+        return s.substring(0, end);
     }
 
     // ---------------------------------------------------------------- requests
@@ -305,12 +314,17 @@ public final class HeaderCodec {
 
     /** Echoing attacker-controlled text into messages and logs is kept short and printable. */
     static String printable(String s) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < s.length() && b.length() < 64; i++) {
-            char c = s.charAt(i);
-            b.append(c < 0x20 || c == 0x7f ? '?' : c);
+        String head = cut(s, 64);
+        StringBuilder b = new StringBuilder(head.length());
+        for (int i = 0; i < head.length(); i++) {
+            char c = head.charAt(i);
+            // Lone surrogates cannot be encoded into a UTF-8 message: replace them too.
+            boolean lone = Character.isSurrogate(c) && !(Character.isHighSurrogate(c) && i + 1 < head.length()
+                    && Character.isLowSurrogate(head.charAt(i + 1))) && !(Character.isLowSurrogate(c) && i > 0
+                    && Character.isHighSurrogate(head.charAt(i - 1)));
+            b.append(c < 0x20 || c == 0x7f || lone ? '?' : c);
         }
-        return s.length() > 64 ? b + "..." : b.toString();
+        return s.length() > head.length() ? b + "..." : b.toString();
     }
 
     private static String firstLine(String s) {

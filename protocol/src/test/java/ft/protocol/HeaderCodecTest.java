@@ -137,6 +137,16 @@ class HeaderCodecTest {
     }
 
     @Test
+    void refusalEchoingALongEmojiFieldNameStillEncodesAsAnErrorMessage() throws ProtocolException {
+        // 'x' first puts a high surrogate exactly at the 64-char cut of the echoed name.
+        String field = "x" + "\uD83D\uDE00".repeat(40);
+        ProtocolException e = refusedRequest(utf8("{\"op\":\"get\",\"path\":\"a\",\"" + field + "\":1}"));
+        byte[] frame = CODEC.encode(new Response.Error(e.code(), e.getMessage()));
+        Response back = CODEC.decodeResponse(frame, Response.PutDone.class);
+        assertInstanceOf(Response.Error.class, back);
+    }
+
+    @Test
     void messagesCannotBeBuiltWithMissingFields() {
         assertThrows(NullPointerException.class, () -> new Response.HelloOk(1, null));
         assertThrows(NullPointerException.class, () -> new Response.GetOk(null, 1, MD5, 0));

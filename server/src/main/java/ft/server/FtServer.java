@@ -99,6 +99,11 @@ public final class FtServer implements AutoCloseable {
         return idleTimeout;
     }
 
+    /** Connections open right now; lets operators (and tests) see when a client has really gone. */
+    public int connectionCount() {
+        return open.size();
+    }
+
     /** Blocks until the server is closed. */
     public void awaitClose() throws InterruptedException {
         acceptor.join();

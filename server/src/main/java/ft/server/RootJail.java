@@ -4,7 +4,9 @@ import ft.protocol.ErrorCode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -52,6 +54,10 @@ public final class RootJail {
             if (c < 0x20 || c == 0x7f) {
                 throw bad("path contains a control character");
             }
+        }
+        if (!wellFormedUnicode(clientPath)) {
+            // A lone surrogate names no file; it would otherwise fail deep in java.nio.file.
+            throw bad("path is not valid Unicode");
         }
         if (clientPath.indexOf('\\') >= 0) {
             throw denied("backslashes are not allowed in paths; use '/'");
@@ -143,7 +149,13 @@ public final class RootJail {
      * {@code dir} is already a real path inside the root.
      */
     private Path step(Path dir, String segment, String clientPath) throws RefusedException, IOException {
-        Path next = dir.resolve(segment);
+        Path next;
+        try {
+            next = dir.resolve(segment);
+        } catch (InvalidPathException e) {
+            // E.g. a non-ASCII name on a server whose locale is C/POSIX (sun.jnu.encoding ASCII).
+            throw bad("'" + clientPath + "' cannot be represented in the server's file names");
+        }
         BasicFileAttributes attrs;
         try {
             attrs = Files.readAttributes(next, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -157,9 +169,10 @@ public final class RootJail {
         Path real;
         try {
             real = next.toRealPath();
-        } catch (NoSuchFileException e) {
+        } catch (FileSystemException e) {
             // Whether a dangling link's target is inside or outside, saying "not found" would
-            // confirm something about a path the client may not know about.
+            // confirm something about a path the client may not know about. A link loop (ELOOP)
+            // or an unreadable directory on the way cannot be followed either.
             throw denied("'" + clientPath + "' goes through a symlink that cannot be followed");
         }
         checkInside(real, clientPath);
@@ -173,6 +186,18 @@ public final class RootJail {
         if (real.startsWith(stateDir)) {
             throw denied("'" + clientPath + "' leads into the server's reserved area");
         }
+    }
+
+    private static boolean wellFormedUnicode(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static RefusedException bad(String message) {

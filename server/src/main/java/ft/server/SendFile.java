@@ -25,6 +25,7 @@ final class SendFile {
     private final SocketAddress client;
     private final FrameWriter writer;
     private final SocketChannel channel;
+    private long sent;
 
     SendFile(FtServer server, Request.Get request, SocketAddress client, FrameWriter writer, SocketChannel channel) {
         this.server = server;
@@ -35,7 +36,6 @@ final class SendFile {
     }
 
     void run(long start) throws IOException {
-        long sent = 0;
         String result = "ok";
         try (Opened opened = open()) {
             long offset = request.offset();
@@ -49,7 +49,7 @@ final class SendFile {
             }
             String name = RootJail.segments(request.path()).getLast();
             Connection.answer(writer, new Response.GetOk(name, size, opened.md5(), offset));
-            sent = streamBody(opened.file(), offset, size);
+            streamBody(opened.file(), offset, size);
         } catch (RefusedException e) {
             result = e.code().name();
             Connection.answer(writer, new Response.Error(e.code(), e.getMessage()));
@@ -102,7 +102,7 @@ final class SendFile {
         throw new RefusedException(ErrorCode.BUSY, "'" + request.path() + "' keeps changing; try again later");
     }
 
-    private long streamBody(FileChannel file, long offset, long size) throws IOException {
+    private void streamBody(FileChannel file, long offset, long size) throws IOException {
         long position = offset;
         while (position < size) {
             long n = file.transferTo(position, size - position, channel);
@@ -111,7 +111,7 @@ final class SendFile {
                 throw new IOException("file shrank while being sent");
             }
             position += n;
+            sent = position - offset;
         }
-        return position - offset;
     }
 }
