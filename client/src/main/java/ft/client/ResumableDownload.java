@@ -105,9 +105,9 @@ public final class ResumableDownload {
         InputStream in = client.body();
         long from = ok.offset();
         try {
-            Body.receive(in, new LocalChannel(file), ok.bodyLength(), md5, n -> progress.advance(from + n));
-        } catch (LocalChannel.WriteFailed e) {
-            throw e.getCause();
+            Body.receive(in, file, ok.bodyLength(), md5, n -> progress.advance(from + n));
+        } catch (Body.SinkFailedException e) {
+            throw new LocalIoException("cannot write the download: " + e.getMessage(), e.getCause());
         } catch (EOFException e) {
             throw new ConnectionException(ConnectionException.CONNECTION_LOST, "connection to " + client.server()
                     + " lost: " + e.getMessage() + "; rerun the same command to resume", e);

@@ -35,6 +35,8 @@ public final class Body {
      *
      * @param progress told the running count of bytes copied so far in this call
      * @throws EOFException if {@code in} ends before {@code length} bytes; what arrived was written
+     * @throws SinkFailedException if writing to {@code out} failed (a full disk, say), so callers
+     *     can tell their own disk's failure from the peer's
      */
     public static void receive(InputStream in, WritableByteChannel out, long length, MessageDigest md5,
                                LongConsumer progress) throws IOException {
@@ -48,8 +50,12 @@ public final class Body {
             }
             md5.update(buf, 0, n);
             wrapped.clear().limit(n);
-            while (wrapped.hasRemaining()) {
-                out.write(wrapped);
+            try {
+                while (wrapped.hasRemaining()) {
+                    out.write(wrapped);
+                }
+            } catch (IOException e) {
+                throw new SinkFailedException(e);
             }
             done += n;
             progress.accept(done);
@@ -72,6 +78,24 @@ public final class Body {
             }
             md5.update(buf.array(), 0, n);
             done += n;
+        }
+    }
+
+    /** Writing a received body failed on the receiving side; the cause is the local error. */
+    public static final class SinkFailedException extends IOException {
+        SinkFailedException(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
+
+        @Override
+        public synchronized IOException getCause() {
+            return (IOException) super.getCause();
+        }
+
+        /** Whether the local error was a full disk or an exhausted quota. */
+        public boolean isNoSpace() {
+            String m = String.valueOf(getCause().getMessage());
+            return m.contains("No space left") || m.contains("Disk quota exceeded");
         }
     }
 }

@@ -259,7 +259,7 @@ public final class HeaderCodec {
         if (path.isEmpty()) {
             throw bad("field 'path' must not be empty");
         }
-        if (!wellFormedUnicode(path)) {
+        if (!Protocol.isWellFormedUnicode(path)) {
             // A lone surrogate from a "\ud800" escape has no UTF-8 form; file systems would
             // each mangle it differently, so it never reaches one.
             throw bad("field 'path' is not valid Unicode (unpaired surrogate)");
@@ -268,18 +268,6 @@ public final class HeaderCodec {
             throw bad("field 'path' is longer than " + Protocol.MAX_PATH_BYTES + " bytes");
         }
         return path;
-    }
-
-    private static boolean wellFormedUnicode(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static long integer(ObjectNode node, String field, long min, long max) throws ProtocolException {

@@ -12,4 +12,20 @@ public final class Protocol {
     public static final int MAX_TEXT_CHARS = 8_192;
 
     private Protocol() {}
+
+    /**
+     * Whether {@code s} has a UTF-8 form: no unpaired surrogates, which a JSON {@code \ud800}
+     * escape can smuggle into a Java string.
+     */
+    public static boolean isWellFormedUnicode(CharSequence s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
 }

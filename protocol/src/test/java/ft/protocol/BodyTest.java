@@ -97,4 +97,30 @@ class BodyTest {
         Body.hash(Channels.newChannel(new ByteArrayInputStream(data)), data.length, md5);
         assertEquals(md5Of(data), Md5.of(md5.digest()));
     }
+
+    @Test
+    void writeFailuresAreToldApartFromAShortBody() {
+        java.nio.channels.WritableByteChannel fullDisk = new java.nio.channels.WritableByteChannel() {
+            @Override
+            public int write(java.nio.ByteBuffer src) throws java.io.IOException {
+                throw new java.io.IOException("No space left on device");
+            }
+
+            @Override
+            public boolean isOpen() {
+                return true;
+            }
+
+            @Override
+            public void close() {}
+        };
+        Body.SinkFailedException e = assertThrows(Body.SinkFailedException.class, () -> Body.receive(
+                new ByteArrayInputStream(new byte[10]), fullDisk, 10, Body.newMd5(), n -> {}));
+        org.junit.jupiter.api.Assertions.assertTrue(e.isNoSpace());
+
+        EOFException shortBody = assertThrows(EOFException.class, () -> Body.receive(
+                new ByteArrayInputStream(new byte[3]), Channels.newChannel(new ByteArrayOutputStream()), 10,
+                Body.newMd5(), n -> {}));
+        assertEquals("connection closed after 3 of 10 body bytes", shortBody.getMessage());
+    }
 }

@@ -9,9 +9,7 @@ import ft.protocol.Response;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,8 +44,8 @@ final class ReceiveUpload {
         } catch (RefusedException e) {
             result = e.code().name();
             Connection.answer(writer, new Response.Error(e.code(), e.getMessage()));
-        } catch (DiskWriteFailed e) {
-            ErrorCode code = isNoSpace(e) ? ErrorCode.NO_SPACE : ErrorCode.INTERNAL;
+        } catch (Body.SinkFailedException e) {
+            ErrorCode code = e.isNoSpace() ? ErrorCode.NO_SPACE : ErrorCode.INTERNAL;
             result = code.name();
             // The client is still sending body bytes we cannot take: answer, then hang up.
             Connection.answer(writer, new Response.Error(code, code == ErrorCode.NO_SPACE
@@ -84,7 +82,7 @@ final class ReceiveUpload {
                 Body.hash(file, offset, md5);
                 file.position(offset);
                 Connection.answer(writer, new Response.PutReady(offset));
-                Body.receive(in, new DiskChannel(file), remaining, md5, n -> received = n);
+                Body.receive(in, file, remaining, md5, n -> received = n);
                 file.force(false);
             }
             Md5 actual = Md5.of(md5.digest());
@@ -122,39 +120,6 @@ final class ReceiveUpload {
             d.force(true);
         } catch (IOException notSupported) {
             // Some file systems cannot fsync a directory; the rename is still atomic.
-        }
-    }
-
-    private static boolean isNoSpace(DiskWriteFailed e) {
-        String m = String.valueOf(e.getCause().getMessage());
-        return m.contains("No space left") || m.contains("Disk quota exceeded");
-    }
-
-    /** Tags write failures so they are not mistaken for the network going away. */
-    private static final class DiskWriteFailed extends IOException {
-        DiskWriteFailed(IOException cause) {
-            super(cause);
-        }
-    }
-
-    private record DiskChannel(FileChannel file) implements WritableByteChannel {
-        @Override
-        public int write(ByteBuffer src) throws IOException {
-            try {
-                return file.write(src);
-            } catch (IOException e) {
-                throw new DiskWriteFailed(e);
-            }
-        }
-
-        @Override
-        public boolean isOpen() {
-            return file.isOpen();
-        }
-
-        @Override
-        public void close() throws IOException {
-            file.close();
         }
     }
 }

@@ -1,6 +1,7 @@
 package ft.server;
 
 import ft.protocol.ErrorCode;
+import ft.protocol.Protocol;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -55,7 +56,7 @@ public final class RootJail {
                 throw bad("path contains a control character");
             }
         }
-        if (!wellFormedUnicode(clientPath)) {
+        if (!Protocol.isWellFormedUnicode(clientPath)) {
             // A lone surrogate names no file; it would otherwise fail deep in java.nio.file.
             throw bad("path is not valid Unicode");
         }
@@ -186,18 +187,6 @@ public final class RootJail {
         if (real.startsWith(stateDir)) {
             throw denied("'" + clientPath + "' leads into the server's reserved area");
         }
-    }
-
-    private static boolean wellFormedUnicode(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static RefusedException bad(String message) {

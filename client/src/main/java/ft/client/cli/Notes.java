@@ -12,15 +12,6 @@ final class Notes implements Progress {
     }
 
     @Override
-    public void start(String label, long total, long already) {}
-
-    @Override
-    public void advance(long done) {}
-
-    @Override
-    public void finish() {}
-
-    @Override
     public void note(String message) {
         err.println("ft: " + message);
     }
