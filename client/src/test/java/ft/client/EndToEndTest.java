@@ -237,6 +237,19 @@ class EndToEndTest {
     }
 
     @Test
+    void serveExplainsWhyItCannotStart() throws IOException {
+        Run busyPort = ft("serve", "--root", tmp.resolve("other").toString(),
+                "--listen", "127.0.0.1:" + server.address().getPort());
+        assertThat(busyPort.exit()).isEqualTo(1);
+        assertThat(busyPort.err()).startsWith("ft: serve: cannot listen on 127.0.0.1:").contains("(LISTEN_FAILED)");
+
+        Path file = Files.writeString(tmp.resolve("plain-file"), "x");
+        Run notADirectory = ft("serve", "--root", file.toString(), "--listen", "127.0.0.1:0");
+        assertThat(notADirectory.exit()).isEqualTo(6);
+        assertThat(notADirectory.err()).contains("not a directory (LOCAL_IO)");
+    }
+
+    @Test
     void errorIsOneLineNamingWhatFailedWhyAndCode() {
         Run run = ft("get", "nope/missing.txt", "-o", local.resolve("x").toString());
         assertThat(run.err()).isEqualTo("ft: get nope/missing.txt: 'nope/missing.txt' does not exist (NOT_FOUND)"
