@@ -1,10 +1,9 @@
 package ft.client;
 
-import ft.protocol.ErrorCode;
 import ft.protocol.FrameReader;
 import ft.protocol.FrameWriter;
-import ft.protocol.HeaderCodec;
 import ft.protocol.HostPort;
+import ft.protocol.ListItem;
 import ft.protocol.Protocol;
 import ft.protocol.ProtocolException;
 import ft.protocol.Request;
@@ -20,6 +19,7 @@ import java.net.SocketTimeoutException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * One connection to an ft server, past the hello. Requests go one after another; a get's
@@ -143,6 +143,98 @@ public final class FtClient implements AutoCloseable {
         return expect(receive(Response.PutDone.class), Response.PutDone.class);
     }
 
+    /** Describes a remote path; a file's description includes its MD5. */
+    public Response.StatOk stat(String path) throws FtException {
+        return expect(exchange(new Request.Stat(path), Response.StatOk.class), Response.StatOk.class);
+    }
+
+    /**
+     * Lists a directory ({@code ""} for the root) in name order, page by page, handing each
+     * entry to {@code each} as it arrives; memory stays flat however large the directory.
+     *
+     * @return the number of entries
+     */
+    public long list(String path, Consumer<ListItem.Entry> each) throws FtException {
+        long total = 0;
+        String[] last = {null};
+        while (true) {
+            expect(exchange(new Request.List(path, last[0], Protocol.MAX_PAGE_ENTRIES), Response.Ok.class),
+                    Response.Ok.class);
+            String before = last[0];
+            ListItem.End end = readItems(entry -> {
+                if (entry.path().isEmpty() || entry.path().indexOf('/') >= 0) {
+                    throw new IllegalStateException("listed name '" + entry.path() + "' is not a plain name");
+                }
+                last[0] = entry.path();
+                each.accept(entry);
+            });
+            total += end.count();
+            // A page that brings no new name cannot be followed by another: stop, never loop.
+            if (!end.more() || last[0] == null || last[0].equals(before)) {
+                return total;
+            }
+        }
+    }
+
+    /**
+     * Streams the files (and, without a pattern, directories) below {@code path} on the
+     * server; with a pattern, only files whose path relative to {@code path} matches it.
+     * Entry paths are relative to the served root.
+     *
+     * @return the number of entries
+     */
+    public long find(String path, String pattern, Consumer<ListItem.Entry> each) throws FtException {
+        expect(exchange(new Request.Find(path, pattern), Response.Ok.class), Response.Ok.class);
+        return readItems(each).count();
+    }
+
+    public void mkdir(String path, boolean parents) throws FtException {
+        expect(exchange(new Request.MakeDirectory(path, parents), Response.Ok.class), Response.Ok.class);
+    }
+
+    public void remove(String path, boolean recursive) throws FtException {
+        expect(exchange(new Request.Remove(path, recursive), Response.Ok.class), Response.Ok.class);
+    }
+
+    public void move(String from, String to) throws FtException {
+        expect(exchange(new Request.Move(from, to), Response.Ok.class), Response.Ok.class);
+    }
+
+    /** Reads entry frames up to the end frame, checking the count the server claims. */
+    private ListItem.End readItems(Consumer<ListItem.Entry> each) throws FtException {
+        long seen = 0;
+        try {
+            while (true) {
+                ListItem item = CODEC.decodeListItem(reader.readRequiredFrame());
+                switch (item) {
+                    case ListItem.Entry entry -> {
+                        if (entry.path().startsWith("/") || ("/" + entry.path() + "/").contains("/../")) {
+                            throw new BadResponseException(server + " listed an unsafe path; refusing the listing");
+                        }
+                        seen++;
+                        each.accept(entry);
+                    }
+                    case ListItem.End end -> {
+                        if (end.count() != seen) {
+                            throw new BadResponseException(server + " announced " + end.count()
+                                    + " entries but sent " + seen);
+                        }
+                        if (end.error() != null) {
+                            throw new RemoteException(end.error().code(), end.error().message());
+                        }
+                        return end;
+                    }
+                }
+            }
+        } catch (ProtocolException e) {
+            throw new BadResponseException(server + " sent a malformed listing: " + e.getMessage());
+        } catch (IllegalStateException e) {
+            throw new BadResponseException(server + " sent a bad listing: " + e.getMessage());
+        } catch (IOException e) {
+            throw lost(e, "while receiving a listing");
+        }
+    }
+
     private Response readErrorQuietly() {
         try {
             byte[] frame = reader.readFrame();
@@ -210,7 +302,4 @@ public final class FtClient implements AutoCloseable {
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }
 
-    static boolean isRemote(FtException e, ErrorCode code) {
-        return e instanceof RemoteException r && r.error() == code;
-    }
 }

@@ -20,6 +20,12 @@ public enum ErrorCode {
     ACCESS_DENIED,
     /** The path names a directory where a regular file is needed. */
     IS_A_DIRECTORY,
+    /** The path names a regular file (or something else) where a directory is needed. */
+    NOT_A_DIRECTORY,
+    /** A directory to remove is not empty and the request was not recursive. */
+    NOT_EMPTY,
+    /** The destination already exists and the request may not replace it. */
+    EXISTS,
     /** Another transfer holds the resource (for example a concurrent upload of the same path). */
     BUSY,
     /** The bytes received do not hash to the MD5 the header announced. */

@@ -37,6 +37,14 @@ public final class HeaderCodec {
     private static final Set<String> HELLO_FIELDS = Set.of("op", "version");
     private static final Set<String> GET_FIELDS = Set.of("op", "path", "offset", "if_md5");
     private static final Set<String> PUT_FIELDS = Set.of("op", "path", "size", "md5");
+    private static final Set<String> STAT_FIELDS = Set.of("op", "path");
+    private static final Set<String> LIST_FIELDS = Set.of("op", "path", "after", "limit");
+    private static final Set<String> FIND_FIELDS = Set.of("op", "path", "pattern");
+    private static final Set<String> RM_FIELDS = Set.of("op", "path", "recursive");
+    private static final Set<String> MKDIR_FIELDS = Set.of("op", "path", "parents");
+    private static final Set<String> MV_FIELDS = Set.of("op", "from", "to");
+    /** Page size when a list request does not say. */
+    public static final int DEFAULT_PAGE_ENTRIES = 1_000;
 
     private final ObjectMapper mapper;
 
@@ -73,6 +81,55 @@ public final class HeaderCodec {
                 node.put("size", put.size());
                 node.put("md5", put.md5().hex());
             }
+            case Request.Stat stat -> node.put("path", stat.path());
+            case Request.List list -> {
+                node.put("path", list.path());
+                if (list.after() != null) {
+                    node.put("after", list.after());
+                }
+                node.put("limit", list.limit());
+            }
+            case Request.Find find -> {
+                node.put("path", find.path());
+                if (find.pattern() != null) {
+                    node.put("pattern", find.pattern());
+                }
+            }
+            case Request.Remove rm -> {
+                node.put("path", rm.path());
+                node.put("recursive", rm.recursive());
+            }
+            case Request.MakeDirectory mkdir -> {
+                node.put("path", mkdir.path());
+                node.put("parents", mkdir.parents());
+            }
+            case Request.Move mv -> {
+                node.put("from", mv.from());
+                node.put("to", mv.to());
+            }
+        }
+        return write(node);
+    }
+
+    /** Encodes one frame of a list or find stream. */
+    public byte[] encode(ListItem item) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        switch (item) {
+            case ListItem.Entry e -> {
+                node.put("path", e.path());
+                node.put("type", e.type().wire());
+                node.put("size", e.size());
+                node.put("mtime", e.mtime());
+            }
+            case ListItem.End end -> {
+                node.put("end", true);
+                node.put("count", end.count());
+                node.put("more", end.more());
+                if (end.error() != null) {
+                    node.put("code", end.error().code().name());
+                    node.put("message", truncate(end.error().message()));
+                }
+            }
         }
         return write(node);
     }
@@ -99,6 +156,17 @@ public final class HeaderCodec {
             case Response.PutDone done -> {
                 node.put("status", OK);
                 node.put("md5", done.md5().hex());
+            }
+            case Response.Ok ok -> node.put("status", OK);
+            case Response.StatOk stat -> {
+                node.put("status", OK);
+                node.put("name", stat.name());
+                node.put("type", stat.type().wire());
+                node.put("size", stat.size());
+                node.put("mtime", stat.mtime());
+                if (stat.md5() != null) {
+                    node.put("md5", stat.md5().hex());
+                }
             }
             case Response.Error error -> {
                 node.put("status", "error");
@@ -154,6 +222,37 @@ public final class HeaderCodec {
                 onlyFields(node, PUT_FIELDS, op);
                 yield new Request.Put(path(node), integer(node, "size", 0, Long.MAX_VALUE), md5(node, "md5"));
             }
+            case "stat" -> {
+                onlyFields(node, STAT_FIELDS, op);
+                yield new Request.Stat(path(node));
+            }
+            case "list" -> {
+                onlyFields(node, LIST_FIELDS, op);
+                String after = node.has("after") ? text(node, "after", Protocol.MAX_PATH_BYTES) : null;
+                long limit = node.has("limit") ? integer(node, "limit", 1, Protocol.MAX_PAGE_ENTRIES)
+                        : DEFAULT_PAGE_ENTRIES;
+                yield new Request.List(optionalPath(node, "path"), after, (int) limit);
+            }
+            case "find" -> {
+                onlyFields(node, FIND_FIELDS, op);
+                String pattern = node.has("pattern") ? text(node, "pattern", Protocol.MAX_PATTERN_CHARS) : null;
+                if (pattern != null && !Protocol.isWellFormedUnicode(pattern)) {
+                    throw bad("field 'pattern' is not valid Unicode (unpaired surrogate)");
+                }
+                yield new Request.Find(optionalPath(node, "path"), pattern);
+            }
+            case "rm" -> {
+                onlyFields(node, RM_FIELDS, op);
+                yield new Request.Remove(path(node), flag(node, "recursive"));
+            }
+            case "mkdir" -> {
+                onlyFields(node, MKDIR_FIELDS, op);
+                yield new Request.MakeDirectory(path(node), flag(node, "parents"));
+            }
+            case "mv" -> {
+                onlyFields(node, MV_FIELDS, op);
+                yield new Request.Move(path(node, "from"), path(node, "to"));
+            }
             default -> throw bad("unknown op '" + printable(op) + "'");
         };
     }
@@ -192,10 +291,42 @@ public final class HeaderCodec {
             if (expected == Response.PutDone.class) {
                 return new Response.PutDone(md5(node, "md5"));
             }
+            if (expected == Response.Ok.class) {
+                return new Response.Ok();
+            }
+            if (expected == Response.StatOk.class) {
+                Md5 md5 = node.has("md5") ? md5(node, "md5") : null;
+                return new Response.StatOk(text(node, "name", Protocol.MAX_PATH_BYTES),
+                        EntryType.fromWire(text(node, "type", 16)), integer(node, "size", 0, Long.MAX_VALUE),
+                        integer(node, "mtime", Long.MIN_VALUE, Long.MAX_VALUE), md5);
+            }
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage());
         }
         throw new IllegalArgumentException("not a response type: " + expected);
+    }
+
+    /** Decodes one frame of a list or find stream. */
+    public ListItem decodeListItem(byte[] frame) throws ProtocolException {
+        ObjectNode node = parseObject(frame);
+        try {
+            if (node.has("end")) {
+                if (!flag(node, "end")) {
+                    throw bad("field 'end' must be true when present");
+                }
+                Response.Error error = null;
+                if (node.has("code")) {
+                    String message = node.has("message") ? text(node, "message", Protocol.MAX_TEXT_CHARS) : "";
+                    error = new Response.Error(ErrorCode.fromWire(text(node, "code", 64)), message);
+                }
+                return new ListItem.End(integer(node, "count", 0, Long.MAX_VALUE), flag(node, "more"), error);
+            }
+            return new ListItem.Entry(text(node, "path", Protocol.MAX_PATH_BYTES),
+                    EntryType.fromWire(text(node, "type", 16)), integer(node, "size", 0, Long.MAX_VALUE),
+                    integer(node, "mtime", Long.MIN_VALUE, Long.MAX_VALUE));
+        } catch (IllegalArgumentException e) {
+            throw bad(e.getMessage());
+        }
     }
 
     // ---------------------------------------------------------------- helpers
@@ -255,19 +386,43 @@ public final class HeaderCodec {
     }
 
     private static String path(ObjectNode node) throws ProtocolException {
-        String path = text(node, "path", Protocol.MAX_PATH_BYTES);
+        return path(node, "path");
+    }
+
+    private static String path(ObjectNode node, String field) throws ProtocolException {
+        String path = optionalPath(node, field);
         if (path.isEmpty()) {
-            throw bad("field 'path' must not be empty");
+            throw bad("field '" + field + "' must not be empty");
         }
+        return path;
+    }
+
+    /** A path that may be empty (meaning the served root) or absent (the same). */
+    private static String optionalPath(ObjectNode node, String field) throws ProtocolException {
+        if (!node.has(field)) {
+            return "";
+        }
+        String path = text(node, field, Protocol.MAX_PATH_BYTES);
         if (!Protocol.isWellFormedUnicode(path)) {
             // A lone surrogate from a "\ud800" escape has no UTF-8 form; file systems would
             // each mangle it differently, so it never reaches one.
-            throw bad("field 'path' is not valid Unicode (unpaired surrogate)");
+            throw bad("field '" + field + "' is not valid Unicode (unpaired surrogate)");
         }
         if (path.getBytes(StandardCharsets.UTF_8).length > Protocol.MAX_PATH_BYTES) {
-            throw bad("field 'path' is longer than " + Protocol.MAX_PATH_BYTES + " bytes");
+            throw bad("field '" + field + "' is longer than " + Protocol.MAX_PATH_BYTES + " bytes");
         }
         return path;
+    }
+
+    private static boolean flag(ObjectNode node, String field) throws ProtocolException {
+        JsonNode value = node.get(field);
+        if (value == null) {
+            return false;
+        }
+        if (!value.isBoolean()) {
+            throw bad("field '" + field + "' must be true or false");
+        }
+        return value.booleanValue();
     }
 
     private static long integer(ObjectNode node, String field, long min, long max) throws ProtocolException {

@@ -11,6 +11,11 @@ public final class Protocol {
     /** Largest accepted free-text field (error messages, server names), in characters. */
     public static final int MAX_TEXT_CHARS = 8_192;
 
+    /** Most entries one list page may hold. */
+    public static final int MAX_PAGE_ENTRIES = 10_000;
+    /** Longest accepted glob pattern, in characters. */
+    public static final int MAX_PATTERN_CHARS = 4_096;
+
     private Protocol() {}
 
     /**

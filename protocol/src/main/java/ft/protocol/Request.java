@@ -1,5 +1,7 @@
 package ft.protocol;
 
+import java.util.Objects;
+
 /**
  * A header a client sends. Each record maps to one {@code op} on the wire.
  */
@@ -66,6 +68,94 @@ public sealed interface Request {
         @Override
         public String op() {
             return "put";
+        }
+    }
+
+    /** Describes one file or directory: type, size, mtime, and a file's MD5. */
+    record Stat(String path) implements Request {
+        public Stat {
+            requirePath(path);
+        }
+
+        @Override
+        public String op() {
+            return "stat";
+        }
+    }
+
+    /**
+     * Lists one directory, one page at a time, sorted by name.
+     *
+     * @param path  the directory; empty for the served root
+     * @param after only names sorting after this one (the last name of the previous page), or null
+     * @param limit at most this many entries in this page
+     */
+    record List(String path, String after, int limit) implements Request {
+        public List {
+            Objects.requireNonNull(path, "path");
+            if (limit < 1 || limit > Protocol.MAX_PAGE_ENTRIES) {
+                throw new IllegalArgumentException("limit must be 1.." + Protocol.MAX_PAGE_ENTRIES);
+            }
+        }
+
+        @Override
+        public String op() {
+            return "list";
+        }
+    }
+
+    /**
+     * Walks a tree on the server and streams what it finds: every file and directory below
+     * {@code path}, or only the files whose root-relative path matches {@code pattern}.
+     *
+     * @param path    where to start; empty for the served root
+     * @param pattern a glob over root-relative paths, or null for everything below {@code path}
+     */
+    record Find(String path, String pattern) implements Request {
+        public Find {
+            Objects.requireNonNull(path, "path");
+        }
+
+        @Override
+        public String op() {
+            return "find";
+        }
+    }
+
+    /** Removes a file, an empty directory, or with {@code recursive} a whole tree. */
+    record Remove(String path, boolean recursive) implements Request {
+        public Remove {
+            requirePath(path);
+        }
+
+        @Override
+        public String op() {
+            return "rm";
+        }
+    }
+
+    /** Creates a directory; with {@code parents} also missing parents, and an existing one is fine. */
+    record MakeDirectory(String path, boolean parents) implements Request {
+        public MakeDirectory {
+            requirePath(path);
+        }
+
+        @Override
+        public String op() {
+            return "mkdir";
+        }
+    }
+
+    /** Renames {@code from} to {@code to}, or moves it into {@code to} if that is a directory. */
+    record Move(String from, String to) implements Request {
+        public Move {
+            requirePath(from);
+            requirePath(to);
+        }
+
+        @Override
+        public String op() {
+            return "mv";
         }
     }
 

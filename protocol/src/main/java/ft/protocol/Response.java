@@ -51,6 +51,25 @@ public sealed interface Response {
         }
     }
 
+    /** A plain success: for mkdir, mv and rm, and the start of a list or find stream. */
+    record Ok() implements Response {}
+
+    /**
+     * Answer to {@link Request.Stat}.
+     *
+     * @param mtime last modification, epoch milliseconds
+     * @param md5   the file's digest; null for directories
+     */
+    record StatOk(String name, EntryType type, long size, long mtime, Md5 md5) implements Response {
+        public StatOk {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(type, "type");
+            if (size < 0) {
+                throw new IllegalArgumentException("size must not be negative");
+            }
+        }
+    }
+
     /** A refused request. {@code {"status":"error","code":...,"message":...}} */
     record Error(ErrorCode code, String message) implements Response {
         public Error {

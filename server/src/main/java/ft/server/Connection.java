@@ -98,6 +98,16 @@ final class Connection implements Runnable {
             switch (request) {
                 case Request.Get get -> new SendFile(server, get, client, writer, channel).run(start);
                 case Request.Put put -> new ReceiveUpload(server, put, client, in, writer).run(start);
+                case Request.Stat stat -> Replies.answer(writer, client, "stat", stat.path(), start,
+                        () -> DescribePath.stat(server, stat));
+                case Request.List list -> ListDirectory.run(server, list, client, writer, start);
+                case Request.Find find -> FindFiles.run(server, find, client, writer, start);
+                case Request.MakeDirectory mkdir -> Replies.answer(writer, client, "mkdir", mkdir.path(), start,
+                        () -> EditTree.mkdir(server, mkdir));
+                case Request.Remove rm -> Replies.answer(writer, client, "rm", rm.path(), start,
+                        () -> EditTree.rm(server, rm));
+                case Request.Move mv -> Replies.answer(writer, client, "mv", mv.from() + " -> " + mv.to(), start,
+                        () -> EditTree.mv(server, mv));
                 case Request.Hello h -> {
                     refuseAndClose("hello", start, ErrorCode.BAD_REQUEST, "hello was already done on this connection");
                     return;

@@ -116,33 +116,112 @@ public final class RootJail {
      */
     public Path resolveForWrite(String clientPath) throws RefusedException, IOException {
         List<String> segments = segments(clientPath);
+        Path parent = walkParents(segments, clientPath, true);
+        Path target = step(parent, segments.getLast(), clientPath);
+        if (target == null) {
+            return parent.resolve(segments.getLast());
+        }
+        if (Files.isDirectory(target)) {
+            throw new RefusedException(ErrorCode.IS_A_DIRECTORY, "'" + clientPath + "' is a directory");
+        }
+        return target;
+    }
+
+    /** The served root for an empty path, else the real directory the path names. */
+    public Path resolveDirectory(String clientPath) throws RefusedException, IOException {
+        if (clientPath.isEmpty()) {
+            return root;
+        }
+        Path dir = resolveExisting(clientPath);
+        if (!Files.isDirectory(dir)) {
+            throw new RefusedException(ErrorCode.NOT_A_DIRECTORY, "'" + clientPath + "' is not a directory");
+        }
+        return dir;
+    }
+
+    /**
+     * Resolves a name itself rather than what it points to: the parents are followed (inside
+     * the root), the last segment is not, so removing or renaming a symlink acts on the link.
+     */
+    public Path resolveEntry(String clientPath) throws RefusedException, IOException {
+        Path entry = resolveName(clientPath);
+        if (!Files.exists(entry, LinkOption.NOFOLLOW_LINKS)) {
+            throw new RefusedException(ErrorCode.NOT_FOUND, "'" + clientPath + "' does not exist");
+        }
+        return entry;
+    }
+
+    /** Like {@link #resolveEntry} but the name need not exist (its parent must). */
+    public Path resolveName(String clientPath) throws RefusedException, IOException {
+        List<String> segments = segments(clientPath);
+        return walkParents(segments, clientPath, false).resolve(segments.getLast());
+    }
+
+    /**
+     * Creates a directory inside the root; with {@code parents} also the missing parents, and
+     * an existing directory is then not an error (like {@code mkdir -p}).
+     */
+    public Path makeDirectory(String clientPath, boolean parents) throws RefusedException, IOException {
+        List<String> segments = segments(clientPath);
+        Path parent = walkParents(segments, clientPath, parents);
+        Path existing = step(parent, segments.getLast(), clientPath);
+        if (existing != null) {
+            if (parents && Files.isDirectory(existing)) {
+                return existing;
+            }
+            throw new RefusedException(ErrorCode.EXISTS, "'" + clientPath + "' already exists");
+        }
+        Path created = parent.resolve(segments.getLast());
+        try {
+            Files.createDirectory(created);
+        } catch (FileAlreadyExistsException raced) {
+            if (!(parents && Files.isDirectory(created, LinkOption.NOFOLLOW_LINKS))) {
+                throw new RefusedException(ErrorCode.EXISTS, "'" + clientPath + "' already exists");
+            }
+        }
+        return created;
+    }
+
+    /** The path of a real location inside the root as a client names it ('/'-separated). */
+    public String clientPathOf(Path real) {
+        Path relative = root.relativize(real);
+        StringBuilder b = new StringBuilder();
+        for (Path segment : relative) {
+            if (!b.isEmpty()) {
+                b.append('/');
+            }
+            b.append(segment);
+        }
+        return b.toString();
+    }
+
+    /**
+     * Follows every segment but the last, each to a real directory inside the root; with
+     * {@code create}, missing ones are made one at a time (never through a link that leaves).
+     */
+    private Path walkParents(List<String> segments, String clientPath, boolean create)
+            throws RefusedException, IOException {
         Path current = root;
         for (String segment : segments.subList(0, segments.size() - 1)) {
             Path next = step(current, segment, clientPath);
-            if (next == null) {
+            if (next == null && create) {
                 try {
                     Files.createDirectory(current.resolve(segment));
                 } catch (FileAlreadyExistsException raced) {
                     // Someone created it meanwhile; step() below checks what it is.
                 }
                 next = step(current, segment, clientPath);
-                if (next == null) {
-                    throw new RefusedException(ErrorCode.NOT_FOUND, "a parent of '" + clientPath + "' vanished");
-                }
+            }
+            if (next == null) {
+                throw new RefusedException(ErrorCode.NOT_FOUND, "a parent of '" + clientPath + "' does not exist");
             }
             if (!Files.isDirectory(next)) {
-                throw bad("a parent of '" + clientPath + "' is not a directory");
+                throw new RefusedException(ErrorCode.NOT_A_DIRECTORY,
+                        "a parent of '" + clientPath + "' is not a directory");
             }
             current = next;
         }
-        Path target = step(current, segments.getLast(), clientPath);
-        if (target == null) {
-            return current.resolve(segments.getLast());
-        }
-        if (Files.isDirectory(target)) {
-            throw new RefusedException(ErrorCode.IS_A_DIRECTORY, "'" + clientPath + "' is a directory");
-        }
-        return target;
+        return current;
     }
 
     /**

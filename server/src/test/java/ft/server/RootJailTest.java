@@ -296,13 +296,13 @@ class RootJailTest {
     }
 
     @Test
-    void resolveForWriteThroughARegularFileIsBadRequest() throws Exception {
+    void resolveForWriteThroughARegularFileIsNotADirectory() throws Exception {
         Files.createSymbolicLink(root.resolve("sub/inside-link"), Path.of("../inside.txt"));
         Map<String, String> before = snapshot(tmp);
 
-        assertRefused(ErrorCode.BAD_REQUEST, () -> jail.resolveForWrite("inside.txt/x"));
-        assertRefused(ErrorCode.BAD_REQUEST, () -> jail.resolveForWrite("inside.txt/x/y.txt"));
-        assertRefused(ErrorCode.BAD_REQUEST, () -> jail.resolveForWrite("sub/inside-link/x.txt"));
+        assertRefused(ErrorCode.NOT_A_DIRECTORY, () -> jail.resolveForWrite("inside.txt/x"));
+        assertRefused(ErrorCode.NOT_A_DIRECTORY, () -> jail.resolveForWrite("inside.txt/x/y.txt"));
+        assertRefused(ErrorCode.NOT_A_DIRECTORY, () -> jail.resolveForWrite("sub/inside-link/x.txt"));
 
         assertEquals(before, snapshot(tmp));
         assertEquals("inside", Files.readString(root.resolve("inside.txt")));

@@ -1,5 +1,7 @@
 package ft.client.cli;
 
+import ft.client.FtClient;
+import ft.client.FtException;
 import ft.protocol.HostPort;
 import ft.server.ServeCommand;
 import java.time.Duration;
@@ -16,7 +18,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = FtCommand.Version.class,
         description = "Fast, verified, resumable file transfer.",
-        subcommands = {ServeCommand.class, GetCommand.class, PutCommand.class},
+        subcommands = {ServeCommand.class, GetCommand.class, PutCommand.class, LsCommand.class, StatCommand.class,
+                RmCommand.class, MkdirCommand.class, MvCommand.class},
         footer = {"", "Examples:",
                 "  ft serve --root ./shared        share a directory on 127.0.0.1:7070",
                 "  ft get reports/q3.pdf           download into the current directory",
@@ -66,6 +69,11 @@ public final class FtCommand {
             throw new ParameterException(spec.commandLine(), "--timeout must be a positive number of seconds");
         }
         return Duration.ofSeconds(timeoutSeconds);
+    }
+
+    /** Connects to the chosen server and says hello. */
+    FtClient connect() throws FtException {
+        return FtClient.connect(serverAddress(), timeout());
     }
 
     /** Reads the version Maven wrote into the jar's manifest. */
