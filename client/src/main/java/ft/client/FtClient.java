@@ -2,6 +2,7 @@ package ft.client;
 
 import ft.protocol.FrameReader;
 import ft.protocol.FrameWriter;
+import ft.protocol.HeaderCodec;
 import ft.protocol.HostPort;
 import ft.protocol.ListItem;
 import ft.protocol.Protocol;
