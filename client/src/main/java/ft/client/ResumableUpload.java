@@ -29,14 +29,26 @@ public final class ResumableUpload {
     }
 
     public Result upload(Path local, String remotePath) throws FtException {
+        return upload(local, remotePath, null);
+    }
+
+    /**
+     * Uploads with a digest already known (e.g. from a {@link DigestJournal}); null means hash
+     * the file first. A stale digest costs a rejected upload (CHECKSUM_MISMATCH), never a
+     * wrong file on the server.
+     */
+    public Result upload(Path local, String remotePath, Md5 knownMd5) throws FtException {
         try (FileChannel file = FileChannel.open(local, StandardOpenOption.READ)) {
             if (Files.isDirectory(local)) {
                 throw new LocalIoException("cannot read " + local + ": it is a directory", null);
             }
             long size = file.size();
-            MessageDigest digest = Body.newMd5();
-            Body.hash(file, size, digest);
-            Md5 md5 = Md5.of(digest.digest());
+            Md5 md5 = knownMd5;
+            if (md5 == null) {
+                MessageDigest digest = Body.newMd5();
+                Body.hash(file, size, digest);
+                md5 = Md5.of(digest.digest());
+            }
 
             Response.PutReady ready = client.put(new Request.Put(remotePath, size, md5));
             long offset = ready.offset();

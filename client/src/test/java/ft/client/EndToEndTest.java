@@ -50,6 +50,9 @@ class EndToEndTest {
         local = Files.createDirectories(tmp.resolve("local"));
         server = FtServer.start(root, new InetSocketAddress("127.0.0.1", 0));
         env.put("FT_SERVER", "127.0.0.1:" + server.address().getPort());
+        env.put("XDG_CACHE_HOME", tmp.resolve("cache").toString());
+        env.put("FT_RETRY_BACKOFF_MS", "1");
+        env.put("XDG_CONFIG_HOME", tmp.resolve("config").toString());
     }
 
     @AfterEach
@@ -123,7 +126,7 @@ class EndToEndTest {
         Path target = local.resolve("big.bin");
 
         try (FaultyProxy proxy = new FaultyProxy(server.address(), Fault.NONE, Fault.cutAfter(4 * MIB))) {
-            Run cut = ft("-s", proxy.address(), "get", "big.bin", "-o", target.toString());
+            Run cut = ft("-s", proxy.address(), "get", "--retries", "0", "big.bin", "-o", target.toString());
             assertThat(cut.exit()).as(cut.err()).isEqualTo(3);
             assertThat(cut.err()).contains("CONNECTION_LOST").contains("rerun");
         }
@@ -145,7 +148,7 @@ class EndToEndTest {
         Path source = Files.write(local.resolve("up.bin"), data);
 
         try (FaultyProxy proxy = new FaultyProxy(server.address(), Fault.cutAfter(3 * MIB), Fault.NONE)) {
-            Run cut = ft("-s", proxy.address(), "put", source.toString());
+            Run cut = ft("-s", proxy.address(), "put", "--retries", "0", source.toString());
             assertThat(cut.exit()).as(cut.err()).isEqualTo(3);
         }
         awaitServerIdle();
@@ -165,7 +168,7 @@ class EndToEndTest {
         Files.write(Files.createDirectories(root).resolve("f.bin"), old);
         Path target = local.resolve("f.bin");
         try (FaultyProxy proxy = new FaultyProxy(server.address(), Fault.NONE, Fault.cutAfter(MIB))) {
-            assertThat(ft("-s", proxy.address(), "get", "f.bin", "-o", target.toString()).exit()).isEqualTo(3);
+            assertThat(ft("-s", proxy.address(), "get", "--retries", "0", "f.bin", "-o", target.toString()).exit()).isEqualTo(3);
         }
         Files.write(root.resolve("f.bin"), replacement);
 
@@ -181,7 +184,7 @@ class EndToEndTest {
         Files.write(Files.createDirectories(root).resolve("f.bin"), data);
         Path target = local.resolve("f.bin");
         try (FaultyProxy proxy = new FaultyProxy(server.address(), Fault.NONE, Fault.cutAfter(MIB))) {
-            assertThat(ft("-s", proxy.address(), "get", "f.bin", "-o", target.toString()).exit()).isEqualTo(3);
+            assertThat(ft("-s", proxy.address(), "get", "--retries", "0", "f.bin", "-o", target.toString()).exit()).isEqualTo(3);
         }
         Run again = ft("get", "--no-resume", "f.bin", "-o", target.toString());
         assertThat(again.exit()).as(again.err()).isZero();
@@ -196,7 +199,7 @@ class EndToEndTest {
         Path target = Files.writeString(local.resolve("f.bin"), "previous local version");
 
         try (FaultyProxy proxy = new FaultyProxy(server.address(), Fault.NONE, Fault.flipAt(MIB))) {
-            Run run = ft("-s", proxy.address(), "get", "f.bin", "-o", target.toString());
+            Run run = ft("-s", proxy.address(), "get", "--retries", "0", "f.bin", "-o", target.toString());
             assertThat(run.exit()).as(run.err()).isEqualTo(5);
             assertThat(run.err()).startsWith("ft: get f.bin: ").contains("(CHECKSUM_MISMATCH)");
         }
@@ -210,7 +213,7 @@ class EndToEndTest {
         Path source = Files.write(local.resolve("f.bin"), random(2 * MIB, 7));
 
         try (FaultyProxy proxy = new FaultyProxy(server.address(), Fault.flipAt(MIB), Fault.NONE)) {
-            Run run = ft("-s", proxy.address(), "put", source.toString());
+            Run run = ft("-s", proxy.address(), "put", "--retries", "0", source.toString());
             assertThat(run.exit()).as(run.err()).isEqualTo(5);
             assertThat(run.err()).contains("(CHECKSUM_MISMATCH)");
         }
@@ -224,7 +227,8 @@ class EndToEndTest {
         assertThat(ft("get", "missing.txt", "-o", local.resolve("m").toString()).exit()).isEqualTo(4);
         assertThat(ft("get", "../etc/passwd", "-o", local.resolve("p").toString()).exit()).isEqualTo(7);
         assertThat(ft("put", local.resolve("no-such-file").toString()).exit()).isEqualTo(6);
-        assertThat(ft("get", "here.txt", "-o", local.resolve("no/such/dir/x").toString()).exit()).isEqualTo(6);
+        Path aFile = Files.writeString(local.resolve("a-file"), "not a directory");
+        assertThat(ft("get", "here.txt", "-o", aFile.resolve("x").toString()).exit()).isEqualTo(6);
         assertThat(ft("get").exit()).isEqualTo(2);
         assertThat(ft("frobnicate").exit()).isEqualTo(2);
         int closedPort;
@@ -247,6 +251,13 @@ class EndToEndTest {
         Run notADirectory = ft("serve", "--root", file.toString(), "--listen", "127.0.0.1:0");
         assertThat(notADirectory.exit()).isEqualTo(6);
         assertThat(notADirectory.err()).contains("not a directory (LOCAL_IO)");
+    }
+
+    @Test
+    void pingReportsRoundTripAndClockOffsetOfTheServer() {
+        Run run = ft("ping", "-c", "2");
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).matches("127\\.0\\.0\\.1:\\d+: 2/2 replies, rtt min .* ms median .* ms, clock offset [+-]\\d+ ms\\R");
     }
 
     @Test
@@ -288,7 +299,7 @@ class EndToEndTest {
     // ---------------------------------------------------------------- malicious servers
 
     private Run getFrom(ScriptedServer s, Path target) {
-        return ft("-s", s.address(), "--timeout", "5", "get", "x.bin", "-o", target.toString());
+        return ft("-s", s.address(), "--timeout", "5", "get", "--retries", "0", "x.bin", "-o", target.toString());
     }
 
     @Test
@@ -349,7 +360,8 @@ class EndToEndTest {
     @Test
     void stalledServerTimesOutWithExitThree() throws IOException {
         try (ScriptedServer s = new ScriptedServer(new byte[0])) {
-            Run run = ft("-s", s.address(), "--timeout", "1", "get", "x.bin", "-o", local.resolve("x").toString());
+            Run run = ft("-s", s.address(), "--timeout", "1", "get", "--retries", "0", "x.bin", "-o",
+                    local.resolve("x").toString());
             assertThat(run.exit()).isEqualTo(3);
             assertThat(run.err()).contains("sent nothing for 1 s").contains("(TIMEOUT)");
         }

@@ -48,6 +48,8 @@ final class EditTree {
         Path into = existingDirectory(jail, request.to());
         if (into != null) {
             target = into.resolve(source.getFileName());
+            // "sub/.ft" moved into the root (named through a symlink to it) would land on the state dir.
+            jail.checkInside(target, request.to());
         } else {
             target = jail.resolveName(request.to());
         }

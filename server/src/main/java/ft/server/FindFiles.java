@@ -12,6 +12,8 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -68,14 +70,7 @@ final class FindFiles {
         Path startDir = baseDir;
         String prefix = glob == null ? "" : glob.literalPrefixDirectory();
         if (!prefix.isEmpty()) {
-            try {
-                startDir = server.jail().resolveDirectory(join(base, prefix));
-            } catch (RefusedException e) {
-                if (e.code() != ErrorCode.NOT_FOUND && e.code() != ErrorCode.NOT_A_DIRECTORY) {
-                    throw e;
-                }
-                startDir = null; // nothing can match under a prefix that does not exist
-            }
+            startDir = prefixDirectory(baseDir, prefix); // null: nothing can match
         }
         Connection.answer(writer, new Response.Ok());
         Response.Error stoppedBy = null;
@@ -88,6 +83,31 @@ final class FindFiles {
         }
         writer.writeFrame(CODEC.encode(new ListItem.End(sent, false, stoppedBy)));
         writer.flush();
+    }
+
+    /**
+     * The directory the pattern's literal prefix names below {@code baseDir}, reached the way
+     * the walk would reach it: through real directories only, never through a symlink and never
+     * into the state directory. Null if there is no such directory, so no path can match; this
+     * keeps the shortcut from changing what a pattern finds (e.g. {@code link/*.txt} must not
+     * find files that {@code **}{@code /*.txt} would not).
+     */
+    private Path prefixDirectory(Path baseDir, String prefix) {
+        Path current = baseDir;
+        for (String segment : prefix.split("/", -1)) {
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+                return null; // a walked path never has such a segment
+            }
+            try {
+                current = current.resolve(segment);
+            } catch (InvalidPathException e) {
+                return null; // not a name this file system can hold
+            }
+            if (!Files.isDirectory(current, LinkOption.NOFOLLOW_LINKS) || current.equals(server.jail().stateDir())) {
+                return null;
+            }
+        }
+        return current;
     }
 
     private void emit(String relative, EntryType type, BasicFileAttributes attrs) throws IOException {

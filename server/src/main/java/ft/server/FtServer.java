@@ -1,6 +1,7 @@
 package ft.server;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ClosedChannelException;
@@ -35,12 +36,15 @@ public final class FtServer implements AutoCloseable {
     private final Duration idleTimeout;
     private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
+    private final PingResponder pings;
 
-    private FtServer(ServerSocketChannel listener, RootJail jail, PartialStore partials, Duration idleTimeout) {
+    private FtServer(ServerSocketChannel listener, RootJail jail, PartialStore partials, Duration idleTimeout,
+                     PingResponder pings) {
         this.listener = listener;
         this.jail = jail;
         this.partials = partials;
         this.idleTimeout = idleTimeout;
+        this.pings = pings;
         this.acceptor = Thread.ofPlatform().name("ft-accept").daemon(false).unstarted(this::acceptLoop);
     }
 
@@ -53,18 +57,30 @@ public final class FtServer implements AutoCloseable {
         Files.createDirectories(root);
         RootJail jail = new RootJail(root);
         PartialStore partials = new PartialStore(jail.stateDir());
-        ServerSocketChannel listener = ServerSocketChannel.open();
-        try {
-            // A restarted server must bind at once, not wait out TIME_WAIT of the last run.
-            listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            listener.bind(listen, 512);
-        } catch (IOException e) {
-            listener.close();
-            throw e;
+        for (int attempt = 1; ; attempt++) {
+            ServerSocketChannel listener = ServerSocketChannel.open();
+            PingResponder pings;
+            try {
+                // A restarted server must bind at once, not wait out TIME_WAIT of the last run.
+                listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                listener.bind(listen, 512);
+                // `ft ping` uses UDP on the very address and port number of the TCP listener.
+                pings = PingResponder.start((InetSocketAddress) listener.getLocalAddress());
+            } catch (BindException e) {
+                listener.close();
+                // Port 0 found a port free for TCP whose UDP twin is taken: pick another.
+                if (listen.getPort() == 0 && attempt < 10) {
+                    continue;
+                }
+                throw e;
+            } catch (IOException e) {
+                listener.close();
+                throw e;
+            }
+            FtServer server = new FtServer(listener, jail, partials, idleTimeout, pings);
+            server.acceptor.start();
+            return server;
         }
-        FtServer server = new FtServer(listener, jail, partials, idleTimeout);
-        server.acceptor.start();
-        return server;
     }
 
     public InetSocketAddress address() {
@@ -117,6 +133,7 @@ public final class FtServer implements AutoCloseable {
         } catch (IOException e) {
             LOG.warn("closing the listener failed: {}", e.toString());
         }
+        pings.close();
         for (SocketChannel channel : open) {
             closeQuietly(channel);
         }

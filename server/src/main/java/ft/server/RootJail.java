@@ -154,7 +154,11 @@ public final class RootJail {
     /** Like {@link #resolveEntry} but the name need not exist (its parent must). */
     public Path resolveName(String clientPath) throws RefusedException, IOException {
         List<String> segments = segments(clientPath);
-        return walkParents(segments, clientPath, false).resolve(segments.getLast());
+        Path name = walkParents(segments, clientPath, false).resolve(segments.getLast());
+        // The parents may lead back to the root through a symlink ("self/.ft"), which the
+        // lexical check in segments() cannot see; the final name is not stepped, so check it.
+        checkInside(name, clientPath);
+        return name;
     }
 
     /**
@@ -259,7 +263,8 @@ public final class RootJail {
         return real;
     }
 
-    private void checkInside(Path real, String clientPath) throws RefusedException {
+    /** Refuses a real path outside the root or inside the reserved state directory. */
+    void checkInside(Path real, String clientPath) throws RefusedException {
         if (!real.startsWith(root)) {
             throw denied("'" + clientPath + "' leads outside the served root");
         }

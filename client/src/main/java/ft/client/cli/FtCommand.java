@@ -19,13 +19,16 @@ import picocli.CommandLine.Spec;
         versionProvider = FtCommand.Version.class,
         description = "Fast, verified, resumable file transfer.",
         subcommands = {ServeCommand.class, GetCommand.class, PutCommand.class, LsCommand.class, StatCommand.class,
-                RmCommand.class, MkdirCommand.class, MvCommand.class},
+                RmCommand.class, MkdirCommand.class, MvCommand.class, PingCommand.class, CompletionCommand.class},
         footer = {"", "Examples:",
                 "  ft serve --root ./shared        share a directory on 127.0.0.1:7070",
                 "  ft get reports/q3.pdf           download into the current directory",
                 "  ft put big.iso isos/            upload, resuming if interrupted before",
+                "  ft get -r photos -j 8 --json    a whole tree, 8 at a time, JSON Lines results",
+                "  ft ping                         is the server up? round trip and clock offset",
                 "", "Exit codes: 0 ok, 1 other error, 2 usage, 3 connection, 4 remote not found,",
-                "            5 checksum mismatch, 6 local I/O or no space, 7 access denied."})
+                "            5 checksum mismatch, 6 local I/O or no space, 7 access denied,",
+                "            8 some files of a batch failed."})
 public final class FtCommand {
     static final String DEFAULT_SERVER = "127.0.0.1:7070";
 

@@ -1,14 +1,28 @@
 package ft.client.cli;
 
+import ft.client.BadResponseException;
 import ft.client.FtClient;
 import ft.client.FtException;
 import ft.client.LocalIoException;
-import ft.client.ResumableDownload;
+import ft.client.RemoteException;
+import ft.client.Transfer;
+import ft.protocol.EntryType;
+import ft.protocol.ErrorCode;
+import ft.protocol.Glob;
+import ft.protocol.ListItem;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -16,15 +30,20 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code ft get REMOTE [-o LOCAL]}. */
+/** {@code ft get REMOTE... [-o LOCAL]}: one file, many, globs, trees, or a list. */
 @Command(name = "get",
-        description = {"Download a file, verify its MD5, and put it in place atomically.",
-                "An interrupted download resumes when the same command runs again."},
+        description = {"Download files, verify each MD5, and put each in place atomically.",
+                "Interrupted downloads resume when the same command runs again; files already",
+                "identical locally (same size and MD5) are skipped as unchanged."},
         footer = {"", "Examples:",
-                "  ft get a.txt                    download to ./a.txt",
-                "  ft get logs/app.log -o /tmp/    download to /tmp/app.log",
-                "  ft -s 127.0.0.1:9000 get big.iso -o copy.iso",
-                "", "Prints '<md5>  <local path>' on success, like md5sum."})
+                "  ft get a.txt                         download to ./a.txt",
+                "  ft get logs/app.log -o /tmp/         download to /tmp/app.log",
+                "  ft get 'logs/*.gz' -o logs/          every .gz file in logs (quote the pattern)",
+                "  ft get '**/*.csv' -j 8 -o data/      every .csv anywhere, 8 at a time",
+                "  ft get -r photos -o backup/          the tree photos/ as backup/photos/",
+                "  ft get -i wanted.txt --json -o in/   one remote path per line; JSON Lines out",
+                "", "Patterns: * and ? (not across '/'), ** (any depth), [abc], [!abc].",
+                "Prints '<md5>  <local path>' per file on success, like md5sum."})
 final class GetCommand implements Callable<Integer> {
     @ParentCommand
     FtCommand ft;
@@ -32,30 +51,139 @@ final class GetCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "REMOTE", description = "Path of the file on the server.")
-    String remote;
+    @Mixin
+    BatchOptions batch;
+
+    @Parameters(arity = "0..*", paramLabel = "REMOTE", description = "Remote files, glob patterns, or with -r directories.")
+    List<String> remotes = new ArrayList<>();
 
     @Option(names = {"-o", "--output"}, paramLabel = "LOCAL",
-            description = "Where to write: a file name, or a directory (existing, or ending in '/').")
+            description = "Where to write: a file name for one file, else a directory (created if missing).")
     String output;
 
-    @Option(names = "--no-resume", description = "Ignore any partial download and start from the first byte.")
+    @Option(names = {"-r", "--recursive"}, description = "Download directories with everything in them.")
+    boolean recursive;
+
+    @Option(names = {"-i", "--input"}, paramLabel = "FILE",
+            description = "Read remote paths from FILE, one per line ('-' = stdin; blank lines and #comments skipped).")
+    String input;
+
+    @Option(names = "--no-resume", description = "Ignore partial downloads and start from the first byte.")
     boolean noResume;
 
     @Override
-    public Integer call() throws FtException {
-        try (FtClient client = FtClient.connect(ft.serverAddress(), ft.timeout())) {
-            Path target = target();
-            ResumableDownload.Result result = new ResumableDownload(client, !noResume,
-                    Notes.choose(ft, spec.commandLine().getErr())).download(remote, target);
-            spec.commandLine().getOut().println(result.md5() + "  " + result.target());
-            return 0;
-        } catch (FtException e) {
-            throw Failures.prefixed("get " + remote, e);
+    public Integer call() throws FtException, InterruptedException {
+        List<String> specs = new ArrayList<>(remotes);
+        if (input != null) {
+            specs.addAll(readList(input));
+        }
+        if (specs.isEmpty() && input == null) {
+            throw new ParameterException(spec.commandLine(), "Missing required parameter: 'REMOTE'");
+        }
+        boolean isBatch = recursive || input != null || specs.size() != 1 || Glob.hasWildcards(specs.getFirst());
+        List<Transfer> transfers;
+        if (isBatch) {
+            transfers = plan(specs);
+        } else {
+            transfers = List.of(Transfer.get(specs.getFirst(), singleTarget(specs.getFirst())));
+        }
+        return batch.run(ft, spec.commandLine().getOut(), spec.commandLine().getErr(), transfers, isBatch, !noResume,
+                Notes.choose(ft, spec.commandLine().getErr()));
+    }
+
+    /** Expands patterns and trees on the server and maps every file to a path under -o. */
+    private List<Transfer> plan(List<String> specs) throws FtException {
+        Path out = Path.of(output == null ? "." : output);
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new ParameterException(spec.commandLine(), "-o must be a directory when getting several files");
+        }
+        Map<Path, Transfer> byTarget = new LinkedHashMap<>();
+        List<Path> directories = new ArrayList<>();
+        try (FtClient client = ft.connect()) {
+            for (String remote : specs) {
+                if (Glob.hasWildcards(remote)) {
+                    String prefix = Glob.compile(remote).literalPrefixDirectory();
+                    client.find("", remote, e -> add(byTarget, e.path(), out.resolve(local(strip(prefix, e.path())))));
+                } else if (recursive && isDirectory(client, remote)) {
+                    String base = baseName(remote);
+                    directories.add(out.resolve(base));
+                    client.find(remote, null, e -> {
+                        Path target = out.resolve(base).resolve(local(strip(remote, e.path())));
+                        if (e.type() == EntryType.DIR) {
+                            directories.add(target);
+                        } else {
+                            add(byTarget, e.path(), target);
+                        }
+                    });
+                } else {
+                    add(byTarget, remote, out.resolve(baseName(remote)));
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "bad pattern: " + e.getMessage());
+        } catch (UnsafeName e) {
+            throw new BadResponseException("the server listed an unsafe path '" + e.getMessage() + "'; refusing");
+        }
+        for (Path dir : directories) {
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                throw new LocalIoException("cannot create directory " + dir + ": " + e.getMessage(), e);
+            }
+        }
+        return new ArrayList<>(byTarget.values());
+    }
+
+    private static void add(Map<Path, Transfer> byTarget, String remote, Path target) {
+        byTarget.putIfAbsent(target.normalize(), Transfer.get(remote, target));
+    }
+
+    private static boolean isDirectory(FtClient client, String remote) throws FtException {
+        try {
+            return client.stat(remote).type() == EntryType.DIR;
+        } catch (RemoteException e) {
+            if (e.error() == ErrorCode.NOT_FOUND) {
+                return false; // reported per file when the transfer runs
+            }
+            throw e;
         }
     }
 
-    private Path target() throws FtException {
+    /** The part of a root-relative server path below {@code base}. */
+    private static String strip(String base, String path) {
+        if (base.isEmpty()) {
+            return path;
+        }
+        if (!path.startsWith(base + "/")) {
+            throw new UnsafeName(path);
+        }
+        return path.substring(base.length() + 1);
+    }
+
+    /**
+     * A server-supplied relative path as a local relative path; anything that could climb out
+     * of the output directory is refused, whatever the server says.
+     */
+    private static Path local(String relative) {
+        if (relative.isEmpty() || relative.startsWith("/") || relative.indexOf('\\') >= 0) {
+            throw new UnsafeName(relative);
+        }
+        for (String segment : relative.split("/", -1)) {
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+                throw new UnsafeName(relative);
+            }
+        }
+        return Path.of(relative);
+    }
+
+    /** Carries a hostile server path out of a listing callback. */
+    private static final class UnsafeName extends RuntimeException {
+        UnsafeName(String path) {
+            super(path, null, false, false);
+        }
+    }
+
+    private Path singleTarget(String remote) throws FtException {
         String base = baseName(remote);
         if (output == null) {
             return Path.of(base);
@@ -78,5 +206,23 @@ final class GetCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "REMOTE '" + path + "' does not name a file");
         }
         return base;
+    }
+
+    private List<String> readList(String file) throws LocalIoException {
+        try (BufferedReader r = file.equals("-")
+                ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
+                : Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8)) {
+            List<String> paths = new ArrayList<>();
+            String line;
+            while ((line = r.readLine()) != null) {
+                String path = line.strip();
+                if (!path.isEmpty() && !path.startsWith("#")) {
+                    paths.add(path);
+                }
+            }
+            return paths;
+        } catch (IOException e) {
+            throw new LocalIoException("cannot read the list " + file + ": " + e.getMessage(), e);
+        }
     }
 }

@@ -2,24 +2,37 @@ package ft.client.cli;
 
 import ft.client.FtClient;
 import ft.client.FtException;
-import ft.client.ResumableUpload;
+import ft.client.LocalIoException;
+import ft.client.Transfer;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code ft put LOCAL [REMOTE]}. */
+/** {@code ft put LOCAL... [REMOTE]}. */
 @Command(name = "put",
-        description = {"Upload a file; the server verifies its MD5 before it appears under its name.",
-                "An interrupted upload resumes when the same command runs again."},
+        description = {"Upload files; the server verifies each MD5 before a file appears under its name.",
+                "Interrupted uploads resume when the same command runs again; files the server",
+                "already holds identically (same size and MD5) are skipped as unchanged."},
         footer = {"", "Examples:",
                 "  ft put big.iso                  upload as big.iso in the served root",
                 "  ft put big.iso isos/            upload as isos/big.iso",
                 "  ft put report.pdf q3/final.pdf  upload under another name",
-                "", "Prints '<md5>  <remote path>' on success, the MD5 the server verified."})
+                "  ft put *.csv data/              several files into data/",
+                "  ft put -r photos backup/ -j 8   the tree photos/ as backup/photos/",
+                "", "With several LOCAL files the last argument is the remote directory when it does",
+                "not exist locally. Prints '<md5>  <remote path>' per file, the MD5 the server verified."})
 final class PutCommand implements Callable<Integer> {
     @ParentCommand
     FtCommand ft;
@@ -27,25 +40,92 @@ final class PutCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "LOCAL", description = "The file to upload.")
-    Path local;
+    @Mixin
+    BatchOptions batch;
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "REMOTE",
-            description = "Destination on the server; ending in '/' means inside that directory "
-                    + "(default: LOCAL's file name).")
-    String remote;
+    @Parameters(arity = "1..*", paramLabel = "LOCAL... [REMOTE]",
+            description = "Files (with -r also directories) to upload, then optionally the destination.")
+    List<String> args = new ArrayList<>();
+
+    @Option(names = {"-r", "--recursive"}, description = "Upload directories with everything in them.")
+    boolean recursive;
 
     @Override
-    public Integer call() throws FtException {
-        String name = local.getFileName() == null ? "" : local.getFileName().toString();
-        String destination = remote == null ? name : remote.endsWith("/") ? remote + name : remote;
-        try (FtClient client = FtClient.connect(ft.serverAddress(), ft.timeout())) {
-            ResumableUpload.Result result = new ResumableUpload(client, Notes.choose(ft, spec.commandLine().getErr()))
-                    .upload(local, destination);
-            spec.commandLine().getOut().println(result.md5() + "  " + result.remotePath());
-            return 0;
-        } catch (FtException e) {
-            throw Failures.prefixed("put " + local, e);
+    public Integer call() throws FtException, InterruptedException {
+        List<String> sources = new ArrayList<>(args);
+        String destination = null;
+        boolean namesFile = false;
+        if (sources.size() == 2 && !recursive && !sources.get(1).endsWith("/")) {
+            destination = sources.remove(1); // ft put LOCAL REMOTE: REMOTE is the new name
+            namesFile = true;
+        } else if (sources.size() >= 2) {
+            String last = sources.getLast();
+            if (last.endsWith("/") || !Files.exists(Path.of(last))) {
+                destination = sources.removeLast();
+            }
         }
+        String dir = destination == null || namesFile ? "" : trimSlashes(destination);
+        List<Transfer> transfers = new ArrayList<>();
+        List<String> remoteDirs = new ArrayList<>();
+        for (String source : sources) {
+            Path local = Path.of(source);
+            String name = local.getFileName() == null ? "" : local.getFileName().toString();
+            if (recursive && Files.isDirectory(local)) {
+                addTree(transfers, remoteDirs, local, join(dir, name));
+            } else if (namesFile) {
+                transfers.add(Transfer.put(local, destination));
+            } else {
+                transfers.add(Transfer.put(local, join(dir, name)));
+            }
+        }
+        if (!remoteDirs.isEmpty()) {
+            // Empty directories have no file to carry them over; create every one explicitly.
+            try (FtClient client = ft.connect()) {
+                for (String remoteDir : remoteDirs) {
+                    client.mkdir(remoteDir, true);
+                }
+            } catch (FtException e) {
+                throw Failures.prefixed("put " + String.join(" ", sources), e);
+            }
+        }
+        boolean isBatch = recursive || transfers.size() != 1;
+        return batch.run(ft, spec.commandLine().getOut(), spec.commandLine().getErr(), transfers, isBatch, true,
+                Notes.choose(ft, spec.commandLine().getErr()));
+    }
+
+    private void addTree(List<Transfer> transfers, List<String> remoteDirs, Path top, String remoteTop)
+            throws LocalIoException {
+        try (Stream<Path> entries = Files.walk(top)) {
+            for (Path entry : (Iterable<Path>) entries.sorted()::iterator) {
+                String remote = remoteTop;
+                for (Path segment : top.relativize(entry)) {
+                    if (!segment.toString().isEmpty()) {
+                        remote = join(remote, segment.toString());
+                    }
+                }
+                if (Files.isDirectory(entry, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    remoteDirs.add(remote);
+                } else if (Files.isRegularFile(entry, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    transfers.add(Transfer.put(entry, remote));
+                }
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new LocalIoException("cannot read the tree " + top + ": " + e.getMessage(), null);
+        }
+    }
+
+    private String trimSlashes(String path) {
+        String p = path;
+        while (p.endsWith("/")) {
+            p = p.substring(0, p.length() - 1);
+        }
+        if (p.startsWith("/")) {
+            throw new ParameterException(spec.commandLine(), "REMOTE '" + path + "' must be relative to the served root");
+        }
+        return p;
+    }
+
+    private static String join(String a, String b) {
+        return a.isEmpty() ? b : a + "/" + b;
     }
 }

@@ -1,0 +1,211 @@
+package ft.client;
+
+import ft.protocol.EntryType;
+import ft.protocol.ErrorCode;
+import ft.protocol.Md5;
+import ft.protocol.Response;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Runs many transfers over a few reused connections, {@code jobs} at a time.
+ *
+ * <p>Each worker owns one connection for all the files it takes. A file whose other side
+ * already holds the same size and MD5 is not moved ("unchanged"); local digests come from a
+ * {@link DigestJournal} so reruns do not re-hash. Network failures, BUSY and checksum
+ * mismatches are retried with exponential backoff over a fresh connection, and downloads and
+ * uploads resume from the bytes already held, never from zero. Every transfer ends in exactly
+ * one {@link Outcome}, reported as soon as it is known.
+ */
+public final class Batch {
+    /** Opens a connection for a worker. */
+    @FunctionalInterface
+    public interface Connector {
+        FtClient connect() throws FtException;
+    }
+
+    /** The knobs a batch runs with. */
+    public record Options(int jobs, int retries, Duration firstBackoff, boolean failFast, boolean noClobber,
+                          boolean resume) {
+        public Options {
+            if (jobs < 1) {
+                throw new IllegalArgumentException("jobs must be at least 1");
+            }
+            if (retries < 0) {
+                throw new IllegalArgumentException("retries must not be negative");
+            }
+        }
+    }
+
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(8);
+
+    private final Connector connector;
+    private final Options options;
+    private final DigestJournal journal;
+    private final Function<Transfer, Progress> progressFor;
+    private final Consumer<Outcome> report;
+    private volatile boolean stopped;
+
+    public Batch(Connector connector, Options options, DigestJournal journal, Function<Transfer, Progress> progressFor,
+                 Consumer<Outcome> report) {
+        this.connector = connector;
+        this.options = options;
+        this.journal = journal;
+        this.progressFor = progressFor;
+        this.report = report;
+    }
+
+    /** Runs every transfer (or, with fail-fast, until the first failure) and waits for all. */
+    public void run(List<Transfer> transfers) throws InterruptedException {
+        Queue<Transfer> queue = new ConcurrentLinkedQueue<>(transfers);
+        int workers = Math.min(options.jobs(), Math.max(1, transfers.size()));
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < workers; i++) {
+            threads.add(Thread.ofPlatform().name("ft-worker-" + i).start(() -> work(queue)));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+    }
+
+    private void work(Queue<Transfer> queue) {
+        FtClient client = null;
+        try {
+            Transfer t;
+            while (!stopped && (t = queue.poll()) != null) {
+                long start = System.nanoTime();
+                Outcome outcome = null;
+                for (int attempt = 0; outcome == null; attempt++) {
+                    try {
+                        if (client == null) {
+                            client = connector.connect();
+                        }
+                        outcome = perform(client, t, start);
+                    } catch (FtException e) {
+                        if (!connectionStillUsable(e)) {
+                            close(client);
+                            client = null;
+                        }
+                        if (attempt < options.retries() && retryable(e) && !stopped) {
+                            backoff(attempt);
+                        } else {
+                            outcome = Outcome.failed(t, e, since(start));
+                        }
+                    }
+                }
+                if (outcome.failed() && options.failFast()) {
+                    stopped = true;
+                }
+                synchronized (report) {
+                    report.accept(outcome);
+                }
+            }
+        } finally {
+            close(client);
+        }
+    }
+
+    private Outcome perform(FtClient client, Transfer t, long start) throws FtException {
+        return t.op() == Transfer.Op.GET ? download(client, t, start) : upload(client, t, start);
+    }
+
+    private Outcome download(FtClient client, Transfer t, long start) throws FtException {
+        Path target = t.local();
+        if (Files.isRegularFile(target)) {
+            Response.StatOk remote = client.stat(t.remote());
+            if (remote.type() == EntryType.FILE && remote.size() == size(target)) {
+                Md5 local = journal.digestOf(target);
+                if (local.equals(remote.md5())) {
+                    return Outcome.unchanged(t, remote.size(), local, since(start));
+                }
+            }
+            if (options.noClobber()) {
+                throw new ConflictException(target + " exists and differs from '" + t.remote()
+                        + "'; not replaced (--no-clobber)");
+            }
+        }
+        try {
+            Path parent = target.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+        } catch (IOException e) {
+            throw new LocalIoException("cannot create the directory for " + target + ": " + e.getMessage(), e);
+        }
+        ResumableDownload.Result r = new ResumableDownload(client, options.resume(), progressFor.apply(t))
+                .download(t.remote(), target);
+        journal.record(target, r.md5());
+        return Outcome.ok(t, r.size(), r.md5(), r.resumedFrom(), since(start));
+    }
+
+    private Outcome upload(FtClient client, Transfer t, long start) throws FtException {
+        Path local = t.local();
+        if (!Files.isRegularFile(local)) {
+            throw new LocalIoException("cannot read " + local + ": " + (Files.exists(local) ? "not a regular file"
+                    : "no such file"), null);
+        }
+        Md5 md5 = journal.digestOf(local);
+        long size = size(local);
+        try {
+            Response.StatOk remote = client.stat(t.remote());
+            if (remote.type() == EntryType.FILE && remote.size() == size && md5.equals(remote.md5())) {
+                return Outcome.unchanged(t, size, md5, since(start));
+            }
+            if (remote.type() == EntryType.FILE && options.noClobber()) {
+                throw new ConflictException("'" + t.remote() + "' exists on the server and differs from " + local
+                        + "; not replaced (--no-clobber)");
+            }
+        } catch (RemoteException e) {
+            if (e.error() != ErrorCode.NOT_FOUND) {
+                throw e;
+            }
+        }
+        ResumableUpload.Result r = new ResumableUpload(client, progressFor.apply(t)).upload(local, t.remote(), md5);
+        return Outcome.ok(t, r.size(), r.md5(), r.resumedFrom(), since(start));
+    }
+
+    private static long size(Path file) throws LocalIoException {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new LocalIoException("cannot examine " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Transient failures: the network, a busy path, bytes damaged in transit. */
+    static boolean retryable(FtException e) {
+        return e instanceof ConnectionException || e instanceof ChecksumException
+                || (e instanceof RemoteException r
+                        && (r.error() == ErrorCode.BUSY || r.error() == ErrorCode.CHECKSUM_MISMATCH));
+    }
+
+    /** A refusal leaves the connection in step; anything else may not, so it is replaced. */
+    private static boolean connectionStillUsable(FtException e) {
+        return e instanceof RemoteException || e instanceof ConflictException || e instanceof ChecksumException
+                || e instanceof LocalIoException;
+    }
+
+    private void backoff(int attempt) {
+        Duration wait = options.firstBackoff().multipliedBy(1L << Math.min(attempt, 10));
+        LockSupport.parkNanos((wait.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait).toNanos());
+    }
+
+    private static Duration since(long startNanos) {
+        return Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+
+    private static void close(FtClient client) {
+        if (client != null) {
+            client.close();
+        }
+    }
+}

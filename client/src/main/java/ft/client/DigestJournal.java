@@ -1,0 +1,355 @@
+package ft.client;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import ft.protocol.Body;
+import ft.protocol.Md5;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Remembers the MD5 of local files so that a rerun does not hash again a file untouched since.
+ *
+ * <p>A digest is trusted only while the file still has the absolute path, size, modification
+ * time (to the nanosecond) and file key (inode) it had when the digest was recorded; any
+ * change and the file is hashed again. One entry is kept per path, the latest. Like make and
+ * rsync, it cannot notice a rewrite to the same size within one tick of the file system's
+ * clock right after the digest was taken.
+ *
+ * <p>The journal is a JSON Lines file, one
+ * {@code {"path","size","mtime_ns","key","md5"}} object per line, only ever appended to, each
+ * line with a single write, so several ft processes can share it without tearing lines.
+ * Unparsable lines are skipped: the journal is a cache, and losing an entry costs one hash.
+ * When stale lines far outnumber live entries, {@link #open} rewrites the file compactly.
+ *
+ * <p>A journal that cannot be written (a read-only home, say) fails nothing: digests are then
+ * remembered only as long as this object, and {@link #writeFailure()} says why.
+ *
+ * <p>Safe to use from several threads.
+ */
+public final class DigestJournal implements AutoCloseable {
+    /** Compaction happens only past this many lines: a small journal costs nothing to read. */
+    static final int COMPACT_MIN_LINES = 10_000;
+    /** ... and only when there are more than this many lines per live entry. */
+    static final int COMPACT_RATIO = 4;
+
+    /** Strict about trailing bytes, so two lines run together are skipped, not half believed. */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+
+    /** Computes a file's digest; the tests count its calls. */
+    @FunctionalInterface
+    interface Hasher {
+        Md5 hash(Path file) throws IOException;
+    }
+
+    /** What a digest was taken of: if any of these changed, the digest says nothing. */
+    private record Stamp(long size, long mtimeNs, String key) {}
+
+    private record Entry(Stamp stamp, Md5 md5) {}
+
+    private final Path journal;
+    private final Hasher hasher;
+    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    /** Opened on the first record, so that merely reading creates no directory. Guarded by this. */
+    private FileChannel appender;
+    /** The first failure to write the journal; once set, no more writes are tried. Guarded by this. */
+    private IOException writeFailure;
+    private boolean closed;
+
+    private DigestJournal(Path journal, Hasher hasher) {
+        this.journal = journal;
+        this.hasher = hasher;
+    }
+
+    /**
+     * Loads the journal at {@code file}; a missing file is an empty journal, and the file and its
+     * directory are created on the first {@link #record}.
+     *
+     * @throws LocalIoException if the file exists but cannot be read
+     */
+    public static DigestJournal open(Path file) throws LocalIoException {
+        return open(file, DigestJournal::md5Of);
+    }
+
+    static DigestJournal open(Path file, Hasher hasher) throws LocalIoException {
+        DigestJournal j = new DigestJournal(file, hasher);
+        long lines = j.load();
+        if (lines > COMPACT_MIN_LINES && lines > (long) COMPACT_RATIO * j.entries.size()) {
+            j.compact();
+        }
+        return j;
+    }
+
+    /** {@code $XDG_CACHE_HOME/ft/digests.jsonl}, else {@code ~/.cache/ft/digests.jsonl}. */
+    public static Path defaultLocation(Map<String, String> env) {
+        // The XDG spec says a relative XDG_CACHE_HOME is invalid and must be ignored.
+        String xdg = env.get("XDG_CACHE_HOME");
+        Path base;
+        if (xdg != null && !xdg.isEmpty() && Path.of(xdg).isAbsolute()) {
+            base = Path.of(xdg);
+        } else {
+            String home = env.get("HOME");
+            base = Path.of(home != null && !home.isEmpty() ? home : System.getProperty("user.home"), ".cache");
+        }
+        return base.resolve("ft").resolve("digests.jsonl");
+    }
+
+    /**
+     * The recorded digest of {@code file}, if the file has not changed since it was recorded;
+     * empty as well when the file cannot be examined.
+     */
+    public Optional<Md5> lookup(Path file) {
+        Path path = normalized(file);
+        Entry e = entries.get(path.toString());
+        if (e == null) {
+            return Optional.empty();
+        }
+        try {
+            return e.stamp().equals(stamp(path)) ? Optional.of(e.md5()) : Optional.empty();
+        } catch (IOException gone) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Records that {@code file}, as it is now, has digest {@code md5}. Call it right after
+     * verifying the file, so that nothing can have changed it in between.
+     *
+     * @throws LocalIoException if the file cannot be examined
+     */
+    public void record(Path file, Md5 md5) throws LocalIoException {
+        Path path = normalized(file);
+        Stamp stamp;
+        try {
+            stamp = stamp(path);
+        } catch (IOException e) {
+            throw new LocalIoException("cannot examine " + path + ": " + e.getMessage(), e);
+        }
+        record(path, stamp, md5);
+    }
+
+    /**
+     * The MD5 of {@code file}: the recorded one while the file is unchanged, else computed now
+     * and recorded, unless the file changed while it was being read.
+     *
+     * @throws LocalIoException if the file cannot be read
+     */
+    public Md5 digestOf(Path file) throws LocalIoException {
+        Path path = normalized(file);
+        try {
+            Stamp before = stamp(path);
+            Entry known = entries.get(path.toString());
+            if (known != null && known.stamp().equals(before)) {
+                return known.md5();
+            }
+            Md5 md5 = hasher.hash(path);
+            // A file written to while we read it has a digest of no version of it: do not keep it.
+            if (stamp(path).equals(before)) {
+                record(path, before, md5);
+            }
+            return md5;
+        } catch (IOException e) {
+            throw new LocalIoException("cannot read " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Why digests recorded here are not reaching the journal file, if they are not. */
+    public synchronized Optional<IOException> writeFailure() {
+        return Optional.ofNullable(writeFailure);
+    }
+
+    /** Closes the journal file; lines already recorded are on disk (no buffering). */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (appender != null) {
+            try {
+                appender.close();
+            } catch (IOException ignored) {
+                // Every line went out in its own write; closing can lose nothing.
+            }
+            appender = null;
+        }
+    }
+
+    private synchronized void record(Path path, Stamp stamp, Md5 md5) {
+        if (closed) {
+            throw new IllegalStateException("digest journal " + journal + " is closed");
+        }
+        entries.put(path.toString(), new Entry(stamp, md5));
+        if (writeFailure != null) {
+            return;
+        }
+        byte[] line = line(path.toString(), stamp, md5);
+        try {
+            if (appender == null) {
+                appender = openAppender();
+            }
+            ByteBuffer buf = ByteBuffer.wrap(line);
+            // One write of the whole line: with O_APPEND the kernel keeps it in one piece.
+            while (buf.hasRemaining()) {
+                appender.write(buf);
+            }
+        } catch (IOException e) {
+            // A cache that cannot be kept must not fail the transfer that was verified just now.
+            writeFailure = e;
+        }
+    }
+
+    private FileChannel openAppender() throws IOException {
+        Path dir = journal.toAbsolutePath().getParent();
+        if (dir != null) {
+            Files.createDirectories(dir);
+        }
+        FileChannel ch = FileChannel.open(journal, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND);
+        // A line cut short by a crash (a full disk) must not swallow the first line we append.
+        if (!endsWithNewline(journal)) {
+            ch.write(ByteBuffer.wrap(new byte[] {'\n'}));
+        }
+        return ch;
+    }
+
+    private static boolean endsWithNewline(Path file) throws IOException {
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = in.size();
+            if (size == 0) {
+                return true;
+            }
+            ByteBuffer last = ByteBuffer.allocate(1);
+            in.read(last, size - 1);
+            return last.get(0) == '\n';
+        }
+    }
+
+    /** Reads every line, the last one for a path winning; returns how many lines there were. */
+    private long load() throws LocalIoException {
+        long count = 0;
+        // A decoder that replaces bad bytes: a garbled line is skipped, it does not end the load.
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(Files.newInputStream(journal),
+                StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                count++;
+                parse(line);
+            }
+        } catch (IOException e) {
+            // Nothing there (or a path that cannot hold a file): an empty journal; writes will say why.
+            if (!Files.exists(journal)) {
+                return 0;
+            }
+            throw new LocalIoException("cannot read digest journal " + journal + ": " + e.getMessage(), e);
+        }
+        return count;
+    }
+
+    private void parse(String line) {
+        JsonNode n;
+        try {
+            n = JSON.readTree(line);
+        } catch (JsonProcessingException corrupt) {
+            return;
+        }
+        if (n == null || !n.isObject()) {
+            return;
+        }
+        JsonNode path = n.path("path");
+        JsonNode size = n.path("size");
+        JsonNode mtime = n.path("mtime_ns");
+        JsonNode key = n.path("key");
+        JsonNode md5 = n.path("md5");
+        boolean whole = path.isTextual() && size.isIntegralNumber() && size.canConvertToLong()
+                && mtime.isIntegralNumber() && mtime.canConvertToLong() && (key.isTextual() || key.isNull())
+                && md5.isTextual() && Md5.isValid(md5.asText());
+        if (!whole) {
+            return;
+        }
+        Stamp stamp = new Stamp(size.asLong(), mtime.asLong(), key.isNull() ? null : key.asText());
+        entries.put(path.asText(), new Entry(stamp, new Md5(md5.asText())));
+    }
+
+    /**
+     * Rewrites the journal with only the live entries, atomically, so a crash leaves either file
+     * whole. Lines another process appends meanwhile may be lost: that costs a hash, not a wrong
+     * answer. Failing to compact is not an error; the journal stays as it was.
+     */
+    private void compact() {
+        Path dir = journal.toAbsolutePath().getParent();
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile(dir, journal.getFileName() + ".", ".tmp");
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                for (Map.Entry<String, Entry> e : entries.entrySet()) {
+                    out.write(line(e.getKey(), e.getValue().stamp(), e.getValue().md5()));
+                }
+            }
+            Files.move(tmp, journal, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            try {
+                if (tmp != null) {
+                    Files.deleteIfExists(tmp);
+                }
+            } catch (IOException ignored) {
+                // Only a stray temporary file is left; the journal itself is intact.
+            }
+        }
+    }
+
+    private static byte[] line(String path, Stamp stamp, Md5 md5) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("path", path);
+        n.put("size", stamp.size());
+        n.put("mtime_ns", stamp.mtimeNs());
+        n.put("key", stamp.key());
+        n.put("md5", md5.hex());
+        try {
+            // Jackson escapes control characters, so a newline in a file name cannot split the line.
+            return (JSON.writeValueAsString(n) + "\n").getBytes(StandardCharsets.UTF_8);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode a journal line", e);
+        }
+    }
+
+    private static Path normalized(Path file) {
+        return file.toAbsolutePath().normalize();
+    }
+
+    private static Stamp stamp(Path path) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
+        if (!a.isRegularFile()) {
+            throw new IOException("not a regular file");
+        }
+        Object key = a.fileKey();
+        return new Stamp(a.size(), a.lastModifiedTime().to(TimeUnit.NANOSECONDS), Objects.toString(key, null));
+    }
+
+    private static Md5 md5Of(Path file) throws IOException {
+        MessageDigest md5 = Body.newMd5();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            // A file that shrinks while being read fails here (EOF); one that grows is caught by the re-stat.
+            Body.hash(ch, ch.size(), md5);
+        }
+        return Md5.of(md5.digest());
+    }
+}

@@ -1,0 +1,174 @@
+package ft.client.cli;
+
+import ft.client.FtException;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import picocli.CommandLine.IDefaultValueProvider;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * Values for options not given on the command line: the environment first, then the config
+ * file; {@code null} lets picocli fall back to the option's own {@code defaultValue}.
+ *
+ * <p>The file ({@code $FT_CONFIG}, else {@code $XDG_CONFIG_HOME/ft/config}, else
+ * {@code ~/.config/ft/config}) holds {@code key = value} lines and {@code #} comment lines.
+ * Everything is read and checked when this is constructed, so a typo is reported once, with
+ * its file and line, before any command runs, instead of surfacing later as an odd value.
+ */
+final class ConfigDefaults implements IDefaultValueProvider {
+    private enum Kind { TEXT, WHOLE_NUMBER, BOOLEAN }
+
+    /** One configurable option: its config key, the long option it feeds, its variable. */
+    private record Setting(String key, String option, String variable, Kind kind) {}
+
+    private static final List<Setting> SETTINGS = List.of(
+            new Setting("server", "--server", "FT_SERVER", Kind.TEXT),
+            new Setting("timeout", "--timeout", "FT_TIMEOUT", Kind.WHOLE_NUMBER),
+            new Setting("retries", "--retries", "FT_RETRIES", Kind.WHOLE_NUMBER),
+            new Setting("jobs", "--jobs", "FT_JOBS", Kind.WHOLE_NUMBER),
+            new Setting("quiet", "--quiet", "FT_QUIET", Kind.BOOLEAN));
+
+    private final Path file;
+    private final Map<String, String> fromEnv = new HashMap<>();
+    private final Map<String, String> fromFile = new HashMap<>();
+
+    /** Reads the environment's settings and the config file it points to. */
+    ConfigDefaults(Map<String, String> env) throws BadConfigException {
+        this.file = location(env);
+        for (Setting s : SETTINGS) {
+            String value = env.get(s.variable());
+            // An empty variable is how shells spell "unset" in a one-off `FT_SERVER= ft ...`.
+            if (value != null && !value.isBlank()) {
+                fromEnv.put(s.option(), check(s, value.strip(), s.variable()));
+            }
+        }
+        String shown = shown(file, home(env));
+        boolean chosen = env.get("FT_CONFIG") != null && !env.get("FT_CONFIG").isEmpty();
+        List<String> lines = read(file, shown, chosen);
+        Map<String, Integer> seenOn = new HashMap<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String where = shown + ":" + (i + 1);
+            String line = lines.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            int eq = line.indexOf('=');
+            if (eq < 0) {
+                throw new BadConfigException(where + ": expected 'key = value', got '" + line + "'");
+            }
+            String key = line.substring(0, eq).strip();
+            String value = line.substring(eq + 1).strip();
+            Setting s = SETTINGS.stream().filter(x -> x.key().equals(key)).findFirst().orElseThrow(() ->
+                    new BadConfigException(where + ": unknown key '" + key + "' (known keys: " + knownKeys() + ")"));
+            Integer earlier = seenOn.putIfAbsent(key, i + 1);
+            if (earlier != null) {
+                throw new BadConfigException(where + ": '" + key + "' is already set on line " + earlier);
+            }
+            fromFile.put(s.option(), check(s, value, where + ": '" + key + "'"));
+        }
+    }
+
+    /** {@code $FT_CONFIG}, else {@code $XDG_CONFIG_HOME/ft/config}, else {@code ~/.config/ft/config}. */
+    static Path location(Map<String, String> env) {
+        String chosen = env.get("FT_CONFIG");
+        if (chosen != null && !chosen.isEmpty()) {
+            return Path.of(chosen);
+        }
+        // The XDG spec says a relative XDG_CONFIG_HOME is invalid and must be ignored.
+        String xdg = env.get("XDG_CONFIG_HOME");
+        Path base = xdg != null && !xdg.isEmpty() && Path.of(xdg).isAbsolute()
+                ? Path.of(xdg) : home(env).resolve(".config");
+        return base.resolve("ft").resolve("config");
+    }
+
+    /** The file settings were read from, whether or not it exists. */
+    Path file() {
+        return file;
+    }
+
+    @Override
+    public String defaultValue(ArgSpec arg) {
+        if (!(arg instanceof OptionSpec option)) {
+            return null;
+        }
+        String name = option.longestName();
+        String value = fromEnv.get(name);
+        return value != null ? value : fromFile.get(name);
+    }
+
+    static Path home(Map<String, String> env) {
+        String home = env.get("HOME");
+        return Path.of(home != null && !home.isEmpty() ? home : System.getProperty("user.home"));
+    }
+
+    private static List<String> read(Path file, String shown, boolean chosen) throws BadConfigException {
+        try {
+            return Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            // No file at the usual place just means no config; one named by FT_CONFIG is a mistake.
+            if (chosen) {
+                throw new BadConfigException(shown + ": no such file (named by FT_CONFIG)");
+            }
+            return List.of();
+        } catch (CharacterCodingException e) {
+            throw new BadConfigException(shown + ": not UTF-8 text");
+        } catch (IOException e) {
+            throw new BadConfigException(shown + ": cannot read: " + e.getMessage());
+        }
+    }
+
+    /** The value as picocli should see it, or a message naming where it came from. */
+    private static String check(Setting s, String value, String where) throws BadConfigException {
+        if (value.isEmpty()) {
+            throw new BadConfigException(where + " has no value");
+        }
+        // No value ever has spaces, so this also catches a trailing "# comment".
+        if (value.chars().anyMatch(Character::isWhitespace)) {
+            throw new BadConfigException(where + ": '" + value + "' contains spaces");
+        }
+        return switch (s.kind()) {
+            case TEXT -> value;
+            case WHOLE_NUMBER -> {
+                if (!value.matches("[0-9]{1,9}")) {
+                    throw new BadConfigException(where + ": '" + value + "' is not a whole number");
+                }
+                yield value;
+            }
+            case BOOLEAN -> {
+                String lower = value.toLowerCase(Locale.ROOT);
+                if (!lower.equals("true") && !lower.equals("false")) {
+                    throw new BadConfigException(where + ": '" + value + "' is neither true nor false");
+                }
+                yield lower;
+            }
+        };
+    }
+
+    private static String knownKeys() {
+        return SETTINGS.stream().map(Setting::key).collect(Collectors.joining(", "));
+    }
+
+    /** Paths under the home directory are shown as {@code ~/...}, as people write them. */
+    private static String shown(Path file, Path home) {
+        Path absolute = file.toAbsolutePath().normalize();
+        Path h = home.toAbsolutePath().normalize();
+        return absolute.startsWith(h) && !absolute.equals(h) ? "~/" + h.relativize(absolute) : file.toString();
+    }
+
+    /** A config file or variable ft cannot use; exit status 2, like any other usage error. */
+    static final class BadConfigException extends FtException {
+        BadConfigException(String message) {
+            super("BAD_CONFIG", 2, message, null);
+        }
+    }
+}

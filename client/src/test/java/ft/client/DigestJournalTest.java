@@ -1,0 +1,361 @@
+package ft.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import ft.protocol.Md5;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DigestJournalTest {
+    private static final String FOX = "The quick brown fox jumps over the lazy dog";
+    private static final Md5 FOX_MD5 = new Md5("9e107d9d372bb6826bd81d3542a419d6");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    /** Hashes for real and counts how often it had to. */
+    private final AtomicInteger hashes = new AtomicInteger();
+    private final DigestJournal.Hasher counting = file -> {
+        hashes.incrementAndGet();
+        return md5(Files.readAllBytes(file));
+    };
+
+    private Path journalFile() {
+        return tmp.resolve("cache/ft/digests.jsonl");
+    }
+
+    private DigestJournal open() throws LocalIoException {
+        return DigestJournal.open(journalFile(), counting);
+    }
+
+    private static Md5 md5(byte[] bytes) {
+        try {
+            return Md5.of(MessageDigest.getInstance("MD5").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static Md5 md5(String text) {
+        return md5(text.getBytes());
+    }
+
+    private Path file(String name, String content) throws IOException {
+        return Files.writeString(tmp.resolve(name), content);
+    }
+
+    @Test
+    void digestOfReturnsTheMd5OfTheContents() throws Exception {
+        Path fox = file("fox.txt", FOX);
+        try (DigestJournal journal = DigestJournal.open(journalFile())) {
+            assertThat(journal.digestOf(fox)).isEqualTo(FOX_MD5);
+            assertThat(journal.digestOf(file("empty", ""))).isEqualTo(new Md5("d41d8cd98f00b204e9800998ecf8427e"));
+        }
+    }
+
+    @Test
+    void unchangedFileIsNotHashedAgainInThisRunOrTheNext() throws Exception {
+        Path fox = file("fox.txt", FOX);
+        try (DigestJournal journal = open()) {
+            assertThat(journal.digestOf(fox)).isEqualTo(FOX_MD5);
+            assertThat(journal.digestOf(fox)).isEqualTo(FOX_MD5);
+            assertThat(hashes).hasValue(1);
+        }
+        try (DigestJournal rerun = open()) {
+            assertThat(rerun.digestOf(tmp.resolve("./sub/../fox.txt"))).as("same file, other spelling")
+                    .isEqualTo(FOX_MD5);
+            assertThat(rerun.lookup(fox)).contains(FOX_MD5);
+        }
+        assertThat(hashes).hasValue(1);
+    }
+
+    @Test
+    void fileWithNewContentAndTimeIsHashedAgain() throws Exception {
+        Path f = file("f.txt", "first version");
+        FileTime then = Files.getLastModifiedTime(f);
+        try (DigestJournal journal = open()) {
+            assertThat(journal.digestOf(f)).isEqualTo(md5("first version"));
+
+            Files.writeString(f, "other version"); // same size: only the time tells
+            Files.setLastModifiedTime(f, FileTime.fromMillis(then.toMillis() + 2_000));
+            assertThat(journal.lookup(f)).isEmpty();
+            assertThat(journal.digestOf(f)).isEqualTo(md5("other version"));
+            assertThat(hashes).hasValue(2);
+        }
+    }
+
+    @Test
+    void fileWithNewSizeButTheSameTimeIsHashedAgain() throws Exception {
+        Path f = file("f.txt", "short");
+        FileTime then = Files.getLastModifiedTime(f);
+        try (DigestJournal journal = open()) {
+            journal.digestOf(f);
+            Files.writeString(f, "much longer now");
+            Files.setLastModifiedTime(f, then);
+            assertThat(journal.digestOf(f)).isEqualTo(md5("much longer now"));
+            assertThat(hashes).hasValue(2);
+        }
+    }
+
+    @Test
+    void fileReplacedByAnotherWithTheSameSizeAndTimeIsHashedAgain() throws Exception {
+        Path f = file("f.txt", "version A");
+        FileTime then = Files.getLastModifiedTime(f);
+        try (DigestJournal journal = open()) {
+            journal.digestOf(f);
+            // What a download does: a new file (new inode) renamed over the old one.
+            Path replacement = file("f.txt.new", "version B");
+            Files.setLastModifiedTime(replacement, then);
+            Files.move(replacement, f, StandardCopyOption.REPLACE_EXISTING);
+            assertThat(journal.digestOf(f)).isEqualTo(md5("version B"));
+        }
+    }
+
+    @Test
+    void recordStoresTheDigestOfTheFileAsItIsNow() throws Exception {
+        Path f = file("verified.bin", "downloaded and verified");
+        try (DigestJournal journal = open()) {
+            assertThat(journal.lookup(f)).isEmpty();
+            journal.record(f, md5("downloaded and verified"));
+            assertThat(journal.lookup(f)).contains(md5("downloaded and verified"));
+            assertThat(journal.digestOf(f)).isEqualTo(md5("downloaded and verified"));
+        }
+        assertThat(hashes).hasValue(0);
+    }
+
+    @Test
+    void fileChangingWhileBeingHashedIsNotRecorded() throws Exception {
+        Path f = file("growing.log", "line 1\n");
+        DigestJournal.Hasher racing = file -> {
+            hashes.incrementAndGet();
+            Md5 before = md5(Files.readAllBytes(file));
+            Files.writeString(file, "line 2\n", StandardOpenOption.APPEND); // the writer got in meanwhile
+            return before;
+        };
+        try (DigestJournal journal = DigestJournal.open(journalFile(), racing)) {
+            assertThat(journal.digestOf(f)).isEqualTo(md5("line 1\n"));
+            assertThat(journal.lookup(f)).isEmpty();
+            assertThat(Files.exists(journalFile())).as("nothing written").isFalse();
+        }
+    }
+
+    @Test
+    void openingOrLookingUpCreatesNothingTheFirstRecordCreatesTheDirectory() throws Exception {
+        Path f = file("a", "a");
+        try (DigestJournal journal = open()) {
+            journal.lookup(f);
+            assertThat(Files.exists(tmp.resolve("cache"))).isFalse();
+            journal.digestOf(f);
+            assertThat(journalFile()).isRegularFile();
+        }
+    }
+
+    @Test
+    void journalThatCannotBeWrittenFailsNothingAndSaysWhy() throws Exception {
+        Path blocker = file("not-a-directory", "x");
+        Path f = file("f.txt", FOX);
+        try (DigestJournal journal = DigestJournal.open(blocker.resolve("digests.jsonl"), counting)) {
+            assertThat(journal.writeFailure()).isEmpty();
+            journal.record(f, FOX_MD5);
+            assertThat(journal.writeFailure()).isPresent();
+            assertThat(journal.lookup(f)).as("still remembered in memory").contains(FOX_MD5);
+            assertThat(journal.digestOf(f)).isEqualTo(FOX_MD5);
+        }
+        assertThat(hashes).hasValue(0);
+    }
+
+    @Test
+    void missingFileAndDirectoryAreNotErrors() throws Exception {
+        try (DigestJournal journal = open()) {
+            assertThat(journal.lookup(tmp.resolve("no-such-file"))).isEmpty();
+            assertThat(journal.lookup(tmp)).isEmpty();
+        }
+    }
+
+    @Test
+    void eachRecordIsOneJsonLineWithTheDocumentedFields() throws Exception {
+        Path fox = file("fox.txt", FOX);
+        try (DigestJournal journal = open()) {
+            journal.digestOf(fox);
+        }
+        List<String> lines = Files.readAllLines(journalFile());
+        assertThat(lines).hasSize(1);
+        JsonNode n = JSON.readTree(lines.get(0));
+        assertThat(n.get("path").asText()).isEqualTo(fox.toAbsolutePath().normalize().toString());
+        assertThat(n.get("size").asLong()).isEqualTo(FOX.length());
+        assertThat(n.get("mtime_ns").asLong()).isEqualTo(Files.getLastModifiedTime(fox).to(TimeUnit.NANOSECONDS));
+        assertThat(n.get("key").isTextual()).as("this file system has inodes").isTrue();
+        assertThat(n.get("md5").asText()).isEqualTo(FOX_MD5.hex());
+    }
+
+    @Test
+    void corruptLinesAreSkippedAndDoNotSpoilLaterAppends() throws Exception {
+        Path fox = file("fox.txt", FOX);
+        try (DigestJournal journal = open()) {
+            journal.digestOf(fox);
+        }
+        String good = Files.readString(journalFile());
+        Files.writeString(journalFile(), "not json at all\n"
+                + "[1, 2, 3]\n"
+                + "\n"
+                + "{\"path\": 7, \"size\": 1, \"mtime_ns\": 1, \"key\": null, \"md5\": \"" + FOX_MD5 + "\"}\n"
+                + "{\"path\": \"/x\", \"size\": 1, \"mtime_ns\": 1, \"key\": null, \"md5\": \"nope\"}\n"
+                + good.strip() + good.strip() + "\n" // two lines run together
+                + "\u0000\u00ff garbage\n"
+                + good
+                + good.substring(0, good.length() / 2), // cut short, no newline: a crash mid-write
+                StandardOpenOption.TRUNCATE_EXISTING);
+
+        Path other = file("other.txt", "other");
+        try (DigestJournal journal = open()) {
+            assertThat(journal.lookup(fox)).contains(FOX_MD5);
+            journal.digestOf(other);
+        }
+        try (DigestJournal reopened = open()) {
+            assertThat(reopened.lookup(other)).as("the line after the torn one").contains(md5("other"));
+            assertThat(reopened.lookup(fox)).contains(FOX_MD5);
+        }
+        assertThat(hashes).as("fox once at first, other once").hasValue(2);
+    }
+
+    @Test
+    void concurrentRecordsFromEightThreadsAndTwoJournalsAllSurviveWhole() throws Exception {
+        int threads = 8;
+        int perThread = 150;
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i < threads * perThread; i++) {
+            files.add(file("f" + i, "content " + i));
+        }
+        // Two journals on one file stand for two ft processes appending at once.
+        DigestJournal first = open();
+        DigestJournal second = open();
+        CyclicBarrier start = new CyclicBarrier(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int from = t * perThread;
+                DigestJournal journal = t % 2 == 0 ? first : second;
+                done.add(pool.submit(() -> {
+                    start.await();
+                    for (Path f : files.subList(from, from + perThread)) {
+                        journal.record(f, md5(Files.readAllBytes(f)));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+            first.close();
+            second.close();
+        }
+
+        List<String> lines = Files.readAllLines(journalFile());
+        assertThat(lines).hasSize(threads * perThread);
+        for (String line : lines) {
+            assertThat(JSON.readTree(line).size()).as(line).isEqualTo(5);
+        }
+        try (DigestJournal reopened = open()) {
+            for (int i = 0; i < files.size(); i++) {
+                assertThat(reopened.lookup(files.get(i))).contains(md5("content " + i));
+            }
+        }
+        assertThat(hashes).hasValue(0);
+    }
+
+    @Test
+    void bloatedJournalIsRewrittenWithOnlyLiveEntriesAtOpen() throws Exception {
+        Path a = file("a", "a");
+        Path b = file("b", "b");
+        try (DigestJournal journal = open()) {
+            journal.digestOf(a);
+            journal.digestOf(b);
+        }
+        String stale = "{\"path\":\"/gone\",\"size\":1,\"mtime_ns\":%d,\"key\":null,\"md5\":\"" + FOX_MD5 + "\"}\n";
+        StringBuilder bloat = new StringBuilder();
+        for (int i = 0; i < DigestJournal.COMPACT_MIN_LINES; i++) {
+            bloat.append(String.format(stale, i)); // one path recorded over and over: one live entry
+        }
+        Files.writeString(journalFile(), bloat, StandardOpenOption.APPEND);
+        assertThat(Files.readAllLines(journalFile())).hasSize(DigestJournal.COMPACT_MIN_LINES + 2);
+
+        try (DigestJournal journal = open()) {
+            assertThat(journal.lookup(a)).contains(md5("a"));
+        }
+        List<String> lines = Files.readAllLines(journalFile());
+        assertThat(lines).hasSize(3);
+        assertThat(lines).anyMatch(l -> l.contains("\"mtime_ns\":" + (DigestJournal.COMPACT_MIN_LINES - 1) + ","));
+        try (DigestJournal reopened = open()) {
+            assertThat(reopened.lookup(a)).contains(md5("a"));
+            assertThat(reopened.lookup(b)).contains(md5("b"));
+        }
+        try (var left = Files.list(journalFile().getParent())) {
+            assertThat(left).as("no temporary file left").containsExactly(journalFile());
+        }
+        assertThat(hashes).hasValue(2);
+    }
+
+    @Test
+    void journalIsLeftAloneUnlessItHasBothManyLinesAndManyPerEntry() throws Exception {
+        Files.createDirectories(journalFile().getParent());
+        int floor = DigestJournal.COMPACT_MIN_LINES;
+        // At the floor, all for one path: stale, but too few lines to be worth a rewrite.
+        Files.writeString(journalFile(), staleLines(floor, 1));
+        open().close();
+        assertThat(Files.readAllLines(journalFile())).hasSize(floor);
+
+        // Past the floor, but no more than four lines per live entry.
+        int paths = (floor + 1 + DigestJournal.COMPACT_RATIO - 1) / DigestJournal.COMPACT_RATIO;
+        Files.writeString(journalFile(), staleLines(floor + 1, paths));
+        open().close();
+        assertThat(Files.readAllLines(journalFile())).hasSize(floor + 1);
+
+        // One path fewer tips it over the ratio.
+        Files.writeString(journalFile(), staleLines(floor + 1, paths - 1));
+        open().close();
+        assertThat(Files.readAllLines(journalFile())).hasSize(paths - 1);
+    }
+
+    private static String staleLines(int lines, int paths) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < lines; i++) {
+            sb.append("{\"path\":\"/gone/").append(i % paths).append("\",\"size\":1,\"mtime_ns\":").append(i)
+                    .append(",\"key\":null,\"md5\":\"").append(FOX_MD5).append("\"}\n");
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void defaultLocationIsUnderXdgCacheHomeElseHomeDotCache() {
+        assertThat(DigestJournal.defaultLocation(Map.of("XDG_CACHE_HOME", "/var/cache/me", "HOME", "/home/me")))
+                .isEqualTo(Path.of("/var/cache/me/ft/digests.jsonl"));
+        assertThat(DigestJournal.defaultLocation(Map.of("HOME", "/home/me")))
+                .isEqualTo(Path.of("/home/me/.cache/ft/digests.jsonl"));
+        assertThat(DigestJournal.defaultLocation(Map.of("XDG_CACHE_HOME", "relative", "HOME", "/home/me")))
+                .as("a relative XDG_CACHE_HOME is ignored, as the XDG spec says")
+                .isEqualTo(Path.of("/home/me/.cache/ft/digests.jsonl"));
+    }
+}
