@@ -29,7 +29,7 @@ public record Outcome(Transfer transfer, Status status, long size, Md5 md5, Stri
         return new Outcome(t, Status.UNCHANGED, size, md5, null, null, 0, 0, 0, elapsed);
     }
 
-    static Outcome failed(Transfer t, FtException e, Duration elapsed) {
+    public static Outcome failed(Transfer t, FtException e, Duration elapsed) {
         return new Outcome(t, Status.ERROR, -1, null, e.code(), e.getMessage(), e.exitCode(), 0, 0, elapsed);
     }
 

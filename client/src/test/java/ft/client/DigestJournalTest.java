@@ -1,6 +1,7 @@
 package ft.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -182,6 +183,14 @@ class DigestJournalTest {
             assertThat(journal.digestOf(f)).isEqualTo(FOX_MD5);
         }
         assertThat(hashes).hasValue(0);
+    }
+
+    @Test
+    void journalThatExistsButCannotBeReadIsAnErrorAtOpen() throws Exception {
+        Files.createDirectories(journalFile());
+        assertThatThrownBy(() -> DigestJournal.open(journalFile()))
+                .isInstanceOf(LocalIoException.class)
+                .hasMessageStartingWith("cannot read digest journal " + journalFile());
     }
 
     @Test

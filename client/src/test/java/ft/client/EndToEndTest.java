@@ -31,72 +31,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The ft command line against a real server on 127.0.0.1, through real files and sockets. */
-class EndToEndTest {
-    private static final int MIB = 1 << 20;
-
-    @TempDir
-    Path tmp;
-
-    private Path root;
-    private Path local;
-    private FtServer server;
-    private final Map<String, String> env = new HashMap<>();
-
-    record Run(int exit, String out, String err) {}
-
-    @BeforeEach
-    void startServer() throws IOException {
-        root = tmp.resolve("root");
-        local = Files.createDirectories(tmp.resolve("local"));
-        server = FtServer.start(root, new InetSocketAddress("127.0.0.1", 0));
-        env.put("FT_SERVER", "127.0.0.1:" + server.address().getPort());
-        env.put("XDG_CACHE_HOME", tmp.resolve("cache").toString());
-        env.put("FT_RETRY_BACKOFF_MS", "1");
-        env.put("XDG_CONFIG_HOME", tmp.resolve("config").toString());
-    }
-
-    @AfterEach
-    void stopServer() {
-        server.close();
-    }
-
-    private Run ft(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = Main.run(args, new PrintWriter(out), new PrintWriter(err), env);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
-    private static byte[] random(int size, long seed) {
-        byte[] b = new byte[size];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
-
-    private static String md5(byte[] data) {
-        java.security.MessageDigest d = ft.protocol.Body.newMd5();
-        return Md5.of(d.digest(data)).hex();
-    }
-
-    /** Waits, bounded, until the server has noticed every connection is gone. */
-    private void awaitServerIdle() {
-        Instant deadline = Instant.now().plusSeconds(10);
-        while (server.connectionCount() > 0) {
-            assertThat(Instant.now()).as("server still holds a connection").isBefore(deadline);
-            LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
-        }
-    }
-
+class EndToEndTest extends CliHarness {
     private static long resumedAt(String stderr) {
         Matcher m = Pattern.compile("resuming at (\\d+) bytes").matcher(stderr);
         assertThat(m.find()).as("stderr says it resumes: " + stderr).isTrue();
         return Long.parseLong(m.group(1));
-    }
-
-    private long partialFiles() throws IOException {
-        try (Stream<Path> s = Files.list(root.resolve(".ft/partials"))) {
-            return s.count();
-        }
     }
 
     @ParameterizedTest
@@ -258,6 +197,55 @@ class EndToEndTest {
         Run run = ft("ping", "-c", "2");
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out()).matches("127\\.0\\.0\\.1:\\d+: 2/2 replies, rtt min .* ms median .* ms, clock offset [+-]\\d+ ms\\R");
+    }
+
+    @Test
+    void everyCommandHasHelpWithExamplesThatExitsZero() {
+        for (String command : new String[] {"get", "put", "ls", "stat", "rm", "mkdir", "mv", "ping", "serve",
+                "completion"}) {
+            Run help = ft(command, "--help");
+            assertThat(help.exit()).as(command).isZero();
+            assertThat(help.out()).as(command).contains("Usage: ft " + command).contains("Examples:");
+        }
+        assertThat(ft("--help").out()).contains("Exit codes:").contains("8 some files of a batch failed");
+    }
+
+    @Test
+    void configFileSuppliesTheServerUnlessEnvironmentOrFlagSaysOtherwise() throws IOException {
+        Files.writeString(Files.createDirectories(root).resolve("a.txt"), "hello");
+        String address = env.remove("FT_SERVER");
+        Path config = Files.createDirectories(tmp.resolve("config/ft")).resolve("config");
+        Files.writeString(config, "# written by a test\nserver = " + address + "\nretries = 0\n");
+        assertThat(ft("get", "a.txt", "-o", local.resolve("1").toString()).exit()).isZero();
+
+        env.put("FT_SERVER", "127.0.0.1:1");
+        assertThat(ft("get", "a.txt", "-o", local.resolve("2").toString()).exit()).isEqualTo(3);
+        assertThat(ft("-s", address, "get", "a.txt", "-o", local.resolve("3").toString()).exit()).isZero();
+
+        Files.writeString(config, "sevrer = x\n");
+        Run typo = ft("get", "a.txt");
+        assertThat(typo.exit()).isEqualTo(2);
+        assertThat(typo.err()).contains("unknown key 'sevrer'");
+    }
+
+    @Test
+    void remoteFileManagementFromTheCommandLine() throws IOException {
+        assertThat(ft("mkdir", "-p", "a/b").exit()).isZero();
+        Files.writeString(root.resolve("a/b/f.txt"), "x");
+        assertThat(ft("mkdir", "a").exit()).isEqualTo(1);
+        assertThat(ft("ls", "a").out()).isEqualTo("b/" + System.lineSeparator());
+        Run longForm = ft("ls", "-l", "a/b");
+        assertThat(longForm.out()).matches("- +1 \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d f\\.txt\\R");
+        assertThat(ft("ls", "--json", "a/b").out()).startsWith("{\"name\":\"f.txt\",\"type\":\"file\",\"size\":1,");
+        assertThat(ft("stat", "a/b/f.txt").out()).contains("md5:   " + md5("x".getBytes()));
+        assertThat(ft("mv", "a/b/f.txt", "a/g.txt").exit()).isZero();
+        assertThat(root.resolve("a/g.txt")).hasContent("x");
+        Run notEmpty = ft("rm", "a");
+        assertThat(notEmpty.exit()).isEqualTo(1);
+        assertThat(notEmpty.err()).contains("(NOT_EMPTY)");
+        assertThat(ft("rm", "-r", "a").exit()).isZero();
+        assertThat(root.resolve("a")).doesNotExist();
+        assertThat(ft("ls").out()).isEmpty();
     }
 
     @Test

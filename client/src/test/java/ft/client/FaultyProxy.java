@@ -34,8 +34,16 @@ final class FaultyProxy implements AutoCloseable {
     private final Fault toServer;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
+    private final int faultyConnections;
+    private int accepted;
 
     FaultyProxy(InetSocketAddress target, Fault toServer, Fault toClient) throws IOException {
+        this(target, toServer, toClient, Integer.MAX_VALUE);
+    }
+
+    /** Faults apply to the first {@code faultyConnections} connections only; later ones pass. */
+    FaultyProxy(InetSocketAddress target, Fault toServer, Fault toClient, int faultyConnections) throws IOException {
+        this.faultyConnections = faultyConnections;
         this.target = target;
         this.toServer = toServer;
         this.toClient = toClient;
@@ -54,8 +62,11 @@ final class FaultyProxy implements AutoCloseable {
                 Socket server = new Socket(target.getAddress(), target.getPort());
                 sockets.add(client);
                 sockets.add(server);
-                Thread.ofPlatform().daemon().start(() -> pump(client, server, toServer));
-                Thread.ofPlatform().daemon().start(() -> pump(server, client, toClient));
+                boolean faulty = accepted++ < faultyConnections;
+                Fault up = faulty ? toServer : Fault.NONE;
+                Fault down = faulty ? toClient : Fault.NONE;
+                Thread.ofPlatform().daemon().start(() -> pump(client, server, up));
+                Thread.ofPlatform().daemon().start(() -> pump(server, client, down));
             } catch (IOException e) {
                 return; // listener closed
             }

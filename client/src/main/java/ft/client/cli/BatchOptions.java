@@ -3,6 +3,7 @@ package ft.client.cli;
 import ft.client.Batch;
 import ft.client.DigestJournal;
 import ft.client.FtException;
+import ft.client.Outcome;
 import ft.client.Progress;
 import ft.client.Transfer;
 import java.io.PrintWriter;
@@ -35,6 +36,12 @@ final class BatchOptions {
     /** Runs the transfers and returns the exit code. */
     int run(FtCommand ft, PrintWriter out, PrintWriter err, List<Transfer> transfers, boolean batch, boolean resume,
             Progress single) throws FtException, InterruptedException {
+        return run(ft, out, err, List.of(), transfers, batch, resume, single);
+    }
+
+    /** As above, first reporting {@code failedEarly}: specs that could not even be planned. */
+    int run(FtCommand ft, PrintWriter out, PrintWriter err, List<Outcome> failedEarly, List<Transfer> transfers,
+            boolean batch, boolean resume, Progress single) throws FtException, InterruptedException {
         if (jobs < 1 || jobs > 64) {
             throw new picocli.CommandLine.ParameterException(ft.spec.commandLine(), "--jobs must be between 1 and 64");
         }
@@ -42,6 +49,10 @@ final class BatchOptions {
             throw new picocli.CommandLine.ParameterException(ft.spec.commandLine(), "--retries must not be negative");
         }
         Reporter reporter = new Reporter(out, err, json, ft.quiet);
+        failedEarly.forEach(reporter);
+        if (failFast && !failedEarly.isEmpty()) {
+            return reporter.exitCode();
+        }
         try (DigestJournal journal = DigestJournal.open(DigestJournal.defaultLocation(ft.env()))) {
             Batch.Options options = new Batch.Options(jobs, retries, firstBackoff(ft), failFast, noClobber, resume);
             new Batch(ft::connect, options, journal, t -> batch ? notesFor(ft, err, t) : single, reporter)
@@ -50,7 +61,7 @@ final class BatchOptions {
         if (batch) {
             reporter.summary();
         }
-        return reporter.exitCode(batch);
+        return reporter.exitCode();
     }
 
     /** Backoff before the first retry, doubling each time; FT_RETRY_BACKOFF_MS tunes it. */

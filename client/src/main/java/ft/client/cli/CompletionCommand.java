@@ -24,8 +24,6 @@ final class CompletionCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-    boolean help;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "SHELL", defaultValue = "bash",
             description = "bash or zsh (default: ${DEFAULT-VALUE}).")

@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
 /** The {@code ft} command: global options and the subcommands. */
 @Command(name = "ft",
         mixinStandardHelpOptions = true,
+        scope = ScopeType.INHERIT,
         versionProvider = FtCommand.Version.class,
         description = "Fast, verified, resumable file transfer.",
         subcommands = {ServeCommand.class, GetCommand.class, PutCommand.class, LsCommand.class, StatCommand.class,
@@ -36,7 +37,8 @@ public final class FtCommand {
     CommandSpec spec;
 
     @Option(names = {"-s", "--server"}, paramLabel = "HOST:PORT", scope = ScopeType.INHERIT,
-            description = "Server to talk to (default: $FT_SERVER, else " + DEFAULT_SERVER + ").")
+            description = "Server to talk to (default: $FT_SERVER, else 'server' in ~/.config/ft/config, else "
+                    + DEFAULT_SERVER + ").")
     String server;
 
     @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT,
@@ -57,9 +59,10 @@ public final class FtCommand {
         return env;
     }
 
-    /** Flag, then environment, then the built-in default. */
+    /** Flag, then environment, then config file, then the built-in default. */
     HostPort serverAddress() {
-        String text = server != null ? server : env.getOrDefault("FT_SERVER", DEFAULT_SERVER);
+        // The field holds the flag, else $FT_SERVER, else the config file's value (ConfigDefaults).
+        String text = server != null ? server : DEFAULT_SERVER;
         try {
             return HostPort.parse(text);
         } catch (IllegalArgumentException e) {

@@ -4,6 +4,7 @@ import ft.client.BadResponseException;
 import ft.client.FtClient;
 import ft.client.FtException;
 import ft.client.LocalIoException;
+import ft.client.Outcome;
 import ft.client.RemoteException;
 import ft.client.Transfer;
 import ft.protocol.EntryType;
@@ -16,6 +17,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,17 +84,18 @@ final class GetCommand implements Callable<Integer> {
         }
         boolean isBatch = recursive || input != null || specs.size() != 1 || Glob.hasWildcards(specs.getFirst());
         List<Transfer> transfers;
+        List<Outcome> unmatched = new ArrayList<>();
         if (isBatch) {
-            transfers = plan(specs);
+            transfers = plan(specs, unmatched);
         } else {
             transfers = List.of(Transfer.get(specs.getFirst(), singleTarget(specs.getFirst())));
         }
-        return batch.run(ft, spec.commandLine().getOut(), spec.commandLine().getErr(), transfers, isBatch, !noResume,
-                Notes.choose(ft, spec.commandLine().getErr()));
+        return batch.run(ft, spec.commandLine().getOut(), spec.commandLine().getErr(), unmatched, transfers, isBatch,
+                !noResume, Notes.choose(ft, spec.commandLine().getErr()));
     }
 
     /** Expands patterns and trees on the server and maps every file to a path under -o. */
-    private List<Transfer> plan(List<String> specs) throws FtException {
+    private List<Transfer> plan(List<String> specs, List<Outcome> unmatched) throws FtException {
         Path out = Path.of(output == null ? "." : output);
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new ParameterException(spec.commandLine(), "-o must be a directory when getting several files");
@@ -103,7 +106,13 @@ final class GetCommand implements Callable<Integer> {
             for (String remote : specs) {
                 if (Glob.hasWildcards(remote)) {
                     String prefix = Glob.compile(remote).literalPrefixDirectory();
-                    client.find("", remote, e -> add(byTarget, e.path(), out.resolve(local(strip(prefix, e.path())))));
+                    long found = client.find("", remote,
+                            e -> add(byTarget, e.path(), out.resolve(local(strip(prefix, e.path())))));
+                    if (found == 0) {
+                        // Like a shell glob that matches nothing: an error for this argument only.
+                        unmatched.add(Outcome.failed(Transfer.get(remote, out), new RemoteException(ErrorCode.NOT_FOUND,
+                                "no remote file matches '" + remote + "'"), Duration.ZERO));
+                    }
                 } else if (recursive && isDirectory(client, remote)) {
                     String base = baseName(remote);
                     directories.add(out.resolve(base));

@@ -20,6 +20,14 @@ public final class Main {
         CommandLine cmd = new CommandLine(new FtCommand(env));
         cmd.setOut(out);
         cmd.setErr(err);
+        try {
+            // After the subcommands exist: the provider is handed down to those present now.
+            cmd.setDefaultValueProvider(new ConfigDefaults(env));
+        } catch (ConfigDefaults.BadConfigException e) {
+            err.println("ft: " + e.getMessage() + " (" + e.code() + ")");
+            err.flush();
+            return e.exitCode();
+        }
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof FtException ft) {
                 commandLine.getErr().println("ft: " + ft.getMessage() + " (" + ft.code() + ")");

@@ -31,8 +31,6 @@ final class PingCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-    boolean help;
 
     @Option(names = {"-c", "--count"}, paramLabel = "N", defaultValue = "4",
             description = "Number of pings to send (default: ${DEFAULT-VALUE}).")

@@ -102,18 +102,14 @@ final class Reporter implements Consumer<Outcome> {
     }
 
     /**
-     * 0 when nothing failed. A single transfer keeps its own failure's code; a batch exits 8
-     * when some files failed, or the common code when every file failed the same way (a
-     * server that cannot be reached is exit 3 whatever the batch size).
+     * 0 when nothing failed. When every reported file failed the same way, that failure's own
+     * code (a single missing file is 4 whether or not it came from a list; an unreachable
+     * server is 3); otherwise, some files failed and others did not, 8.
      */
-    synchronized int exitCode(boolean batch) {
+    synchronized int exitCode() {
         if (failed == 0) {
             return 0;
         }
-        boolean allFailedAlike = ok == 0 && unchanged == 0 && !mixedExitCodes;
-        if (!batch || (allFailedAlike && firstExitCode == 3)) {
-            return firstExitCode;
-        }
-        return 8;
+        return ok == 0 && unchanged == 0 && !mixedExitCodes ? firstExitCode : 8;
     }
 }
