@@ -153,8 +153,9 @@ public final class Batch {
             throw new LocalIoException("cannot read " + local + ": " + (Files.exists(local) ? "not a regular file"
                     : "no such file"), null);
         }
-        Md5 md5 = journal.digestOf(local);
         long size = size(local);
+        client.checkUpload(t.remote(), size);
+        Md5 md5 = journal.digestOf(local);
         try {
             Response.StatOk remote = client.stat(t.remote());
             if (remote.type() == EntryType.FILE && remote.size() == size && md5.equals(remote.md5())) {

@@ -1,5 +1,6 @@
 package ft.client;
 
+import ft.protocol.ErrorCode;
 import ft.protocol.FrameReader;
 import ft.protocol.FrameWriter;
 import ft.protocol.HeaderCodec;
@@ -43,6 +44,7 @@ public final class FtClient implements AutoCloseable {
     private final FrameReader reader;
     private final FrameWriter writer;
     private String serverName = "";
+    private Response.Limits limits;
 
     private FtClient(HostPort server, SocketChannel channel, Duration timeout) throws IOException {
         this.server = server;
@@ -90,6 +92,29 @@ public final class FtClient implements AutoCloseable {
                     + ", not " + Protocol.VERSION);
         }
         serverName = ok.server();
+        limits = ok.limits();
+    }
+
+    /** What the server said it accepts, or null if it did not say (an older server). */
+    public Response.Limits limits() {
+        return limits;
+    }
+
+    /**
+     * Fails fast, before any hashing or sending, when the server already said it would refuse
+     * an upload of {@code size} bytes; the server checks again either way.
+     */
+    public void checkUpload(String remotePath, long size) throws RemoteException {
+        if (limits == null) {
+            return;
+        }
+        if (limits.readOnly()) {
+            throw new RemoteException(ErrorCode.ACCESS_DENIED, server + " is read-only");
+        }
+        if (size > limits.maxFileSize()) {
+            throw new RemoteException(ErrorCode.TOO_LARGE, "'" + remotePath + "' is " + size
+                    + " bytes; " + server + " accepts at most " + limits.maxFileSize());
+        }
     }
 
     public HostPort server() {

@@ -43,6 +43,7 @@ public final class ResumableUpload {
                 throw new LocalIoException("cannot read " + local + ": it is a directory", null);
             }
             long size = file.size();
+            client.checkUpload(remotePath, size);
             Md5 md5 = knownMd5;
             if (md5 == null) {
                 MessageDigest digest = Body.newMd5();

@@ -30,6 +30,8 @@ public enum ErrorCode {
     BUSY,
     /** The bytes received do not hash to the MD5 the header announced. */
     CHECKSUM_MISMATCH,
+    /** The upload is larger than this server accepts (see the limits in the hello answer). */
+    TOO_LARGE,
     /** The server's disk cannot hold the upload. */
     NO_SPACE,
     /** The server failed in a way the client cannot fix; the message says what. */

@@ -141,6 +141,12 @@ public final class HeaderCodec {
                 node.put("status", OK);
                 node.put("version", hello.version());
                 node.put("server", hello.server());
+                if (hello.limits() != null) {
+                    ObjectNode limits = node.putObject("limits");
+                    limits.put("max_file_size", hello.limits().maxFileSize());
+                    limits.put("free_space", hello.limits().freeSpace());
+                    limits.put("read_only", hello.limits().readOnly());
+                }
             }
             case Response.GetOk get -> {
                 node.put("status", OK);
@@ -278,7 +284,12 @@ public final class HeaderCodec {
             if (expected == Response.HelloOk.class) {
                 long version = integer(node, "version", 0, Integer.MAX_VALUE);
                 String server = node.has("server") ? text(node, "server", 256) : "";
-                return new Response.HelloOk((int) version, server);
+                Response.Limits limits = null;
+                if (node.get("limits") instanceof ObjectNode l) {
+                    limits = new Response.Limits(integer(l, "max_file_size", 0, Long.MAX_VALUE),
+                            integer(l, "free_space", 0, Long.MAX_VALUE), flag(l, "read_only"));
+                }
+                return new Response.HelloOk((int) version, server, limits);
             }
             if (expected == Response.GetOk.class) {
                 long size = integer(node, "size", 0, Long.MAX_VALUE);

@@ -8,11 +8,24 @@ import java.util.Objects;
 public sealed interface Response {
 
     /** Answer to {@link Request.Hello}: the version both sides now speak and who is serving. */
-    record HelloOk(int version, String server) implements Response {
+    record HelloOk(int version, String server, Limits limits) implements Response {
         public HelloOk {
             Objects.requireNonNull(server, "server");
         }
+
+        public HelloOk(int version, String server) {
+            this(version, server, null);
+        }
     }
+
+    /**
+     * What the server will accept from this client, stated up front so a client can fail fast.
+     *
+     * @param maxFileSize largest upload accepted, in bytes
+     * @param freeSpace   bytes free for uploads right now
+     * @param readOnly    whether uploads and changes are refused
+     */
+    record Limits(long maxFileSize, long freeSpace, boolean readOnly) {}
 
     /**
      * Answer to {@link Request.Get}; exactly {@code size - offset} raw body bytes follow it.

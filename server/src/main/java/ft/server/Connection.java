@@ -36,10 +36,25 @@ final class Connection implements Runnable {
     private FrameReader reader;
     private FrameWriter writer;
     private InputStream in;
+    private DeadlineInputStream timed;
+    private WriteWatchdog.Clock clock;
+    /** Between requests (waiting for the next header): a draining server may close it at once. */
+    private volatile boolean idle = true;
 
     Connection(FtServer server, SocketChannel channel) {
         this.server = server;
         this.channel = channel;
+    }
+
+    /** Used by a draining server: closes the connection unless a request is in flight. */
+    void closeIfIdle() {
+        if (idle) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                LOG.debug("{} close failed: {}", client, e.toString());
+            }
+        }
     }
 
     @Override
@@ -47,14 +62,20 @@ final class Connection implements Runnable {
         try {
             client = channel.getRemoteAddress();
             Socket socket = channel.socket();
-            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, server.idleTimeout().toMillis()));
             socket.setTcpNoDelay(true);
-            in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+            timed = new DeadlineInputStream(socket, socket.getInputStream(), server.idleTimeout());
+            in = new BufferedInputStream(timed, 64 * 1024);
             reader = new FrameReader(in);
-            writer = new FrameWriter(new BufferedOutputStream(socket.getOutputStream(), 8 * 1024));
+            clock = server.watchdog().register(channel);
+            writer = new FrameWriter(new BufferedOutputStream(new WatchedOutputStream(socket.getOutputStream(), clock),
+                    8 * 1024));
             if (hello()) {
                 serveRequests();
             }
+        } catch (DeadlineInputStream.HeaderTooSlowException e) {
+            LOG.info("{} sent a header too slowly; closing", client);
+            sendQuietly(new Response.Error(ErrorCode.BAD_REQUEST, "header not received within "
+                    + server.limits().headerTimeout().toSeconds() + " s"));
         } catch (SocketTimeoutException e) {
             LOG.debug("{} idle for {}, closing", client, server.idleTimeout());
         } catch (ConnectionEnded e) {
@@ -64,7 +85,15 @@ final class Connection implements Runnable {
         } catch (RuntimeException e) {
             LOG.error("{} unexpected failure", client, e);
             sendQuietly(new Response.Error(ErrorCode.INTERNAL, "internal server error"));
+        } finally {
+            if (clock != null) {
+                server.watchdog().unregister(clock);
+            }
         }
+    }
+
+    WriteWatchdog.Clock clock() {
+        return clock;
     }
 
     private boolean hello() throws IOException {
@@ -82,7 +111,7 @@ final class Connection implements Runnable {
                     "protocol version " + hello.version() + " is not supported; this server speaks " + Protocol.VERSION);
             return false;
         }
-        send(new Response.HelloOk(Protocol.VERSION, FtServer.SERVER_NAME));
+        send(new Response.HelloOk(Protocol.VERSION, FtServer.SERVER_NAME, server.statedLimits()));
         writer.flush();
         AccessLog.request(client, "hello", null, 0, start, "ok");
         return true;
@@ -91,12 +120,22 @@ final class Connection implements Runnable {
     private void serveRequests() throws IOException {
         while (true) {
             long start = System.nanoTime();
+            idle = true;
+            if (server.draining()) {
+                return;
+            }
             Request request = readRequest();
             if (request == null) {
                 return;
             }
+            idle = false;
+            if (server.readOnly() && changes(request)) {
+                Connection.answer(writer, new Response.Error(ErrorCode.ACCESS_DENIED, "this server is read-only"));
+                AccessLog.request(client, request.op(), null, 0, start, ErrorCode.ACCESS_DENIED.name());
+                continue;
+            }
             switch (request) {
-                case Request.Get get -> new SendFile(server, get, client, writer, channel).run(start);
+                case Request.Get get -> new SendFile(server, get, client, writer, channel, clock).run(start);
                 case Request.Put put -> new ReceiveUpload(server, put, client, in, writer).run(start);
                 case Request.Stat stat -> Replies.answer(writer, client, "stat", stat.path(), start,
                         () -> DescribePath.stat(server, stat));
@@ -116,11 +155,29 @@ final class Connection implements Runnable {
         }
     }
 
+    private static boolean changes(Request request) {
+        return request instanceof Request.Put || request instanceof Request.MakeDirectory
+                || request instanceof Request.Remove || request instanceof Request.Move;
+    }
+
     /** The next request, or null when the client closed the connection between requests. */
     private Request readRequest() throws IOException {
         long start = System.nanoTime();
         try {
-            byte[] frame = reader.readFrame();
+            // Waiting for a header's first byte is idle time; once it arrives, the rest of the
+            // header is on the clock.
+            in.mark(1);
+            if (in.read() < 0) {
+                return null;
+            }
+            in.reset();
+            timed.deadlineIn(server.limits().headerTimeout());
+            byte[] frame;
+            try {
+                frame = reader.readFrame();
+            } finally {
+                timed.noDeadline();
+            }
             return frame == null ? null : CODEC.decodeRequest(frame);
         } catch (ProtocolException e) {
             refuseAndClose("-", start, e.code(), e.getMessage());

@@ -1,17 +1,26 @@
 package ft.server;
 
+import ft.protocol.ErrorCode;
+import ft.protocol.FrameWriter;
+import ft.protocol.HeaderCodec;
+import ft.protocol.Response;
 import java.io.IOException;
 import java.net.BindException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
+import java.nio.channels.Channels;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,40 +29,58 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Blocking I/O on virtual threads keeps each connection's code a straight line (read a
  * header, stream a body, answer) while thousands of connections cost a few kilobytes each.
+ * Admission (connection limits), a write watchdog and a periodic sweep of abandoned partial
+ * uploads keep one client from exhausting what the others need.
  */
 public final class FtServer implements AutoCloseable {
     public static final String SERVER_NAME = "ft/0.1.0";
     /** A connection that sends nothing for this long is closed; partial uploads are kept. */
-    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
+    public static final Duration DEFAULT_IDLE_TIMEOUT = ServerLimits.DEFAULTS.idleTimeout();
 
     private static final Logger LOG = LoggerFactory.getLogger(FtServer.class);
+    private static final HeaderCodec CODEC = new HeaderCodec();
+    private static final Duration SWEEP_EVERY = Duration.ofHours(1);
 
     private final ServerSocketChannel listener;
     private final RootJail jail;
     private final DigestCache digests = new DigestCache();
     private final PartialStore partials;
     private final PathLocks uploadLocks = new PathLocks();
-    private final Duration idleTimeout;
-    private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
+    private final ServerLimits limits;
+    private final boolean readOnly;
+    private final Map<SocketChannel, Connection> open = new ConcurrentHashMap<>();
+    private final Map<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+    private final AtomicLong reservedBytes = new AtomicLong();
+    private final WriteWatchdog watchdog;
     private final Thread acceptor;
+    private final Thread sweeper;
     private final PingResponder pings;
+    private volatile boolean draining;
 
-    private FtServer(ServerSocketChannel listener, RootJail jail, PartialStore partials, Duration idleTimeout,
-                     PingResponder pings) {
+    private FtServer(ServerSocketChannel listener, RootJail jail, PartialStore partials, ServerLimits limits,
+                     boolean readOnly, PingResponder pings) {
         this.listener = listener;
         this.jail = jail;
         this.partials = partials;
-        this.idleTimeout = idleTimeout;
+        this.limits = limits;
+        this.readOnly = readOnly;
         this.pings = pings;
+        this.watchdog = new WriteWatchdog(limits.writeTimeout());
         this.acceptor = Thread.ofPlatform().name("ft-accept").daemon(false).unstarted(this::acceptLoop);
+        this.sweeper = Thread.ofVirtual().name("ft-partial-sweeper").unstarted(this::sweepLoop);
     }
 
     /** Binds and starts serving {@code root} (created if missing); port 0 picks a free port. */
     public static FtServer start(Path root, InetSocketAddress listen) throws IOException {
-        return start(root, listen, DEFAULT_IDLE_TIMEOUT);
+        return start(root, listen, ServerLimits.DEFAULTS, false);
     }
 
     public static FtServer start(Path root, InetSocketAddress listen, Duration idleTimeout) throws IOException {
+        return start(root, listen, ServerLimits.DEFAULTS.withIdleTimeout(idleTimeout), false);
+    }
+
+    public static FtServer start(Path root, InetSocketAddress listen, ServerLimits limits, boolean readOnly)
+            throws IOException {
         Files.createDirectories(root);
         RootJail jail = new RootJail(root);
         PartialStore partials = new PartialStore(jail.stateDir());
@@ -77,8 +104,9 @@ public final class FtServer implements AutoCloseable {
                 listener.close();
                 throw e;
             }
-            FtServer server = new FtServer(listener, jail, partials, idleTimeout, pings);
+            FtServer server = new FtServer(listener, jail, partials, limits, readOnly, pings);
             server.acceptor.start();
+            server.sweeper.start();
             return server;
         }
     }
@@ -111,8 +139,55 @@ public final class FtServer implements AutoCloseable {
         return uploadLocks;
     }
 
+    ServerLimits limits() {
+        return limits;
+    }
+
+    boolean readOnly() {
+        return readOnly;
+    }
+
+    WriteWatchdog watchdog() {
+        return watchdog;
+    }
+
     Duration idleTimeout() {
-        return idleTimeout;
+        return limits.idleTimeout();
+    }
+
+    boolean draining() {
+        return draining;
+    }
+
+    /**
+     * Reserves disk space for an upload so concurrent uploads cannot together overcommit the
+     * disk; returns false when {@code bytes} more would not fit.
+     */
+    boolean reserve(long bytes, long usable) {
+        while (true) {
+            long held = reservedBytes.get();
+            if (bytes > usable - held) {
+                return false;
+            }
+            if (reservedBytes.compareAndSet(held, held + bytes)) {
+                return true;
+            }
+        }
+    }
+
+    void release(long bytes) {
+        reservedBytes.addAndGet(-bytes);
+    }
+
+    /** What this server states in its hello answer. */
+    Response.Limits statedLimits() {
+        long free;
+        try {
+            free = Math.max(0, Files.getFileStore(partials.dir()).getUsableSpace() - reservedBytes.get());
+        } catch (IOException e) {
+            free = 0;
+        }
+        return new Response.Limits(limits.maxFileSize(), free, readOnly);
     }
 
     /** Connections open right now; lets operators (and tests) see when a client has really gone. */
@@ -125,23 +200,52 @@ public final class FtServer implements AutoCloseable {
         acceptor.join();
     }
 
+    /**
+     * Graceful stop: no new connections, idle connections closed at once, requests in flight
+     * get up to {@code grace} to finish; then everything still open is dropped (its partial
+     * uploads stay for resume).
+     *
+     * @return true if every connection finished within the grace period
+     */
+    public boolean shutdown(Duration grace) {
+        draining = true;
+        closeListener();
+        for (Connection c : open.values()) {
+            c.closeIfIdle();
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (!open.isEmpty() && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+        }
+        boolean clean = open.isEmpty();
+        close();
+        return clean;
+    }
+
     /** Stops listening and drops every connection at once; partial uploads stay for resume. */
     @Override
     public void close() {
+        draining = true;
+        closeListener();
+        for (SocketChannel channel : open.keySet()) {
+            closeQuietly(channel);
+        }
+        watchdog.close();
+        sweeper.interrupt();
+        try {
+            acceptor.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void closeListener() {
         try {
             listener.close();
         } catch (IOException e) {
             LOG.warn("closing the listener failed: {}", e.toString());
         }
         pings.close();
-        for (SocketChannel channel : open) {
-            closeQuietly(channel);
-        }
-        try {
-            acceptor.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private void acceptLoop() {
@@ -152,19 +256,61 @@ public final class FtServer implements AutoCloseable {
             } catch (ClosedChannelException closed) {
                 return;
             } catch (IOException e) {
-                // Usually EMFILE: log and keep serving the connections we have.
+                // Usually EMFILE: log, give the system a moment, keep serving what we have.
                 LOG.warn("accept failed: {}", e.toString());
+                LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
                 continue;
             }
-            open.add(channel);
+            InetAddress from = remoteAddress(channel);
+            AtomicInteger fromCount = perAddress.computeIfAbsent(from, a -> new AtomicInteger());
+            if (open.size() >= limits.maxConnections() || fromCount.get() >= limits.maxPerAddress()) {
+                Thread.ofVirtual().name("ft-refuse").start(() -> refuseBusy(channel));
+                continue;
+            }
+            fromCount.incrementAndGet();
+            Connection connection = new Connection(this, channel);
+            open.put(channel, connection);
             Thread.ofVirtual().name("ft-conn").start(() -> {
                 try {
-                    new Connection(this, channel).run();
+                    connection.run();
                 } finally {
                     open.remove(channel);
+                    if (fromCount.decrementAndGet() == 0) {
+                        perAddress.remove(from, fromCount);
+                    }
                     closeQuietly(channel);
                 }
             });
+        }
+    }
+
+    /** Over a connection limit: say BUSY at once rather than leave the client waiting. */
+    private static void refuseBusy(SocketChannel channel) {
+        try (channel) {
+            FrameWriter writer = new FrameWriter(Channels.newOutputStream(channel));
+            writer.writeFrame(CODEC.encode(new Response.Error(ErrorCode.BUSY,
+                    "the server has too many connections; try again later")));
+            writer.flush();
+        } catch (IOException e) {
+            LOG.debug("could not refuse a connection politely: {}", e.toString());
+        }
+    }
+
+    private static InetAddress remoteAddress(SocketChannel channel) {
+        try {
+            return ((InetSocketAddress) channel.getRemoteAddress()).getAddress();
+        } catch (IOException | ClassCastException e) {
+            return InetAddress.getLoopbackAddress();
+        }
+    }
+
+    private void sweepLoop() {
+        while (!draining) {
+            partials.sweep(limits.partialMaxAge());
+            LockSupport.parkNanos(SWEEP_EVERY.toNanos());
+            if (Thread.interrupted()) {
+                return;
+            }
         }
     }
 

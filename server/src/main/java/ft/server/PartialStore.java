@@ -53,6 +53,11 @@ final class PartialStore {
                 Meta held = JSON.readValue(partial.meta().toFile(), Meta.class);
                 long length = Files.size(partial.data());
                 if (held.equals(wanted) && length <= size) {
+                    // Resuming counts as use: the sweep must not take it from under us.
+                    java.nio.file.attribute.FileTime now = java.nio.file.attribute.FileTime.fromMillis(
+                            System.currentTimeMillis());
+                    Files.setLastModifiedTime(partial.meta(), now);
+                    Files.setLastModifiedTime(partial.data(), now);
                     return length;
                 }
             } catch (IOException unreadable) {
@@ -65,6 +70,34 @@ final class PartialStore {
         Files.move(tmp, partial.meta(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         Files.createFile(partial.data());
         return 0;
+    }
+
+    /**
+     * Deletes interrupted uploads nobody touched for {@code maxAge}: a client that never comes
+     * back must not keep disk space forever. A resumed upload refreshes its partial's mtime.
+     *
+     * @return how many partials were removed
+     */
+    int sweep(java.time.Duration maxAge) {
+        long cutoff = System.currentTimeMillis() - maxAge.toMillis();
+        int removed = 0;
+        try (var entries = Files.newDirectoryStream(dir)) {
+            for (Path p : entries) {
+                String name = p.getFileName().toString();
+                try {
+                    if (Files.getLastModifiedTime(p).toMillis() < cutoff
+                            && (name.endsWith(".part") || name.endsWith(".meta") || name.endsWith(".tmp"))) {
+                        Files.deleteIfExists(p);
+                        removed += name.endsWith(".part") ? 1 : 0;
+                    }
+                } catch (IOException vanished) {
+                    // Resumed or removed meanwhile: nothing to sweep.
+                }
+            }
+        } catch (IOException e) {
+            org.slf4j.LoggerFactory.getLogger(PartialStore.class).warn("sweeping partial uploads failed: {}", e.toString());
+        }
+        return removed;
     }
 
     void discard(Partial partial) throws IOException {

@@ -67,33 +67,47 @@ final class ReceiveUpload {
                 throw new RefusedException(ErrorCode.BUSY,
                         "another upload of '" + request.path() + "' is in progress");
             }
+            if (request.size() > server.limits().maxFileSize()) {
+                throw new RefusedException(ErrorCode.TOO_LARGE, "'" + request.path() + "' is " + request.size()
+                        + " bytes; this server accepts at most " + server.limits().maxFileSize());
+            }
             PartialStore store = server.partials();
             PartialStore.Partial partial = store.partialFor(destination);
             long offset = store.begin(partial, request.path(), request.size(), request.md5());
             long remaining = request.size() - offset;
             long usable = Files.getFileStore(store.dir()).getUsableSpace();
-            if (remaining > usable) {
+            if (!server.reserve(remaining, usable)) {
                 throw new RefusedException(ErrorCode.NO_SPACE, "the upload needs " + remaining
-                        + " bytes but the server has " + usable + " free");
+                        + " bytes but the server has only " + Math.max(0, usable) + " free, some of it promised to "
+                        + "uploads in progress");
             }
-            MessageDigest md5 = Body.newMd5();
-            try (FileChannel file = FileChannel.open(partial.data(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                // Resuming means re-reading what we hold: a digest's state cannot be saved portably.
-                Body.hash(file, offset, md5);
-                file.position(offset);
-                Connection.answer(writer, new Response.PutReady(offset));
-                Body.receive(in, file, remaining, md5, n -> received = n);
-                file.force(false);
+            try {
+                receiveBody(destination, partial, offset, remaining);
+            } finally {
+                server.release(remaining);
             }
-            Md5 actual = Md5.of(md5.digest());
-            if (!actual.equals(request.md5())) {
-                store.discard(partial);
-                throw new RefusedException(ErrorCode.CHECKSUM_MISMATCH, "the received bytes of '" + request.path()
-                        + "' hash to " + actual + ", not " + request.md5() + "; nothing was stored");
-            }
-            publish(partial, destination);
-            Connection.answer(writer, new Response.PutDone(actual));
         }
+    }
+
+    private void receiveBody(Path destination, PartialStore.Partial partial, long offset, long remaining)
+            throws RefusedException, IOException {
+        MessageDigest md5 = Body.newMd5();
+        try (FileChannel file = FileChannel.open(partial.data(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            // Resuming means re-reading what we hold: a digest's state cannot be saved portably.
+            Body.hash(file, offset, md5);
+            file.position(offset);
+            Connection.answer(writer, new Response.PutReady(offset));
+            Body.receive(in, file, remaining, md5, n -> received = n);
+            file.force(false);
+        }
+        Md5 actual = Md5.of(md5.digest());
+        if (!actual.equals(request.md5())) {
+            server.partials().discard(partial);
+            throw new RefusedException(ErrorCode.CHECKSUM_MISMATCH, "the received bytes of '" + request.path()
+                    + "' hash to " + actual + ", not " + request.md5() + "; nothing was stored");
+        }
+        publish(partial, destination);
+        Connection.answer(writer, new Response.PutDone(actual));
     }
 
     private void publish(PartialStore.Partial partial, Path destination) throws RefusedException, IOException {

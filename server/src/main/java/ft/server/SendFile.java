@@ -19,15 +19,19 @@ import java.nio.file.attribute.BasicFileAttributes;
 /** Answers one get: header with the whole file's MD5, then the body from the offset, zero-copy. */
 final class SendFile {
     private static final int STABLE_ATTEMPTS = 3;
+    private static final long CHUNK = 8L << 20;
 
     private final FtServer server;
     private final Request.Get request;
     private final SocketAddress client;
     private final FrameWriter writer;
     private final SocketChannel channel;
+    private final WriteWatchdog.Clock clock;
     private long sent;
 
-    SendFile(FtServer server, Request.Get request, SocketAddress client, FrameWriter writer, SocketChannel channel) {
+    SendFile(FtServer server, Request.Get request, SocketAddress client, FrameWriter writer, SocketChannel channel,
+             WriteWatchdog.Clock clock) {
+        this.clock = clock;
         this.server = server;
         this.request = request;
         this.client = client;
@@ -105,7 +109,14 @@ final class SendFile {
     private void streamBody(FileChannel file, long offset, long size) throws IOException {
         long position = offset;
         while (position < size) {
-            long n = file.transferTo(position, size - position, channel);
+            // In chunks, so the write watchdog sees progress (or its absence) as it happens.
+            clock.writing();
+            long n;
+            try {
+                n = file.transferTo(position, Math.min(size - position, CHUNK), channel);
+            } finally {
+                clock.idle();
+            }
             if (n <= 0 && position >= file.size()) {
                 // Truncated under us: the client sees a short body and keeps its partial.
                 throw new IOException("file shrank while being sent");

@@ -7,20 +7,27 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
 /** {@code ft serve}: share a directory until interrupted. */
 @Command(name = "serve",
-        description = "Share a directory over the ft protocol until interrupted.",
+        description = {"Share a directory over the ft protocol until interrupted.",
+                "SIGTERM or Ctrl-C stops gracefully: no new connections, transfers in flight get",
+                "--grace seconds to finish, interrupted uploads are kept for resume, exit 0."},
         footer = {"", "Examples:",
                 "  ft serve                               share ./ft-data on 127.0.0.1:7070",
-                "  ft serve --root /srv/files --listen 127.0.0.1:9000"})
+                "  ft serve --root /srv/files --listen 127.0.0.1:9000",
+                "  ft serve --read-only --max-connections 200 --max-file-size 10737418240",
+                "", "Without authentication (not yet available) the server binds loopback addresses only;",
+                "--allow-anonymous is required to listen on any other address."})
 public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--root", paramLabel = "DIR", defaultValue = "ft-data",
             description = "Directory to share; created if missing (default: ${DEFAULT-VALUE}).")
@@ -30,6 +37,46 @@ public final class ServeCommand implements Callable<Integer> {
             converter = HostPortConverter.class,
             description = "Address to listen on; port 0 picks a free one (default: ${DEFAULT-VALUE}).")
     HostPort listen;
+
+    @Option(names = "--allow-anonymous",
+            description = "Allow listening on a non-loopback address without authentication (anyone who can "
+                    + "reach it can read and, unless --read-only, write).")
+    boolean allowAnonymous;
+
+    @Option(names = "--read-only", description = "Refuse uploads and changes (put, mkdir, rm, mv) with ACCESS_DENIED.")
+    boolean readOnly;
+
+    @Option(names = "--idle-timeout", paramLabel = "SECONDS", defaultValue = "300",
+            description = "Close connections silent for this long (default: ${DEFAULT-VALUE}).")
+    long idleSeconds;
+
+    @Option(names = "--header-timeout", paramLabel = "SECONDS", defaultValue = "10",
+            description = "A header must arrive within this time of its first byte (default: ${DEFAULT-VALUE}).")
+    long headerSeconds;
+
+    @Option(names = "--write-timeout", paramLabel = "SECONDS", defaultValue = "60",
+            description = "Drop clients that read nothing for this long (default: ${DEFAULT-VALUE}).")
+    long writeSeconds;
+
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "1000",
+            description = "Connections at once; more are answered BUSY (default: ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(names = "--max-per-address", paramLabel = "N", defaultValue = "64",
+            description = "Connections at once from one IP address (default: ${DEFAULT-VALUE}).")
+    int maxPerAddress;
+
+    @Option(names = "--max-file-size", paramLabel = "BYTES", defaultValue = "1099511627776",
+            description = "Largest upload accepted; larger ones get TOO_LARGE (default: ${DEFAULT-VALUE}, 1 TiB).")
+    long maxFileSize;
+
+    @Option(names = "--partial-max-age", paramLabel = "HOURS", defaultValue = "168",
+            description = "Delete interrupted uploads untouched for this long (default: ${DEFAULT-VALUE}).")
+    long partialMaxAgeHours;
+
+    @Option(names = "--grace", paramLabel = "SECONDS", defaultValue = "30",
+            description = "On SIGTERM/SIGINT, how long transfers in flight may take to finish (default: ${DEFAULT-VALUE}).")
+    long graceSeconds;
 
     @Spec
     CommandSpec spec;
@@ -41,9 +88,28 @@ public final class ServeCommand implements Callable<Integer> {
             err.println("ft: serve: cannot share " + root + ": not a directory (LOCAL_IO)");
             return 6;
         }
+        InetSocketAddress address = new InetSocketAddress(listen.host(), listen.port());
+        if (!address.isUnresolved() && !address.getAddress().isLoopbackAddress()) {
+            if (!allowAnonymous) {
+                err.println("ft: serve: refusing to listen on " + listen + " without authentication: anyone who can "
+                        + "reach it could read and write " + root + "; listen on 127.0.0.1, or pass "
+                        + "--allow-anonymous (and consider --read-only) (UNSAFE_LISTEN)");
+                return 2;
+            }
+            err.println("ft: warning: serving " + root + " on " + listen + " to anyone who can reach it"
+                    + (readOnly ? " (read-only)" : ", with write access"));
+        }
+        ServerLimits limits;
+        try {
+            limits = new ServerLimits(Duration.ofSeconds(idleSeconds), Duration.ofSeconds(headerSeconds),
+                    Duration.ofSeconds(writeSeconds), maxConnections, maxPerAddress, maxFileSize,
+                    Duration.ofHours(partialMaxAgeHours));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
         FtServer started;
         try {
-            started = FtServer.start(root, new InetSocketAddress(listen.host(), listen.port()));
+            started = FtServer.start(root, address, limits, readOnly);
         } catch (BindException | UnresolvedAddressException | SecurityException e) {
             err.println("ft: serve: cannot listen on " + listen + ": " + describe(e) + " (LISTEN_FAILED)");
             return 1;
@@ -56,6 +122,7 @@ public final class ServeCommand implements Callable<Integer> {
             // Scripts that start a server on port 0 read the real address from this line.
             System.err.println("ft: serving " + server.root() + " on "
                     + new HostPort(bound.getHostString(), bound.getPort()));
+            GracefulStop.onSignals(server, Duration.ofSeconds(graceSeconds));
             server.awaitClose();
         }
         return 0;
