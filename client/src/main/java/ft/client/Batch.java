@@ -125,6 +125,7 @@ public final class Batch {
             if (remote.type() == EntryType.FILE && remote.size() == size(target)) {
                 Md5 local = journal.digestOf(target);
                 if (local.equals(remote.md5())) {
+                    new PartialDownload(target).discardOrphanMeta();
                     return Outcome.unchanged(t, remote.size(), local, since(start));
                 }
             }

@@ -47,6 +47,20 @@ final class PartialDownload {
         Files.move(tmp, meta, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
+    /**
+     * Removes a meta file whose partial is gone: left behind when a run was killed between
+     * renaming the verified partial into place and deleting its meta.
+     */
+    void discardOrphanMeta() {
+        if (!Files.exists(data) && Files.exists(meta)) {
+            try {
+                Files.deleteIfExists(meta);
+            } catch (IOException e) {
+                // Harmless clutter; the next run tries again.
+            }
+        }
+    }
+
     void discard() throws IOException {
         Files.deleteIfExists(data);
         Files.deleteIfExists(meta);

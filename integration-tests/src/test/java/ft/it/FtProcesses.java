@@ -3,16 +3,29 @@ package ft.it;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
-/** Runs the packaged {@code ft.jar} as separate OS processes, the way users do. */
+/**
+ * Runs the packaged {@code ft.jar} as separate OS processes, the way users do.
+ *
+ * <p>Every process gets an environment of its own: {@code HOME}, {@code XDG_CACHE_HOME} and
+ * {@code XDG_CONFIG_HOME} point into a temporary directory and inherited {@code FT_*}
+ * variables are dropped, so neither the developer's config file and variables nor their
+ * digest journal can change or be changed by a test. Callers that do not say where
+ * ({@link Launch#isolatedIn}) share one such directory per test JVM, deleted when it exits.
+ */
 final class FtProcesses {
     static final Path JAR = Path.of(System.getProperty("ft.jar", "../client/target/ft.jar")).toAbsolutePath();
     private static final String JAVA = ProcessHandle.current().info().command().orElse("java");
@@ -22,18 +35,102 @@ final class FtProcesses {
 
     record Result(int exit, String out, String err) {}
 
+    /**
+     * How to start one ft JVM: extra JVM options (such as {@code -Xmx32m}) and environment
+     * variables, set on top of the inherited environment minus its {@code FT_*} variables.
+     */
+    record Launch(List<String> jvmOptions, Map<String, String> env) {
+        Launch {
+            jvmOptions = List.copyOf(jvmOptions);
+            env = Map.copyOf(env);
+        }
+
+        /** HOME, XDG_CACHE_HOME and XDG_CONFIG_HOME under {@code home} (created if missing). */
+        static Launch isolatedIn(Path home) throws IOException {
+            Path cache = Files.createDirectories(home.resolve(".cache"));
+            Path config = Files.createDirectories(home.resolve(".config"));
+            return new Launch(List.of(), Map.of(
+                    "HOME", home.toAbsolutePath().toString(),
+                    "XDG_CACHE_HOME", cache.toAbsolutePath().toString(),
+                    "XDG_CONFIG_HOME", config.toAbsolutePath().toString()));
+        }
+
+        /** The same launch with these JVM options added. */
+        Launch withJvmOptions(String... options) {
+            List<String> all = new ArrayList<>(jvmOptions);
+            all.addAll(List.of(options));
+            return new Launch(all, env);
+        }
+
+        /** The same launch with one more environment variable. */
+        Launch withEnv(String name, String value) {
+            Map<String, String> all = new HashMap<>(env);
+            all.put(name, value);
+            return new Launch(jvmOptions, all);
+        }
+    }
+
+    /** The launch of callers that do not choose one: isolated in a directory shared per test JVM. */
+    static Launch defaultLaunch() {
+        return SharedHome.LAUNCH;
+    }
+
+    private static final class SharedHome {
+        static final Launch LAUNCH = create();
+
+        private static Launch create() {
+            try {
+                Path home = Files.createTempDirectory("ft-it-home-");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(home)));
+                return Launch.isolatedIn(home);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private static void deleteTree(Path root) {
+            try (Stream<Path> all = Files.walk(root)) {
+                for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            } catch (IOException ignored) {
+                // best effort at JVM exit
+            }
+        }
+    }
+
     static List<String> command(String... args) {
+        return command(List.of(), args);
+    }
+
+    static List<String> command(List<String> jvmOptions, String... args) {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR + " is missing; build with mvn package first");
         }
-        List<String> cmd = new ArrayList<>(List.of(JAVA, "-jar", JAR.toString()));
+        List<String> cmd = new ArrayList<>();
+        cmd.add(JAVA);
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-jar", JAR.toString()));
         cmd.addAll(List.of(args));
         return cmd;
     }
 
+    private static ProcessBuilder builder(Launch launch, String... args) {
+        ProcessBuilder pb = new ProcessBuilder(command(launch.jvmOptions(), args));
+        Map<String, String> env = pb.environment();
+        env.keySet().removeIf(name -> name.startsWith("FT_"));
+        env.putAll(launch.env());
+        return pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+    }
+
     /** Runs ft to completion (bounded) in {@code dir}. */
     static Result run(Path dir, String... args) throws IOException, InterruptedException {
-        Process p = start(dir, args);
+        return run(dir, defaultLaunch(), args);
+    }
+
+    /** Runs ft to completion (bounded) in {@code dir}, launched as {@code launch} says. */
+    static Result run(Path dir, Launch launch, String... args) throws IOException, InterruptedException {
+        Process p = start(dir, launch, args);
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError("ft " + String.join(" ", args) + " did not finish in 120 s");
@@ -41,10 +138,14 @@ final class FtProcesses {
         return new Result(p.exitValue(), Files.readString(dir.resolve(".out")), Files.readString(dir.resolve(".err")));
     }
 
+    /** Starts ft in {@code dir}; stdout and stderr go to {@code dir/.out} and {@code dir/.err}. */
     static Process start(Path dir, String... args) throws IOException {
-        return new ProcessBuilder(command(args))
+        return start(dir, defaultLaunch(), args);
+    }
+
+    static Process start(Path dir, Launch launch, String... args) throws IOException {
+        return builder(launch, args)
                 .directory(dir.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectOutput(dir.resolve(".out").toFile())
                 .redirectError(dir.resolve(".err").toFile())
                 .start();
@@ -56,8 +157,11 @@ final class FtProcesses {
         final String address;
 
         Server(Path root) throws IOException {
-            process = new ProcessBuilder(command("serve", "--root", root.toString(), "--listen", "127.0.0.1:0"))
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+            this(root, defaultLaunch());
+        }
+
+        Server(Path root, Launch launch) throws IOException {
+            process = builder(launch, "serve", "--root", root.toString(), "--listen", "127.0.0.1:0")
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .start();
             BufferedReader err = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));

@@ -36,13 +36,21 @@ final class DeadlineInputStream extends FilterInputStream {
     @Override
     public int read() throws IOException {
         arm();
-        return super.read();
+        try {
+            return super.read();
+        } catch (SocketTimeoutException e) {
+            throw hasDeadline ? new HeaderTooSlowException() : e;
+        }
     }
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
         arm();
-        return super.read(b, off, len);
+        try {
+            return super.read(b, off, len);
+        } catch (SocketTimeoutException e) {
+            throw hasDeadline ? new HeaderTooSlowException() : e;
+        }
     }
 
     private void arm() throws IOException {

@@ -7,6 +7,7 @@ import ft.protocol.Request;
 import ft.protocol.Response;
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.AccessDeniedException;
@@ -108,21 +109,42 @@ final class SendFile {
 
     private void streamBody(FileChannel file, long offset, long size) throws IOException {
         long position = offset;
-        while (position < size) {
-            // In chunks, so the write watchdog sees progress (or its absence) as it happens.
-            clock.writing();
-            long n;
-            try {
-                n = file.transferTo(position, Math.min(size - position, CHUNK), channel);
-            } finally {
-                clock.idle();
+        ByteBuffer fallback = null;
+        try {
+            while (position < size) {
+                // Stamped per chunk, so the write watchdog sees progress (or its absence).
+                clock.writing();
+                long n = file.transferTo(position, Math.min(size - position, CHUNK), channel);
+                if (n == 0) {
+                    if (position >= file.size()) {
+                        // Truncated under us: the client sees a short body and keeps its partial.
+                        throw new IOException("file shrank while being sent");
+                    }
+                    // transferTo may give up on a full socket instead of waiting; a plain
+                    // write parks until the client reads (or the watchdog closes the channel).
+                    if (fallback == null) {
+                        fallback = ByteBuffer.allocate(64 * 1024);
+                    }
+                    n = writeThrough(file, position, fallback);
+                }
+                position += n;
+                sent = position - offset;
             }
-            if (n <= 0 && position >= file.size()) {
-                // Truncated under us: the client sees a short body and keeps its partial.
-                throw new IOException("file shrank while being sent");
-            }
-            position += n;
-            sent = position - offset;
+        } finally {
+            clock.idle();
         }
+    }
+
+    private long writeThrough(FileChannel file, long position, ByteBuffer buf) throws IOException {
+        buf.clear();
+        int read = file.read(buf, position);
+        if (read <= 0) {
+            throw new IOException("file shrank while being sent");
+        }
+        buf.flip();
+        while (buf.hasRemaining()) {
+            channel.write(buf);
+        }
+        return read;
     }
 }
