@@ -1,0 +1,375 @@
+package ft.client;
+
+import ft.protocol.HostPort;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+/**
+ * Opens TLS 1.3 connections to ft servers and decides whether to trust them, like ssh does.
+ *
+ * <ol>
+ *   <li>A certificate the JDK trusts (signed by a known authority) for the host name or
+ *       address dialled is trusted, as a browser would; known_servers is not consulted.
+ *   <li>Otherwise the server certificate's fingerprint is compared with
+ *       {@link KnownServers}: the same → trusted; another one → {@link TrustException}
+ *       {@code CERTIFICATE_CHANGED}, a hard error.
+ *   <li>A server not in known_servers is accepted for the handshake only; before the socket
+ *       is handed out (so before any byte, e.g. a token, is sent) the {@link TrustDecision} is
+ *       asked. Yes → the fingerprint is remembered; no → {@code UNTRUSTED_SERVER}. Asking
+ *       after the handshake keeps a slow human answer from running into the server's
+ *       handshake deadline; the questions of parallel connections are asked one at a time.
+ * </ol>
+ *
+ * <p>Every connection gets a context of its own, so no TLS session is ever resumed without
+ * its certificate being checked again.
+ */
+public final class TlsTrust {
+    /** The handshake failed for another reason than trust (e.g. the server does not speak TLS). */
+    public static final String TLS_FAILED = "TLS_FAILED";
+    static final String PROTOCOL = "TLSv1.3";
+
+    /** One question at a time, and a second connection sees what the first one remembered. */
+    private static final Object DECIDING = new Object();
+    private static final ScheduledThreadPoolExecutor DEADLINES = deadlineTimer();
+
+    private final KnownServers known;
+    private final X509ExtendedTrustManager authorities;
+
+    /** Trusts the JDK's certificate authorities, then {@code known}. */
+    public TlsTrust(KnownServers known) {
+        this(known, null);
+    }
+
+    /** With {@code authorities} instead of the JDK's default trust store (null for the default). */
+    TlsTrust(KnownServers known, X509ExtendedTrustManager authorities) {
+        this.known = known;
+        this.authorities = authorities;
+    }
+
+    public KnownServers knownServers() {
+        return known;
+    }
+
+    /**
+     * Connects to {@code server} and completes a trusted TLS 1.3 handshake; {@code timeout}
+     * bounds the TCP connect and, separately, the handshake (not the question to a person).
+     */
+    public SSLSocket connect(HostPort server, Duration timeout, TrustDecision decision) throws FtException {
+        Socket raw = new Socket();
+        try {
+            raw.connect(new InetSocketAddress(server.host(), server.port()), (int) clampMillis(timeout));
+        } catch (IOException e) {
+            closeQuietly(raw);
+            throw new ConnectionException(ConnectionException.CONNECT_FAILED,
+                    "cannot connect to " + server + ": " + describe(e), e);
+        }
+        return wrap(raw, server, timeout, decision);
+    }
+
+    /**
+     * Runs a trusted TLS 1.3 handshake over the already connected {@code raw} socket (which
+     * may be a {@code SocketChannel}'s). Closing the returned socket closes {@code raw}; on
+     * any failure {@code raw} is closed.
+     *
+     * @throws TrustException if the server is not trusted (see the class comment)
+     * @throws ConnectionException {@code TIMEOUT} if the handshake took longer than
+     *     {@code timeout}, {@link #TLS_FAILED} if it failed otherwise
+     * @throws LocalIoException if known_servers cannot be read or written
+     */
+    public SSLSocket wrap(Socket raw, HostPort server, Duration timeout, TrustDecision decision) throws FtException {
+        SSLSocket ssl = null;
+        try {
+            Verifier verifier = new Verifier(server, readKnown(server));
+            SSLContext context = SSLContext.getInstance(PROTOCOL);
+            context.init(null, new TrustManager[] {verifier}, null);
+            ssl = (SSLSocket) context.getSocketFactory().createSocket(raw, server.host(), server.port(), true);
+            ssl.setUseClientMode(true);
+            SSLParameters parameters = ssl.getSSLParameters();
+            parameters.setProtocols(new String[] {PROTOCOL});
+            // Only the certificate-authority path looks at this: the host name (or address) must
+            // be in the certificate. A pinned fingerprint already names exactly one certificate.
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            ssl.setSSLParameters(parameters);
+            handshake(ssl, raw, server, timeout, verifier);
+            if (verifier.verdict == Verdict.NEW) {
+                decideNew(server, verifier.fingerprint, decision);
+            } else if (verifier.verdict != Verdict.AUTHORITY && verifier.verdict != Verdict.KNOWN) {
+                throw new ConnectionException(TLS_FAILED, "the certificate of " + server + " was not checked", null);
+            }
+            return ssl;
+        } catch (GeneralSecurityException e) {
+            close(ssl, raw);
+            throw new ConnectionException(TLS_FAILED, "cannot set up TLS: " + e.getMessage(), null);
+        } catch (IOException e) {
+            close(ssl, raw);
+            throw new ConnectionException(TLS_FAILED, "cannot set up TLS with " + server + ": " + describe(e), e);
+        } catch (FtException | RuntimeException e) {
+            close(ssl, raw);
+            throw e;
+        }
+    }
+
+    /** {@code SHA256:} and the unpadded base64 SHA-256 of the certificate's DER encoding. */
+    public static String fingerprintOf(X509Certificate certificate) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded());
+            return "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(digest);
+        } catch (NoSuchAlgorithmException | CertificateException e) {
+            throw new IllegalStateException("cannot fingerprint a certificate", e);
+        }
+    }
+
+    /** The fingerprint of the server certificate of an established connection. */
+    public static String fingerprintOf(SSLSocket socket) throws IOException {
+        Certificate[] peer = socket.getSession().getPeerCertificates();
+        return fingerprintOf((X509Certificate) peer[0]);
+    }
+
+    private List<String> readKnown(HostPort server) throws LocalIoException {
+        try {
+            return known.fingerprints(server);
+        } catch (IOException e) {
+            throw new LocalIoException("cannot read " + known.file() + ": " + describe(e), e);
+        }
+    }
+
+    private void handshake(SSLSocket ssl, Socket raw, HostPort server, Duration timeout, Verifier verifier)
+            throws FtException, IOException {
+        long millis = clampMillis(timeout);
+        AtomicBoolean expired = new AtomicBoolean();
+        ScheduledFuture<?> deadline = DEADLINES.schedule(() -> {
+            expired.set(true);
+            closeQuietly(raw);
+        }, millis, TimeUnit.MILLISECONDS);
+        int previous = raw.getSoTimeout();
+        try {
+            ssl.setSoTimeout((int) millis);
+            ssl.startHandshake();
+            if (!deadline.cancel(false) || expired.get()) {
+                throw new SocketTimeoutException("deadline passed");
+            }
+            ssl.setSoTimeout(previous);
+            String protocol = ssl.getSession().getProtocol();
+            if (!PROTOCOL.equals(protocol)) {
+                throw new ConnectionException(TLS_FAILED, server + " negotiated " + protocol + ", not " + PROTOCOL,
+                        null);
+            }
+        } catch (IOException e) {
+            deadline.cancel(false);
+            if (verifier.verdict == Verdict.CHANGED) {
+                throw new TrustException(TrustException.CERTIFICATE_CHANGED, verifier.problem);
+            }
+            if (expired.get() || e instanceof SocketTimeoutException) {
+                throw new ConnectionException(ConnectionException.TIMEOUT, server + " did not complete the TLS "
+                        + "handshake within " + timeout.toSeconds() + " s; giving up", e);
+            }
+            if (e instanceof SSLException) {
+                throw new ConnectionException(TLS_FAILED, "cannot set up TLS with " + server + ": " + describe(e)
+                        + "; is it an ft server started with --tls?", e);
+            }
+            throw e;
+        }
+    }
+
+    private void decideNew(HostPort server, String fingerprint, TrustDecision decision) throws FtException {
+        synchronized (DECIDING) {
+            List<String> now = readKnown(server);
+            if (now.contains(fingerprint)) {
+                return; // another connection of this client was just told yes
+            }
+            if (!now.isEmpty()) {
+                throw new TrustException(TrustException.CERTIFICATE_CHANGED, changed(server, now, fingerprint));
+            }
+            if (!decision.trustNew(server, fingerprint)) {
+                throw new TrustException(TrustException.UNTRUSTED_SERVER, "the certificate of " + server
+                        + " is not known and was not accepted (fingerprint " + fingerprint + "); if it is the one "
+                        + "`ft serve` printed when it started, rerun with --trust or confirm on a terminal, and it "
+                        + "will be remembered in " + known.file());
+            }
+            try {
+                known.remember(server, fingerprint);
+            } catch (IOException e) {
+                throw new LocalIoException("cannot remember the certificate of " + server + " in " + known.file()
+                        + ": " + describe(e), e);
+            }
+        }
+    }
+
+    private String changed(HostPort server, List<String> expected, String got) {
+        return "the certificate of " + server + " changed: expected " + String.join(" or ", expected) + ", got "
+                + got + "; someone may be intercepting the connection, or the server has a new certificate. "
+                + "If this is expected, remove the line for " + KnownServers.key(server) + " from " + known.file();
+    }
+
+    private enum Verdict { AUTHORITY, KNOWN, NEW, CHANGED }
+
+    /** One connection's trust manager; remembers what it concluded for {@link #wrap}. */
+    private final class Verifier extends X509ExtendedTrustManager {
+        private final HostPort server;
+        private final List<String> expected;
+        volatile Verdict verdict;
+        volatile String fingerprint;
+        volatile String problem;
+
+        Verifier(HostPort server, List<String> expected) {
+            this.server = server;
+            this.expected = expected;
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            try {
+                // Chain and host name, because the socket asks for HTTPS endpoint identification.
+                authorities().checkServerTrusted(chain, authType, socket);
+                verdict = Verdict.AUTHORITY;
+                return;
+            } catch (CertificateException notByAuthority) {
+                // Self-signed or for another name: the fingerprint decides.
+            }
+            pinned(chain);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            try {
+                authorities().checkServerTrusted(chain, authType, engine);
+                verdict = Verdict.AUTHORITY;
+                return;
+            } catch (CertificateException notByAuthority) {
+                // As above.
+            }
+            pinned(chain);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            // No socket, so no host name to check: only the fingerprint can vouch.
+            pinned(chain);
+        }
+
+        private void pinned(X509Certificate[] chain) throws CertificateException {
+            if (chain == null || chain.length == 0) {
+                throw new CertificateException("the server sent no certificate");
+            }
+            String fp = fingerprintOf(chain[0]);
+            fingerprint = fp;
+            if (expected.contains(fp)) {
+                verdict = Verdict.KNOWN;
+            } else if (expected.isEmpty()) {
+                verdict = Verdict.NEW; // provisionally: wrap() asks before handing out the socket
+            } else {
+                verdict = Verdict.CHANGED;
+                problem = changed(server, expected, fp);
+                throw new CertificateException(problem);
+            }
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            throw new CertificateException("an ft client accepts no client certificates");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            throw new CertificateException("an ft client accepts no client certificates");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw new CertificateException("an ft client accepts no client certificates");
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    }
+
+    private X509ExtendedTrustManager authorities() throws CertificateException {
+        return authorities != null ? authorities : DefaultAuthorities.get();
+    }
+
+    /** The JDK's default trust store, loaded once, on first use. */
+    private static final class DefaultAuthorities {
+        private static volatile X509ExtendedTrustManager instance;
+
+        static X509ExtendedTrustManager get() throws CertificateException {
+            X509ExtendedTrustManager tm = instance;
+            if (tm != null) {
+                return tm;
+            }
+            try {
+                TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                factory.init((KeyStore) null);
+                for (TrustManager m : factory.getTrustManagers()) {
+                    if (m instanceof X509ExtendedTrustManager x) {
+                        instance = x;
+                        return x;
+                    }
+                }
+                throw new CertificateException("the JDK has no X.509 trust manager");
+            } catch (GeneralSecurityException e) {
+                throw new CertificateException("cannot load the JDK's certificate authorities: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static long clampMillis(Duration timeout) {
+        return Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+    }
+
+    private static void close(SSLSocket ssl, Socket raw) {
+        if (ssl != null) {
+            closeQuietly(ssl);
+        }
+        closeQuietly(raw);
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // Nothing left to tell the server.
+        }
+    }
+
+    private static String describe(Exception e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+
+    private static ScheduledThreadPoolExecutor deadlineTimer() {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
+                r -> Thread.ofPlatform().name("ft-tls-handshake-deadline").daemon(true).unstarted(r));
+        timer.setRemoveOnCancelPolicy(true);
+        return timer;
+    }
+}
