@@ -54,6 +54,8 @@ public final class Batch {
     private final Function<Transfer, Progress> progressFor;
     private final Consumer<Outcome> report;
     private volatile boolean stopped;
+    /** A refused hello (UNAUTHORIZED): every other connection would be refused the same way. */
+    private volatile FtException refused;
 
     public Batch(Connector connector, Options options, DigestJournal journal, Function<Transfer, Progress> progressFor,
                  Consumer<Outcome> report) {
@@ -87,10 +89,19 @@ public final class Batch {
                 for (int attempt = 0; outcome == null; attempt++) {
                     try {
                         if (client == null) {
+                            FtException known = refused;
+                            if (known != null) {
+                                // Connecting again would only fail again and, on a server that
+                                // slows failed logins down, wait longer each time.
+                                throw known;
+                            }
                             client = connector.connect();
                         }
                         outcome = perform(client, t, start);
                     } catch (FtException e) {
+                        if (e instanceof RemoteException r && r.error() == ErrorCode.UNAUTHORIZED) {
+                            refused = e;
+                        }
                         if (!connectionStillUsable(e)) {
                             close(client);
                             client = null;

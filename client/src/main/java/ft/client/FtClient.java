@@ -64,6 +64,14 @@ public final class FtClient implements AutoCloseable {
 
     /** Connects and says hello; {@code timeout} bounds the connect and every later wait. */
     public static FtClient connect(HostPort server, Duration timeout) throws FtException {
+        return connect(server, timeout, null);
+    }
+
+    /**
+     * Connects and says hello with {@code token} (null for none); a server that requires
+     * authentication refuses a missing or wrong token with {@code UNAUTHORIZED} (exit 7).
+     */
+    public static FtClient connect(HostPort server, Duration timeout, String token) throws FtException {
         SocketChannel channel = null;
         FtClient client;
         try {
@@ -76,7 +84,7 @@ public final class FtClient implements AutoCloseable {
                     "cannot connect to " + server + ": " + describe(e), e);
         }
         try {
-            client.hello();
+            client.hello(token);
             return client;
         } catch (FtException | RuntimeException e) {
             client.close();
@@ -84,8 +92,8 @@ public final class FtClient implements AutoCloseable {
         }
     }
 
-    private void hello() throws FtException {
-        Response response = exchange(new Request.Hello(Protocol.VERSION), Response.HelloOk.class);
+    private void hello(String token) throws FtException {
+        Response response = exchange(new Request.Hello(Protocol.VERSION, token), Response.HelloOk.class);
         Response.HelloOk ok = expect(response, Response.HelloOk.class);
         if (ok.version() != Protocol.VERSION) {
             throw new BadResponseException(server + " answered hello with version " + ok.version()

@@ -19,7 +19,7 @@ public final class RemoteException extends FtException {
         return switch (code) {
             case NOT_FOUND -> 4;
             case CHECKSUM_MISMATCH -> 5;
-            case ACCESS_DENIED -> 7;
+            case ACCESS_DENIED, UNAUTHORIZED -> 7;
             default -> 1;
         };
     }

@@ -14,6 +14,8 @@ public enum ErrorCode {
     HEADER_TOO_LARGE,
     /** The hello named a protocol version this server does not speak. */
     UNSUPPORTED_VERSION,
+    /** The hello carried no token, or one the server does not accept; the connection closes. */
+    UNAUTHORIZED,
     /** The path does not exist inside the served root. */
     NOT_FOUND,
     /** The path leaves the served root, names the reserved area, or may not be touched. */

@@ -34,7 +34,7 @@ public final class HeaderCodec {
     private static final int MAX_NESTING = 4;
     private static final String OK = "ok";
 
-    private static final Set<String> HELLO_FIELDS = Set.of("op", "version");
+    private static final Set<String> HELLO_FIELDS = Set.of("op", "version", "token");
     private static final Set<String> GET_FIELDS = Set.of("op", "path", "offset", "if_md5");
     private static final Set<String> PUT_FIELDS = Set.of("op", "path", "size", "md5");
     private static final Set<String> STAT_FIELDS = Set.of("op", "path");
@@ -68,7 +68,12 @@ public final class HeaderCodec {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
         node.put("op", request.op());
         switch (request) {
-            case Request.Hello hello -> node.put("version", hello.version());
+            case Request.Hello hello -> {
+                node.put("version", hello.version());
+                if (hello.token() != null) {
+                    node.put("token", hello.token());
+                }
+            }
             case Request.Get get -> {
                 node.put("path", get.path());
                 node.put("offset", get.offset());
@@ -215,7 +220,8 @@ public final class HeaderCodec {
             case "hello" -> {
                 onlyFields(node, HELLO_FIELDS, op);
                 long version = integer(node, "version", 0, Integer.MAX_VALUE);
-                yield new Request.Hello((int) version);
+                String token = node.has("token") ? text(node, "token", Protocol.MAX_TOKEN_CHARS) : null;
+                yield new Request.Hello((int) version, token);
             }
             case "get" -> {
                 onlyFields(node, GET_FIELDS, op);

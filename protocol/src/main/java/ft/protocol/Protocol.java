@@ -13,6 +13,8 @@ public final class Protocol {
 
     /** Most entries one list page may hold. */
     public static final int MAX_PAGE_ENTRIES = 10_000;
+    /** Longest accepted authentication token, in characters. */
+    public static final int MAX_TOKEN_CHARS = 256;
     /** Longest accepted glob pattern, in characters. */
     public static final int MAX_PATTERN_CHARS = 4_096;
 

@@ -10,12 +10,27 @@ public sealed interface Request {
     /** The wire name of the op. */
     String op();
 
-    /** Opens a connection: {@code {"op":"hello","version":1}}. */
-    record Hello(int version) implements Request {
+    /**
+     * Opens a connection: {@code {"op":"hello","version":1}}, with {@code "token"} when the
+     * server requires authentication.
+     *
+     * @param token the client's secret, or null for anonymous access; never printed
+     */
+    record Hello(int version, String token) implements Request {
         public Hello {
             if (version < 0) {
                 throw new IllegalArgumentException("version must not be negative");
             }
+        }
+
+        public Hello(int version) {
+            this(version, null);
+        }
+
+        /** Keeps the token out of logs, exception messages and debugger views. */
+        @Override
+        public String toString() {
+            return "Hello[version=" + version + ", token=" + (token == null ? "none" : "<redacted>") + "]";
         }
 
         @Override

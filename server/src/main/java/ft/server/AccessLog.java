@@ -11,8 +11,22 @@ final class AccessLog {
     private AccessLog() {}
 
     static void request(SocketAddress client, String op, String path, long bytes, long startNanos, String result) {
+        request(client, null, op, path, bytes, startNanos, result);
+    }
+
+    /**
+     * As above, ending with {@code user=NAME} for an authenticated connection. Only a name is
+     * ever logged, never a token.
+     */
+    static void request(SocketAddress client, String user, String op, String path, long bytes, long startNanos,
+                        String result) {
         long millis = (System.nanoTime() - startNanos) / 1_000_000;
-        LOG.info("{} {} {} bytes={} ms={} result={}", client, op, printable(path), bytes, millis, result);
+        if (user == null) {
+            LOG.info("{} {} {} bytes={} ms={} result={}", client, op, printable(path), bytes, millis, result);
+        } else {
+            LOG.info("{} {} {} bytes={} ms={} result={} user={}", client, op, printable(path), bytes, millis, result,
+                    printable(user));
+        }
     }
 
     /** Client-chosen text is kept on one printable line so it cannot forge log entries. */

@@ -38,6 +38,8 @@ final class Connection implements Runnable {
     private InputStream in;
     private DeadlineInputStream timed;
     private WriteWatchdog.Clock clock;
+    /** What this connection may reach; set by a successful hello. */
+    private Share share;
     /** Between requests (waiting for the next header): a draining server may close it at once. */
     private volatile boolean idle = true;
 
@@ -111,9 +113,38 @@ final class Connection implements Runnable {
                     "protocol version " + hello.version() + " is not supported; this server speaks " + Protocol.VERSION);
             return false;
         }
-        send(new Response.HelloOk(Protocol.VERSION, FtServer.SERVER_NAME, server.statedLimits()));
+        Authenticator auth = server.auth();
+        if (auth == null) {
+            // Anonymous access: a token, if the client sent one, is not needed and not looked at.
+            share = server.anonymousShare();
+        } else {
+            Authenticator.Result result;
+            try {
+                result = auth.authenticate(FtServer.remoteAddress(channel), hello.token());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ConnectionEnded("interrupted during authentication");
+            }
+            if (!result.ok()) {
+                // The token itself is never logged; the name only when it is a real user's.
+                sendQuietly(new Response.Error(ErrorCode.UNAUTHORIZED, result.tokenMissing()
+                        ? "this server requires a token; none was sent"
+                        : "the token was not accepted"));
+                AccessLog.request(client, auth.knownNameOf(hello.token()), "hello", null, 0, start,
+                        ErrorCode.UNAUTHORIZED.name());
+                return false;
+            }
+            try {
+                share = server.shareFor(result.user());
+            } catch (IOException e) {
+                LOG.error("{} user {}: {}", client, result.user().name(), e.getMessage());
+                refuseAndClose("hello", start, ErrorCode.INTERNAL, "the server cannot open this user's root");
+                return false;
+            }
+        }
+        send(new Response.HelloOk(Protocol.VERSION, FtServer.SERVER_NAME, server.statedLimits(share)));
         writer.flush();
-        AccessLog.request(client, "hello", null, 0, start, "ok");
+        AccessLog.request(client, share.user(), "hello", null, 0, start, "ok");
         return true;
     }
 
@@ -129,24 +160,27 @@ final class Connection implements Runnable {
                 return;
             }
             idle = false;
-            if (server.readOnly() && changes(request)) {
-                Connection.answer(writer, new Response.Error(ErrorCode.ACCESS_DENIED, "this server is read-only"));
-                AccessLog.request(client, request.op(), null, 0, start, ErrorCode.ACCESS_DENIED.name());
+            if (share.readOnly() && changes(request)) {
+                Connection.answer(writer, new Response.Error(ErrorCode.ACCESS_DENIED, share.user() == null
+                        ? "this server is read-only" : "read-only: user " + share.user() + " may not change files"));
+                AccessLog.request(client, share.user(), request.op(), null, 0, start, ErrorCode.ACCESS_DENIED.name());
                 continue;
             }
+            Share s = share;
+            String who = s.user();
             switch (request) {
-                case Request.Get get -> new SendFile(server, get, client, writer, channel, clock).run(start);
-                case Request.Put put -> new ReceiveUpload(server, put, client, in, writer).run(start);
-                case Request.Stat stat -> Replies.answer(writer, client, "stat", stat.path(), start,
-                        () -> DescribePath.stat(server, stat));
-                case Request.List list -> ListDirectory.run(server, list, client, writer, start);
-                case Request.Find find -> FindFiles.run(server, find, client, writer, start);
-                case Request.MakeDirectory mkdir -> Replies.answer(writer, client, "mkdir", mkdir.path(), start,
-                        () -> EditTree.mkdir(server, mkdir));
-                case Request.Remove rm -> Replies.answer(writer, client, "rm", rm.path(), start,
-                        () -> EditTree.rm(server, rm));
-                case Request.Move mv -> Replies.answer(writer, client, "mv", mv.from() + " -> " + mv.to(), start,
-                        () -> EditTree.mv(server, mv));
+                case Request.Get get -> new SendFile(server, s, get, client, writer, channel, clock).run(start);
+                case Request.Put put -> new ReceiveUpload(server, s, put, client, in, writer).run(start);
+                case Request.Stat stat -> Replies.answer(writer, client, who, "stat", stat.path(), start,
+                        () -> DescribePath.stat(server, s, stat));
+                case Request.List list -> ListDirectory.run(s, list, client, writer, start);
+                case Request.Find find -> FindFiles.run(s, find, client, writer, start);
+                case Request.MakeDirectory mkdir -> Replies.answer(writer, client, who, "mkdir", mkdir.path(), start,
+                        () -> EditTree.mkdir(s, mkdir));
+                case Request.Remove rm -> Replies.answer(writer, client, who, "rm", rm.path(), start,
+                        () -> EditTree.rm(s, rm));
+                case Request.Move mv -> Replies.answer(writer, client, who, "mv", mv.from() + " -> " + mv.to(), start,
+                        () -> EditTree.mv(s, mv));
                 case Request.Hello h -> {
                     refuseAndClose("hello", start, ErrorCode.BAD_REQUEST, "hello was already done on this connection");
                     return;
@@ -181,13 +215,14 @@ final class Connection implements Runnable {
             return frame == null ? null : CODEC.decodeRequest(frame);
         } catch (ProtocolException e) {
             refuseAndClose("-", start, e.code(), e.getMessage());
-            throw new ConnectionEnded("bad request: " + e.getMessage());
+            // Not the message: a parser's message may quote the bad input, which can be a token.
+            throw new ConnectionEnded("bad request (" + e.code() + ")");
         }
     }
 
     private void refuseAndClose(String op, long start, ErrorCode code, String message) {
         sendQuietly(new Response.Error(code, message));
-        AccessLog.request(client, op, null, 0, start, code.name());
+        AccessLog.request(client, share == null ? null : share.user(), op, null, 0, start, code.name());
     }
 
     private void send(Response response) throws IOException {

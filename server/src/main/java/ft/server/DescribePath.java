@@ -13,8 +13,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 final class DescribePath {
     private DescribePath() {}
 
-    static Response stat(FtServer server, Request.Stat request) throws RefusedException, IOException {
-        Path real = server.jail().resolveExisting(request.path());
+    static Response stat(FtServer server, Share share, Request.Stat request) throws RefusedException, IOException {
+        Path real = share.jail().resolveExisting(request.path());
         BasicFileAttributes attrs = Files.readAttributes(real, BasicFileAttributes.class);
         String name = RootJail.segments(request.path()).getLast();
         long mtime = attrs.lastModifiedTime().toMillis();

@@ -18,13 +18,13 @@ import java.nio.file.attribute.BasicFileAttributes;
 final class EditTree {
     private EditTree() {}
 
-    static Response mkdir(FtServer server, Request.MakeDirectory request) throws RefusedException, IOException {
-        server.jail().makeDirectory(request.path(), request.parents());
+    static Response mkdir(Share share, Request.MakeDirectory request) throws RefusedException, IOException {
+        share.jail().makeDirectory(request.path(), request.parents());
         return new Response.Ok();
     }
 
-    static Response rm(FtServer server, Request.Remove request) throws RefusedException, IOException {
-        Path entry = server.jail().resolveEntry(request.path());
+    static Response rm(Share share, Request.Remove request) throws RefusedException, IOException {
+        Path entry = share.jail().resolveEntry(request.path());
         boolean directory = Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS);
         try {
             if (directory && request.recursive()) {
@@ -41,8 +41,8 @@ final class EditTree {
         return new Response.Ok();
     }
 
-    static Response mv(FtServer server, Request.Move request) throws RefusedException, IOException {
-        RootJail jail = server.jail();
+    static Response mv(Share share, Request.Move request) throws RefusedException, IOException {
+        RootJail jail = share.jail();
         Path source = jail.resolveEntry(request.from());
         Path target;
         Path into = existingDirectory(jail, request.to());

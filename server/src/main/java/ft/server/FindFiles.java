@@ -31,20 +31,20 @@ import java.nio.file.attribute.BasicFileAttributes;
 final class FindFiles {
     private static final HeaderCodec CODEC = new HeaderCodec();
 
-    private final FtServer server;
+    private final Share share;
     private final Request.Find request;
     private final FrameWriter writer;
     private long sent;
 
-    private FindFiles(FtServer server, Request.Find request, FrameWriter writer) {
-        this.server = server;
+    private FindFiles(Share share, Request.Find request, FrameWriter writer) {
+        this.share = share;
         this.request = request;
         this.writer = writer;
     }
 
-    static void run(FtServer server, Request.Find request, SocketAddress client, FrameWriter writer, long start)
+    static void run(Share share, Request.Find request, SocketAddress client, FrameWriter writer, long start)
             throws IOException {
-        FindFiles find = new FindFiles(server, request, writer);
+        FindFiles find = new FindFiles(share, request, writer);
         String result = "ok";
         try {
             find.walk();
@@ -52,7 +52,7 @@ final class FindFiles {
             result = e.code().name();
             Connection.answer(writer, new Response.Error(e.code(), e.getMessage()));
         } finally {
-            AccessLog.request(client, "find", request.path(), find.sent, start, result);
+            AccessLog.request(client, share.user(), "find", request.path(), find.sent, start, result);
         }
     }
 
@@ -66,7 +66,7 @@ final class FindFiles {
             }
         }
         String base = request.path();
-        Path baseDir = server.jail().resolveDirectory(base);
+        Path baseDir = share.jail().resolveDirectory(base);
         Path startDir = baseDir;
         String prefix = glob == null ? "" : glob.literalPrefixDirectory();
         if (!prefix.isEmpty()) {
@@ -103,7 +103,7 @@ final class FindFiles {
             } catch (InvalidPathException e) {
                 return null; // not a name this file system can hold
             }
-            if (!Files.isDirectory(current, LinkOption.NOFOLLOW_LINKS) || current.equals(server.jail().stateDir())) {
+            if (!Files.isDirectory(current, LinkOption.NOFOLLOW_LINKS) || current.equals(share.jail().stateDir())) {
                 return null;
             }
         }
@@ -140,7 +140,7 @@ final class FindFiles {
 
         @Override
         public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-            if (dir.equals(server.jail().stateDir())) {
+            if (dir.equals(share.jail().stateDir())) {
                 return FileVisitResult.SKIP_SUBTREE;
             }
             if (dir.equals(startDir)) {

@@ -25,7 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An ft server: one listening socket, one virtual thread per connection, one shared root.
+ * An ft server: one listening socket, one virtual thread per connection, one served root
+ * (or, with a users file, one root per user).
  *
  * <p>Blocking I/O on virtual threads keeps each connection's code a straight line (read a
  * header, stream a body, answer) while thousands of connections cost a few kilobytes each.
@@ -45,6 +46,12 @@ public final class FtServer implements AutoCloseable {
     private final RootJail jail;
     private final DigestCache digests = new DigestCache();
     private final PartialStore partials;
+    /** What an anonymous connection gets: the served root with the server's read-only flag. */
+    private final Share anonymous;
+    /** Null when anyone may connect; else checks each hello's token against the users file. */
+    private final Authenticator auth;
+    /** One jail and partial store per real root directory that a user's share has used. */
+    private final Map<Path, Share> userRoots = new ConcurrentHashMap<>();
     private final PathLocks uploadLocks = new PathLocks();
     private final ServerLimits limits;
     private final boolean readOnly;
@@ -58,12 +65,15 @@ public final class FtServer implements AutoCloseable {
     private volatile boolean draining;
 
     private FtServer(ServerSocketChannel listener, RootJail jail, PartialStore partials, ServerLimits limits,
-                     boolean readOnly, PingResponder pings) {
+                     boolean readOnly, Authenticator auth, PingResponder pings) {
         this.listener = listener;
         this.jail = jail;
         this.partials = partials;
         this.limits = limits;
         this.readOnly = readOnly;
+        this.anonymous = new Share(jail, partials, readOnly, null);
+        this.auth = auth;
+        this.userRoots.put(jail.root(), anonymous);
         this.pings = pings;
         this.watchdog = new WriteWatchdog(limits.writeTimeout());
         this.acceptor = Thread.ofPlatform().name("ft-accept").daemon(false).unstarted(this::acceptLoop);
@@ -81,9 +91,39 @@ public final class FtServer implements AutoCloseable {
 
     public static FtServer start(Path root, InetSocketAddress listen, ServerLimits limits, boolean readOnly)
             throws IOException {
+        return start(root, listen, limits, readOnly, null);
+    }
+
+    /**
+     * Starts a server; with a users file every connection must authenticate in its hello and
+     * then sees its user's root (see {@link Users}), read-only if the user or the server is.
+     *
+     * @param usersFile the users file, read now and again whenever it changes; null for
+     *                  anonymous access to the whole root
+     */
+    public static FtServer start(Path root, InetSocketAddress listen, ServerLimits limits, boolean readOnly,
+                                 Path usersFile) throws IOException {
         Files.createDirectories(root);
         RootJail jail = new RootJail(root);
         PartialStore partials = new PartialStore(jail.stateDir());
+        if (usersFile != null && exposes(jail.root(), usersFile.toRealPath())) {
+            throw new IllegalArgumentException("the users file " + usersFile + " is inside the served root, where "
+                    + "clients could read or replace it; keep it outside (or in the root's " + RootJail.STATE_DIR
+                    + " directory)");
+        }
+        Authenticator auth = usersFile == null ? null : new Authenticator(usersFile);
+        try {
+            return bind(jail, partials, listen, limits, readOnly, auth);
+        } catch (IOException | RuntimeException e) {
+            if (auth != null) {
+                auth.close();
+            }
+            throw e;
+        }
+    }
+
+    private static FtServer bind(RootJail jail, PartialStore partials, InetSocketAddress listen, ServerLimits limits,
+                                 boolean readOnly, Authenticator auth) throws IOException {
         for (int attempt = 1; ; attempt++) {
             ServerSocketChannel listener = ServerSocketChannel.open();
             PingResponder pings;
@@ -104,7 +144,7 @@ public final class FtServer implements AutoCloseable {
                 listener.close();
                 throw e;
             }
-            FtServer server = new FtServer(listener, jail, partials, limits, readOnly, pings);
+            FtServer server = new FtServer(listener, jail, partials, limits, readOnly, auth, pings);
             server.acceptor.start();
             server.sweeper.start();
             return server;
@@ -123,8 +163,58 @@ public final class FtServer implements AutoCloseable {
         return jail.root();
     }
 
+    /** The served root's jail (what anonymous connections see). */
     RootJail jail() {
         return jail;
+    }
+
+    /** Null when the server takes anonymous connections. */
+    Authenticator auth() {
+        return auth;
+    }
+
+    /** Whether connections must authenticate ({@code --users}). */
+    public boolean requiresAuthentication() {
+        return auth != null;
+    }
+
+    Share anonymousShare() {
+        return anonymous;
+    }
+
+    /**
+     * What an authenticated user sees: their root (created if missing; a relative one inside
+     * the served root, reached through the served root's jail so no symlink can lead it out)
+     * with its own jail and partial store, read-only if the user or the whole server is.
+     */
+    Share shareFor(Users.User user) throws IOException {
+        Path real;
+        if (user.root() == null) {
+            real = jail.root();
+        } else if (Path.of(user.root()).isAbsolute()) {
+            real = Files.createDirectories(Path.of(user.root())).toRealPath();
+        } else {
+            try {
+                real = jail.makeDirectory(user.root(), true).toRealPath();
+            } catch (RefusedException e) {
+                throw new IOException("the root '" + user.root() + "' of user " + user.name()
+                        + " cannot be used: " + e.getMessage());
+            }
+        }
+        if (exposes(real, auth.realFile())) {
+            throw new IOException("the root of user " + user.name() + " contains the users file " + auth.file());
+        }
+        Share share = userRoots.get(real);
+        if (share == null) {
+            RootJail own = new RootJail(real);
+            share = new Share(own, new PartialStore(own.stateDir()), false, null);
+            Share raced = userRoots.putIfAbsent(real, share);
+            share = raced != null ? raced : share;
+        } else {
+            // The root may have been removed and made again since (by a user who sees its parent).
+            Files.createDirectories(share.partials().dir());
+        }
+        return share.as(user.name(), readOnly || user.readOnly());
     }
 
     DigestCache digests() {
@@ -179,15 +269,25 @@ public final class FtServer implements AutoCloseable {
         reservedBytes.addAndGet(-bytes);
     }
 
-    /** What this server states in its hello answer. */
+    /** Whether clients whose root is {@code root} could reach {@code file} (all but the state directory). */
+    private static boolean exposes(Path root, Path file) {
+        return file.startsWith(root) && !file.startsWith(root.resolve(RootJail.STATE_DIR));
+    }
+
+    /** What this server states in its hello answer to anonymous connections. */
     Response.Limits statedLimits() {
+        return statedLimits(anonymous);
+    }
+
+    /** What this server states in its hello answer to a connection that got {@code share}. */
+    Response.Limits statedLimits(Share share) {
         long free;
         try {
-            free = Math.max(0, Files.getFileStore(partials.dir()).getUsableSpace() - reservedBytes.get());
+            free = Math.max(0, Files.getFileStore(share.partials().dir()).getUsableSpace() - reservedBytes.get());
         } catch (IOException e) {
             free = 0;
         }
-        return new Response.Limits(limits.maxFileSize(), free, readOnly);
+        return new Response.Limits(limits.maxFileSize(), free, share.readOnly());
     }
 
     /** Connections open right now; lets operators (and tests) see when a client has really gone. */
@@ -232,6 +332,9 @@ public final class FtServer implements AutoCloseable {
         }
         watchdog.close();
         sweeper.interrupt();
+        if (auth != null) {
+            auth.close();
+        }
         try {
             acceptor.join();
         } catch (InterruptedException e) {
@@ -296,7 +399,7 @@ public final class FtServer implements AutoCloseable {
         }
     }
 
-    private static InetAddress remoteAddress(SocketChannel channel) {
+    static InetAddress remoteAddress(SocketChannel channel) {
         try {
             return ((InetSocketAddress) channel.getRemoteAddress()).getAddress();
         } catch (IOException | ClassCastException e) {
@@ -306,7 +409,9 @@ public final class FtServer implements AutoCloseable {
 
     private void sweepLoop() {
         while (!draining) {
-            partials.sweep(limits.partialMaxAge());
+            for (Share share : userRoots.values()) {
+                share.partials().sweep(limits.partialMaxAge());
+            }
             LockSupport.parkNanos(SWEEP_EVERY.toNanos());
             if (Thread.interrupted()) {
                 return;

@@ -32,13 +32,13 @@ final class ListDirectory {
 
     private ListDirectory() {}
 
-    static void run(FtServer server, Request.List request, SocketAddress client, FrameWriter writer, long start)
+    static void run(Share share, Request.List request, SocketAddress client, FrameWriter writer, long start)
             throws IOException {
         long sent = 0;
         String result = "ok";
         try {
-            Path dir = server.jail().resolveDirectory(request.path());
-            Page page = pick(dir, dir.equals(server.jail().root()), request.after(), request.limit());
+            Path dir = share.jail().resolveDirectory(request.path());
+            Page page = pick(dir, dir.equals(share.jail().root()), request.after(), request.limit());
             Connection.answer(writer, new Response.Ok());
             for (String name : page.names()) {
                 BasicFileAttributes attrs;
@@ -59,7 +59,7 @@ final class ListDirectory {
             result = e.code().name();
             Connection.answer(writer, new Response.Error(e.code(), e.getMessage()));
         } finally {
-            AccessLog.request(client, "list", request.path(), sent, start, result);
+            AccessLog.request(client, share.user(), "list", request.path(), sent, start, result);
         }
     }
 

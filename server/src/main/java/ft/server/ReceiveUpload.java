@@ -23,14 +23,17 @@ import java.security.MessageDigest;
  */
 final class ReceiveUpload {
     private final FtServer server;
+    private final Share share;
     private final Request.Put request;
     private final SocketAddress client;
     private final InputStream in;
     private final FrameWriter writer;
     private long received;
 
-    ReceiveUpload(FtServer server, Request.Put request, SocketAddress client, InputStream in, FrameWriter writer) {
+    ReceiveUpload(FtServer server, Share share, Request.Put request, SocketAddress client, InputStream in,
+                  FrameWriter writer) {
         this.server = server;
+        this.share = share;
         this.request = request;
         this.client = client;
         this.in = in;
@@ -56,12 +59,12 @@ final class ReceiveUpload {
             result = "INTERRUPTED(" + e.getClass().getSimpleName() + ")";
             throw e;
         } finally {
-            AccessLog.request(client, "put", request.path(), received, start, result);
+            AccessLog.request(client, share.user(), "put", request.path(), received, start, result);
         }
     }
 
     private void receive() throws RefusedException, IOException {
-        Path destination = server.jail().resolveForWrite(request.path());
+        Path destination = share.jail().resolveForWrite(request.path());
         try (PathLocks.Held lock = server.uploadLocks().tryLock(destination)) {
             if (lock == null) {
                 throw new RefusedException(ErrorCode.BUSY,
@@ -71,7 +74,7 @@ final class ReceiveUpload {
                 throw new RefusedException(ErrorCode.TOO_LARGE, "'" + request.path() + "' is " + request.size()
                         + " bytes; this server accepts at most " + server.limits().maxFileSize());
             }
-            PartialStore store = server.partials();
+            PartialStore store = share.partials();
             PartialStore.Partial partial = store.partialFor(destination);
             long offset = store.begin(partial, request.path(), request.size(), request.md5());
             long remaining = request.size() - offset;
@@ -102,7 +105,7 @@ final class ReceiveUpload {
         }
         Md5 actual = Md5.of(md5.digest());
         if (!actual.equals(request.md5())) {
-            server.partials().discard(partial);
+            share.partials().discard(partial);
             throw new RefusedException(ErrorCode.CHECKSUM_MISMATCH, "the received bytes of '" + request.path()
                     + "' hash to " + actual + ", not " + request.md5() + "; nothing was stored");
         }
@@ -112,9 +115,9 @@ final class ReceiveUpload {
 
     private void publish(PartialStore.Partial partial, Path destination) throws RefusedException, IOException {
         // The parent may have been swapped for a symlink while the body arrived.
-        Path again = server.jail().resolveForWrite(request.path());
+        Path again = share.jail().resolveForWrite(request.path());
         if (!again.equals(destination)) {
-            server.partials().discard(partial);
+            share.partials().discard(partial);
             throw new RefusedException(ErrorCode.ACCESS_DENIED,
                     "'" + request.path() + "' changed location during the upload; nothing was stored");
         }

@@ -20,6 +20,12 @@ final class Replies {
 
     static void answer(FrameWriter writer, SocketAddress client, String op, String path, long start, Handler handler)
             throws IOException {
+        answer(writer, client, null, op, path, start, handler);
+    }
+
+    /** As above, logging the connection's user ({@code null} for anonymous). */
+    static void answer(FrameWriter writer, SocketAddress client, String user, String op, String path, long start,
+                       Handler handler) throws IOException {
         String result = "ok";
         try {
             Connection.answer(writer, handler.handle());
@@ -33,7 +39,7 @@ final class Replies {
             Connection.answer(writer, new Response.Error(ErrorCode.INTERNAL,
                     op + " failed on the server: " + e.getClass().getSimpleName()));
         } finally {
-            AccessLog.request(client, op, path, 0, start, result);
+            AccessLog.request(client, user, op, path, 0, start, result);
         }
     }
 }

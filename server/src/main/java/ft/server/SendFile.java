@@ -23,6 +23,7 @@ final class SendFile {
     private static final long CHUNK = 8L << 20;
 
     private final FtServer server;
+    private final Share share;
     private final Request.Get request;
     private final SocketAddress client;
     private final FrameWriter writer;
@@ -30,10 +31,11 @@ final class SendFile {
     private final WriteWatchdog.Clock clock;
     private long sent;
 
-    SendFile(FtServer server, Request.Get request, SocketAddress client, FrameWriter writer, SocketChannel channel,
-             WriteWatchdog.Clock clock) {
+    SendFile(FtServer server, Share share, Request.Get request, SocketAddress client, FrameWriter writer,
+             SocketChannel channel, WriteWatchdog.Clock clock) {
         this.clock = clock;
         this.server = server;
+        this.share = share;
         this.request = request;
         this.client = client;
         this.writer = writer;
@@ -62,7 +64,7 @@ final class SendFile {
             result = "FAILED(" + e.getClass().getSimpleName() + ")";
             throw e;
         } finally {
-            AccessLog.request(client, "get", request.path(), sent, start, result);
+            AccessLog.request(client, share.user(), "get", request.path(), sent, start, result);
         }
     }
 
@@ -78,7 +80,7 @@ final class SendFile {
      * file replaced or rewritten between hashing and opening is tried again.
      */
     private Opened open() throws RefusedException, IOException {
-        Path real = server.jail().resolveExisting(request.path());
+        Path real = share.jail().resolveExisting(request.path());
         BasicFileAttributes attrs = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         if (attrs.isDirectory()) {
             throw new RefusedException(ErrorCode.IS_A_DIRECTORY, "'" + request.path() + "' is a directory");

@@ -26,8 +26,10 @@ import picocli.CommandLine.TypeConversionException;
                 "  ft serve                               share ./ft-data on 127.0.0.1:7070",
                 "  ft serve --root /srv/files --listen 127.0.0.1:9000",
                 "  ft serve --read-only --max-connections 200 --max-file-size 10737418240",
-                "", "Without authentication (not yet available) the server binds loopback addresses only;",
-                "--allow-anonymous is required to listen on any other address."})
+                "  ft user add alice --users users.jsonl --root alice   (prints alice's token once)",
+                "  ft serve --users users.jsonl --listen 0.0.0.0:7070   every client needs a token",
+                "", "Without --users the server binds loopback addresses only; --allow-anonymous is",
+                "required to listen on any other address without authentication."})
 public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--root", paramLabel = "DIR", defaultValue = "ft-data",
             description = "Directory to share; created if missing (default: ${DEFAULT-VALUE}).")
@@ -39,11 +41,17 @@ public final class ServeCommand implements Callable<Integer> {
     HostPort listen;
 
     @Option(names = "--allow-anonymous",
-            description = "Allow listening on a non-loopback address without authentication (anyone who can "
+            description = "Without --users: allow listening on a non-loopback address (anyone who can "
                     + "reach it can read and, unless --read-only, write).")
     boolean allowAnonymous;
 
-    @Option(names = "--read-only", description = "Refuse uploads and changes (put, mkdir, rm, mv) with ACCESS_DENIED.")
+    @Option(names = "--users", paramLabel = "FILE",
+            description = "Require a token in every hello, checked against this users file (made with 'ft user "
+                    + "add'); each user sees their own root. Re-read when it changes.")
+    Path users;
+
+    @Option(names = "--read-only",
+            description = "Refuse uploads and changes (put, mkdir, rm, mv) with ACCESS_DENIED, for every user.")
     boolean readOnly;
 
     @Option(names = "--idle-timeout", paramLabel = "SECONDS", defaultValue = "300",
@@ -88,16 +96,44 @@ public final class ServeCommand implements Callable<Integer> {
             err.println("ft: serve: cannot share " + root + ": not a directory (LOCAL_IO)");
             return 6;
         }
+        if (users != null) {
+            // Read up front: a missing or broken users file stops the start with a clear message.
+            try {
+                int count = Users.load(users).size();
+                if (count == 0) {
+                    err.println("ft: warning: " + users + " lists no users; every connection will be refused "
+                            + "until 'ft user add' adds one");
+                }
+            } catch (Users.BadUsersFileException e) {
+                err.println("ft: serve: " + e.getMessage() + " (BAD_USERS_FILE)");
+                return 2;
+            } catch (java.nio.file.NoSuchFileException e) {
+                err.println("ft: serve: the users file " + users + " does not exist; create it with 'ft user add NAME "
+                        + "--users " + users + "' (LOCAL_IO)");
+                return 6;
+            } catch (IOException e) {
+                err.println("ft: serve: cannot read the users file " + users + ": " + describe(e) + " (LOCAL_IO)");
+                return 6;
+            }
+            if (allowAnonymous) {
+                err.println("ft: warning: --allow-anonymous has no effect with --users: every connection needs a token");
+            }
+        }
         InetSocketAddress address = new InetSocketAddress(listen.host(), listen.port());
         if (!address.isUnresolved() && !address.getAddress().isLoopbackAddress()) {
-            if (!allowAnonymous) {
-                err.println("ft: serve: refusing to listen on " + listen + " without authentication: anyone who can "
-                        + "reach it could read and write " + root + "; listen on 127.0.0.1, or pass "
-                        + "--allow-anonymous (and consider --read-only) (UNSAFE_LISTEN)");
+            if (users != null) {
+                err.println("ft: warning: connections to " + listen + " are not encrypted: tokens and files can be "
+                        + "read on the network path; prefer a trusted network or an SSH tunnel");
+            } else if (!allowAnonymous) {
+                err.println("ft: serve: refusing to listen on " + listen + " without --users: anyone who can "
+                        + "reach it could read and write " + root + "; listen on 127.0.0.1, add users with "
+                        + "'ft user add' and pass --users FILE, or pass --allow-anonymous (and consider "
+                        + "--read-only) (UNSAFE_LISTEN)");
                 return 2;
+            } else {
+                err.println("ft: warning: serving " + root + " on " + listen + " to anyone who can reach it"
+                        + (readOnly ? " (read-only)" : ", with write access"));
             }
-            err.println("ft: warning: serving " + root + " on " + listen + " to anyone who can reach it"
-                    + (readOnly ? " (read-only)" : ", with write access"));
         }
         ServerLimits limits;
         try {
@@ -109,10 +145,14 @@ public final class ServeCommand implements Callable<Integer> {
         }
         FtServer started;
         try {
-            started = FtServer.start(root, address, limits, readOnly);
+            started = FtServer.start(root, address, limits, readOnly, users);
         } catch (BindException | UnresolvedAddressException | SecurityException e) {
             err.println("ft: serve: cannot listen on " + listen + ": " + describe(e) + " (LISTEN_FAILED)");
             return 1;
+        } catch (IllegalArgumentException e) {
+            // The only other one FtServer.start throws: a users file clients could reach.
+            err.println("ft: serve: " + e.getMessage() + " (UNSAFE_USERS_FILE)");
+            return 2;
         } catch (IOException e) {
             err.println("ft: serve: cannot share " + root + ": " + describe(e) + " (LOCAL_IO)");
             return 6;
@@ -122,6 +162,9 @@ public final class ServeCommand implements Callable<Integer> {
             // Scripts that start a server on port 0 read the real address from this line.
             System.err.println("ft: serving " + server.root() + " on "
                     + new HostPort(bound.getHostString(), bound.getPort()));
+            if (users != null) {
+                System.err.println("ft: every connection needs a token of a user in " + users);
+            }
             GracefulStop.onSignals(server, Duration.ofSeconds(graceSeconds));
             server.awaitClose();
         }

@@ -26,21 +26,29 @@ import picocli.CommandLine.Model.OptionSpec;
  * its file and line, before any command runs, instead of surfacing later as an odd value.
  */
 final class ConfigDefaults implements IDefaultValueProvider {
-    private enum Kind { TEXT, WHOLE_NUMBER, BOOLEAN }
+    private enum Kind { TEXT, WHOLE_NUMBER, BOOLEAN, SECRET }
 
-    /** One configurable option: its config key, the long option it feeds, its variable. */
+    /**
+     * One configurable option: its config key, the long option it feeds (null for a setting
+     * that has no flag), its variable.
+     */
     private record Setting(String key, String option, String variable, Kind kind) {}
+
+    /** The token setting: no flag, so it never shows in a command line, a shell history or ps. */
+    private static final String TOKEN = "token";
 
     private static final List<Setting> SETTINGS = List.of(
             new Setting("server", "--server", "FT_SERVER", Kind.TEXT),
             new Setting("timeout", "--timeout", "FT_TIMEOUT", Kind.WHOLE_NUMBER),
             new Setting("retries", "--retries", "FT_RETRIES", Kind.WHOLE_NUMBER),
             new Setting("jobs", "--jobs", "FT_JOBS", Kind.WHOLE_NUMBER),
-            new Setting("quiet", "--quiet", "FT_QUIET", Kind.BOOLEAN));
+            new Setting("quiet", "--quiet", "FT_QUIET", Kind.BOOLEAN),
+            new Setting(TOKEN, null, "FT_TOKEN", Kind.SECRET));
 
     private final Path file;
     private final Map<String, String> fromEnv = new HashMap<>();
     private final Map<String, String> fromFile = new HashMap<>();
+    private final List<String> warnings = new java.util.ArrayList<>();
 
     /** Reads the environment's settings and the config file it points to. */
     ConfigDefaults(Map<String, String> env) throws BadConfigException {
@@ -49,7 +57,7 @@ final class ConfigDefaults implements IDefaultValueProvider {
             String value = env.get(s.variable());
             // An empty variable is how shells spell "unset" in a one-off `FT_SERVER= ft ...`.
             if (value != null && !value.isBlank()) {
-                fromEnv.put(s.option(), check(s, value.strip(), s.variable()));
+                fromEnv.put(keyOf(s), check(s, value.strip(), s.variable()));
             }
         }
         String shown = shown(file, home(env));
@@ -64,7 +72,9 @@ final class ConfigDefaults implements IDefaultValueProvider {
             }
             int eq = line.indexOf('=');
             if (eq < 0) {
-                throw new BadConfigException(where + ": expected 'key = value', got '" + line + "'");
+                // A mistyped token line must not be echoed to a terminal or a CI log.
+                throw new BadConfigException(where + ": expected 'key = value', got "
+                        + (line.startsWith(TOKEN) ? "a line starting with '" + TOKEN + "'" : "'" + line + "'"));
             }
             String key = line.substring(0, eq).strip();
             String value = line.substring(eq + 1).strip();
@@ -74,7 +84,45 @@ final class ConfigDefaults implements IDefaultValueProvider {
             if (earlier != null) {
                 throw new BadConfigException(where + ": '" + key + "' is already set on line " + earlier);
             }
-            fromFile.put(s.option(), check(s, value, where + ": '" + key + "'"));
+            fromFile.put(keyOf(s), check(s, value, where + ": '" + key + "'"));
+        }
+        if (fromFile.containsKey(TOKEN) && readableByOthers(file)) {
+            warnings.add("warning: " + shown + " holds a token and can be read by other users; "
+                    + "make it private with: chmod 600 " + shown);
+        }
+    }
+
+    /** Where a setting's value is kept: under its option, or under its key if it has no flag. */
+    private static String keyOf(Setting s) {
+        return s.option() != null ? s.option() : s.key();
+    }
+
+    /**
+     * The token for hellos: {@code $FT_TOKEN}, else the config file's {@code token}, else null.
+     * There is deliberately no flag for it.
+     */
+    String token() {
+        String value = fromEnv.get(TOKEN);
+        return value != null ? value : fromFile.get(TOKEN);
+    }
+
+    /** Things worth telling the user before the command runs (e.g. a token in a readable file). */
+    List<String> warnings() {
+        return List.copyOf(warnings);
+    }
+
+    /** The config file as messages show it ({@code ~/...} under the home directory). */
+    static String shownLocation(Map<String, String> env) {
+        return shown(location(env), home(env));
+    }
+
+    private static boolean readableByOthers(Path file) {
+        try {
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+            return perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_READ)
+                    || perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ);
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
         }
     }
 
@@ -102,6 +150,9 @@ final class ConfigDefaults implements IDefaultValueProvider {
             return null;
         }
         String name = option.longestName();
+        if (name.equals(TOKEN) || name.equals("--" + TOKEN)) {
+            return null; // never hand the token to an option, even one named like it
+        }
         String value = fromEnv.get(name);
         return value != null ? value : fromFile.get(name);
     }
@@ -134,10 +185,20 @@ final class ConfigDefaults implements IDefaultValueProvider {
         }
         // No value ever has spaces, so this also catches a trailing "# comment".
         if (value.chars().anyMatch(Character::isWhitespace)) {
-            throw new BadConfigException(where + ": '" + value + "' contains spaces");
+            throw new BadConfigException(where + ": " + (s.kind() == Kind.SECRET ? "the value" : "'" + value + "'")
+                    + " contains spaces");
         }
         return switch (s.kind()) {
             case TEXT -> value;
+            case SECRET -> {
+                // Never echoed: the value is a credential.
+                if (value.length() > ft.protocol.Protocol.MAX_TOKEN_CHARS
+                        || value.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+                    throw new BadConfigException(where + " is not a token (printable ASCII, at most "
+                            + ft.protocol.Protocol.MAX_TOKEN_CHARS + " characters)");
+                }
+                yield value;
+            }
             case WHOLE_NUMBER -> {
                 if (!value.matches("[0-9]{1,9}")) {
                     throw new BadConfigException(where + ": '" + value + "' is not a whole number");

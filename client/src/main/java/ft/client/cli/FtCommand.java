@@ -2,8 +2,11 @@ package ft.client.cli;
 
 import ft.client.FtClient;
 import ft.client.FtException;
+import ft.client.RemoteException;
+import ft.protocol.ErrorCode;
 import ft.protocol.HostPort;
 import ft.server.ServeCommand;
+import ft.server.UserCommand;
 import java.time.Duration;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -20,13 +23,15 @@ import picocli.CommandLine.Spec;
         versionProvider = FtCommand.Version.class,
         description = "Fast, verified, resumable file transfer.",
         subcommands = {ServeCommand.class, GetCommand.class, PutCommand.class, LsCommand.class, StatCommand.class,
-                RmCommand.class, MkdirCommand.class, MvCommand.class, PingCommand.class, CompletionCommand.class},
+                RmCommand.class, MkdirCommand.class, MvCommand.class, PingCommand.class, UserCommand.class,
+                CompletionCommand.class},
         footer = {"", "Examples:",
                 "  ft serve --root ./shared        share a directory on 127.0.0.1:7070",
                 "  ft get reports/q3.pdf           download into the current directory",
                 "  ft put big.iso isos/            upload, resuming if interrupted before",
                 "  ft get -r photos -j 8 --json    a whole tree, 8 at a time, JSON Lines results",
                 "  ft ping                         is the server up? round trip and clock offset",
+                "  FT_TOKEN=$(cat my.token) ft ls  a server started with --users needs a token",
                 "", "Exit codes: 0 ok, 1 other error, 2 usage, 3 connection, 4 remote not found,",
                 "            5 checksum mismatch, 6 local I/O or no space, 7 access denied,",
                 "            8 some files of a batch failed."})
@@ -50,9 +55,16 @@ public final class FtCommand {
     int timeoutSeconds;
 
     private final Map<String, String> env;
+    /** From $FT_TOKEN or the config file, never from the command line; null when there is none. */
+    private String token;
 
     FtCommand(Map<String, String> env) {
         this.env = env;
+    }
+
+    /** Set from {@link ConfigDefaults#token()} before any command runs. */
+    void token(String token) {
+        this.token = token;
     }
 
     Map<String, String> env() {
@@ -77,9 +89,22 @@ public final class FtCommand {
         return Duration.ofSeconds(timeoutSeconds);
     }
 
-    /** Connects to the chosen server and says hello. */
+    /** Connects to the chosen server and says hello, with the token if there is one. */
     FtClient connect() throws FtException {
-        return FtClient.connect(serverAddress(), timeout());
+        try {
+            return FtClient.connect(serverAddress(), timeout(), token);
+        } catch (RemoteException e) {
+            if (e.error() == ErrorCode.UNAUTHORIZED) {
+                throw new RemoteException(ErrorCode.UNAUTHORIZED, e.getMessage() + (token == null
+                        ? "; set FT_TOKEN, or 'token' in " + configFile() + ", to the token 'ft user add' printed"
+                        : "; check FT_TOKEN, or 'token' in " + configFile()));
+            }
+            throw e;
+        }
+    }
+
+    private String configFile() {
+        return ConfigDefaults.shownLocation(env);
     }
 
     /** Reads the version Maven wrote into the jar's manifest. */
