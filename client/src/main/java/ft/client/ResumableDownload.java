@@ -85,7 +85,14 @@ public final class ResumableDownload {
             file.truncate(from);
             Body.hash(file, from, md5);
             file.position(from);
-            receiveBody(file, ok, md5);
+            try {
+                receiveBody(file, ok, md5);
+            } catch (BadResponseException e) {
+                // Nothing from a server that is out of step is kept, not even the announced part.
+                file.close();
+                partial.discard();
+                throw e;
+            }
             file.force(false);
         } finally {
             progress.finish();

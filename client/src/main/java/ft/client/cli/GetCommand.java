@@ -105,9 +105,16 @@ final class GetCommand implements Callable<Integer> {
         try (FtClient client = ft.connect()) {
             for (String remote : specs) {
                 if (Glob.hasWildcards(remote)) {
-                    String prefix = Glob.compile(remote).literalPrefixDirectory();
-                    long found = client.find("", remote,
-                            e -> add(byTarget, e.path(), out.resolve(local(strip(prefix, e.path())))));
+                    Glob glob = Glob.compile(remote);
+                    String prefix = glob.literalPrefixDirectory();
+                    long found = client.find("", remote, e -> {
+                        // The server's word is not enough: only files the pattern really
+                        // matches may be written (a hostile server could list .bashrc).
+                        if (e.type() != EntryType.FILE || !glob.matches(e.path())) {
+                            throw new UnsafeName(e.path());
+                        }
+                        add(byTarget, e.path(), out.resolve(local(strip(prefix, e.path()))));
+                    });
                     if (found == 0) {
                         // Like a shell glob that matches nothing: an error for this argument only.
                         unmatched.add(Outcome.failed(Transfer.get(remote, out), new RemoteException(ErrorCode.NOT_FOUND,
@@ -131,7 +138,8 @@ final class GetCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "bad pattern: " + e.getMessage());
         } catch (UnsafeName e) {
-            throw new BadResponseException("the server listed an unsafe path '" + e.getMessage() + "'; refusing");
+            throw new BadResponseException("the server listed an unsafe or unrequested path '"
+                    + Terminal.safe(e.getMessage()) + "'; refusing");
         }
         for (Path dir : directories) {
             try {
@@ -174,11 +182,13 @@ final class GetCommand implements Callable<Integer> {
      * of the output directory is refused, whatever the server says.
      */
     private static Path local(String relative) {
-        if (relative.isEmpty() || relative.startsWith("/") || relative.indexOf('\\') >= 0) {
+        if (relative.isEmpty() || relative.startsWith("/") || relative.indexOf('\\') >= 0
+                || relative.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
             throw new UnsafeName(relative);
         }
         for (String segment : relative.split("/", -1)) {
-            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+            boolean drive = segment.length() >= 2 && segment.charAt(1) == ':' && Character.isLetter(segment.charAt(0));
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..") || drive) {
                 throw new UnsafeName(relative);
             }
         }

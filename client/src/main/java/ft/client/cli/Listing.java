@@ -19,7 +19,8 @@ final class Listing {
     private Listing() {}
 
     static String shortForm(ListItem.Entry e) {
-        return e.type() == EntryType.DIR ? e.path() + "/" : e.path();
+        String name = Terminal.safe(e.path());
+        return e.type() == EntryType.DIR ? name + "/" : name;
     }
 
     static String longForm(ListItem.Entry e) {

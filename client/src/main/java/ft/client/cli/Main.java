@@ -17,12 +17,18 @@ public final class Main {
 
     /** Runs one command line and returns its exit code; never calls {@code System.exit}. */
     public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
-        CommandLine cmd = new CommandLine(new FtCommand(env));
+        FtCommand top = new FtCommand(env);
+        CommandLine cmd = new CommandLine(top);
         cmd.setOut(out);
         cmd.setErr(err);
         try {
+            ConfigDefaults config = new ConfigDefaults(env);
             // After the subcommands exist: the provider is handed down to those present now.
-            cmd.setDefaultValueProvider(new ConfigDefaults(env));
+            cmd.setDefaultValueProvider(config);
+            top.token(config.token());
+            for (String warning : config.warnings()) {
+                err.println("ft: " + warning);
+            }
         } catch (ConfigDefaults.BadConfigException e) {
             err.println("ft: " + e.getMessage() + " (" + e.code() + ")");
             err.flush();
@@ -30,10 +36,10 @@ public final class Main {
         }
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof FtException ft) {
-                commandLine.getErr().println("ft: " + ft.getMessage() + " (" + ft.code() + ")");
+                commandLine.getErr().println("ft: " + Terminal.safe(ft.getMessage()) + " (" + ft.code() + ")");
                 return ft.exitCode();
             }
-            commandLine.getErr().println("ft: unexpected error: " + e);
+            commandLine.getErr().println("ft: unexpected error: " + Terminal.safe(e.toString()));
             return 1;
         });
         try {

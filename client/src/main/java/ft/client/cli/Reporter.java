@@ -55,10 +55,10 @@ final class Reporter implements Consumer<Outcome> {
         if (json) {
             out.println(jsonLine(o));
         } else if (o.failed()) {
-            err.println("ft: " + t.op().wire() + " " + (t.op() == Transfer.Op.GET ? t.remote() : t.local()) + ": "
-                    + o.message() + " (" + o.code() + ")");
+            err.println("ft: " + t.op().wire() + " " + Terminal.safe(t.op() == Transfer.Op.GET ? t.remote()
+                    : t.local().toString()) + ": " + Terminal.safe(o.message()) + " (" + o.code() + ")");
         } else {
-            String where = t.op() == Transfer.Op.GET ? t.local().toString() : t.remote();
+            String where = Terminal.safe(t.op() == Transfer.Op.GET ? t.local().toString() : t.remote());
             out.println(o.md5() + "  " + where);
             if (o.status() == Outcome.Status.UNCHANGED && !quiet) {
                 err.println("ft: " + where + " unchanged");

@@ -53,7 +53,7 @@ final class StatCommand implements Callable<Integer> {
                 }
                 out.println(o);
             } else {
-                out.println("path:  " + path);
+                out.println("path:  " + Terminal.safe(path));
                 out.println("type:  " + stat.type().wire());
                 out.println("size:  " + stat.size());
                 out.println("mtime: " + mtime);
