@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -20,17 +21,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code kill -TERM} / {@code kill -INT} on a serving {@code ft serve} (issue 4, point 5), with
  * the packaged jar as real processes: the server closes idle connections at once, stops
  * listening and exits 0.
- *
- * <p>Not here yet: a download in flight through {@link ThrottlingProxy} that must finish,
- * verified, after the signal. Today {@code ft serve} cuts it within milliseconds
- * ({@code ServeCommand} closes the server as soon as {@code awaitClose()} returns, and that is
- * when the listener closes, at the very start of the grace period), so that test would fail;
- * it is described, with its code, in the hostile-suite report. An upload in flight is not
- * covered either: {@link ThrottlingProxy} only slows the server-to-client direction.
+ * A download in flight (slowed by {@link ThrottlingProxy}) finishes, verified, after the
+ * signal, while new connections are refused. An upload in flight is not covered:
+ * {@link ThrottlingProxy} only slows the server-to-client direction.
  */
 class GracefulStopIT {
     /** ft serve's default --grace. */
     private static final long GRACE_SECONDS = 30;
+    private static final long SIZE = 64L << 20;
+    private static final long RATE = 12L << 20;
+    private static final long SIGNAL_AFTER = 8L << 20;
 
     @TempDir
     Path tmp;
@@ -106,6 +106,95 @@ class GracefulStopIT {
             return true;
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    @Test
+    void sigtermDuringADownloadLetsItFinishVerifiedThenExitsZeroAndRefusesNewConnections() throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("root"));
+        Path served = randomFile(root.resolve("big.bin"), SIZE, 64);
+        String expected = md5(served);
+        Path work = Files.createDirectories(tmp.resolve("work"));
+        Path partial = work.resolve(".big.bin.ftpart");
+        FtProcesses.Launch launch = FtProcesses.Launch.isolatedIn(tmp.resolve("home"));
+
+        try (FtProcesses.Server server = new FtProcesses.Server(root, launch);
+             ThrottlingProxy proxy = new ThrottlingProxy(server.address, RATE)) {
+            InetSocketAddress serverAddress = socketAddress(server.address);
+            Process client = FtProcesses.start(work, launch,
+                    "-s", proxy.address(), "get", "--retries", "0", "big.bin", "-o", "big.bin");
+            try {
+                await(() -> size(partial) > SIGNAL_AFTER || !client.isAlive(), 60, "the download passed 8 MiB");
+                assertThat(client.isAlive()).as("the download is still running when the signal is sent").isTrue();
+                long atSignal = size(partial);
+                assertThat(atSignal).isLessThan(SIZE - (16L << 20));
+
+                server.process.destroy(); // SIGTERM on Linux
+                long signalled = System.nanoTime();
+
+                // Stop accepting at once, while the transfer is still running.
+                await(() -> refused(serverAddress), 10, "the listener refused new connections");
+                assertThat(client.isAlive()).as("new connections refused while the download still runs").isTrue();
+                assertThat(server.process.isAlive()).as("the server waits for the transfer in flight").isTrue();
+
+                assertThat(client.waitFor(60, TimeUnit.SECONDS)).as("the client finished").isTrue();
+                String err = Files.readString(work.resolve(".err"));
+                assertThat(client.exitValue()).as(err).isZero();
+                assertThat(Files.readString(work.resolve(".out")).strip()).isEqualTo(expected + "  big.bin");
+                assertThat(md5(work.resolve("big.bin"))).isEqualTo(expected);
+                assertThat(partial).doesNotExist();
+
+                assertThat(server.process.waitFor(GRACE_SECONDS + 10, TimeUnit.SECONDS))
+                        .as("the server exited within its grace period").isTrue();
+                long stoppedAfter = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - signalled);
+                assertThat(stoppedAfter).isLessThanOrEqualTo(GRACE_SECONDS);
+                assertThat(server.process.exitValue()).as("exit code after a graceful stop").isZero();
+                assertThat(refused(serverAddress)).as("nothing listens after the stop").isTrue();
+            } finally {
+                client.destroyForcibly();
+                client.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+        assertThat(md5(served)).as("the served file is untouched").isEqualTo(expected);
+    }
+
+
+    private static Path randomFile(Path file, long size, long seed) throws IOException {
+        byte[] chunk = new byte[1 << 20];
+        java.util.Random random = new java.util.Random(seed);
+        try (OutputStream out = Files.newOutputStream(file)) {
+            for (long done = 0; done < size; done += chunk.length) {
+                random.nextBytes(chunk);
+                out.write(chunk, 0, (int) Math.min(chunk.length, size - done));
+            }
+        }
+        return file;
+    }
+
+    private static String md5(Path file) throws Exception {
+        java.security.MessageDigest d = java.security.MessageDigest.getInstance("MD5");
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[1 << 20];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                d.update(buf, 0, n);
+            }
+        }
+        return java.util.HexFormat.of().formatHex(d.digest());
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.exists(file) ? Files.size(file) : 0;
+        } catch (IOException vanished) {
+            return 0; // renamed into place between the two calls
+        }
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition, long seconds, String what) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as(what + " within " + seconds + " s").isLessThan(deadline);
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
     }
 }

@@ -63,6 +63,7 @@ public final class FtServer implements AutoCloseable {
     private final Thread sweeper;
     private final PingResponder pings;
     private volatile boolean draining;
+    private final java.util.concurrent.CountDownLatch terminated = new java.util.concurrent.CountDownLatch(1);
 
     private FtServer(ServerSocketChannel listener, RootJail jail, PartialStore partials, ServerLimits limits,
                      boolean readOnly, Authenticator auth, PingResponder pings) {
@@ -297,7 +298,9 @@ public final class FtServer implements AutoCloseable {
 
     /** Blocks until the server is closed. */
     public void awaitClose() throws InterruptedException {
-        acceptor.join();
+        // Not the acceptor: it ends as soon as a graceful stop closes the listener, while
+        // transfers in flight still have their grace period to run.
+        terminated.await();
     }
 
     /**
@@ -340,6 +343,7 @@ public final class FtServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        terminated.countDown();
     }
 
     private void closeListener() {
