@@ -213,6 +213,8 @@ public final class RootJail {
                     Files.createDirectory(current.resolve(segment));
                 } catch (FileAlreadyExistsException raced) {
                     // Someone created it meanwhile; step() below checks what it is.
+                } catch (FileSystemException e) {
+                    throw tooLongOr(e, clientPath);
                 }
                 next = step(current, segment, clientPath);
             }
@@ -245,6 +247,8 @@ public final class RootJail {
             attrs = Files.readAttributes(next, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
             return null;
+        } catch (FileSystemException e) {
+            throw tooLongOr(e, clientPath);
         }
         if (!attrs.isSymbolicLink()) {
             checkInside(next, clientPath);
@@ -261,6 +265,18 @@ public final class RootJail {
         }
         checkInside(real, clientPath);
         return real;
+    }
+
+    /**
+     * A legal protocol path can still exceed what the server's file system allows (PATH_MAX,
+     * NAME_MAX below the root): that is the client's request failing, not the server.
+     */
+    private static IOException tooLongOr(FileSystemException e, String clientPath) throws RefusedException {
+        String reason = String.valueOf(e.getReason());
+        if (reason.contains("File name too long")) {
+            throw bad("'" + clientPath + "' is too long for the server's file system");
+        }
+        return e;
     }
 
     /** Refuses a real path outside the root or inside the reserved state directory. */

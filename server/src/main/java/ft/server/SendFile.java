@@ -44,6 +44,7 @@ final class SendFile {
 
     void run(long start) throws IOException {
         String result = "ok";
+        boolean headerSent = false;
         try (Opened opened = open()) {
             long offset = request.offset();
             if (request.ifMd5() != null && !request.ifMd5().equals(opened.md5())) {
@@ -56,13 +57,20 @@ final class SendFile {
             }
             String name = RootJail.segments(request.path()).getLast();
             Connection.answer(writer, new Response.GetOk(name, size, opened.md5(), offset));
+            headerSent = true;
             streamBody(opened.file(), offset, size);
         } catch (RefusedException e) {
             result = e.code().name();
             Connection.answer(writer, new Response.Error(e.code(), e.getMessage()));
         } catch (IOException e) {
             result = "FAILED(" + e.getClass().getSimpleName() + ")";
-            throw e;
+            if (headerSent) {
+                throw e; // mid-body: the stream is out of step and the connection must end
+            }
+            // Before the header the connection is still in step: answer, and keep serving.
+            // The message names the kind only; the exception's text may hold real paths.
+            Connection.answer(writer, new Response.Error(ErrorCode.INTERNAL,
+                    "get failed on the server: " + e.getClass().getSimpleName()));
         } finally {
             AccessLog.request(client, share.user(), "get", request.path(), sent, start, result);
         }

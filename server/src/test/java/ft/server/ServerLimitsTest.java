@@ -143,6 +143,22 @@ class ServerLimitsTest {
     }
 
     @Test
+    void pathLegalOnTheWireButTooLongForTheFileSystemIsBadRequestAndTheConnectionStays() throws IOException {
+        // 16 segments of 255 bytes: within the protocol's 4096 bytes, beyond Linux's PATH_MAX
+        // once the root's own path is in front.
+        String segment = "d".repeat(255);
+        String path = String.join("/", java.util.Collections.nCopies(16, segment));
+        assertTrue(path.length() <= 4096);
+        try (FtServer server = FtServer.start(root(), ANY_PORT); RawClient c = RawClient.hello(server)) {
+            c.expectError(new Request.MakeDirectory(path, true), ErrorCode.BAD_REQUEST);
+            c.expectError(new Request.Get(path, 0), ErrorCode.BAD_REQUEST);
+            c.expectError(new Request.Stat(path), ErrorCode.BAD_REQUEST);
+            assertEquals(ErrorCode.NOT_FOUND, ((Response.Error) c.request(new Request.Stat("nope"),
+                    Response.StatOk.class)).code(), "the connection is still in step");
+        }
+    }
+
+    @Test
     void abandonedPartialsOlderThanTheMaximumAgeAreSwept() throws IOException {
         PartialStore store = new PartialStore(root().resolve(".ft"));
         Path old = Files.writeString(store.dir().resolve("aaaa.part"), "old bytes");
