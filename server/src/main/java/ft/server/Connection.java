@@ -100,6 +100,9 @@ final class Connection implements Runnable {
 
     private boolean hello() throws IOException {
         long start = System.nanoTime();
+        // A connection that says nothing holds a slot; before hello it gets only the header
+        // timeout, not the idle timeout (like sshd's LoginGraceTime).
+        timed.deadlineIn(server.limits().headerTimeout());
         Request request = readRequest();
         if (request == null) {
             return false;

@@ -70,6 +70,25 @@ class ServerLimitsTest {
     }
 
     @Test
+    void silentConnectionGetsOnlyTheHeaderTimeoutToSayHello() throws IOException {
+        ServerLimits limits = ServerLimits.DEFAULTS.withIdleTimeout(Duration.ofSeconds(60))
+                .withHeaderTimeout(Duration.ofMillis(300));
+        try (FtServer server = FtServer.start(root(), ANY_PORT, limits, false);
+             RawClient silent = RawClient.connect(server)) {
+            long start = System.nanoTime();
+            silent.readError(ErrorCode.BAD_REQUEST);
+            silent.assertClosedByServer();
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+            assertTrue(seconds < 30, "closed after " + seconds + " s, long before the 60 s idle timeout");
+            // A client that says hello promptly is unaffected, and may then idle between requests.
+            try (RawClient prompt = RawClient.hello(server)) {
+                assertEquals(ErrorCode.NOT_FOUND, ((Response.Error) prompt.request(new Request.Stat("nope"),
+                        Response.StatOk.class)).code());
+            }
+        }
+    }
+
+    @Test
     void clientThatStopsReadingIsDroppedAfterTheWriteTimeout() throws IOException {
         Path root = root();
         Files.write(root.resolve("big.bin"), new byte[64 << 20]);
