@@ -59,7 +59,8 @@ public final class ServeCommand implements Callable<Integer> {
     long idleSeconds;
 
     @Option(names = "--header-timeout", paramLabel = "SECONDS", defaultValue = "10",
-            description = "A header must arrive within this time of its first byte (default: ${DEFAULT-VALUE}).")
+            description = "A header must arrive within this time of its first byte, and the hello within this time of "
+                    + "connecting (default: ${DEFAULT-VALUE}).")
     long headerSeconds;
 
     @Option(names = "--write-timeout", paramLabel = "SECONDS", defaultValue = "60",
