@@ -135,12 +135,7 @@ public final class TlsTrust {
 
     /** {@code SHA256:} and the unpadded base64 SHA-256 of the certificate's DER encoding. */
     public static String fingerprintOf(X509Certificate certificate) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded());
-            return "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(digest);
-        } catch (NoSuchAlgorithmException | CertificateException e) {
-            throw new IllegalStateException("cannot fingerprint a certificate", e);
-        }
+        return ft.protocol.CertificateFingerprint.of(certificate);
     }
 
     /** The fingerprint of the server certificate of an established connection. */

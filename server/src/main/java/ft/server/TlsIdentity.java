@@ -218,12 +218,7 @@ public final class TlsIdentity {
 
     /** The fingerprint of any certificate, in the {@link #fingerprint()} format. */
     public static String fingerprintOf(X509Certificate certificate) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded());
-            return "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(digest);
-        } catch (NoSuchAlgorithmException | CertificateException e) {
-            throw new IllegalStateException("cannot fingerprint a certificate", e);
-        }
+        return ft.protocol.CertificateFingerprint.of(certificate);
     }
 
     /** The chain as PEM text, server certificate first. */

@@ -343,7 +343,16 @@ class TlsIdentityTest {
             });
             assertTrue(System.nanoTime() - start >= Duration.ofMillis(300).toNanos());
             assertTrue(accepted.isClosed(), "the connection is closed");
-            assertEquals(-1, silent.getInputStream().read(), "the client sees the close");
+            // The server may say goodbye with a TLS alert record (content type 21) before its
+            // FIN; either way the client reaches the end of the stream.
+            silent.setSoTimeout((int) WAIT.toMillis());
+            java.io.InputStream in = silent.getInputStream();
+            int first = in.read();
+            if (first == 21) {
+                in.readAllBytes();
+                first = in.read();
+            }
+            assertEquals(-1, first, "the client sees the close");
         }
     }
 
