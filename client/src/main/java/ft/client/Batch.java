@@ -196,6 +196,11 @@ public final class Batch {
 
     /** Transient failures: the network, a busy path, bytes damaged in transit. */
     static boolean retryable(FtException e) {
+        // Trust and TLS failures come back the same however often they are tried.
+        if (e instanceof TrustException
+                || (e instanceof ConnectionException c && TlsTrust.TLS_FAILED.equals(c.code()))) {
+            return false;
+        }
         return e instanceof ConnectionException || e instanceof ChecksumException
                 || (e instanceof RemoteException r
                         && (r.error() == ErrorCode.BUSY || r.error() == ErrorCode.CHECKSUM_MISMATCH));

@@ -15,9 +15,11 @@ import java.io.BufferedOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -46,16 +48,32 @@ public final class FtClient implements AutoCloseable {
     private String serverName = "";
     private Response.Limits limits;
 
-    private FtClient(HostPort server, SocketChannel channel, Duration timeout) throws IOException {
+    /**
+     * TLS settings for {@link #connect(HostPort, Duration, String, Tls)}: whom to trust and who
+     * decides about a server met for the first time.
+     */
+    public record Tls(TlsTrust trust, TrustDecision decision) {
+        public Tls {
+            java.util.Objects.requireNonNull(trust, "trust");
+            java.util.Objects.requireNonNull(decision, "decision");
+        }
+    }
+
+    /** Under TLS, where a put's body goes (encrypted); null to send zero-copy to the channel. */
+    private final OutputStream tlsOut;
+
+    private FtClient(HostPort server, SocketChannel channel, Socket socket, boolean tls, Duration timeout)
+            throws IOException {
         this.server = server;
         this.channel = channel;
         this.timeout = timeout;
-        Socket socket = channel.socket();
         socket.setSoTimeout((int) timeout.toMillis());
         socket.setTcpNoDelay(true);
         this.in = new BufferedInputStream(socket.getInputStream(), 256 * 1024);
         this.reader = new FrameReader(in);
-        this.writer = new FrameWriter(new BufferedOutputStream(socket.getOutputStream(), 8 * 1024));
+        OutputStream out = socket.getOutputStream();
+        this.tlsOut = tls ? out : null;
+        this.writer = new FrameWriter(new BufferedOutputStream(out, 8 * 1024));
     }
 
     public static FtClient connect(HostPort server) throws FtException {
@@ -72,12 +90,36 @@ public final class FtClient implements AutoCloseable {
      * authentication refuses a missing or wrong token with {@code UNAUTHORIZED} (exit 7).
      */
     public static FtClient connect(HostPort server, Duration timeout, String token) throws FtException {
+        return connect(server, timeout, token, null);
+    }
+
+    /**
+     * Like {@link #connect(HostPort, Duration, String)}, over TLS 1.3 when {@code tls} is not
+     * null: the server's certificate is checked (see {@link TlsTrust}) before anything, the
+     * token included, is sent.
+     *
+     * @throws TrustException if the server's certificate is not trusted (exit 7)
+     * @throws ConnectionException {@link TlsTrust#TLS_FAILED} if the TLS handshake failed
+     */
+    public static FtClient connect(HostPort server, Duration timeout, String token, Tls tls) throws FtException {
         SocketChannel channel = null;
-        FtClient client;
+        Socket socket;
         try {
             channel = SocketChannel.open();
             channel.socket().connect(new InetSocketAddress(server.host(), server.port()), (int) timeout.toMillis());
-            client = new FtClient(server, channel, timeout);
+            socket = channel.socket();
+        } catch (IOException e) {
+            closeQuietly(channel);
+            throw new ConnectionException(ConnectionException.CONNECT_FAILED,
+                    "cannot connect to " + server + ": " + describe(e), e);
+        }
+        if (tls != null) {
+            // Closes the channel itself on any failure.
+            socket = tls.trust().wrap(socket, server, timeout, tls.decision());
+        }
+        FtClient client;
+        try {
+            client = new FtClient(server, channel, socket, tls != null, timeout);
         } catch (IOException e) {
             closeQuietly(channel);
             throw new ConnectionException(ConnectionException.CONNECT_FAILED,
@@ -156,6 +198,9 @@ public final class FtClient implements AutoCloseable {
             throws FtException, IOException {
         long sent = 0;
         try {
+            if (tlsOut != null) {
+                sent = copyBody(file, position, count, progress);
+            }
             while (sent < count) {
                 long n = file.transferTo(position + sent, Math.min(count - sent, 4L << 20), channel);
                 if (n <= 0) {
@@ -175,6 +220,25 @@ public final class FtClient implements AutoCloseable {
             throw lost(e, "after sending " + (position + sent) + " bytes");
         }
         return expect(receive(Response.PutDone.class), Response.PutDone.class);
+    }
+
+    /** Under TLS: the body through the encrypted stream, one reused buffer at a time. */
+    private long copyBody(FileChannel file, long position, long count, Progress progress) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(256 * 1024, Math.max(1, count)));
+        long sent = 0;
+        while (sent < count) {
+            buf.clear();
+            buf.limit((int) Math.min(buf.capacity(), count - sent));
+            int n = file.read(buf, position + sent);
+            if (n <= 0) {
+                throw new EOFException("local file ended before " + count + " bytes were sent");
+            }
+            tlsOut.write(buf.array(), 0, n);
+            sent += n;
+            progress.advance(position + sent);
+        }
+        tlsOut.flush();
+        return sent;
     }
 
     /** Describes a remote path; a file's description includes its MD5. */

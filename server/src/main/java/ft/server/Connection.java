@@ -12,10 +12,12 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.channels.SocketChannel;
+import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +40,8 @@ final class Connection implements Runnable {
     private InputStream in;
     private DeadlineInputStream timed;
     private WriteWatchdog.Clock clock;
+    /** Under TLS: the (watched) encrypted output a get's body is copied to; null for plain TCP. */
+    private OutputStream bodyOut;
     /** What this connection may reach; set by a successful hello. */
     private Share share;
     /** Between requests (waiting for the next header): a draining server may close it at once. */
@@ -65,12 +69,21 @@ final class Connection implements Runnable {
             client = channel.getRemoteAddress();
             Socket socket = channel.socket();
             socket.setTcpNoDelay(true);
+            TlsServerSockets tls = server.tls();
+            if (tls != null) {
+                socket = startTls(tls, socket);
+                if (socket == null) {
+                    return;
+                }
+            }
             timed = new DeadlineInputStream(socket, socket.getInputStream(), server.idleTimeout());
             in = new BufferedInputStream(timed, 64 * 1024);
             reader = new FrameReader(in);
             clock = server.watchdog().register(channel);
-            writer = new FrameWriter(new BufferedOutputStream(new WatchedOutputStream(socket.getOutputStream(), clock),
-                    8 * 1024));
+            WatchedOutputStream out = new WatchedOutputStream(socket.getOutputStream(), clock);
+            // Under TLS a get's body cannot go zero-copy to the channel: it goes through this stream.
+            bodyOut = tls == null ? null : out;
+            writer = new FrameWriter(new BufferedOutputStream(out, 8 * 1024));
             if (hello()) {
                 serveRequests();
             }
@@ -92,6 +105,51 @@ final class Connection implements Runnable {
                 server.watchdog().unregister(clock);
             }
         }
+    }
+
+    /**
+     * Reads the first byte within the header timeout: a TLS handshake is completed (within the
+     * header timeout too) and the TLS socket returned; a plain client is told, in plain frames,
+     * that TLS is required and null is returned, as it is when nothing arrives.
+     */
+    private Socket startTls(TlsServerSockets tls, Socket raw) throws IOException {
+        int headerMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, server.limits().headerTimeout().toMillis()));
+        raw.setSoTimeout(headerMillis);
+        int first;
+        try {
+            first = raw.getInputStream().read();
+        } catch (SocketTimeoutException e) {
+            LOG.debug("{} sent nothing within the header timeout", client);
+            return null;
+        }
+        if (first < 0) {
+            return null;
+        }
+        if (!TlsServerSockets.startsTls(first)) {
+            LOG.info("{} spoke plain ft to a TLS server; refusing", client);
+            try {
+                FrameWriter plain = new FrameWriter(raw.getOutputStream());
+                plain.writeFrame(CODEC.encode(new Response.Error(ErrorCode.BAD_REQUEST,
+                        "this server requires TLS (use tls://HOST:PORT)")));
+                plain.flush();
+                // Let the client read the answer: take what it sent until it hangs up (bounded by
+                // the header timeout), so closing does not reset the connection under it.
+                raw.shutdownOutput();
+                InputStream rest = raw.getInputStream();
+                byte[] sink = new byte[8 * 1024];
+                long drained = 0;
+                int n;
+                while (drained < (1 << 20) && (n = rest.read(sink)) >= 0) {
+                    drained += n;
+                }
+            } catch (IOException e) {
+                LOG.debug("{} could not be told that TLS is required: {}", client, e.toString());
+            }
+            return null;
+        }
+        SSLSocket ssl = tls.wrapServer(raw, new byte[] {(byte) first}, server.limits().headerTimeout());
+        ssl.setTcpNoDelay(true);
+        return ssl;
     }
 
     WriteWatchdog.Clock clock() {
@@ -172,7 +230,7 @@ final class Connection implements Runnable {
             Share s = share;
             String who = s.user();
             switch (request) {
-                case Request.Get get -> new SendFile(server, s, get, client, writer, channel, clock).run(start);
+                case Request.Get get -> new SendFile(server, s, get, client, writer, channel, clock, bodyOut).run(start);
                 case Request.Put put -> new ReceiveUpload(server, s, put, client, in, writer).run(start);
                 case Request.Stat stat -> Replies.answer(writer, client, who, "stat", stat.path(), start,
                         () -> DescribePath.stat(server, s, stat));

@@ -62,12 +62,15 @@ public final class FtServer implements AutoCloseable {
     private final Thread acceptor;
     private final Thread sweeper;
     private final PingResponder pings;
+    /** Null for plain TCP; else every connection must start with a TLS handshake. */
+    private final TlsServerSockets tls;
     private volatile boolean draining;
     private final java.util.concurrent.CountDownLatch terminated = new java.util.concurrent.CountDownLatch(1);
 
     private FtServer(ServerSocketChannel listener, RootJail jail, PartialStore partials, ServerLimits limits,
-                     boolean readOnly, Authenticator auth, PingResponder pings) {
+                     boolean readOnly, Authenticator auth, PingResponder pings, TlsServerSockets tls) {
         this.listener = listener;
+        this.tls = tls;
         this.jail = jail;
         this.partials = partials;
         this.limits = limits;
@@ -104,6 +107,17 @@ public final class FtServer implements AutoCloseable {
      */
     public static FtServer start(Path root, InetSocketAddress listen, ServerLimits limits, boolean readOnly,
                                  Path usersFile) throws IOException {
+        return start(root, listen, limits, readOnly, usersFile, null);
+    }
+
+    /**
+     * Like {@link #start(Path, InetSocketAddress, ServerLimits, boolean, Path)}; with {@code tls}
+     * every connection must begin with a TLS 1.3 handshake (a plain client is told so and closed).
+     *
+     * @param tls the TLS socket maker (see {@link TlsIdentity#serverContext()}), or null for plain TCP
+     */
+    public static FtServer start(Path root, InetSocketAddress listen, ServerLimits limits, boolean readOnly,
+                                 Path usersFile, TlsServerSockets tls) throws IOException {
         Files.createDirectories(root);
         RootJail jail = new RootJail(root);
         PartialStore partials = new PartialStore(jail.stateDir());
@@ -114,7 +128,7 @@ public final class FtServer implements AutoCloseable {
         }
         Authenticator auth = usersFile == null ? null : new Authenticator(usersFile);
         try {
-            return bind(jail, partials, listen, limits, readOnly, auth);
+            return bind(jail, partials, listen, limits, readOnly, auth, tls);
         } catch (IOException | RuntimeException e) {
             if (auth != null) {
                 auth.close();
@@ -124,7 +138,7 @@ public final class FtServer implements AutoCloseable {
     }
 
     private static FtServer bind(RootJail jail, PartialStore partials, InetSocketAddress listen, ServerLimits limits,
-                                 boolean readOnly, Authenticator auth) throws IOException {
+                                 boolean readOnly, Authenticator auth, TlsServerSockets tls) throws IOException {
         for (int attempt = 1; ; attempt++) {
             ServerSocketChannel listener = ServerSocketChannel.open();
             PingResponder pings;
@@ -145,7 +159,7 @@ public final class FtServer implements AutoCloseable {
                 listener.close();
                 throw e;
             }
-            FtServer server = new FtServer(listener, jail, partials, limits, readOnly, auth, pings);
+            FtServer server = new FtServer(listener, jail, partials, limits, readOnly, auth, pings, tls);
             server.acceptor.start();
             server.sweeper.start();
             return server;
@@ -162,6 +176,11 @@ public final class FtServer implements AutoCloseable {
 
     public Path root() {
         return jail.root();
+    }
+
+    /** Null when connections are plain TCP. */
+    TlsServerSockets tls() {
+        return tls;
     }
 
     /** The served root's jail (what anonymous connections see). */

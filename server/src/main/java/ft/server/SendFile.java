@@ -6,6 +6,7 @@ import ft.protocol.Md5;
 import ft.protocol.Request;
 import ft.protocol.Response;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -21,6 +22,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 final class SendFile {
     private static final int STABLE_ATTEMPTS = 3;
     private static final long CHUNK = 8L << 20;
+    private static final int TLS_CHUNK = 256 * 1024;
 
     private final FtServer server;
     private final Share share;
@@ -29,11 +31,14 @@ final class SendFile {
     private final FrameWriter writer;
     private final SocketChannel channel;
     private final WriteWatchdog.Clock clock;
+    /** Under TLS, where the body goes (encrypted, watched); null to send zero-copy to the channel. */
+    private final OutputStream tlsOut;
     private long sent;
 
     SendFile(FtServer server, Share share, Request.Get request, SocketAddress client, FrameWriter writer,
-             SocketChannel channel, WriteWatchdog.Clock clock) {
+             SocketChannel channel, WriteWatchdog.Clock clock, OutputStream tlsOut) {
         this.clock = clock;
+        this.tlsOut = tlsOut;
         this.server = server;
         this.share = share;
         this.request = request;
@@ -118,6 +123,10 @@ final class SendFile {
     }
 
     private void streamBody(FileChannel file, long offset, long size) throws IOException {
+        if (tlsOut != null) {
+            copyBody(file, offset, size);
+            return;
+        }
         long position = offset;
         ByteBuffer fallback = null;
         try {
@@ -140,6 +149,29 @@ final class SendFile {
                 position += n;
                 sent = position - offset;
             }
+        } finally {
+            clock.idle();
+        }
+    }
+
+    /** Under TLS: through the encrypted stream, one reused buffer at a time. */
+    private void copyBody(FileChannel file, long offset, long size) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(TLS_CHUNK, Math.max(1, size - offset)));
+        long position = offset;
+        try {
+            while (position < size) {
+                clock.writing();
+                buf.clear();
+                buf.limit((int) Math.min(buf.capacity(), size - position));
+                int read = file.read(buf, position);
+                if (read <= 0) {
+                    throw new IOException("file shrank while being sent");
+                }
+                tlsOut.write(buf.array(), 0, read);
+                position += read;
+                sent = position - offset;
+            }
+            tlsOut.flush();
         } finally {
             clock.idle();
         }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -28,8 +29,12 @@ import picocli.CommandLine.TypeConversionException;
                 "  ft serve --read-only --max-connections 200 --max-file-size 10737418240",
                 "  ft user add alice --users users.jsonl --root alice   (prints alice's token once)",
                 "  ft serve --users users.jsonl --listen 0.0.0.0:7070   every client needs a token",
+                "  ft serve --tls --users users.jsonl --listen 0.0.0.0:7070   encrypted (clients use tls://HOST:PORT)",
                 "", "Without --users the server binds loopback addresses only; --allow-anonymous is",
-                "required to listen on any other address without authentication."})
+                "required to listen on any other address without authentication.",
+                "", "--tls (an option of every ft command) encrypts every connection with TLS 1.3, using a",
+                "self-signed certificate kept in the root's .ft/tls directory (made on first use) unless",
+                "--cert and --key name another; the certificate's fingerprint is printed at start."})
 public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--root", paramLabel = "DIR", defaultValue = "ft-data",
             description = "Directory to share; created if missing (default: ${DEFAULT-VALUE}).")
@@ -87,6 +92,15 @@ public final class ServeCommand implements Callable<Integer> {
             description = "On SIGTERM/SIGINT, how long transfers in flight may take to finish (default: ${DEFAULT-VALUE}).")
     long graceSeconds;
 
+    @Option(names = "--cert", paramLabel = "FILE",
+            description = "TLS certificate (PEM, server certificate first, then intermediates) to use instead of "
+                    + "the self-signed one; needs --key, implies --tls.")
+    Path cert;
+
+    @Option(names = "--key", paramLabel = "FILE",
+            description = "Unencrypted PEM private key of --cert; needs --cert, implies --tls.")
+    Path key;
+
     @Spec
     CommandSpec spec;
 
@@ -97,6 +111,11 @@ public final class ServeCommand implements Callable<Integer> {
             err.println("ft: serve: cannot share " + root + ": not a directory (LOCAL_IO)");
             return 6;
         }
+        if ((cert == null) != (key == null)) {
+            throw new ParameterException(spec.commandLine(), cert == null ? "--key needs --cert" : "--cert needs --key");
+        }
+        boolean tls = tlsRequested();
+        boolean encrypted = tls || cert != null;
         if (users != null) {
             // Read up front: a missing or broken users file stops the start with a clear message.
             try {
@@ -123,8 +142,10 @@ public final class ServeCommand implements Callable<Integer> {
         InetSocketAddress address = new InetSocketAddress(listen.host(), listen.port());
         if (!address.isUnresolved() && !address.getAddress().isLoopbackAddress()) {
             if (users != null) {
-                err.println("ft: warning: connections to " + listen + " are not encrypted: tokens and files can be "
-                        + "read on the network path; prefer a trusted network or an SSH tunnel");
+                if (!encrypted) {
+                    err.println("ft: warning: connections to " + listen + " are not encrypted: tokens and files can "
+                            + "be read on the network path; pass --tls, or use a trusted network or an SSH tunnel");
+                }
             } else if (!allowAnonymous) {
                 err.println("ft: serve: refusing to listen on " + listen + " without --users: anyone who can "
                         + "reach it could read and write " + root + "; listen on 127.0.0.1, add users with "
@@ -144,9 +165,28 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
+        TlsIdentity identity = null;
+        if (cert != null) {
+            try {
+                identity = TlsIdentity.fromPem(cert, key);
+            } catch (IOException e) {
+                err.println("ft: serve: " + describe(e) + " (BAD_CERTIFICATE)");
+                return 2;
+            }
+        } else if (tls) {
+            try {
+                Files.createDirectories(root);
+                identity = TlsIdentity.loadOrCreate(new RootJail(root).stateDir());
+            } catch (IOException e) {
+                err.println("ft: serve: cannot load or create the TLS certificate under " + root + ": " + describe(e)
+                        + " (LOCAL_IO)");
+                return 6;
+            }
+        }
         FtServer started;
         try {
-            started = FtServer.start(root, address, limits, readOnly, users);
+            started = FtServer.start(root, address, limits, readOnly, users,
+                    identity == null ? null : new TlsServerSockets(identity.serverContext()));
         } catch (BindException | UnresolvedAddressException | SecurityException e) {
             err.println("ft: serve: cannot listen on " + listen + ": " + describe(e) + " (LISTEN_FAILED)");
             return 1;
@@ -160,6 +200,10 @@ public final class ServeCommand implements Callable<Integer> {
         }
         try (FtServer server = started) {
             InetSocketAddress bound = server.address();
+            if (identity != null) {
+                // Clients compare this with what they are asked to trust (or what known_servers holds).
+                System.err.println("ft: TLS certificate " + identity.fingerprint());
+            }
             // Scripts that start a server on port 0 read the real address from this line.
             System.err.println("ft: serving " + server.root() + " on "
                     + new HostPort(bound.getHostString(), bound.getPort()));
@@ -170,6 +214,21 @@ public final class ServeCommand implements Callable<Integer> {
             server.awaitClose();
         }
         return 0;
+    }
+
+    /**
+     * Whether {@code --tls} was given on the command line. The option belongs to the {@code ft}
+     * command (inherited by every subcommand, serve included); for serve only the command line
+     * counts, not $FT_TLS or the client config file, which are about the servers a client talks to.
+     */
+    private boolean tlsRequested() {
+        for (CommandLine c = spec.commandLine(); c != null; c = c.getParent()) {
+            CommandLine.ParseResult parsed = c.getParseResult();
+            if (parsed != null && parsed.hasMatchedOption("--tls")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String describe(Exception e) {

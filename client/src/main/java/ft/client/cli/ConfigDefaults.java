@@ -43,6 +43,7 @@ final class ConfigDefaults implements IDefaultValueProvider {
             new Setting("retries", "--retries", "FT_RETRIES", Kind.WHOLE_NUMBER),
             new Setting("jobs", "--jobs", "FT_JOBS", Kind.WHOLE_NUMBER),
             new Setting("quiet", "--quiet", "FT_QUIET", Kind.BOOLEAN),
+            new Setting("tls", "--tls", "FT_TLS", Kind.BOOLEAN),
             new Setting(TOKEN, null, "FT_TOKEN", Kind.SECRET));
 
     private final Path file;

@@ -143,7 +143,7 @@ class ConfigDefaultsTest {
         assertThatThrownBy(() -> new ConfigDefaults(env))
                 .isInstanceOf(ConfigDefaults.BadConfigException.class)
                 .hasMessage("~/.config/ft/config:3: unknown key 'sevrer' "
-                        + "(known keys: server, timeout, retries, jobs, quiet, token)")
+                        + "(known keys: server, timeout, retries, jobs, quiet, tls, token)")
                 .satisfies(e -> assertThat(((ConfigDefaults.BadConfigException) e).exitCode()).isEqualTo(2));
     }
 
