@@ -66,6 +66,41 @@ class TlsEndToEndTest extends CliHarness {
     }
 
     @Test
+    void serverWithUsersAndTlsServesATrustingClientWithATokenAndRefusesTheRest() throws IOException {
+        Path users = tmp.resolve("users.jsonl");
+        Run add = ft("user", "add", "alice", "--users", users.toString());
+        assertThat(add.exit()).as(add.err()).isZero();
+        String token = add.out().strip();
+        server.close();
+        server = FtServer.start(root, new InetSocketAddress("127.0.0.1", 0), ServerLimits.DEFAULTS, false, users,
+                new TlsServerSockets(identity.serverContext()));
+        address = "127.0.0.1:" + server.address().getPort();
+        env.put("FT_SERVER", "tls://" + address);
+        Files.writeString(Files.createDirectories(root).resolve("a.txt"), "hello");
+
+        env.put("FT_TOKEN", token);
+        Path up = Files.writeString(local.resolve("up.txt"), "uploaded");
+        assertThat(ft("--trust", "put", up.toString()).exit()).isZero();
+        assertThat(root.resolve("up.txt")).hasContent("uploaded");
+        Run get = ft("get", "a.txt", "-o", local.resolve("a.txt").toString());
+        assertThat(get.exit()).as(get.err()).isZero();
+        assertThat(local.resolve("a.txt")).hasContent("hello");
+        assertThat(ft("ls").out()).contains("a.txt").contains("up.txt");
+
+        env.put("FT_TOKEN", token.substring(0, token.indexOf('.') + 1) + "wrong");
+        Run wrong = ft("ls");
+        assertThat(wrong.exit()).isEqualTo(7);
+        assertThat(wrong.err()).contains("(UNAUTHORIZED)");
+        env.remove("FT_TOKEN");
+        Run none = ft("get", "a.txt", "-o", local.resolve("b.txt").toString());
+        assertThat(none.exit()).isEqualTo(7);
+        assertThat(none.err()).contains("(UNAUTHORIZED)");
+        assertThat(local.resolve("b.txt")).doesNotExist();
+        env.put("FT_SERVER", address);
+        assertThat(ft("ls").err()).contains("requires TLS");
+    }
+
+    @Test
     void tlsFlagWithPlainAddressAlsoSpeaksTls() throws IOException {
         Files.writeString(Files.createDirectories(root).resolve("a.txt"), "hello");
         env.put("FT_SERVER", address);
