@@ -155,13 +155,22 @@ final class FtProcesses {
     static final class Server implements AutoCloseable {
         final Process process;
         final String address;
+        /** What the server printed up to and including its "serving" line. */
+        final List<String> startLines = new ArrayList<>();
 
         Server(Path root) throws IOException {
             this(root, defaultLaunch());
         }
 
         Server(Path root, Launch launch) throws IOException {
-            process = builder(launch, "serve", "--root", root.toString(), "--listen", "127.0.0.1:0")
+            this(root, launch, new String[0]);
+        }
+
+        /** With extra {@code ft serve} options, e.g. {@code --tls}. */
+        Server(Path root, Launch launch, String... extra) throws IOException {
+            List<String> args = new ArrayList<>(List.of("serve", "--root", root.toString(), "--listen", "127.0.0.1:0"));
+            args.addAll(List.of(extra));
+            process = builder(launch, args.toArray(String[]::new))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .start();
             BufferedReader err = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
@@ -169,6 +178,7 @@ final class FtProcesses {
             String found = null;
             // The server prints its bound address first; the read ends if the process dies.
             while (found == null && (line = err.readLine()) != null) {
+                startLines.add(line);
                 Matcher m = SERVING.matcher(line);
                 if (m.find()) {
                     found = m.group(1);
