@@ -152,10 +152,6 @@ final class Connection implements Runnable {
         return ssl;
     }
 
-    WriteWatchdog.Clock clock() {
-        return clock;
-    }
-
     private boolean hello() throws IOException {
         long start = System.nanoTime();
         // A connection that says nothing holds a slot; before hello it gets only the header
