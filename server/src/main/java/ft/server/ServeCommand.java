@@ -36,13 +36,13 @@ import picocli.CommandLine.TypeConversionException;
                 "self-signed certificate kept in the root's .ft/tls directory (made on first use) unless",
                 "--cert and --key name another; the certificate's fingerprint is printed at start."})
 public final class ServeCommand implements Callable<Integer> {
-    @Option(names = "--root", paramLabel = "DIR", defaultValue = "ft-data",
-            description = "Directory to share; created if missing (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--root", paramLabel = "DIR", defaultValue = "${env:FT_ROOT:-ft-data}",
+            description = "Directory to share; created if missing (default: $$FT_ROOT, else ft-data).")
     Path root;
 
-    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7070",
+    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "${env:FT_LISTEN:-127.0.0.1:7070}",
             converter = HostPortConverter.class,
-            description = "Address to listen on; port 0 picks a free one (default: ${DEFAULT-VALUE}).")
+            description = "Address to listen on; port 0 picks a free one (default: $$FT_LISTEN, else 127.0.0.1:7070).")
     HostPort listen;
 
     @Option(names = "--allow-anonymous",
