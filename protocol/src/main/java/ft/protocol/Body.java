@@ -19,6 +19,8 @@ import java.util.function.LongConsumer;
 public final class Body {
     /** Large enough that per-call overhead disappears next to MD5's cost, small enough to reuse. */
     public static final int BUFFER_BYTES = 256 * 1024;
+    /** Bodies at least this long are hashed on a second thread while the caller receives and writes. */
+    static final long PIPELINE_MIN_BYTES = 4L * BUFFER_BYTES;
 
     private Body() {}
 
@@ -40,26 +42,79 @@ public final class Body {
      */
     public static void receive(InputStream in, WritableByteChannel out, long length, MessageDigest md5,
                                LongConsumer progress) throws IOException {
+        if (length >= PIPELINE_MIN_BYTES) {
+            receivePipelined(in, out, length, md5, progress);
+            return;
+        }
         byte[] buf = new byte[(int) Math.min(BUFFER_BYTES, Math.max(1, length))];
-        ByteBuffer wrapped = ByteBuffer.wrap(buf);
         long done = 0;
         while (done < length) {
             int n = in.read(buf, 0, (int) Math.min(buf.length, length - done));
             if (n < 0) {
-                throw new EOFException("connection closed after " + done + " of " + length + " body bytes");
+                throw cutShort(done, length);
             }
             md5.update(buf, 0, n);
-            wrapped.clear().limit(n);
-            try {
-                while (wrapped.hasRemaining()) {
-                    out.write(wrapped);
-                }
-            } catch (IOException e) {
-                throw new SinkFailedException(e);
-            }
+            write(out, buf, n);
             done += n;
             progress.accept(done);
         }
+    }
+
+    /**
+     * Fills whole buffers (so each hand-over to the hashing thread carries enough bytes to be
+     * worth it), writes each, then queues it for hashing while the next one fills.
+     */
+    private static void receivePipelined(InputStream in, WritableByteChannel out, long length, MessageDigest md5,
+                                         LongConsumer progress) throws IOException {
+        try (HashingThread hasher = new HashingThread(md5, BUFFER_BYTES)) {
+            long done = 0;
+            while (done < length) {
+                byte[] buf = hasher.emptyBuffer();
+                int want = (int) Math.min(buf.length, length - done);
+                int filled = 0;
+                while (filled < want) {
+                    int n;
+                    try {
+                        n = in.read(buf, filled, want - filled);
+                    } catch (IOException timeoutOrReset) {
+                        keep(out, buf, filled, done, progress);
+                        throw timeoutOrReset;
+                    }
+                    if (n < 0) {
+                        keep(out, buf, filled, done, progress);
+                        throw cutShort(done + filled, length);
+                    }
+                    filled += n;
+                }
+                write(out, buf, filled);
+                hasher.hash(buf, filled);
+                done += filled;
+                progress.accept(done);
+            }
+            hasher.finish();
+        }
+    }
+
+    /** Writes what arrived before the connection failed, so that a rerun resumes after it. */
+    private static void keep(WritableByteChannel out, byte[] buf, int filled, long done, LongConsumer progress)
+            throws SinkFailedException {
+        write(out, buf, filled);
+        progress.accept(done + filled);
+    }
+
+    private static void write(WritableByteChannel out, byte[] buf, int n) throws SinkFailedException {
+        ByteBuffer wrapped = ByteBuffer.wrap(buf, 0, n);
+        try {
+            while (wrapped.hasRemaining()) {
+                out.write(wrapped);
+            }
+        } catch (IOException e) {
+            throw new SinkFailedException(e);
+        }
+    }
+
+    private static EOFException cutShort(long done, long length) {
+        return new EOFException("connection closed after " + done + " of " + length + " body bytes");
     }
 
     /**

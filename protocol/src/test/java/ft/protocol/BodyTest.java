@@ -123,4 +123,115 @@ class BodyTest {
                 Body.newMd5(), n -> {}));
         assertEquals("connection closed after 3 of 10 body bytes", shortBody.getMessage());
     }
+
+    /** Hands out its bytes in reads of varying, seeded sizes, as a socket does. */
+    private static java.io.InputStream ragged(byte[] data) {
+        Random sizes = new Random(7);
+        return new ByteArrayInputStream(data) {
+            @Override
+            public synchronized int read(byte[] b, int off, int len) {
+                return super.read(b, off, Math.min(len, 1 + sizes.nextInt(100_000)));
+            }
+        };
+    }
+
+    @Test
+    void pipelinedReceiveHashesAndWritesEveryByteInOrderAroundItsThreshold() throws Exception {
+        byte[] all = randomBytes((int) Body.PIPELINE_MIN_BYTES + Body.BUFFER_BYTES + 1);
+        for (int length : new int[] {(int) Body.PIPELINE_MIN_BYTES - 1, (int) Body.PIPELINE_MIN_BYTES,
+                (int) Body.PIPELINE_MIN_BYTES + 1, all.length}) {
+            byte[] body = java.util.Arrays.copyOf(all, length);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            MessageDigest md5 = Body.newMd5();
+            List<Long> progress = new ArrayList<>();
+            Body.receive(ragged(body), Channels.newChannel(out), length, md5, progress::add);
+            assertArrayEquals(body, out.toByteArray(), "length " + length);
+            assertEquals(md5Of(body), Md5.of(md5.digest()), "length " + length);
+            assertEquals((long) length, progress.getLast());
+        }
+    }
+
+    @Test
+    void pipelinedReceiveCutShortWritesWhatArrivedAndThrowsEof() {
+        byte[] arrived = randomBytes((int) Body.PIPELINE_MIN_BYTES + 1000);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        List<Long> progress = new ArrayList<>();
+        EOFException e = assertThrows(EOFException.class, () -> Body.receive(ragged(arrived), Channels.newChannel(out),
+                arrived.length + 5000L, Body.newMd5(), progress::add));
+        assertArrayEquals(arrived, out.toByteArray());
+        assertEquals((long) arrived.length, progress.getLast());
+        assertEquals("connection closed after " + arrived.length + " of " + (arrived.length + 5000L) + " body bytes",
+                e.getMessage());
+    }
+
+    @Test
+    void pipelinedReceiveTimingOutMidBufferWritesWhatArrivedAndRethrows() {
+        byte[] arrived = randomBytes((int) Body.PIPELINE_MIN_BYTES + 1000);
+        java.io.InputStream thenTimeout = new java.io.SequenceInputStream(ragged(arrived), new java.io.InputStream() {
+            @Override
+            public int read() throws java.io.IOException {
+                throw new java.net.SocketTimeoutException("Read timed out");
+            }
+        });
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThrows(java.net.SocketTimeoutException.class, () -> Body.receive(thenTimeout, Channels.newChannel(out),
+                arrived.length * 2L, Body.newMd5(), n -> {}));
+        assertArrayEquals(arrived, out.toByteArray());
+    }
+
+    @Test
+    void pipelinedReceiveReportsAFullDiskAsSinkFailure() {
+        java.nio.channels.WritableByteChannel fullAfterOneBuffer = new java.nio.channels.WritableByteChannel() {
+            long written;
+
+            @Override
+            public int write(java.nio.ByteBuffer src) throws java.io.IOException {
+                if (written >= Body.BUFFER_BYTES) {
+                    throw new java.io.IOException("No space left on device");
+                }
+                int n = src.remaining();
+                src.position(src.limit());
+                written += n;
+                return n;
+            }
+
+            @Override
+            public boolean isOpen() {
+                return true;
+            }
+
+            @Override
+            public void close() {}
+        };
+        byte[] body = randomBytes((int) Body.PIPELINE_MIN_BYTES * 2);
+        Body.SinkFailedException e = assertThrows(Body.SinkFailedException.class, () -> Body.receive(
+                new ByteArrayInputStream(body), fullAfterOneBuffer, body.length, Body.newMd5(), n -> {}));
+        org.junit.jupiter.api.Assertions.assertTrue(e.isNoSpace());
+    }
+
+    @Test
+    void hashingThreadEndsWhenClosedWithoutFinishing() throws Exception {
+        HashingThread hasher = new HashingThread(Body.newMd5(), 16);
+        byte[] buf = hasher.emptyBuffer();
+        hasher.hash(buf, 16);
+        hasher.close();
+        org.junit.jupiter.api.Assertions.assertFalse(hasher.isAlive());
+    }
+
+    @Test
+    void hashingThreadDigestHoldsEveryQueuedBufferInOrderAfterFinish() throws Exception {
+        MessageDigest md5 = Body.newMd5();
+        byte[] data = randomBytes(10 * 16 + 5);
+        try (HashingThread hasher = new HashingThread(md5, 16)) {
+            for (int off = 0; off < data.length; off += 16) {
+                byte[] buf = hasher.emptyBuffer();
+                int n = Math.min(16, data.length - off);
+                System.arraycopy(data, off, buf, 0, n);
+                hasher.hash(buf, n);
+            }
+            hasher.finish();
+            org.junit.jupiter.api.Assertions.assertFalse(hasher.isAlive());
+        }
+        assertEquals(md5Of(data), Md5.of(md5.digest()));
+    }
 }
