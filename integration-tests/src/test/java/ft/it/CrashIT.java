@@ -5,14 +5,11 @@ import static ft.it.FaultProxy.Direction.UPSTREAM;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ft.it.FaultProxy.Faults;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -49,8 +46,8 @@ class CrashIT {
             proxy.setDefault(Faults.none().throttle(UPSTREAM, UPLOAD_RATE));
             Process client = FtProcesses.start(work, launch, "-s", proxy.address(), "put", "--retries", "0", "big.bin");
             try {
-                TestFiles.await(() -> partialSize(partials) > KILL_AFTER || !client.isAlive(), Duration.ofSeconds(60),
-                        "the server's partial upload passed " + KILL_AFTER + " bytes");
+                TestFiles.await(() -> TestFiles.largestPart(partials) > KILL_AFTER || !client.isAlive(),
+                        Duration.ofSeconds(60), "the server's partial upload passed " + KILL_AFTER + " bytes");
                 assertThat(client.isAlive()).as("the upload is still running when the server is killed; stderr: %s",
                         Files.readString(work.resolve(".err"))).isTrue();
 
@@ -66,7 +63,7 @@ class CrashIT {
                 client.destroyForcibly();
                 client.waitFor(30, TimeUnit.SECONDS);
             }
-            held = partialSize(partials);
+            held = TestFiles.largestPart(partials);
             assertThat(held).as("bytes the killed server kept").isGreaterThan(KILL_AFTER).isLessThan(SIZE - (8L << 20));
         }
 
@@ -136,16 +133,5 @@ class CrashIT {
             assertThat(TestFiles.names(work)).as("the partial and its meta are gone")
                     .containsExactlyInAnyOrder(".err", ".out", "big.bin");
         }
-    }
-
-    /** The largest {@code *.part} under the server's partials directory; 0 if none. */
-    private static long partialSize(Path partials) {
-        List<Path> parts = new ArrayList<>();
-        try (Stream<Path> all = Files.list(partials)) {
-            all.filter(p -> p.getFileName().toString().endsWith(".part")).forEach(parts::add);
-        } catch (IOException notYet) {
-            return 0;
-        }
-        return parts.stream().mapToLong(TestFiles::size).max().orElse(0);
     }
 }

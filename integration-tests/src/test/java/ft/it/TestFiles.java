@@ -73,6 +73,19 @@ final class TestFiles {
         }
     }
 
+    /**
+     * The largest {@code *.part} file in {@code partials} (a server's {@code ROOT/.ft/partials}),
+     * 0 if there is none: how far an interrupted upload got.
+     */
+    static long largestPart(Path partials) {
+        try {
+            return names(partials).stream().filter(n -> n.endsWith(".part"))
+                    .mapToLong(n -> size(partials.resolve(n))).max().orElse(0);
+        } catch (IOException vanished) {
+            return 0;
+        }
+    }
+
     /** Polls {@code condition} every few milliseconds; fails naming {@code what} after {@code timeout}. */
     static void await(BooleanSupplier condition, Duration timeout, String what) {
         long deadline = System.nanoTime() + timeout.toNanos();
