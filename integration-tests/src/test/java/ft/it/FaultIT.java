@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The packaged server and CLI as processes, talking through a {@link FaultProxy} that breaks
- * the network on purpose: connections cut mid-body, a flipped byte, a server gone silent.
+ * the network on purpose: connections cut mid-body, a flipped byte, a server gone silent or
+ * no longer accepting an upload.
  * Clients run with {@code --retries 0} so every interruption ends the command; rerunning the
  * same command must then resume, and every file must end intact or not at all.
  *
@@ -273,5 +274,46 @@ class FaultIT {
         }
         assertThat(TestFiles.md5(work.resolve("big.bin"))).isEqualTo(md5);
         assertThat(TestFiles.names(work)).containsExactlyInAnyOrder(".err", ".out", "big.bin");
+    }
+
+    @Test
+    void serverThatStopsAcceptingAnUploadMakesTheClientExitThreeAfterItsTimeoutAndTheRerunResumes() throws Exception {
+        String md5 = TestFiles.md5(TestFiles.randomFile(work.resolve("big.bin"), MEDIUM, 42));
+        long stallAt = 8 * MIB;
+        Path partials = root.resolve(".ft/partials");
+
+        try (FtProcesses.Server server = new FtProcesses.Server(root, launch);
+             FaultProxy proxy = new FaultProxy(server.address)) {
+            proxy.enqueue(Faults.none().stallAfter(UPSTREAM, stallAt, Duration.ofMinutes(2)));
+            long t0 = System.nanoTime();
+            FtProcesses.Result stalled = FtProcesses.run(work, launch,
+                    "-s", proxy.address(), "--timeout", "2", "put", "--retries", "0", "big.bin");
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
+            String what = "after " + seconds + " s, stderr: " + stalled.err();
+            assertThat(proxy.fired(Kind.STALL)).as(what).isEqualTo(1);
+            assertThat(stalled.exit()).as(what).isEqualTo(3);
+            assertThat(stalled.err()).as(what).containsPattern(
+                    "ft: put big\\.bin: \\S+ accepted no bytes for 2 s .*\\(TIMEOUT\\)\n$");
+            assertThat(seconds).as("waited for the timeout, then gave up; " + what).isBetween(2L, 30L);
+            assertThat(TestFiles.names(root)).as(what).containsExactly(".ft");
+            // Like a real dead link, the stall hides the client's exit from the server, which
+            // would hold the upload (BUSY to the rerun) until its idle timeout: reset the link.
+            proxy.disconnectAll();
+            TestFiles.await(() -> TestFiles.largestPart(partials) >= stallAt - HEADERS, Duration.ofSeconds(30),
+                    "the server keeping the bytes that got through; " + what);
+            long held = TestFiles.largestPart(partials);
+            assertThat(held).as(what).isBetween(stallAt - HEADERS, stallAt);
+
+            long upBefore = proxy.bytes(UPSTREAM);
+            FtProcesses.Result rerun = FtProcesses.run(work, launch,
+                    "-s", proxy.address(), "--timeout", "2", "put", "--retries", "0", "big.bin");
+            assertThat(rerun.exit()).as(rerun.err()).isZero();
+            assertThat(rerun.err()).contains("ft: resuming at " + held + " bytes\n");
+            assertThat(rerun.out()).isEqualTo(md5 + "  big.bin\n");
+            assertThat(proxy.bytes(UPSTREAM) - upBefore).as("bytes the rerun moved, %d held", held)
+                    .isLessThan(MEDIUM - held + HEADERS);
+        }
+        assertThat(TestFiles.md5(root.resolve("big.bin"))).isEqualTo(md5);
+        assertThat(TestFiles.names(partials)).isEmpty();
     }
 }

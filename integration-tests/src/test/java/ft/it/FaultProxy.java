@@ -38,7 +38,10 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>{@link Faults#throttle throttle}: at most R bytes per second (token bucket, 64 KiB burst);</li>
  *   <li>{@link Faults#flipAt flip}: invert (XOR 0xFF) the byte at one offset.</li>
  * </ul>
- * When either side of a connection ends (or a cut fires), both sides are closed. Tests can
+ * When either side of a connection ends (or a cut fires), both sides are closed. A stalled
+ * direction reads nothing, so like a real dead link it does not notice its sender leaving:
+ * the stall ends after its duration, when the other direction sees its side end, or on
+ * {@link #disconnectAll()} or {@link #close()}. Tests can
  * count forwarded bytes ({@link #bytes}), connections, and wait for a fault to have fired
  * ({@link #awaitFired}) instead of sleeping.
  */
@@ -280,6 +283,9 @@ final class FaultProxy implements AutoCloseable {
                         } else {
                             closed.await(plan.stallFor().toNanos(), TimeUnit.NANOSECONDS);
                         }
+                        if (closed.getCount() == 0) {
+                            return; // closed during the stall: not one byte more goes through
+                        }
                     }
                     if (plan.cutAfter() == passed) {
                         fire(Kind.CUT);
@@ -328,12 +334,12 @@ final class FaultProxy implements AutoCloseable {
         }
 
         void close() {
-            closed.countDown();
             closeQuietly(client);
             Socket s = server;
             if (s != null) {
                 closeQuietly(s);
             }
+            closed.countDown();
             open.remove(this);
         }
     }
@@ -346,12 +352,20 @@ final class FaultProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes every connection open now (both sides), ending their stalls, and goes on accepting
+     * new ones: a stuck link reset, so the server learns the client is gone.
+     */
+    void disconnectAll() {
+        for (Link link : open) {
+            link.close();
+        }
+    }
+
     /** Stops accepting and closes every connection, ending any stall. */
     @Override
     public void close() throws IOException {
         listener.close();
-        for (Link link : open) {
-            link.close();
-        }
+        disconnectAll();
     }
 }
