@@ -36,6 +36,11 @@ import java.util.function.Consumer;
 public final class FtClient implements AutoCloseable {
     /** How long to wait for the server to connect or to send anything before giving up. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * How much of a put's body is handed to the socket at once. The upload watchdog sees
+     * progress per chunk, so a link must move this much per timeout to count as alive.
+     */
+    private static final long BODY_CHUNK = 256 * 1024;
 
     private static final HeaderCodec CODEC = new HeaderCodec();
 
@@ -192,39 +197,48 @@ public final class FtClient implements AutoCloseable {
 
     /**
      * Sends {@code count} bytes of {@code file} from {@code position} as a put's body, then
-     * waits for the server's verdict.
+     * waits for the server's verdict. A server that accepts no bytes of the body for the
+     * timeout is given up on ({@code TIMEOUT}), as one that sends nothing would be.
      */
     public Response.PutDone sendBody(FileChannel file, long position, long count, Progress progress)
             throws FtException, IOException {
         long sent = 0;
-        try {
-            if (tlsOut != null) {
-                sent = copyBody(file, position, count, progress);
-            }
-            while (sent < count) {
-                long n = file.transferTo(position + sent, Math.min(count - sent, 4L << 20), channel);
-                if (n <= 0) {
-                    throw new EOFException("local file ended before " + count + " bytes were sent");
+        try (BodyWatchdog watchdog = new BodyWatchdog(channel, timeout)) {
+            try {
+                if (tlsOut != null) {
+                    sent = copyBody(file, position, count, progress, watchdog);
                 }
-                sent += n;
-                progress.advance(position + sent);
+                while (sent < count) {
+                    watchdog.progress();
+                    long n = file.transferTo(position + sent, Math.min(count - sent, BODY_CHUNK), channel);
+                    if (n <= 0) {
+                        throw new EOFException("local file ended before " + count + " bytes were sent");
+                    }
+                    sent += n;
+                    progress.advance(position + sent);
+                }
+            } catch (EOFException e) {
+                throw e;
+            } catch (IOException e) {
+                if (watchdog.fired()) {
+                    throw new ConnectionException(ConnectionException.TIMEOUT, server + " accepted no bytes for "
+                            + timeout.toSeconds() + " s after " + (position + sent) + " bytes; giving up", e);
+                }
+                // The server may have hung up after explaining why (e.g. NO_SPACE): prefer its reason.
+                Response reason = readErrorQuietly();
+                if (reason instanceof Response.Error error) {
+                    throw new RemoteException(error.code(), error.message());
+                }
+                throw lost(e, "after sending " + (position + sent) + " bytes");
             }
-        } catch (EOFException e) {
-            throw e;
-        } catch (IOException e) {
-            // The server may have hung up after explaining why (e.g. NO_SPACE): prefer its reason.
-            Response reason = readErrorQuietly();
-            if (reason instanceof Response.Error error) {
-                throw new RemoteException(error.code(), error.message());
-            }
-            throw lost(e, "after sending " + (position + sent) + " bytes");
         }
         return expect(receive(Response.PutDone.class), Response.PutDone.class);
     }
 
     /** Under TLS: the body through the encrypted stream, one reused buffer at a time. */
-    private long copyBody(FileChannel file, long position, long count, Progress progress) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(256 * 1024, Math.max(1, count)));
+    private long copyBody(FileChannel file, long position, long count, Progress progress, BodyWatchdog watchdog)
+            throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(BODY_CHUNK, Math.max(1, count)));
         long sent = 0;
         while (sent < count) {
             buf.clear();
@@ -233,10 +247,12 @@ public final class FtClient implements AutoCloseable {
             if (n <= 0) {
                 throw new EOFException("local file ended before " + count + " bytes were sent");
             }
+            watchdog.progress();
             tlsOut.write(buf.array(), 0, n);
             sent += n;
             progress.advance(position + sent);
         }
+        watchdog.progress();
         tlsOut.flush();
         return sent;
     }

@@ -8,14 +8,13 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The packaged jar, server and client as separate processes, as a user runs them. */
+/**
+ * The packaged jar, server and client as separate processes, as a user runs them. Interrupted
+ * transfers are in {@link CrashIT} (kill -9) and {@link FaultIT} (a failing network).
+ */
 class FtCommandLineIT {
     @TempDir
     Path tmp;
@@ -49,37 +48,6 @@ class FtCommandLineIT {
             assertThat(md5Hex(work.resolve("copy.bin"))).isEqualTo(md5);
             // Not a terminal: no progress bar, nothing at all on stderr for a clean transfer.
             assertThat(get.err()).isEmpty();
-        }
-    }
-
-    @Test
-    void downloadKilledWithSigkillResumesOnRerunAndSaysSo() throws Exception {
-        Path root = Files.createDirectories(tmp.resolve("root"));
-        Path work = Files.createDirectories(tmp.resolve("work"));
-        Path served = randomFile(root.resolve("big.bin"), 32 << 20, 2);
-        try (FtProcesses.Server server = new FtProcesses.Server(root);
-             StallingProxy proxy = new StallingProxy(server.address, 12 << 20)) {
-            Process client = FtProcesses.start(work, "-s", proxy.address(), "get", "big.bin");
-            assertThat(proxy.awaitStall(60)).as("the download reached the stall point").isTrue();
-            Path partial = work.resolve(".big.bin.ftpart");
-            // The client has the bytes once its write returns; wait (bounded) for the file to show them.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while ((!Files.exists(partial) || Files.size(partial) < (10 << 20)) && System.nanoTime() < deadline) {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
-            }
-            client.destroyForcibly();
-            assertThat(client.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(work.resolve("big.bin")).doesNotExist();
-            long held = Files.size(partial);
-            assertThat(held).isGreaterThan(0);
-
-            FtProcesses.Result rerun = FtProcesses.run(work, "-s", server.address, "get", "big.bin");
-            assertThat(rerun.exit()).as(rerun.err()).isZero();
-            Matcher m = Pattern.compile("resuming at (\\d+) bytes").matcher(rerun.err());
-            assertThat(m.find()).as(rerun.err()).isTrue();
-            assertThat(Long.parseLong(m.group(1))).isEqualTo(held);
-            assertThat(md5Hex(work.resolve("big.bin"))).isEqualTo(md5Hex(served));
-            assertThat(partial).doesNotExist();
         }
     }
 

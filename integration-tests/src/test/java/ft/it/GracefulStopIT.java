@@ -21,9 +21,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code kill -TERM} / {@code kill -INT} on a serving {@code ft serve} (issue 4, point 5), with
  * the packaged jar as real processes: the server closes idle connections at once, stops
  * listening and exits 0.
- * A download in flight (slowed by {@link ThrottlingProxy}) finishes, verified, after the
- * signal, while new connections are refused. An upload in flight is not covered:
- * {@link ThrottlingProxy} only slows the server-to-client direction.
+ * A download in flight (slowed by a throttling {@link FaultProxy}) finishes, verified, after the
+ * signal, while new connections are refused. An upload in flight is not covered here.
  */
 class GracefulStopIT {
     /** ft serve's default --grace. */
@@ -119,7 +118,8 @@ class GracefulStopIT {
         FtProcesses.Launch launch = FtProcesses.Launch.isolatedIn(tmp.resolve("home"));
 
         try (FtProcesses.Server server = new FtProcesses.Server(root, launch);
-             ThrottlingProxy proxy = new ThrottlingProxy(server.address, RATE)) {
+             FaultProxy proxy = new FaultProxy(server.address)) {
+            proxy.setDefault(FaultProxy.Faults.none().throttle(FaultProxy.Direction.DOWNSTREAM, RATE));
             InetSocketAddress serverAddress = socketAddress(server.address);
             Process client = FtProcesses.start(work, launch,
                     "-s", proxy.address(), "get", "--retries", "0", "big.bin", "-o", "big.bin");

@@ -64,7 +64,9 @@ class MirrorIT {
         FtProcesses.Launch launch = FtProcesses.Launch.isolatedIn(tmp.resolve("home"));
 
         try (FtProcesses.Server server = new FtProcesses.Server(root, launch);
-             ThrottlingProxy proxy = new ThrottlingProxy(server.address, THROTTLE_BYTES_PER_SECOND)) {
+             FaultProxy proxy = new FaultProxy(server.address)) {
+            proxy.setDefault(FaultProxy.Faults.none()
+                    .throttle(FaultProxy.Direction.DOWNSTREAM, THROTTLE_BYTES_PER_SECOND));
             // 1. Mirror over a slow link and kill -9 the client partway.
             Process client = FtProcesses.start(work, launch,
                     "-s", proxy.address(), "get", "-r", "-j", "4", "--json", "data", "-o", "out");

@@ -67,7 +67,7 @@ public final class FtCommand {
     boolean quiet;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", scope = ScopeType.INHERIT, defaultValue = "30",
-            description = "Give up when the server sends nothing for this long (default: ${DEFAULT-VALUE}).")
+            description = "Give up when the server sends nothing, or accepts none of an upload's bytes, for this long (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
     private final Map<String, String> env;

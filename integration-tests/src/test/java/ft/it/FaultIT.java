@@ -1,0 +1,319 @@
+package ft.it;
+
+import static ft.it.FaultProxy.Direction.DOWNSTREAM;
+import static ft.it.FaultProxy.Direction.UPSTREAM;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ft.it.FaultProxy.Faults;
+import ft.it.FaultProxy.Kind;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The packaged server and CLI as processes, talking through a {@link FaultProxy} that breaks
+ * the network on purpose: connections cut mid-body, a flipped byte, a server gone silent or
+ * no longer accepting an upload.
+ * Clients run with {@code --retries 0} so every interruption ends the command; rerunning the
+ * same command must then resume, and every file must end intact or not at all.
+ *
+ * <p>Cut points are drawn from a seeded {@link Random}; the seed is in every assertion
+ * message, and {@code -Dft.it.seed=N} repeats a run.
+ */
+class FaultIT {
+    private static final long MIB = 1L << 20;
+    private static final long BIG = 256 * MIB;
+    private static final long MEDIUM = 32 * MIB;
+    private static final int CUTS = 5;
+    /** More than any connection's frames before its body (hello, request and answer headers). */
+    private static final long HEADERS = 4096;
+    private static final long SEED = Long.getLong("ft.it.seed", System.nanoTime());
+
+    @TempDir
+    Path tmp;
+
+    private Path root;
+    private Path work;
+    private FtProcesses.Launch launch;
+
+    @BeforeEach
+    void dirs() throws Exception {
+        root = Files.createDirectories(tmp.resolve("root"));
+        work = Files.createDirectories(tmp.resolve("work"));
+        launch = FtProcesses.Launch.isolatedIn(tmp.resolve("home"));
+    }
+
+    /** Five cut points, each 10–45 MiB into its connection: together always short of the file. */
+    private static long[] cutPoints(Random random) {
+        long[] cuts = new long[CUTS];
+        for (int i = 0; i < CUTS; i++) {
+            cuts[i] = 10 * MIB + random.nextLong(35 * MIB + 1);
+        }
+        return cuts;
+    }
+
+    @Test
+    void downloadCutFiveTimesResumesOnEachRerunAndArrivesIntactMovingUnderOneAndAHalfTimesItsSize() throws Exception {
+        String md5 = TestFiles.md5(TestFiles.randomFile(root.resolve("big.bin"), BIG, 11));
+        long[] cuts = cutPoints(new Random(SEED));
+        String context = "seed " + SEED + ", downstream cuts " + Arrays.toString(cuts);
+        Path partial = work.resolve(".big.bin.ftpart");
+
+        try (FtProcesses.Server server = new FtProcesses.Server(root, launch);
+             FaultProxy proxy = new FaultProxy(server.address)) {
+            for (long cut : cuts) {
+                proxy.enqueue(Faults.none().cutAfter(DOWNSTREAM, cut));
+            }
+            long held = 0;
+            for (int run = 0; run <= CUTS; run++) {
+                FtProcesses.Result r = FtProcesses.run(work, launch,
+                        "-s", proxy.address(), "get", "--retries", "0", "big.bin");
+                String what = context + ", run " + (run + 1) + ", stderr: " + r.err();
+                if (run == 0) {
+                    assertThat(r.err()).as(what).doesNotContain("resuming");
+                } else {
+                    assertThat(r.err()).as(what).contains("ft: resuming at " + held + " bytes\n");
+                }
+                if (run == CUTS) {
+                    assertThat(r.exit()).as(what).isZero();
+                    assertThat(r.out()).as(what).isEqualTo(md5 + "  big.bin\n");
+                    break;
+                }
+                assertThat(r.exit()).as(what).isEqualTo(3);
+                assertThat(r.out()).as(what).isEmpty();
+                assertThat(r.err()).as(what).containsPattern(
+                        "ft: get big\\.bin: connection to \\S+ lost.*rerun the same command to resume \\(CONNECTION_LOST\\)\n$");
+                assertThat(work.resolve("big.bin")).as(what).doesNotExist();
+                long now = TestFiles.size(partial);
+                // Everything that came through before the cut is kept, nothing more.
+                assertThat(now - held).as("bytes kept by run %d; %s", run + 1, what)
+                        .isBetween(cuts[run] - HEADERS, cuts[run]);
+                held = now;
+            }
+            assertThat(proxy.fired(Kind.CUT)).as(context).isEqualTo(CUTS);
+            assertThat(proxy.connections()).as(context).isEqualTo(CUTS + 1);
+            assertThat(proxy.bytes(DOWNSTREAM)).as("bytes moved downstream for a %d-byte file; %s", BIG, context)
+                    .isGreaterThan(BIG).isLessThan(BIG + BIG / 2);
+        }
+        assertThat(TestFiles.md5(work.resolve("big.bin"))).as(context).isEqualTo(md5);
+        assertThat(TestFiles.names(work)).as("partial and meta gone; %s", context)
+                .containsExactlyInAnyOrder(".err", ".out", "big.bin");
+    }
+
+    @Test
+    void uploadCutFiveTimesResumesOnEachRerunAndArrivesIntactMovingUnderOneAndAHalfTimesItsSize() throws Exception {
+        String md5 = TestFiles.md5(TestFiles.randomFile(work.resolve("big.bin"), BIG, 12));
+        long[] cuts = cutPoints(new Random(SEED + 1));
+        String context = "seed " + SEED + ", upstream cuts " + Arrays.toString(cuts);
+        Path partials = root.resolve(".ft/partials");
+
+        try (FtProcesses.Server server = new FtProcesses.Server(root, launch);
+             FaultProxy proxy = new FaultProxy(server.address)) {
+            for (long cut : cuts) {
+                proxy.enqueue(Faults.none().cutAfter(UPSTREAM, cut));
+            }
+            long held = 0;
+            for (int run = 0; run <= CUTS; run++) {
+                FtProcesses.Result r = FtProcesses.run(work, launch,
+                        "-s", proxy.address(), "put", "--retries", "0", "big.bin");
+                String what = context + ", run " + (run + 1) + ", stderr: " + r.err();
+                if (run == 0) {
+                    assertThat(r.err()).as(what).doesNotContain("resuming");
+                } else {
+                    assertThat(r.err()).as(what).contains("ft: resuming at " + held + " bytes\n");
+                }
+                if (run == CUTS) {
+                    assertThat(r.exit()).as(what).isZero();
+                    assertThat(r.out()).as(what).isEqualTo(md5 + "  big.bin\n");
+                    break;
+                }
+                assertThat(r.exit()).as(what).isEqualTo(3);
+                assertThat(r.out()).as(what).isEmpty();
+                assertThat(r.err()).as(what).containsPattern(
+                        "ft: put big\\.bin: connection to \\S+ lost .*\\(CONNECTION_LOST\\)\n$");
+                // The server reads what the proxy passed before the cut at its own pace: wait for it.
+                long before = held;
+                long expectedAtLeast = held + cuts[run] - HEADERS;
+                TestFiles.await(() -> TestFiles.largestPart(partials) >= expectedAtLeast, Duration.ofSeconds(30),
+                        "the server keeping the bytes of run " + (run + 1) + "; " + what);
+                held = TestFiles.largestPart(partials);
+                assertThat(held - before).as("bytes kept from run %d; %s", run + 1, what)
+                        .isBetween(cuts[run] - HEADERS, cuts[run]);
+                if (run == 0) {
+                    FtProcesses.Result ls = FtProcesses.run(work, launch, "-s", server.address, "ls");
+                    assertThat(ls.exit()).as(ls.err()).isZero();
+                    assertThat(ls.out()).as("ft ls during an interrupted upload; %s", context).isEmpty();
+                    assertThat(TestFiles.names(root)).as(context).containsExactly(".ft");
+                }
+            }
+            assertThat(proxy.fired(Kind.CUT)).as(context).isEqualTo(CUTS);
+            assertThat(proxy.bytes(UPSTREAM)).as("bytes moved upstream for a %d-byte file; %s", BIG, context)
+                    .isGreaterThan(BIG).isLessThan(BIG + BIG / 2);
+
+            FtProcesses.Result ls = FtProcesses.run(work, launch, "-s", server.address, "ls");
+            assertThat(ls.exit()).as(ls.err()).isZero();
+            assertThat(ls.out()).as("ft ls after the upload; %s", context).isEqualTo("big.bin\n");
+        }
+        assertThat(TestFiles.md5(root.resolve("big.bin"))).as(context).isEqualTo(md5);
+        assertThat(TestFiles.names(root)).as(context).containsExactly(".ft", "big.bin");
+        assertThat(TestFiles.names(partials)).as("partials left; %s", context).isEmpty();
+    }
+
+    @ParameterizedTest(name = "over an older copy: {0}")
+    @ValueSource(booleans = {false, true})
+    void byteFlippedInADownloadExitsFiveKeepsNothingAndACleanRerunArrivesIntact(boolean overOldCopy) throws Exception {
+        String md5 = TestFiles.md5(TestFiles.randomFile(root.resolve("big.bin"), MEDIUM, 21));
+        String oldMd5 = overOldCopy ? TestFiles.md5(TestFiles.randomFile(work.resolve("big.bin"), MIB, 22)) : null;
+        long flipAt = 5 * MIB + new Random(SEED).nextLong(20 * MIB);
+        String context = "seed " + SEED + ", flip downstream at " + flipAt;
+
+        try (FtProcesses.Server server = new FtProcesses.Server(root, launch);
+             FaultProxy proxy = new FaultProxy(server.address)) {
+            proxy.enqueue(Faults.none().flipAt(DOWNSTREAM, flipAt));
+            FtProcesses.Result damaged = FtProcesses.run(work, launch,
+                    "-s", proxy.address(), "get", "--retries", "0", "big.bin");
+            String what = context + ", stderr: " + damaged.err();
+            assertThat(proxy.fired(Kind.FLIP)).as(what).isEqualTo(1);
+            assertThat(damaged.exit()).as(what).isEqualTo(5);
+            assertThat(damaged.out()).as(what).isEmpty();
+            assertThat(damaged.err()).as(what).containsPattern(
+                    "ft: get big\\.bin: .*download was discarded \\(CHECKSUM_MISMATCH\\)\n$");
+            // No partial a rerun could resume from, and the old copy (if any) untouched.
+            assertThat(TestFiles.names(work)).as(what).containsExactlyInAnyOrderElementsOf(
+                    overOldCopy ? List.of(".err", ".out", "big.bin") : List.of(".err", ".out"));
+            if (overOldCopy) {
+                assertThat(TestFiles.md5(work.resolve("big.bin"))).as(what).isEqualTo(oldMd5);
+            }
+
+            FtProcesses.Result clean = FtProcesses.run(work, launch,
+                    "-s", proxy.address(), "get", "--retries", "0", "big.bin");
+            assertThat(clean.exit()).as(context + ", stderr: " + clean.err()).isZero();
+            assertThat(clean.err()).as(context).doesNotContain("resuming");
+            assertThat(clean.out()).as(context).isEqualTo(md5 + "  big.bin\n");
+            assertThat(proxy.fired(Kind.FLIP)).as(context).isEqualTo(1);
+        }
+        assertThat(TestFiles.md5(work.resolve("big.bin"))).as(context).isEqualTo(md5);
+    }
+
+    @ParameterizedTest(name = "replacing an older version: {0}")
+    @ValueSource(booleans = {false, true})
+    void byteFlippedInAnUploadExitsFiveStoresNothingAndACleanRerunArrivesIntact(boolean replacing) throws Exception {
+        String md5 = TestFiles.md5(TestFiles.randomFile(work.resolve("big.bin"), MEDIUM, 31));
+        String oldMd5 = replacing ? TestFiles.md5(TestFiles.randomFile(root.resolve("big.bin"), MIB, 32)) : null;
+        long flipAt = 5 * MIB + new Random(SEED + 2).nextLong(20 * MIB);
+        String context = "seed " + SEED + ", flip upstream at " + flipAt;
+        Path partials = root.resolve(".ft/partials");
+
+        try (FtProcesses.Server server = new FtProcesses.Server(root, launch);
+             FaultProxy proxy = new FaultProxy(server.address)) {
+            proxy.enqueue(Faults.none().flipAt(UPSTREAM, flipAt));
+            FtProcesses.Result damaged = FtProcesses.run(work, launch,
+                    "-s", proxy.address(), "put", "--retries", "0", "big.bin");
+            String what = context + ", stderr: " + damaged.err();
+            assertThat(proxy.fired(Kind.FLIP)).as(what).isEqualTo(1);
+            assertThat(damaged.exit()).as(what).isEqualTo(5);
+            assertThat(damaged.out()).as(what).isEmpty();
+            assertThat(damaged.err()).as(what).containsPattern(
+                    "ft: put big\\.bin: .*nothing was stored \\(CHECKSUM_MISMATCH\\)\n$");
+            assertThat(TestFiles.names(root)).as(what)
+                    .isEqualTo(replacing ? List.of(".ft", "big.bin") : List.of(".ft"));
+            if (replacing) {
+                assertThat(TestFiles.md5(root.resolve("big.bin"))).as("the old version; %s", what).isEqualTo(oldMd5);
+            }
+            assertThat(TestFiles.names(partials)).as("damaged bytes kept for a resume; %s", what).isEmpty();
+
+            FtProcesses.Result clean = FtProcesses.run(work, launch,
+                    "-s", proxy.address(), "put", "--retries", "0", "big.bin");
+            assertThat(clean.exit()).as(context + ", stderr: " + clean.err()).isZero();
+            assertThat(clean.err()).as(context).doesNotContain("resuming");
+            assertThat(clean.out()).as(context).isEqualTo(md5 + "  big.bin\n");
+        }
+        assertThat(TestFiles.md5(root.resolve("big.bin"))).as(context).isEqualTo(md5);
+    }
+
+    @Test
+    void serverGoneSilentMidDownloadMakesTheClientExitThreeAfterItsTimeoutAndTheRerunResumes() throws Exception {
+        String md5 = TestFiles.md5(TestFiles.randomFile(root.resolve("big.bin"), MEDIUM, 41));
+        long stallAt = 8 * MIB;
+        Path partial = work.resolve(".big.bin.ftpart");
+
+        try (FtProcesses.Server server = new FtProcesses.Server(root, launch);
+             FaultProxy proxy = new FaultProxy(server.address)) {
+            proxy.enqueue(Faults.none().stallAfter(DOWNSTREAM, stallAt, Duration.ofMinutes(2)));
+            long t0 = System.nanoTime();
+            FtProcesses.Result stalled = FtProcesses.run(work, launch,
+                    "-s", proxy.address(), "--timeout", "2", "get", "--retries", "0", "big.bin");
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
+            String what = "after " + seconds + " s, stderr: " + stalled.err();
+            assertThat(proxy.fired(Kind.STALL)).as(what).isEqualTo(1);
+            assertThat(stalled.exit()).as(what).isEqualTo(3);
+            assertThat(stalled.err()).as(what).containsPattern(
+                    "ft: get big\\.bin: \\S+ sent nothing for 2 s .*\\(TIMEOUT\\)\n$");
+            assertThat(seconds).as("waited for the timeout, then gave up; " + what).isBetween(2L, 30L);
+            assertThat(work.resolve("big.bin")).doesNotExist();
+            long held = TestFiles.size(partial);
+            assertThat(held).as(what).isBetween(stallAt - HEADERS, stallAt);
+
+            long downBefore = proxy.bytes(DOWNSTREAM);
+            FtProcesses.Result rerun = FtProcesses.run(work, launch,
+                    "-s", proxy.address(), "--timeout", "2", "get", "--retries", "0", "big.bin");
+            assertThat(rerun.exit()).as(rerun.err()).isZero();
+            assertThat(rerun.err()).contains("ft: resuming at " + held + " bytes\n");
+            assertThat(rerun.out()).isEqualTo(md5 + "  big.bin\n");
+            assertThat(proxy.bytes(DOWNSTREAM) - downBefore).as("bytes the rerun moved, %d held", held)
+                    .isLessThan(MEDIUM - held + HEADERS);
+        }
+        assertThat(TestFiles.md5(work.resolve("big.bin"))).isEqualTo(md5);
+        assertThat(TestFiles.names(work)).containsExactlyInAnyOrder(".err", ".out", "big.bin");
+    }
+
+    @Test
+    void serverThatStopsAcceptingAnUploadMakesTheClientExitThreeAfterItsTimeoutAndTheRerunResumes() throws Exception {
+        String md5 = TestFiles.md5(TestFiles.randomFile(work.resolve("big.bin"), MEDIUM, 42));
+        long stallAt = 8 * MIB;
+        Path partials = root.resolve(".ft/partials");
+
+        try (FtProcesses.Server server = new FtProcesses.Server(root, launch);
+             FaultProxy proxy = new FaultProxy(server.address)) {
+            proxy.enqueue(Faults.none().stallAfter(UPSTREAM, stallAt, Duration.ofMinutes(2)));
+            long t0 = System.nanoTime();
+            FtProcesses.Result stalled = FtProcesses.run(work, launch,
+                    "-s", proxy.address(), "--timeout", "2", "put", "--retries", "0", "big.bin");
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
+            String what = "after " + seconds + " s, stderr: " + stalled.err();
+            assertThat(proxy.fired(Kind.STALL)).as(what).isEqualTo(1);
+            assertThat(stalled.exit()).as(what).isEqualTo(3);
+            assertThat(stalled.err()).as(what).containsPattern(
+                    "ft: put big\\.bin: \\S+ accepted no bytes for 2 s .*\\(TIMEOUT\\)\n$");
+            assertThat(seconds).as("waited for the timeout, then gave up; " + what).isBetween(2L, 30L);
+            assertThat(TestFiles.names(root)).as(what).containsExactly(".ft");
+            // Like a real dead link, the stall hides the client's exit from the server, which
+            // would hold the upload (BUSY to the rerun) until its idle timeout: reset the link.
+            proxy.disconnectAll();
+            TestFiles.await(() -> TestFiles.largestPart(partials) >= stallAt - HEADERS, Duration.ofSeconds(30),
+                    "the server keeping the bytes that got through; " + what);
+            long held = TestFiles.largestPart(partials);
+            assertThat(held).as(what).isBetween(stallAt - HEADERS, stallAt);
+
+            long upBefore = proxy.bytes(UPSTREAM);
+            FtProcesses.Result rerun = FtProcesses.run(work, launch,
+                    "-s", proxy.address(), "--timeout", "2", "put", "--retries", "0", "big.bin");
+            assertThat(rerun.exit()).as(rerun.err()).isZero();
+            assertThat(rerun.err()).contains("ft: resuming at " + held + " bytes\n");
+            assertThat(rerun.out()).isEqualTo(md5 + "  big.bin\n");
+            assertThat(proxy.bytes(UPSTREAM) - upBefore).as("bytes the rerun moved, %d held", held)
+                    .isLessThan(MEDIUM - held + HEADERS);
+        }
+        assertThat(TestFiles.md5(root.resolve("big.bin"))).isEqualTo(md5);
+        assertThat(TestFiles.names(partials)).isEmpty();
+    }
+}
