@@ -2,6 +2,7 @@ package ft.protocol;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -56,6 +57,10 @@ public final class HeaderCodec {
                         .maxStringLength(Protocol.MAX_FRAME_BYTES)
                         .maxNumberLength(40)
                         .build())
+                // Jackson's default pool keeps buffers per thread; a server has a virtual thread per
+                // connection, so each idle connection held ~25 KB of parser buffers. A shared pool
+                // hands the same few buffers to whichever thread is decoding.
+                .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
                 .build();
         mapper = new ObjectMapper(factory)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
