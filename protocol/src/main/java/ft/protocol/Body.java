@@ -61,8 +61,10 @@ public final class Body {
     }
 
     /**
-     * Fills whole buffers (so each hand-over to the hashing thread carries enough bytes to be
-     * worth it), writes each, then queues it for hashing while the next one fills.
+     * Fills a buffer with what has arrived (whole buffers while bytes stream in, so each
+     * hand-over to the hashing thread is worth its cost), writes it, then queues it for hashing
+     * while the next one fills. Received bytes are never held back waiting for more: a stalled
+     * or killed transfer has written all it got, and resumes after it.
      */
     private static void receivePipelined(InputStream in, WritableByteChannel out, long length, MessageDigest md5,
                                          LongConsumer progress) throws IOException {
@@ -72,7 +74,7 @@ public final class Body {
                 byte[] buf = hasher.emptyBuffer();
                 int want = (int) Math.min(buf.length, length - done);
                 int filled = 0;
-                while (filled < want) {
+                do {
                     int n;
                     try {
                         n = in.read(buf, filled, want - filled);
@@ -85,13 +87,21 @@ public final class Body {
                         throw cutShort(done + filled, length);
                     }
                     filled += n;
-                }
+                } while (filled < want && moreReady(in));
                 write(out, buf, filled);
                 hasher.hash(buf, filled);
                 done += filled;
                 progress.accept(done);
             }
             hasher.finish();
+        }
+    }
+
+    private static boolean moreReady(InputStream in) {
+        try {
+            return in.available() > 0;
+        } catch (IOException closed) {
+            return false; // the next read reports it
         }
     }
 

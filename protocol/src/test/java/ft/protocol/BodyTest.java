@@ -180,6 +180,64 @@ class BodyTest {
     }
 
     @Test
+    void pipelinedReceiveWritesWhatArrivedBeforeWaitingForMore() throws Exception {
+        byte[] body = randomBytes((int) Body.PIPELINE_MIN_BYTES * 2);
+        int first = Body.BUFFER_BYTES + 1000;
+        java.util.concurrent.BlockingQueue<byte[]> chunks = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.io.InputStream network = new java.io.InputStream() {
+            private byte[] current = new byte[0];
+            private int pos;
+
+            @Override
+            public int read() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws java.io.IOException {
+                if (pos == current.length) {
+                    try {
+                        current = chunks.take(); // blocks like a socket with nothing to read
+                    } catch (InterruptedException e) {
+                        throw new java.io.InterruptedIOException();
+                    }
+                    pos = 0;
+                }
+                int n = Math.min(len, current.length - pos);
+                System.arraycopy(current, pos, b, off, n);
+                pos += n;
+                return n;
+            }
+
+            @Override
+            public int available() {
+                return current.length - pos;
+            }
+        };
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.nio.channels.WritableByteChannel sink = Channels.newChannel(out);
+        java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+        MessageDigest md5 = Body.newMd5();
+        Thread receiver = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                Body.receive(network, sink, body.length, md5, written::set);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        chunks.add(java.util.Arrays.copyOf(body, first));
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (written.get() < first && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        assertEquals(first, written.get(), "bytes written while the sender has sent no more");
+        chunks.add(java.util.Arrays.copyOfRange(body, first, body.length));
+        receiver.join(30_000);
+        assertArrayEquals(body, out.toByteArray());
+        assertEquals(md5Of(body), Md5.of(md5.digest()));
+    }
+
+    @Test
     void pipelinedReceiveReportsAFullDiskAsSinkFailure() {
         java.nio.channels.WritableByteChannel fullAfterOneBuffer = new java.nio.channels.WritableByteChannel() {
             long written;
