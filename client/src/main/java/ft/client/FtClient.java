@@ -222,14 +222,14 @@ public final class FtClient implements AutoCloseable {
             } catch (IOException e) {
                 if (watchdog.fired()) {
                     throw new ConnectionException(ConnectionException.TIMEOUT, server + " accepted no bytes for "
-                            + timeout.toSeconds() + " s after " + (position + sent) + " bytes; giving up", e);
+                            + timeout.toSeconds() + " s after " + (position + sent) + " bytes; giving up" + RESUME_HINT, e);
                 }
                 // The server may have hung up after explaining why (e.g. NO_SPACE): prefer its reason.
                 Response reason = readErrorQuietly();
                 if (reason instanceof Response.Error error) {
                     throw new RemoteException(error.code(), error.message());
                 }
-                throw lost(e, "after sending " + (position + sent) + " bytes");
+                throw lostMidTransfer(e, "after sending " + (position + sent) + " bytes");
             }
         }
         return expect(receive(Response.PutDone.class), Response.PutDone.class);
@@ -384,6 +384,14 @@ public final class FtClient implements AutoCloseable {
         }
         return type.cast(response);
     }
+
+    /** As {@link #lost}, mid-transfer: the bytes so far are kept, so the message says how to go on. */
+    public ConnectionException lostMidTransfer(IOException e, String when) {
+        ConnectionException plain = lost(e, when);
+        return new ConnectionException(plain.code(), plain.getMessage() + RESUME_HINT, e);
+    }
+
+    static final String RESUME_HINT = "; rerun the same command to resume";
 
     /** Maps a network failure to the right {@link ConnectionException}. */
     public ConnectionException lost(IOException e, String when) {

@@ -117,9 +117,9 @@ public final class ResumableDownload {
             throw new LocalIoException("cannot write the download: " + e.getMessage(), e.getCause());
         } catch (EOFException e) {
             throw new ConnectionException(ConnectionException.CONNECTION_LOST, "connection to " + client.server()
-                    + " lost: " + e.getMessage() + "; rerun the same command to resume", e);
+                    + " lost: " + e.getMessage() + FtClient.RESUME_HINT, e);
         } catch (IOException e) {
-            throw client.lost(e, "during the body; rerun the same command to resume");
+            throw client.lostMidTransfer(e, "during the body");
         }
         // Bytes beyond the announced body, already here with it, mean a server out of step.
         if (in.available() > 0) {

@@ -139,7 +139,7 @@ class FaultIT {
                 assertThat(r.exit()).as(what).isEqualTo(3);
                 assertThat(r.out()).as(what).isEmpty();
                 assertThat(r.err()).as(what).containsPattern(
-                        "ft: put big\\.bin: connection to \\S+ lost .*\\(CONNECTION_LOST\\)\n$");
+                        "ft: put big\\.bin: connection to \\S+ lost .*; rerun the same command to resume \\(CONNECTION_LOST\\)\n$");
                 // The server reads what the proxy passed before the cut at its own pace: wait for it.
                 long before = held;
                 long expectedAtLeast = held + cuts[run] - HEADERS;
@@ -257,7 +257,7 @@ class FaultIT {
             assertThat(proxy.fired(Kind.STALL)).as(what).isEqualTo(1);
             assertThat(stalled.exit()).as(what).isEqualTo(3);
             assertThat(stalled.err()).as(what).containsPattern(
-                    "ft: get big\\.bin: \\S+ sent nothing for 2 s .*\\(TIMEOUT\\)\n$");
+                    "ft: get big\\.bin: \\S+ sent nothing for 2 s .*; rerun the same command to resume \\(TIMEOUT\\)\n$");
             assertThat(seconds).as("waited for the timeout, then gave up; " + what).isBetween(2L, 30L);
             assertThat(work.resolve("big.bin")).doesNotExist();
             long held = TestFiles.size(partial);
@@ -293,7 +293,7 @@ class FaultIT {
             assertThat(proxy.fired(Kind.STALL)).as(what).isEqualTo(1);
             assertThat(stalled.exit()).as(what).isEqualTo(3);
             assertThat(stalled.err()).as(what).containsPattern(
-                    "ft: put big\\.bin: \\S+ accepted no bytes for 2 s .*\\(TIMEOUT\\)\n$");
+                    "ft: put big\\.bin: \\S+ accepted no bytes for 2 s .*; rerun the same command to resume \\(TIMEOUT\\)\n$");
             assertThat(seconds).as("waited for the timeout, then gave up; " + what).isBetween(2L, 30L);
             assertThat(TestFiles.names(root)).as(what).containsExactly(".ft");
             // Like a real dead link, the stall hides the client's exit from the server, which
