@@ -6,8 +6,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,6 +64,39 @@ class FtCommandLineIT {
             assertThat(r.exit()).isEqualTo(4);
             assertThat(r.err()).isEqualTo("ft: get nope.txt: 'nope.txt' does not exist (NOT_FOUND)\n");
             assertThat(r.out()).isEmpty();
+        }
+    }
+
+    @Test
+    void serveTakesItsRootAndAddressFromFtRootAndFtListenWhenNoOptionSaysOtherwise() throws Exception {
+        Path root = tmp.resolve("env-root");
+        Path serverDir = Files.createDirectories(tmp.resolve("server"));
+        Path work = Files.createDirectories(tmp.resolve("work"));
+        FtProcesses.Launch launch = FtProcesses.defaultLaunch()
+                .withEnv("FT_ROOT", root.toString())
+                .withEnv("FT_LISTEN", "127.0.0.1:0");
+        Process server = FtProcesses.start(serverDir, launch, "serve");
+        try {
+            Pattern serving = Pattern.compile("ft: serving (\\S+) on (127\\.0\\.0\\.1:\\d+)\n");
+            AtomicReference<Matcher> line = new AtomicReference<>();
+            TestFiles.await(() -> {
+                try {
+                    Matcher m = serving.matcher(Files.readString(serverDir.resolve(".err")));
+                    return m.find() && line.compareAndSet(null, m);
+                } catch (IOException notYet) {
+                    return false;
+                }
+            }, Duration.ofSeconds(60), "ft serve prints where it serves");
+            assertThat(line.get().group(1)).isEqualTo(root.toAbsolutePath().toString());
+            String address = line.get().group(2);
+
+            Files.writeString(work.resolve("note.txt"), "from the environment\n");
+            FtProcesses.Result put = FtProcesses.run(work, "-s", address, "put", "note.txt");
+            assertThat(put.exit()).as(put.err()).isZero();
+            assertThat(root.resolve("note.txt")).hasContent("from the environment");
+        } finally {
+            server.destroyForcibly();
+            server.waitFor(30, TimeUnit.SECONDS);
         }
     }
 }
