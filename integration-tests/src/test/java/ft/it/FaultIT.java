@@ -52,6 +52,30 @@ class FaultIT {
         launch = FtProcesses.Launch.isolatedIn(tmp.resolve("home"));
     }
 
+    /**
+     * What every run of a cut transfer of {@code big.bin} must show: a rerun says where it
+     * resumes; a cut run exits 3 saying how to go on; the last run exits 0 with the MD5.
+     *
+     * @return whether this was the last, successful run
+     */
+    private static boolean assertRerun(String verb, FtProcesses.Result r, int run, long held, String md5, String what) {
+        if (run == 0) {
+            assertThat(r.err()).as(what).doesNotContain("resuming");
+        } else {
+            assertThat(r.err()).as(what).contains("ft: resuming at " + held + " bytes\n");
+        }
+        if (run == CUTS) {
+            assertThat(r.exit()).as(what).isZero();
+            assertThat(r.out()).as(what).isEqualTo(md5 + "  big.bin\n");
+            return true;
+        }
+        assertThat(r.exit()).as(what).isEqualTo(3);
+        assertThat(r.out()).as(what).isEmpty();
+        assertThat(r.err()).as(what).containsPattern("ft: " + verb
+                + " big\\.bin: connection to \\S+ lost.*; rerun the same command to resume \\(CONNECTION_LOST\\)\n$");
+        return false;
+    }
+
     /** Five cut points, each 10–45 MiB into its connection: together always short of the file. */
     private static long[] cutPoints(Random random) {
         long[] cuts = new long[CUTS];
@@ -78,20 +102,9 @@ class FaultIT {
                 FtProcesses.Result r = FtProcesses.run(work, launch,
                         "-s", proxy.address(), "get", "--retries", "0", "big.bin");
                 String what = context + ", run " + (run + 1) + ", stderr: " + r.err();
-                if (run == 0) {
-                    assertThat(r.err()).as(what).doesNotContain("resuming");
-                } else {
-                    assertThat(r.err()).as(what).contains("ft: resuming at " + held + " bytes\n");
-                }
-                if (run == CUTS) {
-                    assertThat(r.exit()).as(what).isZero();
-                    assertThat(r.out()).as(what).isEqualTo(md5 + "  big.bin\n");
+                if (assertRerun("get", r, run, held, md5, what)) {
                     break;
                 }
-                assertThat(r.exit()).as(what).isEqualTo(3);
-                assertThat(r.out()).as(what).isEmpty();
-                assertThat(r.err()).as(what).containsPattern(
-                        "ft: get big\\.bin: connection to \\S+ lost.*rerun the same command to resume \\(CONNECTION_LOST\\)\n$");
                 assertThat(work.resolve("big.bin")).as(what).doesNotExist();
                 long now = TestFiles.size(partial);
                 // Everything that came through before the cut is kept, nothing more.
@@ -126,20 +139,9 @@ class FaultIT {
                 FtProcesses.Result r = FtProcesses.run(work, launch,
                         "-s", proxy.address(), "put", "--retries", "0", "big.bin");
                 String what = context + ", run " + (run + 1) + ", stderr: " + r.err();
-                if (run == 0) {
-                    assertThat(r.err()).as(what).doesNotContain("resuming");
-                } else {
-                    assertThat(r.err()).as(what).contains("ft: resuming at " + held + " bytes\n");
-                }
-                if (run == CUTS) {
-                    assertThat(r.exit()).as(what).isZero();
-                    assertThat(r.out()).as(what).isEqualTo(md5 + "  big.bin\n");
+                if (assertRerun("put", r, run, held, md5, what)) {
                     break;
                 }
-                assertThat(r.exit()).as(what).isEqualTo(3);
-                assertThat(r.out()).as(what).isEmpty();
-                assertThat(r.err()).as(what).containsPattern(
-                        "ft: put big\\.bin: connection to \\S+ lost .*; rerun the same command to resume \\(CONNECTION_LOST\\)\n$");
                 // The server reads what the proxy passed before the cut at its own pace: wait for it.
                 long before = held;
                 long expectedAtLeast = held + cuts[run] - HEADERS;
