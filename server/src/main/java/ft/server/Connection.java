@@ -57,11 +57,16 @@ final class Connection implements Runnable {
     /** Used by a draining server: closes the connection unless a request is in flight. */
     void closeIfIdle() {
         if (idle) {
-            try {
-                channel.close();
-            } catch (IOException e) {
-                LOG.debug("{} close failed: {}", client, e.toString());
-            }
+            hangUp();
+        }
+    }
+
+    /** Closes the connection under whatever its thread is doing, which then fails and ends. */
+    private void hangUp() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.debug("{} close failed: {}", client, e.toString());
         }
     }
 
@@ -232,7 +237,7 @@ final class Connection implements Runnable {
             String who = s.user();
             switch (request) {
                 case Request.Get get -> new SendFile(server, s, get, client, writer, channel, clock, bodyOut).run(start);
-                case Request.Put put -> new ReceiveUpload(server, s, put, client, in, writer).run(start);
+                case Request.Put put -> new ReceiveUpload(server, s, put, client, in, writer, this::hangUp).run(start);
                 case Request.Stat stat -> Replies.answer(writer, client, who, "stat", stat.path(), start,
                         () -> DescribePath.stat(server, s, stat));
                 case Request.List list -> ListDirectory.run(s, list, client, writer, start);

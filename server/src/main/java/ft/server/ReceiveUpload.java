@@ -8,6 +8,7 @@ import ft.protocol.Request;
 import ft.protocol.Response;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.net.SocketAddress;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
@@ -16,28 +17,55 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Answers one put: body into a hidden partial (hashed while it arrives), verified, then moved
  * atomically over the final name. The final name never holds anything but a verified file.
  */
-final class ReceiveUpload {
+final class ReceiveUpload implements PathLocks.Holder {
+    private static final Logger LOG = LoggerFactory.getLogger(ReceiveUpload.class);
+
     private final FtServer server;
     private final Share share;
     private final Request.Put request;
     private final SocketAddress client;
     private final InputStream in;
     private final FrameWriter writer;
-    private long received;
+    private final Runnable hangUp;
+    private volatile long received;
+    private volatile long lastProgressNanos = System.nanoTime();
 
     ReceiveUpload(FtServer server, Share share, Request.Put request, SocketAddress client, InputStream in,
-                  FrameWriter writer) {
+                  FrameWriter writer, Runnable hangUp) {
         this.server = server;
         this.share = share;
         this.request = request;
         this.client = client;
         this.in = in;
         this.writer = writer;
+        this.hangUp = hangUp;
+    }
+
+    private record Identity(long size, Md5 md5) {}
+
+    @Override
+    public Object identity() {
+        return new Identity(request.size(), request.md5());
+    }
+
+    @Override
+    public long idleNanos() {
+        return System.nanoTime() - lastProgressNanos;
+    }
+
+    @Override
+    public void abandon() {
+        LOG.info("{} put {}: taken over by a resumed upload of the same file after {} s without a byte",
+                client, request.path(), TimeUnit.NANOSECONDS.toSeconds(idleNanos()));
+        hangUp.run();
     }
 
     void run(long start) throws IOException {
@@ -65,7 +93,7 @@ final class ReceiveUpload {
 
     private void receive() throws RefusedException, IOException {
         Path destination = share.jail().resolveForWrite(request.path());
-        try (PathLocks.Held lock = server.uploadLocks().tryLock(destination)) {
+        try (PathLocks.Held lock = lock(destination)) {
             if (lock == null) {
                 throw new RefusedException(ErrorCode.BUSY,
                         "another upload of '" + request.path() + "' is in progress");
@@ -92,6 +120,15 @@ final class ReceiveUpload {
         }
     }
 
+    private PathLocks.Held lock(Path destination) throws InterruptedIOException {
+        try {
+            return server.uploadLocks().tryLock(destination, this);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while taking over a stalled upload");
+        }
+    }
+
     private void receiveBody(Path destination, PartialStore.Partial partial, long offset, long remaining)
             throws RefusedException, IOException {
         MessageDigest md5 = Body.newMd5();
@@ -100,7 +137,11 @@ final class ReceiveUpload {
             Body.hash(file, offset, md5);
             file.position(offset);
             Connection.answer(writer, new Response.PutReady(offset));
-            Body.receive(in, file, remaining, md5, n -> received = n);
+            lastProgressNanos = System.nanoTime();
+            Body.receive(in, file, remaining, md5, n -> {
+                received = n;
+                lastProgressNanos = System.nanoTime();
+            });
             file.force(false);
         }
         Md5 actual = Md5.of(md5.digest());

@@ -571,6 +571,31 @@ class ServerProtocolTest {
     }
 
     @Test
+    void resumedPutOfTheSameFileTakesOverAnUploadWhoseSenderWentSilent() throws IOException {
+        byte[] content = randomBytes(500_000, 13);
+        Md5 md5 = RawClient.md5(content);
+        int sent = 200_000;
+        try (RawClient dead = RawClient.hello(server); RawClient rerun = RawClient.hello(server)) {
+            dead.request(new Request.Put("same.bin", content.length, md5), Response.PutReady.class);
+            dead.sendRaw(content, 0, sent);
+            awaitTrue(() -> partSize() == sent, "the server never stored the " + sent + " bytes sent");
+            // The first link now carries nothing, without a reset: a dead link. A different file
+            // is still refused; the same file is BUSY until the holder counts as stalled, then
+            // takes over and resumes from what the holder stored.
+            rerun.expectError(new Request.Put("same.bin", 10, RawClient.md5(new byte[10])), ErrorCode.BUSY);
+            long asked = System.nanoTime();
+            Response.PutReady ready = putReadyRetryingBusy(rerun, new Request.Put("same.bin", content.length, md5));
+            assertTrue(System.nanoTime() - asked <= DEADLINE.toNanos());
+            assertEquals(sent, ready.offset());
+            rerun.sendRaw(content, sent, content.length - sent);
+            assertEquals(md5, assertInstanceOf(Response.PutDone.class, rerun.read(Response.PutDone.class)).md5());
+            dead.assertClosedByServer();
+        }
+        assertArrayEquals(content, Files.readAllBytes(root.resolve("same.bin")));
+        assertEquals(List.of(), partials());
+    }
+
+    @Test
     void concurrentPutThroughASymlinkedAliasIsBusyToo() throws IOException {
         Files.createDirectories(root.resolve("real"));
         Files.createSymbolicLink(root.resolve("alias"), Path.of("real"));
