@@ -299,7 +299,8 @@ class FaultIT {
             assertThat(seconds).as("waited for the timeout, then gave up; " + what).isBetween(2L, 30L);
             assertThat(TestFiles.names(root)).as(what).containsExactly(".ft");
             // Like a real dead link, the stall hides the client's exit from the server, which
-            // would hold the upload (BUSY to the rerun) until its idle timeout: reset the link.
+            // holds the upload until a rerun of the same file takes it over (after 5 s without a
+            // byte) or its idle timeout; reset the link so the rerun here is not answered BUSY.
             proxy.disconnectAll();
             TestFiles.await(() -> TestFiles.largestPart(partials) >= stallAt - HEADERS, Duration.ofSeconds(30),
                     "the server keeping the bytes that got through; " + what);
