@@ -4,10 +4,12 @@ import ft.protocol.Body;
 import ft.protocol.Md5;
 import ft.protocol.Request;
 import ft.protocol.Response;
+import ft.protocol.WriteBehind;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -85,8 +87,9 @@ public final class ResumableDownload {
             file.truncate(from);
             Body.hash(file, from, md5);
             file.position(from);
-            try {
-                receiveBody(file, ok, md5);
+            try (WriteBehind sink = WriteBehind.of(file)) {
+                receiveBody(sink, ok, md5);
+                sink.drain();
             } catch (BadResponseException e) {
                 // Nothing from a server that is out of step is kept, not even the announced part.
                 file.close();
@@ -108,7 +111,7 @@ public final class ResumableDownload {
         return new Result(target, ok.size(), actual, from);
     }
 
-    private void receiveBody(FileChannel file, Response.GetOk ok, MessageDigest md5) throws FtException, IOException {
+    private void receiveBody(WritableByteChannel file, Response.GetOk ok, MessageDigest md5) throws FtException, IOException {
         InputStream in = client.body();
         long from = ok.offset();
         try {

@@ -6,6 +6,7 @@ import ft.protocol.FrameWriter;
 import ft.protocol.Md5;
 import ft.protocol.Request;
 import ft.protocol.Response;
+import ft.protocol.WriteBehind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -138,10 +139,13 @@ final class ReceiveUpload implements PathLocks.Holder {
             file.position(offset);
             Connection.answer(writer, new Response.PutReady(offset));
             lastProgressNanos = System.nanoTime();
-            Body.receive(in, file, remaining, md5, n -> {
-                received = n;
-                lastProgressNanos = System.nanoTime();
-            });
+            try (WriteBehind sink = WriteBehind.of(file)) {
+                Body.receive(in, sink, remaining, md5, n -> {
+                    received = n;
+                    lastProgressNanos = System.nanoTime();
+                });
+                sink.drain();
+            }
             file.force(false);
         }
         Md5 actual = Md5.of(md5.digest());
