@@ -1,17 +1,16 @@
 package ft.client;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import ft.protocol.Body;
 import ft.protocol.Md5;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -53,9 +52,11 @@ public final class DigestJournal implements AutoCloseable {
     /** ... and only when there are more than this many lines per live entry. */
     static final int COMPACT_RATIO = 4;
 
-    /** Strict about trailing bytes, so two lines run together are skipped, not half believed. */
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+    /** Jackson's streaming API only: databind's set-up cost more than a small transfer. */
+    private static final JsonFactory JSON = new JsonFactory();
+    /** A member's value that is not a string, a whole number within long's range or null. */
+    private static final Object OTHER = new Object();
+    private static final Object NULL = new Object();
 
     /** Computes a file's digest; the tests count its calls. */
     @FunctionalInterface
@@ -265,28 +266,59 @@ public final class DigestJournal implements AutoCloseable {
     }
 
     private void parse(String line) {
-        JsonNode n;
+        Map<String, Object> n;
         try {
-            n = JSON.readTree(line);
-        } catch (JsonProcessingException corrupt) {
+            n = members(line);
+        } catch (IOException corrupt) {
             return;
         }
-        if (n == null || !n.isObject()) {
+        if (n == null) {
             return;
         }
-        JsonNode path = n.path("path");
-        JsonNode size = n.path("size");
-        JsonNode mtime = n.path("mtime_ns");
-        JsonNode key = n.path("key");
-        JsonNode md5 = n.path("md5");
-        boolean whole = path.isTextual() && size.isIntegralNumber() && size.canConvertToLong()
-                && mtime.isIntegralNumber() && mtime.canConvertToLong() && (key.isTextual() || key.isNull())
-                && md5.isTextual() && Md5.isValid(md5.asText());
+        Object path = n.get("path");
+        Object size = n.get("size");
+        Object mtime = n.get("mtime_ns");
+        Object key = n.get("key");
+        Object md5 = n.get("md5");
+        boolean whole = path instanceof String && size instanceof Long && mtime instanceof Long
+                && (key instanceof String || key == NULL) && md5 instanceof String m && Md5.isValid(m);
         if (!whole) {
             return;
         }
-        Stamp stamp = new Stamp(size.asLong(), mtime.asLong(), key.isNull() ? null : key.asText());
-        entries.put(path.asText(), new Entry(stamp, new Md5(md5.asText())));
+        Stamp stamp = new Stamp((Long) size, (Long) mtime, key == NULL ? null : (String) key);
+        entries.put((String) path, new Entry(stamp, new Md5((String) md5)));
+    }
+
+    /**
+     * The members of the one JSON object on {@code line} (the last of a repeated name wins),
+     * or null when the line holds something else; strict about trailing bytes, so two lines
+     * run together are skipped, not half believed.
+     */
+    private static Map<String, Object> members(String line) throws IOException {
+        try (JsonParser p = JSON.createParser(line)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            Map<String, Object> members = new java.util.HashMap<>();
+            for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+                JsonToken t = p.nextToken();
+                Object value = switch (t) {
+                    case VALUE_STRING -> p.getText();
+                    case VALUE_NUMBER_INT -> p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? OTHER
+                            : (Object) p.getLongValue();
+                    case VALUE_NULL -> NULL;
+                    default -> {
+                        p.skipChildren();
+                        yield OTHER;
+                    }
+                };
+                members.put(name, value);
+            }
+            if (p.nextToken() != null) {
+                return null;
+            }
+            return members;
+        }
     }
 
     /**
@@ -317,18 +349,20 @@ public final class DigestJournal implements AutoCloseable {
     }
 
     private static byte[] line(String path, Stamp stamp, Md5 md5) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("path", path);
-        n.put("size", stamp.size());
-        n.put("mtime_ns", stamp.mtimeNs());
-        n.put("key", stamp.key());
-        n.put("md5", md5.hex());
-        try {
-            // Jackson escapes control characters, so a newline in a file name cannot split the line.
-            return (JSON.writeValueAsString(n) + "\n").getBytes(StandardCharsets.UTF_8);
-        } catch (JsonProcessingException e) {
+        StringWriter text = new StringWriter(path.length() + 128);
+        // Jackson escapes control characters, so a newline in a file name cannot split the line.
+        try (JsonGenerator g = JSON.createGenerator(text)) {
+            g.writeStartObject();
+            g.writeStringField("path", path);
+            g.writeNumberField("size", stamp.size());
+            g.writeNumberField("mtime_ns", stamp.mtimeNs());
+            g.writeStringField("key", stamp.key());
+            g.writeStringField("md5", md5.hex());
+            g.writeEndObject();
+        } catch (IOException e) {
             throw new IllegalStateException("cannot encode a journal line", e);
         }
+        return (text + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
     private static Path normalized(Path file) {

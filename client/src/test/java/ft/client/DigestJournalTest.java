@@ -15,8 +15,10 @@ import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -215,6 +217,45 @@ class DigestJournalTest {
         assertThat(n.get("mtime_ns").asLong()).isEqualTo(Files.getLastModifiedTime(fox).to(TimeUnit.NANOSECONDS));
         assertThat(n.get("key").isTextual()).as("this file system has inodes").isTrue();
         assertThat(n.get("md5").asText()).isEqualTo(FOX_MD5.hex());
+    }
+
+    @Test
+    void eachLineIsTakenOnlyWhenEveryFieldHasItsTypeAndTheLastOfARepeatedNameWins() throws Exception {
+        Path fox = file("fox.txt", FOX);
+        try (DigestJournal journal = open()) {
+            journal.digestOf(fox);
+        }
+        JsonNode n = JSON.readTree(Files.readString(journalFile()));
+        String path = JSON.writeValueAsString(n.get("path").asText());
+        long size = n.get("size").asLong();
+        long mtime = n.get("mtime_ns").asLong();
+        String key = JSON.writeValueAsString(n.get("key").asText());
+        String md5 = "\"" + FOX_MD5.hex() + "\"";
+        String other = "\"" + "0".repeat(32) + "\"";
+        Map<String, Optional<Md5>> lines = new LinkedHashMap<>();
+        String fields = "\"path\":" + path + ",\"size\":" + size + ",\"mtime_ns\":" + mtime;
+        lines.put("{" + fields + ",\"key\":" + key + ",\"md5\":" + md5 + "}", Optional.of(FOX_MD5));
+        lines.put("  {" + fields + ",\"key\":" + key + ",\"md5\":" + md5 + ",\"x\":[{\"y\":1.5}]}  ",
+                Optional.of(FOX_MD5));
+        lines.put("{" + fields + ",\"key\":" + key + ",\"md5\":" + other + ",\"md5\":" + md5 + "}",
+                Optional.of(FOX_MD5));
+        lines.put("{" + fields + ",\"key\":" + key + ",\"md5\":" + md5 + ",\"md5\":" + other + "}",
+                Optional.of(new Md5("0".repeat(32))));
+        lines.put("{" + fields + ",\"md5\":" + md5 + "}", Optional.empty()); // no key at all
+        lines.put("{" + fields + ",\"key\":7,\"md5\":" + md5 + "}", Optional.empty());
+        lines.put("{\"path\":" + path + ",\"size\":" + size + ".0,\"mtime_ns\":" + mtime + ",\"key\":" + key
+                + ",\"md5\":" + md5 + "}", Optional.empty());
+        lines.put("{\"path\":" + path + ",\"size\":\"" + size + "\",\"mtime_ns\":" + mtime + ",\"key\":" + key
+                + ",\"md5\":" + md5 + "}", Optional.empty());
+        lines.put("{" + fields + ",\"key\":" + key + ",\"md5\":" + md5 + "} 1", Optional.empty());
+        lines.put("{" + fields + ",\"key\":" + key + ",\"md5\":" + md5 + ",}", Optional.empty());
+        lines.put("[{" + fields + ",\"key\":" + key + ",\"md5\":" + md5 + "}]", Optional.empty());
+        for (Map.Entry<String, Optional<Md5>> line : lines.entrySet()) {
+            Files.writeString(journalFile(), line.getKey() + "\n");
+            try (DigestJournal journal = open()) {
+                assertThat(journal.lookup(fox)).as(line.getKey()).isEqualTo(line.getValue());
+            }
+        }
     }
 
     @Test
