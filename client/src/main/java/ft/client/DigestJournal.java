@@ -77,6 +77,8 @@ public final class DigestJournal implements AutoCloseable {
     /** The first failure to write the journal; once set, no more writes are tried. Guarded by this. */
     private IOException writeFailure;
     private boolean closed;
+    /** Whether the file has been read into {@link #entries}; see {@link #openLazily}. */
+    private volatile boolean loaded;
 
     private DigestJournal(Path journal, Hasher hasher) {
         this.journal = journal;
@@ -95,11 +97,52 @@ public final class DigestJournal implements AutoCloseable {
 
     static DigestJournal open(Path file, Hasher hasher) throws LocalIoException {
         DigestJournal j = new DigestJournal(file, hasher);
-        long lines = j.load();
-        if (lines > COMPACT_MIN_LINES && lines > (long) COMPACT_RATIO * j.entries.size()) {
-            j.compact();
-        }
+        j.ensureLoaded();
         return j;
+    }
+
+    /**
+     * Like {@link #open}, but the file is read (and compacted if bloated) only when a digest is
+     * first looked up, not when one is only recorded: downloading a new file then costs no
+     * reading of a journal that may hold thousands of lines. A journal that cannot be read
+     * fails that first {@link #digestOf}, and makes {@link #lookup} find nothing.
+     */
+    public static DigestJournal openLazily(Path file) {
+        return openLazily(file, DigestJournal::md5Of);
+    }
+
+    static DigestJournal openLazily(Path file, Hasher hasher) {
+        return new DigestJournal(file, hasher);
+    }
+
+    /**
+     * Reads the file unless it was read already; digests recorded before that stay (they are
+     * the newest), and an appender the compaction replaced the file under is reopened.
+     */
+    private void ensureLoaded() throws LocalIoException {
+        if (loaded) {
+            return;
+        }
+        synchronized (this) {
+            if (loaded) {
+                return;
+            }
+            Map<String, Entry> recordedHere = Map.copyOf(entries);
+            long lines = load();
+            entries.putAll(recordedHere);
+            if (lines > COMPACT_MIN_LINES && lines > (long) COMPACT_RATIO * entries.size()) {
+                compact();
+                if (appender != null) {
+                    try {
+                        appender.close();
+                    } catch (IOException ignored) {
+                        // Its lines are in the compacted file; the next record opens the new one.
+                    }
+                    appender = null;
+                }
+            }
+            loaded = true;
+        }
     }
 
     /** {@code $XDG_CACHE_HOME/ft/digests.jsonl}, else {@code ~/.cache/ft/digests.jsonl}. */
@@ -121,6 +164,11 @@ public final class DigestJournal implements AutoCloseable {
      * empty as well when the file cannot be examined.
      */
     public Optional<Md5> lookup(Path file) {
+        try {
+            ensureLoaded();
+        } catch (LocalIoException unreadable) {
+            return Optional.empty();
+        }
         Path path = normalized(file);
         Entry e = entries.get(path.toString());
         if (e == null) {
@@ -157,6 +205,7 @@ public final class DigestJournal implements AutoCloseable {
      * @throws LocalIoException if the file cannot be read
      */
     public Md5 digestOf(Path file) throws LocalIoException {
+        ensureLoaded();
         Path path = normalized(file);
         try {
             Stamp before = stamp(path);

@@ -389,6 +389,45 @@ class DigestJournalTest {
         assertThat(Files.readAllLines(journalFile())).hasSize(paths - 1);
     }
 
+    @Test
+    void lazyJournalReadsTheFileOnlyAtTheFirstLookupKeepingWhatWasRecordedBefore() throws Exception {
+        Path a = file("a", "a");
+        Path b = file("b", "b");
+        try (DigestJournal journal = open()) {
+            journal.digestOf(a);
+        }
+        // Bloat: compacted at the first read, after b was recorded through an open appender.
+        Files.writeString(journalFile(), staleLines(DigestJournal.COMPACT_MIN_LINES, 1), StandardOpenOption.APPEND);
+        Path c = file("c", "c");
+        try (DigestJournal journal = DigestJournal.openLazily(journalFile(), counting)) {
+            journal.record(b, md5("b"));
+            assertThat(Files.readAllLines(journalFile())).as("not read, not compacted yet")
+                    .hasSize(DigestJournal.COMPACT_MIN_LINES + 2);
+            assertThat(journal.lookup(a)).contains(md5("a"));
+            assertThat(journal.lookup(b)).contains(md5("b"));
+            assertThat(Files.readAllLines(journalFile())).as("compacted at the first read").hasSize(3);
+            journal.digestOf(c); // recorded after the compaction: must land in the new file
+        }
+        try (DigestJournal reopened = open()) {
+            assertThat(reopened.lookup(a)).contains(md5("a"));
+            assertThat(reopened.lookup(b)).contains(md5("b"));
+            assertThat(reopened.lookup(c)).contains(md5("c"));
+        }
+        assertThat(hashes).as("a once, c once").hasValue(2);
+    }
+
+    @Test
+    void lazyJournalThatCannotBeReadFailsTheFirstDigestNotTheOpen() throws Exception {
+        Files.createDirectories(journalFile());
+        Path fox = file("fox.txt", FOX);
+        try (DigestJournal journal = DigestJournal.openLazily(journalFile(), counting)) {
+            assertThat(journal.lookup(fox)).isEmpty();
+            assertThatThrownBy(() -> journal.digestOf(fox))
+                    .isInstanceOf(LocalIoException.class)
+                    .hasMessageStartingWith("cannot read digest journal " + journalFile());
+        }
+    }
+
     private static String staleLines(int lines, int paths) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < lines; i++) {
