@@ -10,17 +10,24 @@
 # should it not fit, runs without it (its complaints are silenced: ft's stdout is data).
 # FT_NO_ARCHIVE=1 runs without it and never makes one.
 
-ft_archive_file() { # JAR: the archive's path for the JDK in $JAVA_HOME
-  local major
-  major="$(ft_java_major "$JAVA_HOME")"
-  if [ "$major" -ge 25 ]; then printf '%s\n' "${1%.jar}.aot"; else printf '%s\n' "${1%.jar}.jsa"; fi
+# Every function here runs on each ft command, so each forks as little as it can.
+ft__major() { # sets $_ft_major to the major version of the JDK in $JAVA_HOME (once per JAVA_HOME)
+  if [ "${_ft_major_of:-}" != "$JAVA_HOME" ]; then
+    _ft_major="$(ft_java_major "$JAVA_HOME")"
+    _ft_major_of="$JAVA_HOME"
+  fi
 }
 
-ft_archive_id() { # JAR: what the archive was made from; any change means a new archive
-  local jvm
-  jvm="$(find "$JAVA_HOME/lib" -name libjvm.so -print -quit 2>/dev/null)"
-  printf 'ft-archive 1\njar %s\njdk %s %s\n' "$(stat -c '%n %s %Y %i' "$(readlink -f "$1")" 2>/dev/null)" "$JAVA_HOME" \
-    "$( { cat "$JAVA_HOME/release" 2>/dev/null; stat -c '%s %Y' "$jvm" 2>/dev/null; } | cksum)"
+ft_archive_file() { # JAR: the archive's path for the JDK in $JAVA_HOME
+  ft__major
+  if [ "$_ft_major" -ge 25 ]; then printf '%s\n' "${1%.jar}.aot"; else printf '%s\n' "${1%.jar}.jsa"; fi
+}
+
+ft_archive_id() { # JAR: what the archive was made from (the jar's and the JDK's files); any change means a new one
+  local jvm="$JAVA_HOME/lib/server/libjvm.so"
+  [ -f "$jvm" ] || jvm="$(find "$JAVA_HOME/lib" -name libjvm.so -print -quit 2>/dev/null)"
+  printf 'ft-archive 2 %s\n' "$JAVA_HOME"
+  stat -L -c '%s %Y %i' "$1" "$JAVA_HOME/release" "$jvm" 2>/dev/null
 }
 
 # ft_archive_state JAR: prints "fresh" (archive made for this jar and JDK), "failed" (making
@@ -29,24 +36,28 @@ ft_archive_state() {
   local archive id
   archive="$(ft_archive_file "$1")"
   id="$(ft_archive_id "$1")"
-  if [ -s "$archive" ] && [ "$(cat "$archive.id" 2>/dev/null)" = "$id" ]; then echo fresh
-  elif [ "$(cat "$archive.failed" 2>/dev/null)" = "$id" ]; then echo failed
+  if [ -s "$archive" ] && [ -f "$archive.id" ] && [ "$(< "$archive.id")" = "$id" ]; then echo fresh
+  elif [ -f "$archive.failed" ] && [ "$(< "$archive.failed")" = "$id" ]; then echo failed
   else echo stale
   fi
 }
 
-# ft_java_argv JAR: the command that runs ft, one argument per line (mapfile -t); ft's own
-# arguments go after it. Uses the archive only when it is fresh.
+# ft_java_argv JAR [STATE]: the command that runs ft, one argument per line (mapfile -t); ft's
+# own arguments go after it. Uses the archive only when it is fresh (STATE: ft_archive_state's
+# answer, when the caller has it already).
 ft_java_argv() {
-  local jar="$1" archive
+  local jar="$1" state="${2:-}"
+  ft__major
   printf '%s\n' "$JAVA_HOME/bin/java" -XX:+UseSerialGC
-  if [ -z "${FT_NO_ARCHIVE:-}" ] && [ "$(ft_archive_state "$jar")" = fresh ]; then
-    archive="$(ft_archive_file "$jar")"
+  if [ -z "${FT_NO_ARCHIVE:-}" ]; then
+    [ -n "$state" ] || state="$(ft_archive_state "$jar")"
+  fi
+  if [ -z "${FT_NO_ARCHIVE:-}" ] && [ "$state" = fresh ]; then
     # AOTCache implies -Xshare:auto's fallback (and refuses the flag itself); for CDS it is spelt out.
-    if [ "$(ft_java_major "$JAVA_HOME")" -ge 25 ]; then
-      printf '%s\n' '-Xlog:aot*=off,cds*=off' "-XX:AOTCache=$archive"
+    if [ "$_ft_major" -ge 25 ]; then
+      printf '%s\n' '-Xlog:aot*=off,cds*=off' "-XX:AOTCache=${jar%.jar}.aot"
     else
-      printf '%s\n' -Xshare:auto '-Xlog:cds*=off' "-XX:SharedArchiveFile=$archive"
+      printf '%s\n' -Xshare:auto '-Xlog:cds*=off' "-XX:SharedArchiveFile=${jar%.jar}.jsa"
     fi
   else
     printf '%s\n' -Xshare:auto
@@ -61,7 +72,7 @@ ft_make_archive() {
   local jar="$1" archive id major t pid addr="" ok=1 record
   archive="$(ft_archive_file "$jar")"
   id="$(ft_archive_id "$jar")"
-  major="$(ft_java_major "$JAVA_HOME")"
+  ft__major; major="$_ft_major"
   t="$(mktemp -d "${TMPDIR:-/tmp}/ft-train.XXXXXX")" || return 1
   mkdir -p "$t/root/dir/sub" "$t/src" "$t/dst" "$t/cache" "$t/config"
   head -c 4096 /dev/urandom > "$t/root/tiny.bin"
