@@ -42,6 +42,9 @@ ft_archive_state() {
   fi
 }
 
+# No -XX:TieredStopAtLevel=1 here, though it starts ft a little faster: C1 has no MD5
+# intrinsic, and a 1 GiB get or put then took 20-30% more CPU (measured for issue #6).
+#
 # ft_java_argv JAR [STATE]: the command that runs ft, one argument per line (mapfile -t); ft's
 # own arguments go after it. Uses the archive only when it is fresh (STATE: ft_archive_state's
 # answer, when the caller has it already).
