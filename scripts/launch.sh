@@ -76,6 +76,10 @@ ft_make_archive() {
   archive="$(ft_archive_file "$jar")"
   id="$(ft_archive_id "$jar")"
   ft__major; major="$_ft_major"
+  # Someone else's build (a directory this user cannot write): run without, and do not try
+  # again on every command.
+  [ -w "$(dirname "$archive")" ] || return 1
+  echo "ft: making the start-up archive $archive (once per build)..." >&2
   t="$(mktemp -d "${TMPDIR:-/tmp}/ft-train.XXXXXX")" || return 1
   mkdir -p "$t/root/dir/sub" "$t/src" "$t/dst" "$t/cache" "$t/config"
   head -c 4096 /dev/urandom > "$t/root/tiny.bin"
@@ -98,7 +102,7 @@ ft_make_archive() {
     # its own environment, so no user's config, token or digest journal takes part.
     if ! env -u FT_TOKEN -u FT_TLS -u FT_JOBS -u FT_TIMEOUT -u FT_RETRIES -u FT_QUIET -u FT_STDERR_TTY \
         FT_SERVER="$addr" FT_CONFIG="$t/config/config" XDG_CACHE_HOME="$t/cache" XDG_CONFIG_HOME="$t/config" \
-        "$JAVA_HOME/bin/java" -XX:+UseSerialGC "$record" -cp "$jar" ft.client.cli.Training \
+        timeout 300 "$JAVA_HOME/bin/java" -XX:+UseSerialGC "$record" -cp "$jar" ft.client.cli.Training \
         -q get tiny.bin -o "$t/dst/tiny.bin" :: -q get tiny.bin -o "$t/dst/tiny.bin" \
         :: -q get -r dir -o "$t/dst/" :: -q get 'dir/*.bin' -o "$t/dst/glob/" \
         :: -q put "$t/src/up.bin" up.bin :: -q put "$t/src/up.bin" :: ls :: ls -l dir \

@@ -82,5 +82,17 @@ ft_archive_id "$jar" > "$archive.failed"; rm -f "$archive" "$archive.id"
 check "a failed attempt for this jar and JDK is not retried" state_is failed
 check "  and ft runs without an archive" argv_lacks "$archive"
 
+# A jar in a directory this user cannot write (someone else's build): no archive, quietly,
+# at once. Root can write anywhere, so the check runs as nobody when there is one.
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+  mkdir -p "$t/ro" && cp "$jar" "$t/ro/ft.jar" && chmod 755 "$t" "$t/ro" && chmod 644 "$t/ro/ft.jar"
+  unwritable() {
+    su -s /bin/bash nobody -c '. "$1/scripts/jdk.sh"; . "$1/scripts/launch.sh"; export JAVA_HOME="$2"
+      e="$(ft_make_archive "$3" 2>&1)" && exit 1; [ -z "$e" ] && [ ! -e "${3%.jar}.aot" ] && [ ! -e "${3%.jar}.jsa" ]' \
+      _ "$here" "$JAVA_HOME" "$t/ro/ft.jar"
+  }
+  check "unwritable jar directory: no archive, no message" unwritable
+fi
+
 if [ "$failures" -ne 0 ]; then echo "test-launch: $failures check(s) failed" >&2; exit 1; fi
 echo "test-launch: all checks passed"
