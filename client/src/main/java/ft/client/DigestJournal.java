@@ -1,17 +1,16 @@
 package ft.client;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import ft.protocol.Body;
 import ft.protocol.Md5;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -53,9 +52,11 @@ public final class DigestJournal implements AutoCloseable {
     /** ... and only when there are more than this many lines per live entry. */
     static final int COMPACT_RATIO = 4;
 
-    /** Strict about trailing bytes, so two lines run together are skipped, not half believed. */
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+    /** Jackson's streaming API only: databind's set-up cost more than a small transfer. */
+    private static final JsonFactory JSON = new JsonFactory();
+    /** A member's value that is not a string, a whole number within long's range or null. */
+    private static final Object OTHER = new Object();
+    private static final Object NULL = new Object();
 
     /** Computes a file's digest; the tests count its calls. */
     @FunctionalInterface
@@ -76,6 +77,8 @@ public final class DigestJournal implements AutoCloseable {
     /** The first failure to write the journal; once set, no more writes are tried. Guarded by this. */
     private IOException writeFailure;
     private boolean closed;
+    /** Whether the file has been read into {@link #entries}; see {@link #openLazily}. */
+    private volatile boolean loaded;
 
     private DigestJournal(Path journal, Hasher hasher) {
         this.journal = journal;
@@ -94,11 +97,52 @@ public final class DigestJournal implements AutoCloseable {
 
     static DigestJournal open(Path file, Hasher hasher) throws LocalIoException {
         DigestJournal j = new DigestJournal(file, hasher);
-        long lines = j.load();
-        if (lines > COMPACT_MIN_LINES && lines > (long) COMPACT_RATIO * j.entries.size()) {
-            j.compact();
-        }
+        j.ensureLoaded();
         return j;
+    }
+
+    /**
+     * Like {@link #open}, but the file is read (and compacted if bloated) only when a digest is
+     * first looked up, not when one is only recorded: downloading a new file then costs no
+     * reading of a journal that may hold thousands of lines. A journal that cannot be read
+     * fails that first {@link #digestOf}, and makes {@link #lookup} find nothing.
+     */
+    public static DigestJournal openLazily(Path file) {
+        return openLazily(file, DigestJournal::md5Of);
+    }
+
+    static DigestJournal openLazily(Path file, Hasher hasher) {
+        return new DigestJournal(file, hasher);
+    }
+
+    /**
+     * Reads the file unless it was read already; digests recorded before that stay (they are
+     * the newest), and an appender the compaction replaced the file under is reopened.
+     */
+    private void ensureLoaded() throws LocalIoException {
+        if (loaded) {
+            return;
+        }
+        synchronized (this) {
+            if (loaded) {
+                return;
+            }
+            Map<String, Entry> recordedHere = Map.copyOf(entries);
+            long lines = load();
+            entries.putAll(recordedHere);
+            if (lines > COMPACT_MIN_LINES && lines > (long) COMPACT_RATIO * entries.size()) {
+                compact();
+                if (appender != null) {
+                    try {
+                        appender.close();
+                    } catch (IOException ignored) {
+                        // Its lines are in the compacted file; the next record opens the new one.
+                    }
+                    appender = null;
+                }
+            }
+            loaded = true;
+        }
     }
 
     /** {@code $XDG_CACHE_HOME/ft/digests.jsonl}, else {@code ~/.cache/ft/digests.jsonl}. */
@@ -120,6 +164,11 @@ public final class DigestJournal implements AutoCloseable {
      * empty as well when the file cannot be examined.
      */
     public Optional<Md5> lookup(Path file) {
+        try {
+            ensureLoaded();
+        } catch (LocalIoException unreadable) {
+            return Optional.empty();
+        }
         Path path = normalized(file);
         Entry e = entries.get(path.toString());
         if (e == null) {
@@ -156,6 +205,7 @@ public final class DigestJournal implements AutoCloseable {
      * @throws LocalIoException if the file cannot be read
      */
     public Md5 digestOf(Path file) throws LocalIoException {
+        ensureLoaded();
         Path path = normalized(file);
         try {
             Stamp before = stamp(path);
@@ -265,28 +315,59 @@ public final class DigestJournal implements AutoCloseable {
     }
 
     private void parse(String line) {
-        JsonNode n;
+        Map<String, Object> n;
         try {
-            n = JSON.readTree(line);
-        } catch (JsonProcessingException corrupt) {
+            n = members(line);
+        } catch (IOException corrupt) {
             return;
         }
-        if (n == null || !n.isObject()) {
+        if (n == null) {
             return;
         }
-        JsonNode path = n.path("path");
-        JsonNode size = n.path("size");
-        JsonNode mtime = n.path("mtime_ns");
-        JsonNode key = n.path("key");
-        JsonNode md5 = n.path("md5");
-        boolean whole = path.isTextual() && size.isIntegralNumber() && size.canConvertToLong()
-                && mtime.isIntegralNumber() && mtime.canConvertToLong() && (key.isTextual() || key.isNull())
-                && md5.isTextual() && Md5.isValid(md5.asText());
+        Object path = n.get("path");
+        Object size = n.get("size");
+        Object mtime = n.get("mtime_ns");
+        Object key = n.get("key");
+        Object md5 = n.get("md5");
+        boolean whole = path instanceof String && size instanceof Long && mtime instanceof Long
+                && (key instanceof String || key == NULL) && md5 instanceof String m && Md5.isValid(m);
         if (!whole) {
             return;
         }
-        Stamp stamp = new Stamp(size.asLong(), mtime.asLong(), key.isNull() ? null : key.asText());
-        entries.put(path.asText(), new Entry(stamp, new Md5(md5.asText())));
+        Stamp stamp = new Stamp((Long) size, (Long) mtime, key == NULL ? null : (String) key);
+        entries.put((String) path, new Entry(stamp, new Md5((String) md5)));
+    }
+
+    /**
+     * The members of the one JSON object on {@code line} (the last of a repeated name wins),
+     * or null when the line holds something else; strict about trailing bytes, so two lines
+     * run together are skipped, not half believed.
+     */
+    private static Map<String, Object> members(String line) throws IOException {
+        try (JsonParser p = JSON.createParser(line)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            Map<String, Object> members = new java.util.HashMap<>();
+            for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+                JsonToken t = p.nextToken();
+                Object value = switch (t) {
+                    case VALUE_STRING -> p.getText();
+                    case VALUE_NUMBER_INT -> p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? OTHER
+                            : (Object) p.getLongValue();
+                    case VALUE_NULL -> NULL;
+                    default -> {
+                        p.skipChildren();
+                        yield OTHER;
+                    }
+                };
+                members.put(name, value);
+            }
+            if (p.nextToken() != null) {
+                return null;
+            }
+            return members;
+        }
     }
 
     /**
@@ -317,18 +398,20 @@ public final class DigestJournal implements AutoCloseable {
     }
 
     private static byte[] line(String path, Stamp stamp, Md5 md5) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("path", path);
-        n.put("size", stamp.size());
-        n.put("mtime_ns", stamp.mtimeNs());
-        n.put("key", stamp.key());
-        n.put("md5", md5.hex());
-        try {
-            // Jackson escapes control characters, so a newline in a file name cannot split the line.
-            return (JSON.writeValueAsString(n) + "\n").getBytes(StandardCharsets.UTF_8);
-        } catch (JsonProcessingException e) {
+        StringWriter text = new StringWriter(path.length() + 128);
+        // Jackson escapes control characters, so a newline in a file name cannot split the line.
+        try (JsonGenerator g = JSON.createGenerator(text)) {
+            g.writeStartObject();
+            g.writeStringField("path", path);
+            g.writeNumberField("size", stamp.size());
+            g.writeNumberField("mtime_ns", stamp.mtimeNs());
+            g.writeStringField("key", stamp.key());
+            g.writeStringField("md5", md5.hex());
+            g.writeEndObject();
+        } catch (IOException e) {
             throw new IllegalStateException("cannot encode a journal line", e);
         }
+        return (text + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
     private static Path normalized(Path file) {

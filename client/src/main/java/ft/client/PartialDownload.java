@@ -1,7 +1,12 @@
 package ft.client;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -14,7 +19,8 @@ final class PartialDownload {
     /** Which remote file, as the server described it when the partial was started. */
     record Meta(String server, String path, long size, String md5) {}
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Jackson's streaming API only: databind's set-up cost more than a small download. */
+    private static final JsonFactory JSON = new JsonFactory();
 
     final Path data;
     final Path meta;
@@ -30,11 +36,54 @@ final class PartialDownload {
         if (!Files.isRegularFile(data) || !Files.isRegularFile(meta)) {
             return null;
         }
-        try {
-            return JSON.readValue(meta.toFile(), Meta.class);
-        } catch (IOException corrupt) {
+        try (InputStream in = Files.newInputStream(meta); JsonParser p = JSON.createParser(in)) {
+            return parse(p);
+        } catch (IOException | RuntimeException corrupt) {
             return null; // a meta cut short by a crash: the partial cannot be trusted, start over
         }
+    }
+
+    /** The one object {@link #write} writes: its four members, each at most once, nothing else. */
+    private static Meta parse(JsonParser p) throws IOException {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+            return null;
+        }
+        String server = null;
+        String path = null;
+        String md5 = null;
+        long size = 0;
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+            JsonToken t = p.nextToken();
+            if (!seen.add(name)) {
+                return null;
+            }
+            switch (name) {
+                case "server" -> server = text(p, t);
+                case "path" -> path = text(p, t);
+                case "md5" -> md5 = text(p, t);
+                case "size" -> {
+                    if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                        return null;
+                    }
+                    size = p.getLongValue();
+                }
+                default -> {
+                    return null;
+                }
+            }
+        }
+        return new Meta(server, path, size, md5);
+    }
+
+    private static String text(JsonParser p, JsonToken t) throws IOException {
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (t != JsonToken.VALUE_STRING) {
+            throw new IOException("not a string");
+        }
+        return p.getText();
     }
 
     long length() throws IOException {
@@ -43,7 +92,14 @@ final class PartialDownload {
 
     void write(Meta m) throws IOException {
         Path tmp = meta.resolveSibling(meta.getFileName() + ".tmp");
-        JSON.writeValue(tmp.toFile(), m);
+        try (OutputStream out = Files.newOutputStream(tmp); JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("server", m.server());
+            g.writeStringField("path", m.path());
+            g.writeNumberField("size", m.size());
+            g.writeStringField("md5", m.md5());
+            g.writeEndObject();
+        }
         Files.move(tmp, meta, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 

@@ -15,8 +15,10 @@ import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -218,6 +220,45 @@ class DigestJournalTest {
     }
 
     @Test
+    void eachLineIsTakenOnlyWhenEveryFieldHasItsTypeAndTheLastOfARepeatedNameWins() throws Exception {
+        Path fox = file("fox.txt", FOX);
+        try (DigestJournal journal = open()) {
+            journal.digestOf(fox);
+        }
+        JsonNode n = JSON.readTree(Files.readString(journalFile()));
+        String path = JSON.writeValueAsString(n.get("path").asText());
+        long size = n.get("size").asLong();
+        long mtime = n.get("mtime_ns").asLong();
+        String key = JSON.writeValueAsString(n.get("key").asText());
+        String md5 = "\"" + FOX_MD5.hex() + "\"";
+        String other = "\"" + "0".repeat(32) + "\"";
+        Map<String, Optional<Md5>> lines = new LinkedHashMap<>();
+        String fields = "\"path\":" + path + ",\"size\":" + size + ",\"mtime_ns\":" + mtime;
+        lines.put("{" + fields + ",\"key\":" + key + ",\"md5\":" + md5 + "}", Optional.of(FOX_MD5));
+        lines.put("  {" + fields + ",\"key\":" + key + ",\"md5\":" + md5 + ",\"x\":[{\"y\":1.5}]}  ",
+                Optional.of(FOX_MD5));
+        lines.put("{" + fields + ",\"key\":" + key + ",\"md5\":" + other + ",\"md5\":" + md5 + "}",
+                Optional.of(FOX_MD5));
+        lines.put("{" + fields + ",\"key\":" + key + ",\"md5\":" + md5 + ",\"md5\":" + other + "}",
+                Optional.of(new Md5("0".repeat(32))));
+        lines.put("{" + fields + ",\"md5\":" + md5 + "}", Optional.empty()); // no key at all
+        lines.put("{" + fields + ",\"key\":7,\"md5\":" + md5 + "}", Optional.empty());
+        lines.put("{\"path\":" + path + ",\"size\":" + size + ".0,\"mtime_ns\":" + mtime + ",\"key\":" + key
+                + ",\"md5\":" + md5 + "}", Optional.empty());
+        lines.put("{\"path\":" + path + ",\"size\":\"" + size + "\",\"mtime_ns\":" + mtime + ",\"key\":" + key
+                + ",\"md5\":" + md5 + "}", Optional.empty());
+        lines.put("{" + fields + ",\"key\":" + key + ",\"md5\":" + md5 + "} 1", Optional.empty());
+        lines.put("{" + fields + ",\"key\":" + key + ",\"md5\":" + md5 + ",}", Optional.empty());
+        lines.put("[{" + fields + ",\"key\":" + key + ",\"md5\":" + md5 + "}]", Optional.empty());
+        for (Map.Entry<String, Optional<Md5>> line : lines.entrySet()) {
+            Files.writeString(journalFile(), line.getKey() + "\n");
+            try (DigestJournal journal = open()) {
+                assertThat(journal.lookup(fox)).as(line.getKey()).isEqualTo(line.getValue());
+            }
+        }
+    }
+
+    @Test
     void corruptLinesAreSkippedAndDoNotSpoilLaterAppends() throws Exception {
         Path fox = file("fox.txt", FOX);
         try (DigestJournal journal = open()) {
@@ -346,6 +387,45 @@ class DigestJournalTest {
         Files.writeString(journalFile(), staleLines(floor + 1, paths - 1));
         open().close();
         assertThat(Files.readAllLines(journalFile())).hasSize(paths - 1);
+    }
+
+    @Test
+    void lazyJournalReadsTheFileOnlyAtTheFirstLookupKeepingWhatWasRecordedBefore() throws Exception {
+        Path a = file("a", "a");
+        Path b = file("b", "b");
+        try (DigestJournal journal = open()) {
+            journal.digestOf(a);
+        }
+        // Bloat: compacted at the first read, after b was recorded through an open appender.
+        Files.writeString(journalFile(), staleLines(DigestJournal.COMPACT_MIN_LINES, 1), StandardOpenOption.APPEND);
+        Path c = file("c", "c");
+        try (DigestJournal journal = DigestJournal.openLazily(journalFile(), counting)) {
+            journal.record(b, md5("b"));
+            assertThat(Files.readAllLines(journalFile())).as("not read, not compacted yet")
+                    .hasSize(DigestJournal.COMPACT_MIN_LINES + 2);
+            assertThat(journal.lookup(a)).contains(md5("a"));
+            assertThat(journal.lookup(b)).contains(md5("b"));
+            assertThat(Files.readAllLines(journalFile())).as("compacted at the first read").hasSize(3);
+            journal.digestOf(c); // recorded after the compaction: must land in the new file
+        }
+        try (DigestJournal reopened = open()) {
+            assertThat(reopened.lookup(a)).contains(md5("a"));
+            assertThat(reopened.lookup(b)).contains(md5("b"));
+            assertThat(reopened.lookup(c)).contains(md5("c"));
+        }
+        assertThat(hashes).as("a once, c once").hasValue(2);
+    }
+
+    @Test
+    void lazyJournalThatCannotBeReadFailsTheFirstDigestNotTheOpen() throws Exception {
+        Files.createDirectories(journalFile());
+        Path fox = file("fox.txt", FOX);
+        try (DigestJournal journal = DigestJournal.openLazily(journalFile(), counting)) {
+            assertThat(journal.lookup(fox)).isEmpty();
+            assertThatThrownBy(() -> journal.digestOf(fox))
+                    .isInstanceOf(LocalIoException.class)
+                    .hasMessageStartingWith("cannot read digest journal " + journalFile());
+        }
     }
 
     private static String staleLines(int lines, int paths) {

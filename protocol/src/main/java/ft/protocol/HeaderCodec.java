@@ -1,20 +1,25 @@
 package ft.protocol;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.util.JsonRecyclerPools;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.Iterator;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -28,6 +33,11 @@ import java.util.Set;
  * <p>Requests reject unknown fields because a misspelt {@code "ofset"} silently ignored
  * would restart a download from zero. Responses ignore unknown fields so that a newer
  * server may add information (limits, capabilities) without breaking older clients.
+ *
+ * <p>Only Jackson's streaming API is used (no databind, whose set-up was a large part of a
+ * client's start-up): a header is read into a small tree of maps, lists, strings, booleans,
+ * {@link BigInteger}s, fractions and nulls, exactly the tree databind's {@code readTree} built
+ * with the same parser settings, and then checked as before.
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -47,10 +57,19 @@ public final class HeaderCodec {
     /** Page size when a list request does not say. */
     public static final int DEFAULT_PAGE_ENTRIES = 1_000;
 
-    private final ObjectMapper mapper;
+    /** JSON {@code null} in a decoded header (maps hold no Java nulls). */
+    private static final Object NULL = new Object();
+    /** A number with a fraction or exponent: never an integer, whatever its value. */
+    private static final Object FRACTION = new Object();
+    /** What databind said of a second value after the header (FAIL_ON_TRAILING_TOKENS), kept word for word. */
+    private static final String TRAILING = "Trailing token (of type %s) found after value (bound as "
+            + "`com.fasterxml.jackson.databind.JsonNode`): not allowed as per "
+            + "`DeserializationFeature.FAIL_ON_TRAILING_TOKENS`";
+
+    private final JsonFactory factory;
 
     public HeaderCodec() {
-        JsonFactory factory = JsonFactory.builder()
+        factory = JsonFactory.builder()
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(MAX_NESTING)
@@ -62,143 +81,150 @@ public final class HeaderCodec {
                 // hands the same few buffers to whichever thread is decoding.
                 .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
                 .build();
-        mapper = new ObjectMapper(factory)
-                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS);
+    }
+
+    /** Writes one header object; {@code fields} adds its members. */
+    private interface Fields {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    private byte[] object(Fields fields) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+        try (JsonGenerator g = factory.createGenerator(bytes, JsonEncoding.UTF8)) {
+            g.writeStartObject();
+            fields.write(g);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot serialise a header", e);
+        }
+        return bytes.toByteArray();
     }
 
     // ---------------------------------------------------------------- encoding
 
     public byte[] encode(Request request) {
-        ObjectNode node = JsonNodeFactory.instance.objectNode();
-        node.put("op", request.op());
-        switch (request) {
-            case Request.Hello hello -> {
-                node.put("version", hello.version());
-                if (hello.token() != null) {
-                    node.put("token", hello.token());
+        return object(g -> {
+            g.writeStringField("op", request.op());
+            switch (request) {
+                case Request.Hello hello -> {
+                    g.writeNumberField("version", hello.version());
+                    if (hello.token() != null) {
+                        g.writeStringField("token", hello.token());
+                    }
+                }
+                case Request.Get get -> {
+                    g.writeStringField("path", get.path());
+                    g.writeNumberField("offset", get.offset());
+                    if (get.ifMd5() != null) {
+                        g.writeStringField("if_md5", get.ifMd5().hex());
+                    }
+                }
+                case Request.Put put -> {
+                    g.writeStringField("path", put.path());
+                    g.writeNumberField("size", put.size());
+                    g.writeStringField("md5", put.md5().hex());
+                }
+                case Request.Stat stat -> g.writeStringField("path", stat.path());
+                case Request.List list -> {
+                    g.writeStringField("path", list.path());
+                    if (list.after() != null) {
+                        g.writeStringField("after", list.after());
+                    }
+                    g.writeNumberField("limit", list.limit());
+                }
+                case Request.Find find -> {
+                    g.writeStringField("path", find.path());
+                    if (find.pattern() != null) {
+                        g.writeStringField("pattern", find.pattern());
+                    }
+                }
+                case Request.Remove rm -> {
+                    g.writeStringField("path", rm.path());
+                    g.writeBooleanField("recursive", rm.recursive());
+                }
+                case Request.MakeDirectory mkdir -> {
+                    g.writeStringField("path", mkdir.path());
+                    g.writeBooleanField("parents", mkdir.parents());
+                }
+                case Request.Move mv -> {
+                    g.writeStringField("from", mv.from());
+                    g.writeStringField("to", mv.to());
                 }
             }
-            case Request.Get get -> {
-                node.put("path", get.path());
-                node.put("offset", get.offset());
-                if (get.ifMd5() != null) {
-                    node.put("if_md5", get.ifMd5().hex());
-                }
-            }
-            case Request.Put put -> {
-                node.put("path", put.path());
-                node.put("size", put.size());
-                node.put("md5", put.md5().hex());
-            }
-            case Request.Stat stat -> node.put("path", stat.path());
-            case Request.List list -> {
-                node.put("path", list.path());
-                if (list.after() != null) {
-                    node.put("after", list.after());
-                }
-                node.put("limit", list.limit());
-            }
-            case Request.Find find -> {
-                node.put("path", find.path());
-                if (find.pattern() != null) {
-                    node.put("pattern", find.pattern());
-                }
-            }
-            case Request.Remove rm -> {
-                node.put("path", rm.path());
-                node.put("recursive", rm.recursive());
-            }
-            case Request.MakeDirectory mkdir -> {
-                node.put("path", mkdir.path());
-                node.put("parents", mkdir.parents());
-            }
-            case Request.Move mv -> {
-                node.put("from", mv.from());
-                node.put("to", mv.to());
-            }
-        }
-        return write(node);
+        });
     }
 
     /** Encodes one frame of a list or find stream. */
     public byte[] encode(ListItem item) {
-        ObjectNode node = JsonNodeFactory.instance.objectNode();
-        switch (item) {
-            case ListItem.Entry e -> {
-                node.put("path", e.path());
-                node.put("type", e.type().wire());
-                node.put("size", e.size());
-                node.put("mtime", e.mtime());
-            }
-            case ListItem.End end -> {
-                node.put("end", true);
-                node.put("count", end.count());
-                node.put("more", end.more());
-                if (end.error() != null) {
-                    node.put("code", end.error().code().name());
-                    node.put("message", truncate(end.error().message()));
+        return object(g -> {
+            switch (item) {
+                case ListItem.Entry e -> {
+                    g.writeStringField("path", e.path());
+                    g.writeStringField("type", e.type().wire());
+                    g.writeNumberField("size", e.size());
+                    g.writeNumberField("mtime", e.mtime());
+                }
+                case ListItem.End end -> {
+                    g.writeBooleanField("end", true);
+                    g.writeNumberField("count", end.count());
+                    g.writeBooleanField("more", end.more());
+                    if (end.error() != null) {
+                        g.writeStringField("code", end.error().code().name());
+                        g.writeStringField("message", truncate(end.error().message()));
+                    }
                 }
             }
-        }
-        return write(node);
+        });
     }
 
     public byte[] encode(Response response) {
-        ObjectNode node = JsonNodeFactory.instance.objectNode();
-        switch (response) {
-            case Response.HelloOk hello -> {
-                node.put("status", OK);
-                node.put("version", hello.version());
-                node.put("server", hello.server());
-                if (hello.limits() != null) {
-                    ObjectNode limits = node.putObject("limits");
-                    limits.put("max_file_size", hello.limits().maxFileSize());
-                    limits.put("free_space", hello.limits().freeSpace());
-                    limits.put("read_only", hello.limits().readOnly());
+        return object(g -> {
+            switch (response) {
+                case Response.HelloOk hello -> {
+                    g.writeStringField("status", OK);
+                    g.writeNumberField("version", hello.version());
+                    g.writeStringField("server", hello.server());
+                    if (hello.limits() != null) {
+                        g.writeObjectFieldStart("limits");
+                        g.writeNumberField("max_file_size", hello.limits().maxFileSize());
+                        g.writeNumberField("free_space", hello.limits().freeSpace());
+                        g.writeBooleanField("read_only", hello.limits().readOnly());
+                        g.writeEndObject();
+                    }
+                }
+                case Response.GetOk get -> {
+                    g.writeStringField("status", OK);
+                    g.writeStringField("name", get.name());
+                    g.writeNumberField("size", get.size());
+                    g.writeStringField("md5", get.md5().hex());
+                    g.writeNumberField("offset", get.offset());
+                }
+                case Response.PutReady ready -> {
+                    g.writeStringField("status", OK);
+                    g.writeNumberField("offset", ready.offset());
+                }
+                case Response.PutDone done -> {
+                    g.writeStringField("status", OK);
+                    g.writeStringField("md5", done.md5().hex());
+                }
+                case Response.Ok ok -> g.writeStringField("status", OK);
+                case Response.StatOk stat -> {
+                    g.writeStringField("status", OK);
+                    g.writeStringField("name", stat.name());
+                    g.writeStringField("type", stat.type().wire());
+                    g.writeNumberField("size", stat.size());
+                    g.writeNumberField("mtime", stat.mtime());
+                    if (stat.md5() != null) {
+                        g.writeStringField("md5", stat.md5().hex());
+                    }
+                }
+                case Response.Error error -> {
+                    g.writeStringField("status", "error");
+                    g.writeStringField("code", error.code().name());
+                    g.writeStringField("message", truncate(error.message()));
                 }
             }
-            case Response.GetOk get -> {
-                node.put("status", OK);
-                node.put("name", get.name());
-                node.put("size", get.size());
-                node.put("md5", get.md5().hex());
-                node.put("offset", get.offset());
-            }
-            case Response.PutReady ready -> {
-                node.put("status", OK);
-                node.put("offset", ready.offset());
-            }
-            case Response.PutDone done -> {
-                node.put("status", OK);
-                node.put("md5", done.md5().hex());
-            }
-            case Response.Ok ok -> node.put("status", OK);
-            case Response.StatOk stat -> {
-                node.put("status", OK);
-                node.put("name", stat.name());
-                node.put("type", stat.type().wire());
-                node.put("size", stat.size());
-                node.put("mtime", stat.mtime());
-                if (stat.md5() != null) {
-                    node.put("md5", stat.md5().hex());
-                }
-            }
-            case Response.Error error -> {
-                node.put("status", "error");
-                node.put("code", error.code().name());
-                node.put("message", truncate(error.message()));
-            }
-        }
-        return write(node);
-    }
-
-    private byte[] write(ObjectNode node) {
-        try {
-            return mapper.writeValueAsBytes(node);
-        } catch (JacksonException e) {
-            throw new IllegalStateException("cannot serialise a header", e);
-        }
+        });
     }
 
     private static String truncate(String message) {
@@ -219,20 +245,20 @@ public final class HeaderCodec {
 
     /** Decodes a request header; anything not exactly right is a {@link ProtocolException}. */
     public Request decodeRequest(byte[] frame) throws ProtocolException {
-        ObjectNode node = parseObject(frame);
+        Map<String, Object> node = parseObject(frame);
         String op = text(node, "op", 32);
         return switch (op) {
             case "hello" -> {
                 onlyFields(node, HELLO_FIELDS, op);
                 long version = integer(node, "version", 0, Integer.MAX_VALUE);
-                String token = node.has("token") ? text(node, "token", Protocol.MAX_TOKEN_CHARS) : null;
+                String token = node.containsKey("token") ? text(node, "token", Protocol.MAX_TOKEN_CHARS) : null;
                 yield new Request.Hello((int) version, token);
             }
             case "get" -> {
                 onlyFields(node, GET_FIELDS, op);
                 String path = path(node);
-                long offset = node.has("offset") ? integer(node, "offset", 0, Long.MAX_VALUE) : 0;
-                Md5 ifMd5 = node.has("if_md5") ? md5(node, "if_md5") : null;
+                long offset = node.containsKey("offset") ? integer(node, "offset", 0, Long.MAX_VALUE) : 0;
+                Md5 ifMd5 = node.containsKey("if_md5") ? md5(node, "if_md5") : null;
                 yield new Request.Get(path, offset, ifMd5);
             }
             case "put" -> {
@@ -245,14 +271,14 @@ public final class HeaderCodec {
             }
             case "list" -> {
                 onlyFields(node, LIST_FIELDS, op);
-                String after = node.has("after") ? text(node, "after", Protocol.MAX_PATH_BYTES) : null;
-                long limit = node.has("limit") ? integer(node, "limit", 1, Protocol.MAX_PAGE_ENTRIES)
+                String after = node.containsKey("after") ? text(node, "after", Protocol.MAX_PATH_BYTES) : null;
+                long limit = node.containsKey("limit") ? integer(node, "limit", 1, Protocol.MAX_PAGE_ENTRIES)
                         : DEFAULT_PAGE_ENTRIES;
                 yield new Request.List(optionalPath(node, "path"), after, (int) limit);
             }
             case "find" -> {
                 onlyFields(node, FIND_FIELDS, op);
-                String pattern = node.has("pattern") ? text(node, "pattern", Protocol.MAX_PATTERN_CHARS) : null;
+                String pattern = node.containsKey("pattern") ? text(node, "pattern", Protocol.MAX_PATTERN_CHARS) : null;
                 if (pattern != null && !Protocol.isWellFormedUnicode(pattern)) {
                     throw bad("field 'pattern' is not valid Unicode (unpaired surrogate)");
                 }
@@ -281,11 +307,11 @@ public final class HeaderCodec {
      * returned as {@link Response.Error} whatever was expected.
      */
     public Response decodeResponse(byte[] frame, Class<? extends Response> expected) throws ProtocolException {
-        ObjectNode node = parseObject(frame);
+        Map<String, Object> node = parseObject(frame);
         String status = text(node, "status", 16);
         if (status.equals("error")) {
             String code = text(node, "code", 64);
-            String message = node.has("message") ? text(node, "message", Protocol.MAX_TEXT_CHARS) : "";
+            String message = node.containsKey("message") ? text(node, "message", Protocol.MAX_TEXT_CHARS) : "";
             return new Response.Error(ErrorCode.fromWire(code), message);
         }
         if (!status.equals(OK)) {
@@ -294,11 +320,13 @@ public final class HeaderCodec {
         try {
             if (expected == Response.HelloOk.class) {
                 long version = integer(node, "version", 0, Integer.MAX_VALUE);
-                String server = node.has("server") ? text(node, "server", 256) : "";
+                String server = node.containsKey("server") ? text(node, "server", 256) : "";
                 Response.Limits limits = null;
-                if (node.get("limits") instanceof ObjectNode l) {
-                    limits = new Response.Limits(integer(l, "max_file_size", 0, Long.MAX_VALUE),
-                            integer(l, "free_space", 0, Long.MAX_VALUE), flag(l, "read_only"));
+                if (node.get("limits") instanceof Map<?, ?> l) {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> m = (Map<String, Object>) l;
+                    limits = new Response.Limits(integer(m, "max_file_size", 0, Long.MAX_VALUE),
+                            integer(m, "free_space", 0, Long.MAX_VALUE), flag(m, "read_only"));
                 }
                 return new Response.HelloOk((int) version, server, limits);
             }
@@ -317,7 +345,7 @@ public final class HeaderCodec {
                 return new Response.Ok();
             }
             if (expected == Response.StatOk.class) {
-                Md5 md5 = node.has("md5") ? md5(node, "md5") : null;
+                Md5 md5 = node.containsKey("md5") ? md5(node, "md5") : null;
                 return new Response.StatOk(text(node, "name", Protocol.MAX_PATH_BYTES),
                         EntryType.fromWire(text(node, "type", 16)), integer(node, "size", 0, Long.MAX_VALUE),
                         integer(node, "mtime", Long.MIN_VALUE, Long.MAX_VALUE), md5);
@@ -330,15 +358,15 @@ public final class HeaderCodec {
 
     /** Decodes one frame of a list or find stream. */
     public ListItem decodeListItem(byte[] frame) throws ProtocolException {
-        ObjectNode node = parseObject(frame);
+        Map<String, Object> node = parseObject(frame);
         try {
-            if (node.has("end")) {
+            if (node.containsKey("end")) {
                 if (!flag(node, "end")) {
                     throw bad("field 'end' must be true when present");
                 }
                 Response.Error error = null;
-                if (node.has("code")) {
-                    String message = node.has("message") ? text(node, "message", Protocol.MAX_TEXT_CHARS) : "";
+                if (node.containsKey("code")) {
+                    String message = node.containsKey("message") ? text(node, "message", Protocol.MAX_TEXT_CHARS) : "";
                     error = new Response.Error(ErrorCode.fromWire(text(node, "code", 64)), message);
                 }
                 return new ListItem.End(integer(node, "count", 0, Long.MAX_VALUE), flag(node, "more"), error);
@@ -353,21 +381,70 @@ public final class HeaderCodec {
 
     // ---------------------------------------------------------------- helpers
 
-    private ObjectNode parseObject(byte[] frame) throws ProtocolException {
+    private Map<String, Object> parseObject(byte[] frame) throws ProtocolException {
         String json = strictUtf8(frame);
-        JsonNode node;
-        try {
-            node = mapper.readTree(json);
+        Object value;
+        try (JsonParser p = factory.createParser(json)) {
+            JsonToken first = p.nextToken();
+            value = first == null ? null : value(p, first);
+            if (value != null) {
+                JsonToken trailing = p.nextToken();
+                if (trailing != null) {
+                    throw bad("header is not valid JSON: " + firstLine(String.format(TRAILING, trailing)));
+                }
+            }
         } catch (JacksonException e) {
             throw bad("header is not valid JSON: " + firstLine(e.getOriginalMessage()));
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             // Defensive: the contract is that only ProtocolException escapes the decoder.
             throw bad("header could not be parsed");
         }
-        if (node == null || !node.isObject()) {
+        if (!(value instanceof Map<?, ?>)) {
             throw bad("header must be one JSON object");
         }
-        return (ObjectNode) node;
+        @SuppressWarnings("unchecked")
+        Map<String, Object> object = (Map<String, Object>) value;
+        return object;
+    }
+
+    /** The value starting at {@code token}, read whole, as databind's tree reader reads it. */
+    private static Object value(JsonParser p, JsonToken token) throws IOException {
+        return switch (token) {
+            case START_OBJECT -> {
+                // nextFieldName, as databind reads objects: the parser words some errors differently
+                // when it reads a member's value ahead with its name.
+                Map<String, Object> object = new LinkedHashMap<>();
+                for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+                    object.put(name, value(p, p.nextToken()));
+                }
+                if (p.currentToken() != JsonToken.END_OBJECT) {
+                    throw new IllegalStateException("unexpected token " + p.currentToken());
+                }
+                yield object;
+            }
+            case START_ARRAY -> {
+                List<Object> array = new ArrayList<>();
+                for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+                    array.add(value(p, t));
+                }
+                yield array;
+            }
+            case VALUE_STRING -> p.getText();
+            case VALUE_NUMBER_INT -> p.getBigIntegerValue();
+            case VALUE_NUMBER_FLOAT -> {
+                // Read as databind does (a double, or a BigDecimal when the parser says so), for the same failures.
+                if (p.getNumberType() == JsonParser.NumberType.BIG_DECIMAL) {
+                    p.getDecimalValue();
+                } else {
+                    p.getDoubleValue();
+                }
+                yield FRACTION;
+            }
+            case VALUE_TRUE -> Boolean.TRUE;
+            case VALUE_FALSE -> Boolean.FALSE;
+            case VALUE_NULL -> NULL;
+            default -> throw new IllegalStateException("unexpected token " + token);
+        };
     }
 
     private static String strictUtf8(byte[] frame) throws ProtocolException {
@@ -382,36 +459,33 @@ public final class HeaderCodec {
         }
     }
 
-    private static void onlyFields(ObjectNode node, Set<String> allowed, String op) throws ProtocolException {
-        Iterator<String> names = node.fieldNames();
-        while (names.hasNext()) {
-            String name = names.next();
+    private static void onlyFields(Map<String, Object> node, Set<String> allowed, String op) throws ProtocolException {
+        for (String name : node.keySet()) {
             if (!allowed.contains(name)) {
                 throw bad("unknown field '" + printable(name) + "' in " + op + " request");
             }
         }
     }
 
-    private static String text(ObjectNode node, String field, int maxChars) throws ProtocolException {
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
+    private static String text(Map<String, Object> node, String field, int maxChars) throws ProtocolException {
+        Object value = node.get(field);
+        if (value == null || value == NULL) {
             throw bad("missing field '" + field + "'");
         }
-        if (!value.isTextual()) {
+        if (!(value instanceof String text)) {
             throw bad("field '" + field + "' must be a string");
         }
-        String text = value.textValue();
         if (text.length() > maxChars) {
             throw bad("field '" + field + "' is longer than " + maxChars + " characters");
         }
         return text;
     }
 
-    private static String path(ObjectNode node) throws ProtocolException {
+    private static String path(Map<String, Object> node) throws ProtocolException {
         return path(node, "path");
     }
 
-    private static String path(ObjectNode node, String field) throws ProtocolException {
+    private static String path(Map<String, Object> node, String field) throws ProtocolException {
         String path = optionalPath(node, field);
         if (path.isEmpty()) {
             throw bad("field '" + field + "' must not be empty");
@@ -420,8 +494,8 @@ public final class HeaderCodec {
     }
 
     /** A path that may be empty (meaning the served root) or absent (the same). */
-    private static String optionalPath(ObjectNode node, String field) throws ProtocolException {
-        if (!node.has(field)) {
+    private static String optionalPath(Map<String, Object> node, String field) throws ProtocolException {
+        if (!node.containsKey(field)) {
             return "";
         }
         String path = text(node, field, Protocol.MAX_PATH_BYTES);
@@ -436,36 +510,39 @@ public final class HeaderCodec {
         return path;
     }
 
-    private static boolean flag(ObjectNode node, String field) throws ProtocolException {
-        JsonNode value = node.get(field);
+    private static boolean flag(Map<String, Object> node, String field) throws ProtocolException {
+        Object value = node.get(field);
         if (value == null) {
             return false;
         }
-        if (!value.isBoolean()) {
+        if (!(value instanceof Boolean b)) {
             throw bad("field '" + field + "' must be true or false");
         }
-        return value.booleanValue();
+        return b;
     }
 
-    private static long integer(ObjectNode node, String field, long min, long max) throws ProtocolException {
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
+    private static final BigInteger LONG_MIN = BigInteger.valueOf(Long.MIN_VALUE);
+    private static final BigInteger LONG_MAX = BigInteger.valueOf(Long.MAX_VALUE);
+
+    private static long integer(Map<String, Object> node, String field, long min, long max) throws ProtocolException {
+        Object value = node.get(field);
+        if (value == null || value == NULL) {
             throw bad("missing field '" + field + "'");
         }
-        if (!value.isIntegralNumber()) {
+        if (!(value instanceof BigInteger big)) {
             throw bad("field '" + field + "' must be an integer");
         }
-        if (!value.canConvertToLong()) {
+        if (big.compareTo(LONG_MIN) < 0 || big.compareTo(LONG_MAX) > 0) {
             throw bad("field '" + field + "' is out of range");
         }
-        long v = value.longValue();
+        long v = big.longValue();
         if (v < min || v > max) {
             throw bad("field '" + field + "' must be between " + min + " and " + max);
         }
         return v;
     }
 
-    private static Md5 md5(ObjectNode node, String field) throws ProtocolException {
+    private static Md5 md5(Map<String, Object> node, String field) throws ProtocolException {
         String hex = text(node, field, 64);
         if (!Md5.isValid(hex)) {
             throw bad("field '" + field + "' must be 32 hexadecimal characters");

@@ -1,5 +1,6 @@
 package ft.protocol;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -110,10 +111,67 @@ final class Fuzz {
         }
     }
 
-    /** Both decoders on the same bytes. */
+    /** Both decoders on the same bytes, each also checked against the databind reference. */
     static void decodeOrRefuse(byte[] input) {
         decodeRequestOrRefuse(input);
         decodeResponseOrRefuse(input);
+        sameAsDatabind(input);
+    }
+
+    static final DatabindHeaderCodec REFERENCE = new DatabindHeaderCodec();
+
+    /** What a decoder made of an input: the value, or the refusal's code and message. */
+    @FunctionalInterface
+    interface Decoding {
+        Object decode() throws ProtocolException;
+    }
+
+    static String outcome(Decoding d) {
+        try {
+            return "value " + d.decode();
+        } catch (ProtocolException e) {
+            return "refused " + e.code() + ": " + e.getMessage();
+        } catch (Throwable t) {
+            return "threw " + t;
+        }
+    }
+
+    /**
+     * The streaming codec decodes every input exactly as the databind one did: the same value,
+     * or a refusal with the same code and message; and it encodes the result to the same bytes.
+     */
+    static void sameAsDatabind(byte[] input) {
+        assertEquals(outcome(() -> REFERENCE.decodeRequest(input)), outcome(() -> CODEC.decodeRequest(input)),
+                () -> "decodeRequest differs from databind's for input " + hex(input));
+        for (Class<? extends Response> expected : List.of(Response.HelloOk.class, Response.GetOk.class,
+                Response.PutReady.class, Response.PutDone.class, Response.Ok.class, Response.StatOk.class)) {
+            assertEquals(outcome(() -> REFERENCE.decodeResponse(input, expected)),
+                    outcome(() -> CODEC.decodeResponse(input, expected)),
+                    () -> "decodeResponse(" + expected.getSimpleName() + ") differs from databind's for input " + hex(input));
+        }
+        assertEquals(outcome(() -> REFERENCE.decodeListItem(input)), outcome(() -> CODEC.decodeListItem(input)),
+                () -> "decodeListItem differs from databind's for input " + hex(input));
+        try {
+            Request r = CODEC.decodeRequest(input);
+            assertArrayEquals(REFERENCE.encode(r), CODEC.encode(r), () -> "encode(" + r + ") differs from databind's");
+        } catch (ProtocolException refused) {
+            // compared above
+        }
+        for (Class<? extends Response> expected : RESPONSE_TYPES) {
+            try {
+                Response r = CODEC.decodeResponse(input, expected);
+                assertArrayEquals(REFERENCE.encode(r), CODEC.encode(r), () -> "encode(" + r + ") differs from databind's");
+            } catch (ProtocolException refused) {
+                // compared above
+            }
+        }
+        try {
+            ListItem item = CODEC.decodeListItem(input);
+            assertArrayEquals(REFERENCE.encode(item), CODEC.encode(item),
+                    () -> "encode(" + item + ") differs from databind's");
+        } catch (ProtocolException refused) {
+            // compared above
+        }
     }
 
     /**

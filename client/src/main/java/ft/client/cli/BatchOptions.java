@@ -53,7 +53,7 @@ final class BatchOptions {
         if (failFast && !failedEarly.isEmpty()) {
             return reporter.exitCode();
         }
-        try (DigestJournal journal = DigestJournal.open(DigestJournal.defaultLocation(ft.env()))) {
+        try (DigestJournal journal = DigestJournal.openLazily(DigestJournal.defaultLocation(ft.env()))) {
             Batch.Options options = new Batch.Options(jobs, retries, firstBackoff(ft), failFast, noClobber, resume);
             new Batch(ft::connect, options, journal, t -> batch ? notesFor(ft, err, t) : single, reporter)
                     .run(transfers);

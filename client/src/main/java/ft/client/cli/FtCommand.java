@@ -8,8 +8,6 @@ import ft.client.TrustDecision;
 import ft.client.RemoteException;
 import ft.protocol.ErrorCode;
 import ft.protocol.HostPort;
-import ft.server.ServeCommand;
-import ft.server.UserCommand;
 import java.time.Duration;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -25,9 +23,6 @@ import picocli.CommandLine.Spec;
         scope = ScopeType.INHERIT,
         versionProvider = FtCommand.Version.class,
         description = "Fast, verified, resumable file transfer.",
-        subcommands = {ServeCommand.class, GetCommand.class, PutCommand.class, LsCommand.class, StatCommand.class,
-                RmCommand.class, MkdirCommand.class, MvCommand.class, PingCommand.class, UserCommand.class,
-                CompletionCommand.class},
         footer = {"", "Examples:",
                 "  ft serve --root ./shared        share a directory on 127.0.0.1:7070",
                 "  ft get reports/q3.pdf           download into the current directory",

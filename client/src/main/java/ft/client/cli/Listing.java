@@ -1,6 +1,6 @@
 package ft.client.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import ft.protocol.EntryType;
 import ft.protocol.ListItem;
@@ -12,7 +12,6 @@ import java.util.Locale;
 
 /** How ls and stat print entries: short, long ({@code -l}) or JSON Lines. */
 final class Listing {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final DateTimeFormatter LONG_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm", Locale.ROOT).withZone(ZoneId.systemDefault());
 
@@ -35,7 +34,7 @@ final class Listing {
     }
 
     static String json(ListItem.Entry e) {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("name", e.path());
         o.put("type", e.type().wire());
         o.put("size", e.size());

@@ -1,6 +1,6 @@
 package ft.client.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import ft.client.Outcome;
 import ft.client.Transfer;
@@ -14,8 +14,6 @@ import java.util.function.Consumer;
  * line each on stderr; a summary on stderr after a human batch.
  */
 final class Reporter implements Consumer<Outcome> {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final PrintWriter out;
     private final PrintWriter err;
     private final boolean json;
@@ -70,7 +68,7 @@ final class Reporter implements Consumer<Outcome> {
 
     private static String jsonLine(Outcome o) {
         Transfer t = o.transfer();
-        ObjectNode n = JSON.createObjectNode();
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("op", t.op().wire());
         n.put("remote", t.remote());
         n.put("local", t.local().toString());

@@ -1,6 +1,6 @@
 package ft.client.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import ft.client.FtClient;
 import ft.client.FtException;
@@ -22,8 +22,6 @@ import picocli.CommandLine.Spec;
                 "  ft stat big.iso",
                 "  ft stat --json big.iso | jq -r .md5"})
 final class StatCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @ParentCommand
     FtCommand ft;
 
@@ -43,7 +41,7 @@ final class StatCommand implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             String mtime = Instant.ofEpochMilli(stat.mtime()).toString();
             if (json) {
-                ObjectNode o = JSON.createObjectNode();
+                ObjectNode o = JsonNodeFactory.instance.objectNode();
                 o.put("path", path);
                 o.put("type", stat.type().wire());
                 o.put("size", stat.size());

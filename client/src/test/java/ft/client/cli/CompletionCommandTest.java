@@ -22,7 +22,7 @@ class CompletionCommandTest {
 
     /** The real ft command tree, with {@code completion} added unless FtCommand already lists it. */
     private static Run ft(String... args) {
-        CommandLine cmd = new CommandLine(new FtCommand(Map.of()));
+        CommandLine cmd = Main.commandLine(new FtCommand(Map.of()));
         if (!cmd.getSubcommands().containsKey("completion")) {
             cmd.addSubcommand(new CompletionCommand());
         }

@@ -211,14 +211,14 @@ class ConfigDefaultsTest {
     void realFtCommandTakesServerAndTimeoutFromConfigAndEnvironmentInItsSubcommands() throws Exception {
         writeConfig("server = config:7070", "timeout = 12");
         FtCommand ft = new FtCommand(env);
-        CommandLine cmd = new CommandLine(ft).setDefaultValueProvider(new ConfigDefaults(env));
+        CommandLine cmd = Main.commandLine(ft).setDefaultValueProvider(new ConfigDefaults(env));
         cmd.parseArgs("get", "a.txt");
         assertThat(ft.server).isEqualTo("config:7070");
         assertThat(ft.timeoutSeconds).isEqualTo(12);
 
         env.put("FT_TIMEOUT", "5");
         FtCommand ft2 = new FtCommand(env);
-        new CommandLine(ft2).setDefaultValueProvider(new ConfigDefaults(env))
+        Main.commandLine(ft2).setDefaultValueProvider(new ConfigDefaults(env))
                 .parseArgs("get", "a.txt", "--server", "flag:7070");
         assertThat(ft2.server).isEqualTo("flag:7070");
         assertThat(ft2.timeoutSeconds).isEqualTo(5);
