@@ -41,6 +41,19 @@ public record Md5(String hex) {
         return true;
     }
 
+    // Spelt out rather than the record's generated ones: those bootstrap through
+    // java.lang.runtime.ObjectMethods on first use in each process (classes spun at run time,
+    // which the start-up archive does not keep), and every download compares two digests.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Md5 other && hex.equals(other.hex);
+    }
+
+    @Override
+    public int hashCode() {
+        return hex.hashCode();
+    }
+
     @Override
     public String toString() {
         return hex;

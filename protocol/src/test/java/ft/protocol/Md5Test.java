@@ -56,6 +56,19 @@ class Md5Test {
     }
 
     @Test
+    void equalsAndHashCodeFollowTheDigestAlone() {
+        Md5 a = new Md5("d41d8cd98f00b204e9800998ecf8427e");
+        Md5 upper = new Md5("D41D8CD98F00B204E9800998ECF8427E");
+        Md5 other = new Md5("900150983cd24fb0d6963f7d28e17f72");
+        assertEquals(a, upper);
+        assertEquals(a.hashCode(), upper.hashCode());
+        assertFalse(a.equals(other));
+        assertFalse(a.equals(null));
+        assertFalse(a.equals("d41d8cd98f00b204e9800998ecf8427e"));
+        assertTrue(a.equals(a));
+    }
+
+    @Test
     void mixedCaseHexIsNormalisedToLowercase() {
         assertEquals("900150983cd24fb0d6963f7d28e17f72", new Md5("900150983Cd24Fb0D6963F7D28e17F72").hex());
     }
