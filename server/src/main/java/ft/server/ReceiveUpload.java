@@ -106,7 +106,7 @@ final class ReceiveUpload implements PathLocks.Holder {
             PartialStore.Partial partial = store.partialFor(destination);
             long offset = store.begin(partial, request.path(), request.size(), request.md5());
             long remaining = request.size() - offset;
-            long usable = Files.getFileStore(store.dir()).getUsableSpace();
+            long usable = store.usableSpace();
             if (!server.reserve(remaining, usable)) {
                 throw new RefusedException(ErrorCode.NO_SPACE, "the upload needs " + remaining
                         + " bytes but the server has only " + Math.max(0, usable) + " free, some of it promised to "
@@ -138,10 +138,16 @@ final class ReceiveUpload implements PathLocks.Holder {
             file.position(offset);
             Connection.answer(writer, new Response.PutReady(offset));
             lastProgressNanos = System.nanoTime();
-            Body.receive(in, file, remaining, md5, n -> {
-                received = n;
-                lastProgressNanos = System.nanoTime();
-            });
+            try {
+                Body.receive(in, file, remaining, md5, n -> {
+                    received = n;
+                    lastProgressNanos = System.nanoTime();
+                });
+            } catch (IOException | RuntimeException cut) {
+                // What arrived stays for a resume; a small upload records what it is only now.
+                keepQuietly(partial, cut);
+                throw cut;
+            }
             file.force(false);
         }
         Md5 actual = Md5.of(md5.digest());
@@ -152,6 +158,14 @@ final class ReceiveUpload implements PathLocks.Holder {
         }
         publish(partial, destination);
         Connection.answer(writer, new Response.PutDone(actual));
+    }
+
+    private void keepQuietly(PartialStore.Partial partial, Exception cause) {
+        try {
+            share.partials().keep(partial, request.path(), request.size(), request.md5());
+        } catch (IOException e) {
+            cause.addSuppressed(e); // not resumable then: the next put starts over
+        }
     }
 
     private void publish(PartialStore.Partial partial, Path destination) throws RefusedException, IOException {
@@ -168,16 +182,9 @@ final class ReceiveUpload implements PathLocks.Holder {
             throw new RefusedException(ErrorCode.ACCESS_DENIED, "'" + request.path() + "' is not writable");
         }
         Files.deleteIfExists(partial.meta());
-        syncDirectory(destination.getParent());
+        // Makes the rename itself durable, so a power cut cannot bring the old name back; uploads
+        // finishing into the same directory together share one fsync.
+        server.directorySync().sync(destination.getParent());
         server.digests().remember(FileVersions.of(destination), request.md5());
-    }
-
-    /** Makes the rename itself durable, so a power cut cannot bring the old name back. */
-    private static void syncDirectory(Path dir) {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException notSupported) {
-            // Some file systems cannot fsync a directory; the rename is still atomic.
-        }
     }
 }

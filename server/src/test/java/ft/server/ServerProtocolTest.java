@@ -544,6 +544,69 @@ class ServerProtocolTest {
     }
 
     @Test
+    void aSmallPutWritesNoMetaWhileItsBodyArrivesAndRecordsOneWhenCutShort() throws IOException {
+        byte[] content = randomBytes((int) PartialStore.META_FIRST_BYTES - 1, 14);
+        int sent = 300_000;
+        Md5 md5 = RawClient.md5(content);
+        try (RawClient c = RawClient.hello(server)) {
+            c.request(new Request.Put("small.bin", content.length, md5), Response.PutReady.class);
+            c.sendRaw(content, 0, sent);
+            awaitTrue(() -> partSize() == sent, "the server never stored the " + sent + " bytes sent");
+            assertEquals(List.of(), metas(), "a small body in flight needs no meta file");
+            c.shutdownOutput();
+            c.assertClosedByServer();
+        }
+        assertEquals(1, metas().size(), "an interrupted small upload records what it is, to be resumed");
+        try (RawClient c = RawClient.hello(server)) {
+            Response r = c.request(new Request.Put("small.bin", content.length, md5), Response.PutReady.class);
+            assertEquals(sent, assertInstanceOf(Response.PutReady.class, r).offset());
+            c.sendRaw(content, sent, content.length - sent);
+            assertEquals(md5, assertInstanceOf(Response.PutDone.class, c.read(Response.PutDone.class)).md5());
+        }
+        assertArrayEquals(content, Files.readAllBytes(root.resolve("small.bin")));
+        assertEquals(List.of(), partials());
+    }
+
+    @Test
+    void aLargePutRecordsItsMetaBeforeTheBodySoACrashedServerCanResumeIt() throws IOException {
+        byte[] content = randomBytes((int) PartialStore.META_FIRST_BYTES, 15);
+        int sent = 300_000;
+        try (RawClient c = RawClient.hello(server)) {
+            c.request(new Request.Put("large.bin", content.length, RawClient.md5(content)), Response.PutReady.class);
+            c.sendRaw(content, 0, sent);
+            awaitTrue(() -> partSize() == sent, "the server never stored the " + sent + " bytes sent");
+            assertEquals(1, metas().size(), "a large body in flight is resumable even if the server dies now");
+            c.sendRaw(content, sent, content.length - sent);
+            assertInstanceOf(Response.PutDone.class, c.read(Response.PutDone.class));
+        }
+        assertEquals(List.of(), partials());
+    }
+
+    @Test
+    void aPartWithoutMetaIsNotResumedButStartedOver() throws IOException {
+        byte[] content = randomBytes(200_000, 16);
+        Md5 md5 = RawClient.md5(content);
+        try (RawClient c = RawClient.hello(server)) {
+            c.request(new Request.Put("f.bin", content.length, md5), Response.PutReady.class);
+            c.sendRaw(content, 0, 100_000);
+            c.shutdownOutput();
+            c.assertClosedByServer();
+        }
+        // As a server killed mid-body leaves a small upload: its bytes, but nothing saying whose.
+        for (Path meta : metas()) {
+            Files.delete(root.resolve(".ft/partials").resolve(meta));
+        }
+        try (RawClient c = RawClient.hello(server)) {
+            Response r = c.request(new Request.Put("f.bin", content.length, md5), Response.PutReady.class);
+            assertEquals(0, assertInstanceOf(Response.PutReady.class, r).offset());
+            c.sendRaw(content);
+            assertInstanceOf(Response.PutDone.class, c.read(Response.PutDone.class));
+        }
+        assertArrayEquals(content, Files.readAllBytes(root.resolve("f.bin")));
+        assertEquals(List.of(), partials());
+    }
+
+    @Test
     void concurrentPutOfTheSamePathIsBusyWhileTheFirstIsMidBody() throws IOException {
         byte[] content = randomBytes(500_000, 12);
         Md5 md5 = RawClient.md5(content);
@@ -736,6 +799,10 @@ class ServerProtocolTest {
         try (Stream<Path> s = Files.list(dir)) {
             return s.map(dir::relativize).sorted().toList();
         }
+    }
+
+    private List<Path> metas() throws IOException {
+        return partials().stream().filter(p -> p.toString().endsWith(".meta")).toList();
     }
 
     private Path onlyPart() throws IOException {
