@@ -76,7 +76,13 @@ public final class ResumableDownload {
             progress.note("resuming at " + ok.offset() + " bytes");
         }
         long from = ok.offset();
-        partial.write(new PartialDownload.Meta(server, remotePath, ok.size(), ok.md5().hex()));
+        PartialDownload.Meta meta = new PartialDownload.Meta(server, remotePath, ok.size(), ok.md5().hex());
+        boolean metaFirst = ok.bodyLength() >= PartialDownload.META_FIRST_BYTES;
+        if (metaFirst && !meta.equals(held)) {
+            partial.write(meta);
+        } else if (!metaFirst && held != null && !meta.equals(held)) {
+            partial.discardMeta(); // it describes bytes about to be replaced
+        }
 
         MessageDigest md5 = Body.newMd5();
         progress.start(remotePath, ok.size(), from);
@@ -91,6 +97,12 @@ public final class ResumableDownload {
                 // Nothing from a server that is out of step is kept, not even the announced part.
                 file.close();
                 partial.discard();
+                throw e;
+            } catch (FtException e) {
+                // Cut short: what arrived is kept for a rerun, which needs to know whose bytes they are.
+                if (!metaFirst) {
+                    partial.writeQuietly(meta, e);
+                }
                 throw e;
             }
             file.force(false);

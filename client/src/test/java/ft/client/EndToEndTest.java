@@ -82,6 +82,51 @@ class EndToEndTest extends CliHarness {
     }
 
     @Test
+    void smallDownloadCutMidBodyKeepsItsBytesWithAMetaAndResumes() throws IOException {
+        byte[] data = random(300_000, 2);
+        Files.write(Files.createDirectories(root).resolve("small.bin"), data);
+        Path target = local.resolve("small.bin");
+
+        try (FaultyProxy proxy = new FaultyProxy(server.address(), Fault.NONE, Fault.cutAfter(150_000))) {
+            Run cut = ft("-s", proxy.address(), "get", "--retries", "0", "small.bin", "-o", target.toString());
+            assertThat(cut.exit()).as(cut.err()).isEqualTo(3);
+        }
+        assertThat(target).doesNotExist();
+        long held = Files.size(local.resolve(".small.bin.ftpart"));
+        assertThat(held).isBetween(1L, 150_000L);
+        assertThat(local.resolve(".small.bin.ftpart.meta")).exists();
+
+        Run again = ft("get", "small.bin", "-o", target.toString());
+        assertThat(again.exit()).as(again.err()).isZero();
+        assertThat(resumedAt(again.err())).isEqualTo(held);
+        assertThat(target).hasBinaryContent(data);
+        assertThat(local.resolve(".small.bin.ftpart")).doesNotExist();
+        assertThat(local.resolve(".small.bin.ftpart.meta")).doesNotExist();
+    }
+
+    @Test
+    void smallBodyInFlightHasNoMetaFileUntilItIsCutShort() throws Exception {
+        byte[] body = "short".getBytes();
+        Response.GetOk header = new Response.GetOk("x.bin", 100, new Md5(md5(body)), 0);
+        Path part = local.resolve(".x.bin.ftpart");
+        Path meta = local.resolve(".x.bin.ftpart.meta");
+        try (ScriptedServer s = new ScriptedServer(ScriptedServer.getAnswer(header, body))) {
+            Run[] run = new Run[1];
+            Thread client = Thread.ofPlatform().start(() -> run[0] = getFrom(s, local.resolve("x.bin")));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!(Files.exists(part) && Files.size(part) == body.length) && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(2_000_000);
+            }
+            assertThat(part).hasBinaryContent(body);
+            assertThat(meta).as("a small body in flight needs no meta").doesNotExist();
+            assertThat(client.join(Duration.ofSeconds(30))).isTrue();
+            assertThat(run[0].exit()).as(run[0].err()).isEqualTo(3);
+        }
+        assertThat(meta).as("a cut body is kept with what it is, for a rerun").exists();
+        assertThat(part).hasBinaryContent(body);
+    }
+
+    @Test
     void resumesUploadAfterConnectionCut() throws IOException {
         byte[] data = random(10 * MIB, 2);
         Path source = Files.write(local.resolve("up.bin"), data);
