@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ft.client.FaultyProxy.Fault;
 import ft.client.cli.Main;
+import ft.protocol.ErrorCode;
 import ft.protocol.Md5;
 import ft.protocol.Response;
 import ft.server.FtServer;
@@ -124,6 +125,36 @@ class EndToEndTest extends CliHarness {
         }
         assertThat(meta).as("a cut body is kept with what it is, for a rerun").exists();
         assertThat(part).hasBinaryContent(body);
+    }
+
+    @Test
+    void aSmallFileGoesInOneEagerExchangeToAServerThatTakesIt() throws IOException {
+        byte[] data = "small and eager".getBytes();
+        Path source = Files.write(local.resolve("s.txt"), data);
+        Md5 md5 = new Md5(md5(data));
+        Response.HelloOk hello = new Response.HelloOk(1, "scripted", new Response.Limits(1 << 20, 1 << 20, false, true));
+        // Only the verdict is scripted: a client waiting for an offset first would choke on it.
+        byte[] notThere = ScriptedServer.frames(new Response.Error(ErrorCode.NOT_FOUND, "no such file"));
+        try (ScriptedServer s = new ScriptedServer(hello, notThere, ScriptedServer.frames(new Response.PutDone(md5)))) {
+            Run run = ft("-s", s.address(), "put", "--retries", "0", source.toString(), "s.txt");
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(s.request()).contains("\"eager\":true").contains("\"size\":" + data.length);
+        }
+    }
+
+    @Test
+    void aServerThatDoesNotSayEagerPutGetsTheClassicExchange() throws IOException {
+        byte[] data = "small, classic".getBytes();
+        Path source = Files.write(local.resolve("s.txt"), data);
+        Md5 md5 = new Md5(md5(data));
+        Response.HelloOk hello = new Response.HelloOk(1, "older", new Response.Limits(1 << 20, 1 << 20, false));
+        byte[] notThere = ScriptedServer.frames(new Response.Error(ErrorCode.NOT_FOUND, "no such file"));
+        try (ScriptedServer s = new ScriptedServer(hello, notThere,
+                ScriptedServer.frames(new Response.PutReady(0), new Response.PutDone(md5)))) {
+            Run run = ft("-s", s.address(), "put", "--retries", "0", source.toString(), "s.txt");
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(s.request()).doesNotContain("eager");
+        }
     }
 
     @Test

@@ -25,6 +25,11 @@ public final class FrameWriter {
         out.write(payload);
     }
 
+    /** Writes raw body bytes, unframed, after a header (their length is in the header). */
+    public void writeBody(byte[] body) throws IOException {
+        out.write(body);
+    }
+
     public void flush() throws IOException {
         out.flush();
     }

@@ -37,7 +37,7 @@ public final class HeaderCodec {
 
     private static final Set<String> HELLO_FIELDS = Set.of("op", "version", "token");
     private static final Set<String> GET_FIELDS = Set.of("op", "path", "offset", "if_md5");
-    private static final Set<String> PUT_FIELDS = Set.of("op", "path", "size", "md5");
+    private static final Set<String> PUT_FIELDS = Set.of("op", "path", "size", "md5", "eager");
     private static final Set<String> STAT_FIELDS = Set.of("op", "path");
     private static final Set<String> LIST_FIELDS = Set.of("op", "path", "after", "limit");
     private static final Set<String> FIND_FIELDS = Set.of("op", "path", "pattern");
@@ -90,6 +90,9 @@ public final class HeaderCodec {
                 node.put("path", put.path());
                 node.put("size", put.size());
                 node.put("md5", put.md5().hex());
+                if (put.eager()) {
+                    node.put("eager", true);
+                }
             }
             case Request.Stat stat -> node.put("path", stat.path());
             case Request.List list -> {
@@ -156,6 +159,9 @@ public final class HeaderCodec {
                     limits.put("max_file_size", hello.limits().maxFileSize());
                     limits.put("free_space", hello.limits().freeSpace());
                     limits.put("read_only", hello.limits().readOnly());
+                    if (hello.limits().eagerPut()) {
+                        limits.put("eager_put", true);
+                    }
                 }
             }
             case Response.GetOk get -> {
@@ -237,7 +243,9 @@ public final class HeaderCodec {
             }
             case "put" -> {
                 onlyFields(node, PUT_FIELDS, op);
-                yield new Request.Put(path(node), integer(node, "size", 0, Long.MAX_VALUE), md5(node, "md5"));
+                boolean eager = flag(node, "eager");
+                long size = integer(node, "size", 0, eager ? Protocol.MAX_EAGER_PUT_BYTES : Long.MAX_VALUE);
+                yield new Request.Put(path(node), size, md5(node, "md5"), eager);
             }
             case "stat" -> {
                 onlyFields(node, STAT_FIELDS, op);
@@ -298,7 +306,7 @@ public final class HeaderCodec {
                 Response.Limits limits = null;
                 if (node.get("limits") instanceof ObjectNode l) {
                     limits = new Response.Limits(integer(l, "max_file_size", 0, Long.MAX_VALUE),
-                            integer(l, "free_space", 0, Long.MAX_VALUE), flag(l, "read_only"));
+                            integer(l, "free_space", 0, Long.MAX_VALUE), flag(l, "read_only"), flag(l, "eager_put"));
                 }
                 return new Response.HelloOk((int) version, server, limits);
             }

@@ -102,6 +102,12 @@ final class PartialStore {
         return 0;
     }
 
+    /** An empty partial for an upload that sends everything from byte 0, whatever was held. */
+    void fresh(Partial partial) throws IOException {
+        discard(partial);
+        Files.createFile(partial.data());
+    }
+
     /**
      * Makes an interrupted upload's bytes resumable: records its meta if {@link #begin} did
      * not. Call it while still holding the upload's path lock.

@@ -71,7 +71,11 @@ final class ReceiveUpload implements PathLocks.Holder {
     void run(long start) throws IOException {
         String result = "ok";
         try {
-            receive();
+            if (request.eager()) {
+                receiveEager();
+            } else {
+                receive();
+            }
         } catch (RefusedException e) {
             result = e.code().name();
             Connection.answer(writer, new Response.Error(e.code(), e.getMessage()));
@@ -117,6 +121,73 @@ final class ReceiveUpload implements PathLocks.Holder {
             } finally {
                 server.release(remaining);
             }
+        }
+    }
+
+    /**
+     * An eager put: the whole (small) body came right behind the header. It is read first, so
+     * that any refusal leaves the connection in step, and it is verified before it touches the
+     * disk; then written, synced and moved into place like any other upload. Nothing is kept
+     * for a resume: a rerun sends the few bytes again.
+     */
+    private void receiveEager() throws RefusedException, IOException {
+        byte[] body = in.readNBytes((int) request.size());
+        received = body.length;
+        lastProgressNanos = System.nanoTime();
+        if (body.length < request.size()) {
+            throw new java.io.EOFException("connection closed after " + body.length + " of " + request.size()
+                    + " body bytes");
+        }
+        Path destination = share.jail().resolveForWrite(request.path());
+        try (PathLocks.Held lock = lock(destination)) {
+            if (lock == null) {
+                throw new RefusedException(ErrorCode.BUSY,
+                        "another upload of '" + request.path() + "' is in progress");
+            }
+            if (request.size() > server.limits().maxFileSize()) {
+                throw new RefusedException(ErrorCode.TOO_LARGE, "'" + request.path() + "' is " + request.size()
+                        + " bytes; this server accepts at most " + server.limits().maxFileSize());
+            }
+            MessageDigest digest = Body.newMd5();
+            digest.update(body);
+            Md5 actual = Md5.of(digest.digest());
+            if (!actual.equals(request.md5())) {
+                throw new RefusedException(ErrorCode.CHECKSUM_MISMATCH, "the received bytes of '" + request.path()
+                        + "' hash to " + actual + ", not " + request.md5() + "; nothing was stored");
+            }
+            PartialStore store = share.partials();
+            PartialStore.Partial partial = store.partialFor(destination);
+            long usable = store.usableSpace();
+            if (!server.reserve(body.length, usable)) {
+                throw new RefusedException(ErrorCode.NO_SPACE, "the upload needs " + body.length
+                        + " bytes but the server has only " + Math.max(0, usable) + " free, some of it promised to "
+                        + "uploads in progress");
+            }
+            try {
+                store.fresh(partial);
+                writeSynced(partial.data(), body);
+                publish(partial, destination);
+            } finally {
+                server.release(body.length);
+            }
+            Connection.answer(writer, new Response.PutDone(actual));
+        }
+    }
+
+    /** Writes and fsyncs a whole small body; a failure discards it and refuses the put. */
+    private void writeSynced(Path file, byte[] body) throws RefusedException, IOException {
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(body);
+            while (buf.hasRemaining()) {
+                out.write(buf);
+            }
+            out.force(false);
+        } catch (IOException e) {
+            Files.deleteIfExists(file);
+            boolean full = String.valueOf(e.getMessage()).contains("No space left")
+                    || String.valueOf(e.getMessage()).contains("Disk quota exceeded");
+            throw new RefusedException(full ? ErrorCode.NO_SPACE : ErrorCode.INTERNAL, full
+                    ? "the server ran out of disk space" : "the server could not store the upload");
         }
     }
 
