@@ -207,8 +207,7 @@ public final class FtClient implements AutoCloseable {
     public Response.PutDone putEager(String remotePath, byte[] body, ft.protocol.Md5 md5) throws FtException {
         Request.Put request = new Request.Put(remotePath, body.length, md5, true);
         try {
-            writer.writeFrame(CODEC.encode(request));
-            writer.writeBody(body);
+            writer.writeFrameWithBody(CODEC.encode(request), body);
             writer.flush();
         } catch (IOException e) {
             // The server may have hung up after explaining why: prefer its reason.
