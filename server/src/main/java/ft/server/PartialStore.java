@@ -102,10 +102,9 @@ final class PartialStore {
         return 0;
     }
 
-    /** An empty partial for an upload that sends everything from byte 0, whatever was held. */
+    /** Clears the way for an upload that sends everything from byte 0, whatever was held. */
     void fresh(Partial partial) throws IOException {
         discard(partial);
-        Files.createFile(partial.data());
     }
 
     /**

@@ -176,7 +176,7 @@ final class ReceiveUpload implements PathLocks.Holder {
 
     /** Writes and fsyncs a whole small body; a failure discards it and refuses the put. */
     private void writeSynced(Path file, byte[] body) throws RefusedException, IOException {
-        try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE)) {
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(body);
             while (buf.hasRemaining()) {
                 out.write(buf);
