@@ -80,8 +80,10 @@ public final class ResumableDownload {
         boolean metaFirst = ok.bodyLength() >= PartialDownload.META_FIRST_BYTES;
         if (metaFirst && !meta.equals(held)) {
             partial.write(meta);
-        } else if (!metaFirst && held != null && !meta.equals(held)) {
-            partial.discardMeta(); // it describes bytes about to be replaced
+        } else if (!metaFirst && !meta.equals(held)) {
+            // A meta left from before (even one not read: --no-resume, or an orphan) would
+            // describe bytes about to be replaced.
+            partial.discardMeta();
         }
 
         MessageDigest md5 = Body.newMd5();

@@ -111,6 +111,9 @@ class EndToEndTest extends CliHarness {
         Response.GetOk header = new Response.GetOk("x.bin", 100, new Md5(md5(body)), 0);
         Path part = local.resolve(".x.bin.ftpart");
         Path meta = local.resolve(".x.bin.ftpart.meta");
+        // An orphan meta of another version (its partial gone): it must not outlive the new bytes.
+        Files.writeString(meta, "{\"server\":\"elsewhere:1\",\"path\":\"x.bin\",\"size\":100,\"md5\":\""
+                + md5("other".getBytes()) + "\"}");
         try (ScriptedServer s = new ScriptedServer(ScriptedServer.getAnswer(header, body))) {
             Run[] run = new Run[1];
             Thread client = Thread.ofPlatform().start(() -> run[0] = getFrom(s, local.resolve("x.bin")));
