@@ -53,6 +53,7 @@ public final class Batch {
     private final DigestJournal journal;
     private final Function<Transfer, Progress> progressFor;
     private final Consumer<Outcome> report;
+    private volatile RemoteListing listing = RemoteListing.NONE;
     private volatile boolean stopped;
     /** A refused hello (UNAUTHORIZED): every other connection would be refused the same way. */
     private volatile FtException refused;
@@ -64,6 +65,15 @@ public final class Batch {
         this.journal = journal;
         this.progressFor = progressFor;
         this.report = report;
+    }
+
+    /**
+     * Uploads whose remote path a listing shows absent, or of another size, skip asking the
+     * server whether they are unchanged (without --no-clobber, which always asks).
+     */
+    public Batch withListing(RemoteListing listing) {
+        this.listing = listing;
+        return this;
     }
 
     /** Runs every transfer (or, with fail-fast, until the first failure) and waits for all. */
@@ -168,6 +178,12 @@ public final class Batch {
         long size = size(local);
         client.checkUpload(t.remote(), size);
         Md5 md5 = journal.digestOf(local);
+        Long listed = options.noClobber() ? null : listing.sizeOf(t.remote());
+        if (listed != null && listed != size) {
+            // Absent or of another size when listed: it cannot be unchanged, so no need to ask.
+            ResumableUpload.Result r = new ResumableUpload(client, progressFor.apply(t)).upload(local, t.remote(), md5);
+            return Outcome.ok(t, r.size(), r.md5(), r.resumedFrom(), since(start));
+        }
         try {
             Response.StatOk remote = client.stat(t.remote());
             if (remote.type() == EntryType.FILE && remote.size() == size && md5.equals(remote.md5())) {

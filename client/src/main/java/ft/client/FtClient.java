@@ -195,6 +195,31 @@ public final class FtClient implements AutoCloseable {
         return expect(exchange(request, Response.PutReady.class), Response.PutReady.class);
     }
 
+    /** Whether this server takes eager puts: a small body right behind its header, one exchange. */
+    public boolean takesEagerPut(long size) {
+        return limits != null && limits.eagerPut() && size <= Protocol.MAX_EAGER_PUT_BYTES;
+    }
+
+    /**
+     * An eager put (see {@link #takesEagerPut}): the header and the whole {@code body} in one
+     * write, then the server's verdict. There is no offset to resume from: the body is small.
+     */
+    public Response.PutDone putEager(String remotePath, byte[] body, ft.protocol.Md5 md5) throws FtException {
+        Request.Put request = new Request.Put(remotePath, body.length, md5, true);
+        try {
+            writer.writeFrameWithBody(CODEC.encode(request), body);
+            writer.flush();
+        } catch (IOException e) {
+            // The server may have hung up after explaining why: prefer its reason.
+            Response reason = readErrorQuietly();
+            if (reason instanceof Response.Error error) {
+                throw new RemoteException(error.code(), error.message());
+            }
+            throw lostMidTransfer(e, "while sending an upload");
+        }
+        return expect(receive(Response.PutDone.class), Response.PutDone.class);
+    }
+
     /**
      * Sends {@code count} bytes of {@code file} from {@code position} as a put's body, then
      * waits for the server's verdict. A server that accepts no bytes of the body for the

@@ -78,7 +78,15 @@ public final class ResumableDownload {
             progress.note("resuming at " + ok.offset() + " bytes");
         }
         long from = ok.offset();
-        partial.write(new PartialDownload.Meta(server, remotePath, ok.size(), ok.md5().hex()));
+        PartialDownload.Meta meta = new PartialDownload.Meta(server, remotePath, ok.size(), ok.md5().hex());
+        boolean metaFirst = ok.bodyLength() >= PartialDownload.META_FIRST_BYTES;
+        if (metaFirst && !meta.equals(held)) {
+            partial.write(meta);
+        } else if (!metaFirst && !meta.equals(held)) {
+            // A meta left from before (even one not read: --no-resume, or an orphan) would
+            // describe bytes about to be replaced.
+            partial.discardMeta();
+        }
 
         MessageDigest md5 = Body.newMd5();
         progress.start(remotePath, ok.size(), from);
@@ -94,6 +102,12 @@ public final class ResumableDownload {
                 // Nothing from a server that is out of step is kept, not even the announced part.
                 file.close();
                 partial.discard();
+                throw e;
+            } catch (FtException e) {
+                // Cut short: what arrived is kept for a rerun, which needs to know whose bytes they are.
+                if (!metaFirst) {
+                    partial.writeQuietly(meta, e);
+                }
                 throw e;
             }
             file.force(false);

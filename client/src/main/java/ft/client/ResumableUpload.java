@@ -51,6 +51,9 @@ public final class ResumableUpload {
                 md5 = Md5.of(digest.digest());
             }
 
+            if (client.takesEagerPut(size)) {
+                return uploadEager(file, remotePath, size, md5);
+            }
             Response.PutReady ready = client.put(new Request.Put(remotePath, size, md5));
             long offset = ready.offset();
             if (offset > size) {
@@ -67,15 +70,40 @@ public final class ResumableUpload {
             } finally {
                 progress.finish();
             }
-            if (!done.md5().equals(md5)) {
-                throw new BadResponseException(client.server() + " confirmed MD5 " + done.md5() + " for a file whose MD5 is "
-                        + md5);
-            }
+            checkConfirmed(done, md5);
             return new Result(remotePath, size, md5, offset);
         } catch (NoSuchFileException e) {
             throw new LocalIoException("cannot read " + local + ": no such file", e);
         } catch (IOException e) {
             throw new LocalIoException("cannot read " + local + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A small file in one exchange: header and body together, then the server's verdict. */
+    private Result uploadEager(FileChannel file, String remotePath, long size, Md5 md5) throws FtException, IOException {
+        java.nio.ByteBuffer body = java.nio.ByteBuffer.allocate((int) size);
+        while (body.hasRemaining()) {
+            if (file.read(body, body.position()) < 0) {
+                throw new LocalIoException("cannot read the file for '" + remotePath + "': it shrank to "
+                        + body.position() + " bytes", null);
+            }
+        }
+        progress.start(remotePath, size, 0);
+        Response.PutDone done;
+        try {
+            done = client.putEager(remotePath, body.array(), md5);
+            progress.advance(size);
+        } finally {
+            progress.finish();
+        }
+        checkConfirmed(done, md5);
+        return new Result(remotePath, size, md5, 0);
+    }
+
+    private void checkConfirmed(Response.PutDone done, Md5 md5) throws BadResponseException {
+        if (!done.md5().equals(md5)) {
+            throw new BadResponseException(client.server() + " confirmed MD5 " + done.md5() + " for a file whose MD5 is "
+                    + md5);
         }
     }
 }

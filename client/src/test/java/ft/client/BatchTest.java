@@ -98,6 +98,47 @@ class BatchTest extends CliHarness {
     }
 
     @Test
+    void putOfATreeAsksAboutOnlyTheFilesTheServerAlreadyHoldsAtTheSameSize() throws IOException {
+        Path source = smallFiles(local.resolve("tree"), 6);
+        Files.createDirectories(root.resolve("up/tree"));
+        Files.copy(source.resolve("f000.dat"), root.resolve("up/tree/f000.dat")); // identical
+        Files.write(root.resolve("up/tree/f001.dat"), new byte[3]); // another size
+
+        List<String> stats = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ch.qos.logback.classic.Logger access = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("ft.access");
+        ch.qos.logback.classic.Level before = access.getLevel();
+        ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent> counter = new ch.qos.logback.core.AppenderBase<>() {
+            @Override
+            protected void append(ch.qos.logback.classic.spi.ILoggingEvent e) {
+                String line = e.getFormattedMessage();
+                if (line.contains(" stat ")) {
+                    stats.add(line);
+                }
+            }
+        };
+        counter.start();
+        access.addAppender(counter);
+        access.setLevel(ch.qos.logback.classic.Level.INFO);
+        Run put;
+        try {
+            put = ft("put", "-r", "--json", source.toString(), "up/");
+        } finally {
+            access.detachAppender(counter);
+            access.setLevel(before);
+        }
+        assertThat(put.exit()).as(put.err()).isZero();
+        Map<String, String> status = new TreeMap<>();
+        for (JsonNode j : jsonLines(put.out())) {
+            status.put(j.get("remote").asText(), j.get("status").asText());
+        }
+        assertThat(status).containsEntry("up/tree/f000.dat", "unchanged").containsEntry("up/tree/f001.dat", "ok")
+                .hasSize(6);
+        assertThat(tree(root.resolve("up/tree"))).isEqualTo(tree(source));
+        // The listing showed four files absent and one of another size: only f000 needed asking.
+        assertThat(stats).hasSize(1).allSatisfy(l -> assertThat(l).contains("up/tree/f000.dat"));
+    }
+
+    @Test
     void listWithMissingEntriesExitsEightAndTransfersTheRest() throws IOException {
         smallFiles(root.resolve("d"), 3);
         Path list = Files.writeString(local.resolve("wanted.txt"), String.join("\n",

@@ -21,12 +21,43 @@ final class ScriptedServer implements AutoCloseable {
     private static final HeaderCodec CODEC = new HeaderCodec();
 
     private final ServerSocket listener;
-    private final byte[] answer;
+    private final byte[][] answers;
+    private final Response.HelloOk hello;
+    private volatile byte[] request;
 
     ScriptedServer(byte[] answer) throws IOException {
-        this.answer = answer;
+        this(new Response.HelloOk(Protocol.VERSION, "scripted"), answer);
+    }
+
+    /**
+     * With {@code hello} as the answer to the client's hello (limits, say), then each of
+     * {@code answers} to one request frame in turn.
+     */
+    ScriptedServer(Response.HelloOk hello, byte[]... answers) throws IOException {
+        this.hello = hello;
+        this.answers = answers;
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread.ofPlatform().daemon().start(this::serveOne);
+    }
+
+    /** Frames back to back, as one scripted answer. */
+    static byte[] frames(Response... responses) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        try {
+            FrameWriter w = new FrameWriter(b);
+            for (Response r : responses) {
+                w.writeFrame(CODEC.encode(r));
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return b.toByteArray();
+    }
+
+    /** The last request frame the client sent after its hello, once it has arrived; else null. */
+    String request() {
+        byte[] r = request;
+        return r == null ? null : new String(r, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** A get answer: the header, then {@code body} as is (which may disagree with the header). */
@@ -53,11 +84,13 @@ final class ScriptedServer implements AutoCloseable {
             FrameReader reader = new FrameReader(in);
             FrameWriter writer = new FrameWriter(out);
             reader.readRequiredFrame();
-            writer.writeFrame(CODEC.encode(new Response.HelloOk(Protocol.VERSION, "scripted")));
+            writer.writeFrame(CODEC.encode(hello));
             writer.flush();
-            reader.readRequiredFrame();
-            out.write(answer);
-            out.flush();
+            for (byte[] answer : answers) {
+                request = reader.readRequiredFrame();
+                out.write(answer);
+                out.flush();
+            }
             // Hold the connection open until the client leaves, so only the answer is judged.
             in.transferTo(OutputStream.nullOutputStream());
         } catch (Exception e) {

@@ -47,7 +47,7 @@ public final class HeaderCodec {
 
     private static final Set<String> HELLO_FIELDS = Set.of("op", "version", "token");
     private static final Set<String> GET_FIELDS = Set.of("op", "path", "offset", "if_md5");
-    private static final Set<String> PUT_FIELDS = Set.of("op", "path", "size", "md5");
+    private static final Set<String> PUT_FIELDS = Set.of("op", "path", "size", "md5", "eager");
     private static final Set<String> STAT_FIELDS = Set.of("op", "path");
     private static final Set<String> LIST_FIELDS = Set.of("op", "path", "after", "limit");
     private static final Set<String> FIND_FIELDS = Set.of("op", "path", "pattern");
@@ -126,6 +126,9 @@ public final class HeaderCodec {
                 g.writeStringField("path", put.path());
                 g.writeNumberField("size", put.size());
                 g.writeStringField("md5", put.md5().hex());
+                if (put.eager()) {
+                    g.writeBooleanField("eager", true);
+                }
             } else if (request instanceof Request.Stat stat) {
                 g.writeStringField("path", stat.path());
             } else if (request instanceof Request.List list) {
@@ -189,6 +192,9 @@ public final class HeaderCodec {
                         g.writeNumberField("max_file_size", hello.limits().maxFileSize());
                         g.writeNumberField("free_space", hello.limits().freeSpace());
                         g.writeBooleanField("read_only", hello.limits().readOnly());
+                        if (hello.limits().eagerPut()) {
+                            g.writeBooleanField("eager_put", true);
+                        }
                         g.writeEndObject();
                     }
                 }
@@ -263,7 +269,11 @@ public final class HeaderCodec {
             }
             case "put" -> {
                 onlyFields(node, PUT_FIELDS, op);
-                yield new Request.Put(path(node), integer(node, "size", 0, Long.MAX_VALUE), md5(node, "md5"));
+                // Fields are checked in the order they always were, so a refusal names the same one.
+                String path = path(node);
+                boolean eager = flag(node, "eager");
+                long size = integer(node, "size", 0, eager ? Protocol.MAX_EAGER_PUT_BYTES : Long.MAX_VALUE);
+                yield new Request.Put(path, size, md5(node, "md5"), eager);
             }
             case "stat" -> {
                 onlyFields(node, STAT_FIELDS, op);
@@ -326,7 +336,8 @@ public final class HeaderCodec {
                     @SuppressWarnings("unchecked")
                     Map<String, Object> m = (Map<String, Object>) l;
                     limits = new Response.Limits(integer(m, "max_file_size", 0, Long.MAX_VALUE),
-                            integer(m, "free_space", 0, Long.MAX_VALUE), flag(m, "read_only"));
+                            integer(m, "free_space", 0, Long.MAX_VALUE), flag(m, "read_only"),
+                            flag(m, "eager_put"));
                 }
                 return new Response.HelloOk((int) version, server, limits);
             }

@@ -15,6 +15,8 @@ public final class Protocol {
     public static final int MAX_PAGE_ENTRIES = 10_000;
     /** Longest accepted authentication token, in characters. */
     public static final int MAX_TOKEN_CHARS = 256;
+    /** The largest body an eager put (one sent right behind its header) may carry. */
+    public static final int MAX_EAGER_PUT_BYTES = 65_536;
     /** Longest accepted glob pattern, in characters. */
     public static final int MAX_PATTERN_CHARS = 4_096;
 

@@ -69,15 +69,26 @@ public sealed interface Request {
     /**
      * Announces an upload of {@code size} bytes whose digest is {@code md5}.
      *
-     * @param path the destination, relative to the served root, {@code /}-separated
+     * @param path  the destination, relative to the served root, {@code /}-separated
+     * @param eager whether the whole body follows this header at once, without waiting for the
+     *              server's offset (at most {@link Protocol#MAX_EAGER_PUT_BYTES}; only to a
+     *              server whose hello limits say {@code eager_put})
      */
-    record Put(String path, long size, Md5 md5) implements Request {
+    record Put(String path, long size, Md5 md5, boolean eager) implements Request {
         public Put {
             requirePath(path);
             java.util.Objects.requireNonNull(md5, "md5");
             if (size < 0) {
                 throw new IllegalArgumentException("size must not be negative");
             }
+            if (eager && size > Protocol.MAX_EAGER_PUT_BYTES) {
+                throw new IllegalArgumentException("an eager put carries at most " + Protocol.MAX_EAGER_PUT_BYTES
+                        + " bytes");
+            }
+        }
+
+        public Put(String path, long size, Md5 md5) {
+            this(path, size, md5, false);
         }
 
         @Override

@@ -24,8 +24,13 @@ public sealed interface Response {
      * @param maxFileSize largest upload accepted, in bytes
      * @param freeSpace   bytes free for uploads right now
      * @param readOnly    whether uploads and changes are refused
+     * @param eagerPut    whether the server takes eager puts (a small body right behind its header)
      */
-    record Limits(long maxFileSize, long freeSpace, boolean readOnly) {}
+    record Limits(long maxFileSize, long freeSpace, boolean readOnly, boolean eagerPut) {
+        public Limits(long maxFileSize, long freeSpace, boolean readOnly) {
+            this(maxFileSize, freeSpace, readOnly, false);
+        }
+    }
 
     /**
      * Answer to {@link Request.Get}; exactly {@code size - offset} raw body bytes follow it.

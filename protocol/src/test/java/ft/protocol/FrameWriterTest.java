@@ -47,6 +47,28 @@ class FrameWriterTest {
     }
 
     @Test
+    void frameWithBodyIsTheFrameThenTheBodyInOneWrite() throws Exception {
+        java.util.List<Integer> writes = new java.util.ArrayList<>();
+        ByteArrayOutputStream wire = new ByteArrayOutputStream() {
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                writes.add(len);
+                super.write(b, off, len);
+            }
+        };
+        byte[] body = new byte[20_000];
+        body[19_999] = 7;
+        new FrameWriter(new java.io.BufferedOutputStream(wire, 8192)).writeFrameWithBody("{}".getBytes(UTF_8), body);
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        new FrameWriter(expected).writeFrame("{}".getBytes(UTF_8));
+        expected.write(body);
+        assertEquals(HexFormat.of().formatHex(expected.toByteArray()), HexFormat.of().formatHex(wire.toByteArray()));
+        assertEquals(java.util.List.of(4 + 2 + body.length), writes, "one write, not header and body apart");
+        assertThrows(IllegalArgumentException.class,
+                () -> new FrameWriter(wire).writeFrameWithBody(new byte[0], body));
+    }
+
+    @Test
     void largestFramePrefixIs00010000() throws Exception {
         ByteArrayOutputStream wire = new ByteArrayOutputStream();
         new FrameWriter(wire).writeFrame(new byte[Protocol.MAX_FRAME_BYTES]);

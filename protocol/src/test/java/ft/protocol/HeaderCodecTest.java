@@ -202,6 +202,34 @@ class HeaderCodecTest {
     }
 
     @Test
+    void eagerPutRoundTripsAndIsRefusedOverItsLimit() throws Exception {
+        Request.Put eager = new Request.Put("d/s.txt", Protocol.MAX_EAGER_PUT_BYTES, MD5, true);
+        assertEquals("{\"op\":\"put\",\"path\":\"d/s.txt\",\"size\":65536,\"md5\":\"" + HELLO_MD5
+                + "\",\"eager\":true}", json(CODEC.encode(eager)));
+        assertEquals(eager, CODEC.decodeRequest(CODEC.encode(eager)));
+        assertEquals(new Request.Put("d/s.txt", 1, MD5), CODEC.decodeRequest(utf8(
+                "{\"op\":\"put\",\"path\":\"d/s.txt\",\"size\":1,\"md5\":\"" + HELLO_MD5 + "\",\"eager\":false}")));
+        assertThrows(ProtocolException.class, () -> CODEC.decodeRequest(utf8("{\"op\":\"put\",\"path\":\"d\",\"size\":"
+                + (Protocol.MAX_EAGER_PUT_BYTES + 1) + ",\"md5\":\"" + HELLO_MD5 + "\",\"eager\":true}")));
+        assertThrows(ProtocolException.class, () -> CODEC.decodeRequest(utf8("{\"op\":\"put\",\"path\":\"d\",\"size\":1,"
+                + "\"md5\":\"" + HELLO_MD5 + "\",\"eager\":1}")));
+        assertThrows(IllegalArgumentException.class,
+                () -> new Request.Put("d", Protocol.MAX_EAGER_PUT_BYTES + 1, MD5, true));
+    }
+
+    @Test
+    void helloLimitsSayEagerPutOnlyWhenTheServerTakesIt() throws Exception {
+        Response.HelloOk with = new Response.HelloOk(1, "ft", new Response.Limits(10, 5, false, true));
+        assertEquals("{\"status\":\"ok\",\"version\":1,\"server\":\"ft\",\"limits\":{\"max_file_size\":10,"
+                + "\"free_space\":5,\"read_only\":false,\"eager_put\":true}}", json(CODEC.encode(with)));
+        assertEquals(with, CODEC.decodeResponse(CODEC.encode(with), Response.HelloOk.class));
+        Response.HelloOk older = new Response.HelloOk(1, "ft", new Response.Limits(10, 5, false));
+        assertEquals(older, CODEC.decodeResponse(CODEC.encode(older), Response.HelloOk.class));
+        assertEquals(false, ((Response.HelloOk) CODEC.decodeResponse(CODEC.encode(older), Response.HelloOk.class))
+                .limits().eagerPut());
+    }
+
+    @Test
     void responsesEncodeToExactlyTheseBytes() {
         assertEquals("{\"status\":\"ok\",\"version\":1,\"server\":\"ft/0.1.0\"}",
                 json(CODEC.encode(new Response.HelloOk(1, "ft/0.1.0"))));

@@ -73,6 +73,8 @@ class ProtocolSpecExamplesTest {
                 framed(new Response.PutReady(0)),
                 hex("hello"),
                 framed(new Response.PutDone(HELLO_MD5)),
+                framed(new Request.Put("docs/hello.txt", 5, HELLO_MD5, true)) + hex("hello"),
+                framed(new Response.PutDone(HELLO_MD5)),
                 framed(new Response.Error(ErrorCode.NOT_FOUND, "'docs/nope.txt' does not exist")));
         assertEquals(expected, dumpsIn(Path.of("PROTOCOL.md")));
     }

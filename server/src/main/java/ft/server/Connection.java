@@ -228,6 +228,9 @@ final class Connection implements Runnable {
             }
             idle = false;
             if (share.readOnly() && changes(request)) {
+                if (request instanceof Request.Put put && put.eager()) {
+                    in.skipNBytes(put.size()); // its body is already on the way: stay in step
+                }
                 Connection.answer(writer, new Response.Error(ErrorCode.ACCESS_DENIED, share.user() == null
                         ? "this server is read-only" : "read-only: user " + share.user() + " may not change files"));
                 AccessLog.request(client, share.user(), request.op(), null, 0, start, ErrorCode.ACCESS_DENIED.name());

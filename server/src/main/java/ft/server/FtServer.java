@@ -54,6 +54,7 @@ public final class FtServer implements AutoCloseable {
     /** One jail and partial store per real root directory that a user's share has used. */
     private final Map<Path, Share> userRoots = new ConcurrentHashMap<>();
     private final PathLocks uploadLocks = new PathLocks();
+    private final DirectorySync directorySync = new DirectorySync();
     private final ServerLimits limits;
     private final boolean readOnly;
     private final Map<SocketChannel, Connection> open = new ConcurrentHashMap<>();
@@ -246,6 +247,10 @@ public final class FtServer implements AutoCloseable {
         return partials;
     }
 
+    DirectorySync directorySync() {
+        return directorySync;
+    }
+
     PathLocks uploadLocks() {
         return uploadLocks;
     }
@@ -304,11 +309,11 @@ public final class FtServer implements AutoCloseable {
     Response.Limits statedLimits(Share share) {
         long free;
         try {
-            free = Math.max(0, Files.getFileStore(share.partials().dir()).getUsableSpace() - reservedBytes.get());
+            free = Math.max(0, share.partials().usableSpace() - reservedBytes.get());
         } catch (IOException e) {
             free = 0;
         }
-        return new Response.Limits(limits.maxFileSize(), free, share.readOnly());
+        return new Response.Limits(limits.maxFileSize(), free, share.readOnly(), true);
     }
 
     /** Connections open right now; lets operators (and tests) see when a client has really gone. */

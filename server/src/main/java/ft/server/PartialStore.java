@@ -5,6 +5,7 @@ import com.google.common.hash.Hashing;
 import ft.protocol.Md5;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -16,6 +17,12 @@ import java.nio.file.StandardCopyOption;
  * {@code .meta} file saying which upload (path, size, md5) they belong to. A put resumes
  * only when all three match; anything else starts over, because appending to the bytes of a
  * different file would only fail the final checksum after a full transfer.
+ *
+ * <p>An upload of at least {@link #META_FIRST_BYTES} records its meta before the first byte,
+ * so that even a server killed mid-body leaves it resumable. A smaller one records it only if
+ * its body is cut short ({@link #keep}): most small bodies arrive whole, and the meta file's
+ * create, write, rename and delete would cost more than the body itself. A server crash
+ * mid-body then costs at most that many bytes sent again (a part without meta is discarded).
  */
 final class PartialStore {
     /** What the meta file records. */
@@ -24,8 +31,16 @@ final class PartialStore {
     /** One destination's partial upload. */
     record Partial(Path data, Path meta) {}
 
+    /** Uploads at least this big write their meta up front; smaller ones only when interrupted. */
+    static final long META_FIRST_BYTES = 1L << 20;
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path dir;
+    /**
+     * Looked up once: finding a path's file store reads /proc/mounts and walks the path, some
+     * twenty system calls that would otherwise be paid by every put.
+     */
+    private volatile FileStore store;
 
     PartialStore(Path stateDir) throws IOException {
         this.dir = stateDir.resolve("partials");
@@ -34,6 +49,21 @@ final class PartialStore {
 
     Path dir() {
         return dir;
+    }
+
+    /** Bytes free for uploads on the file system that holds the partials. */
+    long usableSpace() throws IOException {
+        FileStore known = store;
+        if (known != null) {
+            try {
+                return known.getUsableSpace();
+            } catch (IOException gone) {
+                // The directory was removed and made again (perhaps elsewhere): look it up anew.
+            }
+        }
+        known = Files.getFileStore(dir);
+        store = known;
+        return known.getUsableSpace();
     }
 
     /** The partial for a destination, named by a hash so any client path maps to a safe name. */
@@ -65,11 +95,32 @@ final class PartialStore {
             }
         }
         discard(partial);
-        Path tmp = partial.meta().resolveSibling(partial.meta().getFileName() + ".tmp");
-        JSON.writeValue(tmp.toFile(), wanted);
-        Files.move(tmp, partial.meta(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        if (size >= META_FIRST_BYTES) {
+            writeMeta(partial, wanted);
+        }
         Files.createFile(partial.data());
         return 0;
+    }
+
+    /** Clears the way for an upload that sends everything from byte 0, whatever was held. */
+    void fresh(Partial partial) throws IOException {
+        discard(partial);
+    }
+
+    /**
+     * Makes an interrupted upload's bytes resumable: records its meta if {@link #begin} did
+     * not. Call it while still holding the upload's path lock.
+     */
+    void keep(Partial partial, String clientPath, long size, Md5 md5) throws IOException {
+        if (size < META_FIRST_BYTES && Files.exists(partial.data())) {
+            writeMeta(partial, new Meta(clientPath, size, md5.hex()));
+        }
+    }
+
+    private static void writeMeta(Partial partial, Meta meta) throws IOException {
+        Path tmp = partial.meta().resolveSibling(partial.meta().getFileName() + ".tmp");
+        JSON.writeValue(tmp.toFile(), meta);
+        Files.move(tmp, partial.meta(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /**

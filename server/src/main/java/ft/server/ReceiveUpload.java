@@ -72,7 +72,11 @@ final class ReceiveUpload implements PathLocks.Holder {
     void run(long start) throws IOException {
         String result = "ok";
         try {
-            receive();
+            if (request.eager()) {
+                receiveEager();
+            } else {
+                receive();
+            }
         } catch (RefusedException e) {
             result = e.code().name();
             Connection.answer(writer, new Response.Error(e.code(), e.getMessage()));
@@ -107,7 +111,7 @@ final class ReceiveUpload implements PathLocks.Holder {
             PartialStore.Partial partial = store.partialFor(destination);
             long offset = store.begin(partial, request.path(), request.size(), request.md5());
             long remaining = request.size() - offset;
-            long usable = Files.getFileStore(store.dir()).getUsableSpace();
+            long usable = store.usableSpace();
             if (!server.reserve(remaining, usable)) {
                 throw new RefusedException(ErrorCode.NO_SPACE, "the upload needs " + remaining
                         + " bytes but the server has only " + Math.max(0, usable) + " free, some of it promised to "
@@ -118,6 +122,73 @@ final class ReceiveUpload implements PathLocks.Holder {
             } finally {
                 server.release(remaining);
             }
+        }
+    }
+
+    /**
+     * An eager put: the whole (small) body came right behind the header. It is read first, so
+     * that any refusal leaves the connection in step, and it is verified before it touches the
+     * disk; then written, synced and moved into place like any other upload. Nothing is kept
+     * for a resume: a rerun sends the few bytes again.
+     */
+    private void receiveEager() throws RefusedException, IOException {
+        byte[] body = in.readNBytes((int) request.size());
+        received = body.length;
+        lastProgressNanos = System.nanoTime();
+        if (body.length < request.size()) {
+            throw new java.io.EOFException("connection closed after " + body.length + " of " + request.size()
+                    + " body bytes");
+        }
+        Path destination = share.jail().resolveForWrite(request.path());
+        try (PathLocks.Held lock = lock(destination)) {
+            if (lock == null) {
+                throw new RefusedException(ErrorCode.BUSY,
+                        "another upload of '" + request.path() + "' is in progress");
+            }
+            if (request.size() > server.limits().maxFileSize()) {
+                throw new RefusedException(ErrorCode.TOO_LARGE, "'" + request.path() + "' is " + request.size()
+                        + " bytes; this server accepts at most " + server.limits().maxFileSize());
+            }
+            MessageDigest digest = Body.newMd5();
+            digest.update(body);
+            Md5 actual = Md5.of(digest.digest());
+            if (!actual.equals(request.md5())) {
+                throw new RefusedException(ErrorCode.CHECKSUM_MISMATCH, "the received bytes of '" + request.path()
+                        + "' hash to " + actual + ", not " + request.md5() + "; nothing was stored");
+            }
+            PartialStore store = share.partials();
+            PartialStore.Partial partial = store.partialFor(destination);
+            long usable = store.usableSpace();
+            if (!server.reserve(body.length, usable)) {
+                throw new RefusedException(ErrorCode.NO_SPACE, "the upload needs " + body.length
+                        + " bytes but the server has only " + Math.max(0, usable) + " free, some of it promised to "
+                        + "uploads in progress");
+            }
+            try {
+                store.fresh(partial);
+                writeSynced(partial.data(), body);
+                publish(partial, destination);
+            } finally {
+                server.release(body.length);
+            }
+            Connection.answer(writer, new Response.PutDone(actual));
+        }
+    }
+
+    /** Writes and fsyncs a whole small body; a failure discards it and refuses the put. */
+    private void writeSynced(Path file, byte[] body) throws RefusedException, IOException {
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(body);
+            while (buf.hasRemaining()) {
+                out.write(buf);
+            }
+            out.force(false);
+        } catch (IOException e) {
+            Files.deleteIfExists(file);
+            boolean full = String.valueOf(e.getMessage()).contains("No space left")
+                    || String.valueOf(e.getMessage()).contains("Disk quota exceeded");
+            throw new RefusedException(full ? ErrorCode.NO_SPACE : ErrorCode.INTERNAL, full
+                    ? "the server ran out of disk space" : "the server could not store the upload");
         }
     }
 
@@ -145,6 +216,10 @@ final class ReceiveUpload implements PathLocks.Holder {
                     lastProgressNanos = System.nanoTime();
                 });
                 sink.drain();
+            } catch (IOException | RuntimeException cut) {
+                // What arrived stays for a resume; a small upload records what it is only now.
+                keepQuietly(partial, cut);
+                throw cut;
             }
             file.force(false);
         }
@@ -156,6 +231,14 @@ final class ReceiveUpload implements PathLocks.Holder {
         }
         publish(partial, destination);
         Connection.answer(writer, new Response.PutDone(actual));
+    }
+
+    private void keepQuietly(PartialStore.Partial partial, Exception cause) {
+        try {
+            share.partials().keep(partial, request.path(), request.size(), request.md5());
+        } catch (IOException e) {
+            cause.addSuppressed(e); // not resumable then: the next put starts over
+        }
     }
 
     private void publish(PartialStore.Partial partial, Path destination) throws RefusedException, IOException {
@@ -172,16 +255,9 @@ final class ReceiveUpload implements PathLocks.Holder {
             throw new RefusedException(ErrorCode.ACCESS_DENIED, "'" + request.path() + "' is not writable");
         }
         Files.deleteIfExists(partial.meta());
-        syncDirectory(destination.getParent());
+        // Makes the rename itself durable, so a power cut cannot bring the old name back; uploads
+        // finishing into the same directory together share one fsync.
+        server.directorySync().sync(destination.getParent());
         server.digests().remember(FileVersions.of(destination), request.md5());
-    }
-
-    /** Makes the rename itself durable, so a power cut cannot bring the old name back. */
-    private static void syncDirectory(Path dir) {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException notSupported) {
-            // Some file systems cannot fsync a directory; the rename is still atomic.
-        }
     }
 }

@@ -252,11 +252,17 @@ class AuthenticationTest {
             c.expectError(new Request.MakeDirectory("d", false), ErrorCode.ACCESS_DENIED);
             c.expectError(new Request.Remove("shared.txt", false), ErrorCode.ACCESS_DENIED);
             c.expectError(new Request.Move("shared.txt", "moved.txt"), ErrorCode.ACCESS_DENIED);
+            // An eager put's body is already on its way: it is taken, then refused, in step.
+            byte[] eager = "eager".getBytes(StandardCharsets.UTF_8);
+            c.send(new Request.Put("eager.txt", eager.length, RawClient.md5(eager), true));
+            c.sendRaw(eager);
+            c.readError(ErrorCode.ACCESS_DENIED);
             // Still usable after the refusals.
             assertInstanceOf(Response.StatOk.class, c.request(new Request.Stat("shared.txt"), Response.StatOk.class));
         }
         assertTrue(Files.exists(root.resolve("shared.txt")));
         assertFalse(Files.exists(root.resolve("new.txt")));
+        assertFalse(Files.exists(root.resolve("eager.txt")));
         assertFalse(Files.exists(root.resolve("d")));
         assertFalse(Files.exists(root.resolve("moved.txt")));
     }

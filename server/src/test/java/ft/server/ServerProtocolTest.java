@@ -544,6 +544,141 @@ class ServerProtocolTest {
     }
 
     @Test
+    void aSmallPutWritesNoMetaWhileItsBodyArrivesAndRecordsOneWhenCutShort() throws IOException {
+        byte[] content = randomBytes((int) PartialStore.META_FIRST_BYTES - 1, 14);
+        int sent = 300_000;
+        Md5 md5 = RawClient.md5(content);
+        try (RawClient c = RawClient.hello(server)) {
+            c.request(new Request.Put("small.bin", content.length, md5), Response.PutReady.class);
+            c.sendRaw(content, 0, sent);
+            awaitTrue(() -> partSize() == sent, "the server never stored the " + sent + " bytes sent");
+            assertEquals(List.of(), metas(), "a small body in flight needs no meta file");
+            c.shutdownOutput();
+            c.assertClosedByServer();
+        }
+        assertEquals(1, metas().size(), "an interrupted small upload records what it is, to be resumed");
+        try (RawClient c = RawClient.hello(server)) {
+            Response r = c.request(new Request.Put("small.bin", content.length, md5), Response.PutReady.class);
+            assertEquals(sent, assertInstanceOf(Response.PutReady.class, r).offset());
+            c.sendRaw(content, sent, content.length - sent);
+            assertEquals(md5, assertInstanceOf(Response.PutDone.class, c.read(Response.PutDone.class)).md5());
+        }
+        assertArrayEquals(content, Files.readAllBytes(root.resolve("small.bin")));
+        assertEquals(List.of(), partials());
+    }
+
+    @Test
+    void aLargePutRecordsItsMetaBeforeTheBodySoACrashedServerCanResumeIt() throws IOException {
+        byte[] content = randomBytes((int) PartialStore.META_FIRST_BYTES, 15);
+        int sent = 300_000;
+        try (RawClient c = RawClient.hello(server)) {
+            c.request(new Request.Put("large.bin", content.length, RawClient.md5(content)), Response.PutReady.class);
+            c.sendRaw(content, 0, sent);
+            awaitTrue(() -> partSize() == sent, "the server never stored the " + sent + " bytes sent");
+            assertEquals(1, metas().size(), "a large body in flight is resumable even if the server dies now");
+            c.sendRaw(content, sent, content.length - sent);
+            assertInstanceOf(Response.PutDone.class, c.read(Response.PutDone.class));
+        }
+        assertEquals(List.of(), partials());
+    }
+
+    @Test
+    void aPartWithoutMetaIsNotResumedButStartedOver() throws IOException {
+        byte[] content = randomBytes(200_000, 16);
+        Md5 md5 = RawClient.md5(content);
+        try (RawClient c = RawClient.hello(server)) {
+            c.request(new Request.Put("f.bin", content.length, md5), Response.PutReady.class);
+            c.sendRaw(content, 0, 100_000);
+            c.shutdownOutput();
+            c.assertClosedByServer();
+        }
+        // As a server killed mid-body leaves a small upload: its bytes, but nothing saying whose.
+        for (Path meta : metas()) {
+            Files.delete(root.resolve(".ft/partials").resolve(meta));
+        }
+        try (RawClient c = RawClient.hello(server)) {
+            Response r = c.request(new Request.Put("f.bin", content.length, md5), Response.PutReady.class);
+            assertEquals(0, assertInstanceOf(Response.PutReady.class, r).offset());
+            c.sendRaw(content);
+            assertInstanceOf(Response.PutDone.class, c.read(Response.PutDone.class));
+        }
+        assertArrayEquals(content, Files.readAllBytes(root.resolve("f.bin")));
+        assertEquals(List.of(), partials());
+    }
+
+    // ------------------------------------------------------------------ eager put
+
+    @Test
+    void helloStatesThatTheServerTakesEagerPuts() throws IOException {
+        try (RawClient c = RawClient.connect(server)) {
+            Response r = c.request(new Request.Hello(1), Response.HelloOk.class);
+            assertTrue(assertInstanceOf(Response.HelloOk.class, r).limits().eagerPut());
+        }
+    }
+
+    @Test
+    void eagerPutStoresTheFileInOneExchangeAndLeavesNothingBehind() throws IOException {
+        byte[] content = randomBytes(Protocol.MAX_EAGER_PUT_BYTES, 17);
+        Md5 md5 = RawClient.md5(content);
+        Files.createDirectories(root.resolve("d"));
+        Files.write(root.resolve("d/e.bin"), "old".getBytes(StandardCharsets.UTF_8));
+        try (RawClient c = RawClient.hello(server)) {
+            c.send(new Request.Put("d/e.bin", content.length, md5, true));
+            c.sendRaw(content);
+            // No offset answer in between: the verdict is the first frame.
+            assertEquals(md5, assertInstanceOf(Response.PutDone.class, c.read(Response.PutDone.class)).md5());
+            c.put("next.bin", "after".getBytes(StandardCharsets.UTF_8));
+        }
+        assertArrayEquals(content, Files.readAllBytes(root.resolve("d/e.bin")));
+        assertEquals(List.of(), partials());
+    }
+
+    @Test
+    void eagerPutRefusalsComeAfterTheBodyIsTakenSoTheConnectionStaysInStep() throws IOException {
+        byte[] content = "eager body".getBytes(StandardCharsets.UTF_8);
+        Files.write(root.resolve("keep.txt"), "old".getBytes(StandardCharsets.UTF_8));
+        try (RawClient c = RawClient.hello(server)) {
+            c.send(new Request.Put("keep.txt", content.length, RawClient.md5(new byte[3]), true));
+            c.sendRaw(content);
+            c.readError(ErrorCode.CHECKSUM_MISMATCH);
+            c.send(new Request.Put(".ft/x", content.length, RawClient.md5(content), true));
+            c.sendRaw(content);
+            c.readError(ErrorCode.ACCESS_DENIED);
+            Files.createDirectories(root.resolve("dir"));
+            c.send(new Request.Put("dir", content.length, RawClient.md5(content), true));
+            c.sendRaw(content);
+            c.readError(ErrorCode.IS_A_DIRECTORY);
+            c.put("after.txt", content);
+        }
+        assertArrayEquals("old".getBytes(StandardCharsets.UTF_8), Files.readAllBytes(root.resolve("keep.txt")));
+        assertEquals(List.of(), partials());
+    }
+
+    @Test
+    void eagerPutOverItsLimitIsBadRequestAndClosed() throws IOException {
+        try (RawClient c = RawClient.hello(server)) {
+            c.sendJson("{\"op\":\"put\",\"path\":\"big.bin\",\"size\":" + (Protocol.MAX_EAGER_PUT_BYTES + 1)
+                    + ",\"md5\":\"5d41402abc4b2a76b9719d911017c592\",\"eager\":true}");
+            c.readError(ErrorCode.BAD_REQUEST);
+            c.assertClosedByServer();
+        }
+        assertFalse(Files.exists(root.resolve("big.bin")));
+    }
+
+    @Test
+    void eagerPutCutShortStoresNothing() throws IOException {
+        byte[] content = randomBytes(40_000, 18);
+        try (RawClient c = RawClient.hello(server)) {
+            c.send(new Request.Put("cut.bin", content.length, RawClient.md5(content), true));
+            c.sendRaw(content, 0, 10_000);
+            c.shutdownOutput();
+            c.assertClosedByServer();
+        }
+        assertFalse(Files.exists(root.resolve("cut.bin")));
+        assertEquals(List.of(), partials());
+    }
+
+    @Test
     void concurrentPutOfTheSamePathIsBusyWhileTheFirstIsMidBody() throws IOException {
         byte[] content = randomBytes(500_000, 12);
         Md5 md5 = RawClient.md5(content);
@@ -736,6 +871,10 @@ class ServerProtocolTest {
         try (Stream<Path> s = Files.list(dir)) {
             return s.map(dir::relativize).sorted().toList();
         }
+    }
+
+    private List<Path> metas() throws IOException {
+        return partials().stream().filter(p -> p.toString().endsWith(".meta")).toList();
     }
 
     private Path onlyPart() throws IOException {

@@ -5,6 +5,7 @@ import ft.client.DigestJournal;
 import ft.client.FtException;
 import ft.client.Outcome;
 import ft.client.Progress;
+import ft.client.RemoteListing;
 import ft.client.Transfer;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -42,6 +43,13 @@ final class BatchOptions {
     /** As above, first reporting {@code failedEarly}: specs that could not even be planned. */
     int run(FtCommand ft, PrintWriter out, PrintWriter err, List<Outcome> failedEarly, List<Transfer> transfers,
             boolean batch, boolean resume, Progress single) throws FtException, InterruptedException {
+        return run(ft, out, err, failedEarly, transfers, batch, resume, single, RemoteListing.NONE);
+    }
+
+    /** As above, with what listings of the remote side showed before the batch (see {@link RemoteListing}). */
+    int run(FtCommand ft, PrintWriter out, PrintWriter err, List<Outcome> failedEarly, List<Transfer> transfers,
+            boolean batch, boolean resume, Progress single, RemoteListing listing)
+            throws FtException, InterruptedException {
         if (jobs < 1 || jobs > 64) {
             throw new picocli.CommandLine.ParameterException(ft.spec.commandLine(), "--jobs must be between 1 and 64");
         }
@@ -56,7 +64,7 @@ final class BatchOptions {
         try (DigestJournal journal = DigestJournal.openLazily(DigestJournal.defaultLocation(ft.env()))) {
             Batch.Options options = new Batch.Options(jobs, retries, firstBackoff(ft), failFast, noClobber, resume);
             new Batch(ft::connect, options, journal, t -> batch ? notesFor(ft, err, t) : single, reporter)
-                    .run(transfers);
+                    .withListing(listing).run(transfers);
         }
         if (batch) {
             reporter.summary();

@@ -1,6 +1,8 @@
 package ft.client.cli;
 
 import ft.client.FtClient;
+import ft.client.RemoteListing;
+import ft.protocol.EntryType;
 import ft.client.FtException;
 import ft.client.LocalIoException;
 import ft.client.Transfer;
@@ -8,6 +10,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -67,10 +71,12 @@ final class PutCommand implements Callable<Integer> {
         String dir = destination == null || namesFile ? "" : trimSlashes(destination);
         List<Transfer> transfers = new ArrayList<>();
         List<String> remoteDirs = new ArrayList<>();
+        List<String> treeTops = new ArrayList<>();
         for (String source : sources) {
             Path local = Path.of(source);
             String name = local.getFileName() == null ? "" : local.getFileName().toString();
             if (recursive && Files.isDirectory(local)) {
+                treeTops.add(join(dir, name));
                 addTree(transfers, remoteDirs, local, join(dir, name));
             } else if (namesFile) {
                 transfers.add(Transfer.put(local, destination));
@@ -78,19 +84,44 @@ final class PutCommand implements Callable<Integer> {
                 transfers.add(Transfer.put(local, join(dir, name)));
             }
         }
+        RemoteListing listing = new RemoteListing();
         if (!remoteDirs.isEmpty()) {
             // Empty directories have no file to carry them over; create every one explicitly.
             try (FtClient client = ft.connect()) {
                 for (String remoteDir : remoteDirs) {
                     client.mkdir(remoteDir, true);
                 }
+                if (!batch.noClobber) {
+                    for (String top : treeTops) {
+                        list(client, top, listing);
+                    }
+                }
             } catch (FtException e) {
                 throw Failures.prefixed("put " + String.join(" ", sources), e);
             }
         }
         boolean isBatch = recursive || transfers.size() != 1;
-        return batch.run(ft, spec.commandLine().getOut(), spec.commandLine().getErr(), transfers, isBatch, true,
-                Notes.choose(ft, spec.commandLine().getErr()));
+        return batch.run(ft, spec.commandLine().getOut(), spec.commandLine().getErr(), List.of(), transfers, isBatch,
+                true, Notes.choose(ft, spec.commandLine().getErr()), listing);
+    }
+
+    /**
+     * Lists what is already below a remote tree, in one exchange, so that files it does not
+     * hold (or holds at another size) are sent without first asking about each. A tree that
+     * cannot be listed is simply not covered: each file is then asked about as before.
+     */
+    private static void list(FtClient client, String top, RemoteListing listing) {
+        Map<String, Long> files = new HashMap<>();
+        try {
+            client.find(top, null, e -> {
+                if (e.type() == EntryType.FILE && files.size() <= RemoteListing.MAX_FILES) {
+                    files.put(e.path(), e.size());
+                }
+            });
+        } catch (FtException notListed) {
+            return;
+        }
+        listing.covered(top, files);
     }
 
     private void addTree(List<Transfer> transfers, List<String> remoteDirs, Path top, String remoteTop)
