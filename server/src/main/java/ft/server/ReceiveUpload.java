@@ -98,15 +98,7 @@ final class ReceiveUpload implements PathLocks.Holder {
 
     private void receive() throws RefusedException, IOException {
         Path destination = share.jail().resolveForWrite(request.path());
-        try (PathLocks.Held lock = lock(destination)) {
-            if (lock == null) {
-                throw new RefusedException(ErrorCode.BUSY,
-                        "another upload of '" + request.path() + "' is in progress");
-            }
-            if (request.size() > server.limits().maxFileSize()) {
-                throw new RefusedException(ErrorCode.TOO_LARGE, "'" + request.path() + "' is " + request.size()
-                        + " bytes; this server accepts at most " + server.limits().maxFileSize());
-            }
+        try (PathLocks.Held lock = admit(destination)) {
             PartialStore store = share.partials();
             PartialStore.Partial partial = store.partialFor(destination);
             long offset = store.begin(partial, request.path(), request.size(), request.md5());
@@ -140,15 +132,7 @@ final class ReceiveUpload implements PathLocks.Holder {
                     + " body bytes");
         }
         Path destination = share.jail().resolveForWrite(request.path());
-        try (PathLocks.Held lock = lock(destination)) {
-            if (lock == null) {
-                throw new RefusedException(ErrorCode.BUSY,
-                        "another upload of '" + request.path() + "' is in progress");
-            }
-            if (request.size() > server.limits().maxFileSize()) {
-                throw new RefusedException(ErrorCode.TOO_LARGE, "'" + request.path() + "' is " + request.size()
-                        + " bytes; this server accepts at most " + server.limits().maxFileSize());
-            }
+        try (PathLocks.Held lock = admit(destination)) {
             MessageDigest digest = Body.newMd5();
             digest.update(body);
             Md5 actual = Md5.of(digest.digest());
@@ -190,6 +174,20 @@ final class ReceiveUpload implements PathLocks.Holder {
             throw new RefusedException(full ? ErrorCode.NO_SPACE : ErrorCode.INTERNAL, full
                     ? "the server ran out of disk space" : "the server could not store the upload");
         }
+    }
+
+    /** The path's upload lock, once this upload may go ahead at all (not BUSY, not TOO_LARGE). */
+    private PathLocks.Held admit(Path destination) throws RefusedException, InterruptedIOException {
+        PathLocks.Held lock = lock(destination);
+        if (lock == null) {
+            throw new RefusedException(ErrorCode.BUSY, "another upload of '" + request.path() + "' is in progress");
+        }
+        if (request.size() > server.limits().maxFileSize()) {
+            lock.close();
+            throw new RefusedException(ErrorCode.TOO_LARGE, "'" + request.path() + "' is " + request.size()
+                    + " bytes; this server accepts at most " + server.limits().maxFileSize());
+        }
+        return lock;
     }
 
     private PathLocks.Held lock(Path destination) throws InterruptedIOException {
