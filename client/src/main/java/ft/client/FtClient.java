@@ -52,6 +52,7 @@ public final class FtClient implements AutoCloseable {
     private final FrameWriter writer;
     private String serverName = "";
     private Response.Limits limits;
+    private Consumer<Response.Wait> waitListener = wait -> { };
 
     /**
      * TLS settings for {@link #connect(HostPort, Duration, String, Tls)}: whom to trust and who
@@ -180,9 +181,29 @@ public final class FtClient implements AutoCloseable {
         return serverName;
     }
 
-    /** Asks for a file; on success exactly {@code bodyLength()} bytes follow on {@link #body()}. */
+    /**
+     * Asks for a file; on success exactly {@code bodyLength()} bytes follow on {@link #body()}.
+     * A server that hashes the file first keeps the connection alive meanwhile (when it can;
+     * see {@link #whileServerHashes}), so a large file never trips the timeout.
+     */
     public Response.GetOk get(Request.Get request) throws FtException {
-        return expect(exchange(request, Response.GetOk.class), Response.GetOk.class);
+        Request.Get asked = takesKeepalive() && request.keepaliveMs() == 0 ? request.withKeepalive(keepaliveMs()) : request;
+        return expect(exchange(asked, Response.GetOk.class), Response.GetOk.class);
+    }
+
+    /** Called with each wait frame the server sends while it hashes a file before answering. */
+    public void whileServerHashes(Consumer<Response.Wait> listener) {
+        waitListener = java.util.Objects.requireNonNull(listener, "listener");
+    }
+
+    private boolean takesKeepalive() {
+        return limits != null && limits.keepalive();
+    }
+
+    /** Often enough that the timeout never fires while the server is busy for us. */
+    private int keepaliveMs() {
+        long third = timeout.toMillis() / 3;
+        return (int) Math.clamp(third, Protocol.MIN_KEEPALIVE_MS, Protocol.MAX_KEEPALIVE_MS);
     }
 
     /** The connection's input, positioned on a get's body after {@link #get}. */
@@ -284,7 +305,8 @@ public final class FtClient implements AutoCloseable {
 
     /** Describes a remote path; a file's description includes its MD5. */
     public Response.StatOk stat(String path) throws FtException {
-        return expect(exchange(new Request.Stat(path), Response.StatOk.class), Response.StatOk.class);
+        Request.Stat request = new Request.Stat(path, takesKeepalive() ? keepaliveMs() : 0);
+        return expect(exchange(request, Response.StatOk.class), Response.StatOk.class);
     }
 
     /**
@@ -390,7 +412,17 @@ public final class FtClient implements AutoCloseable {
         } catch (IOException e) {
             throw lost(e, "while sending a request");
         }
-        return receive(expected);
+        Response response = receive(expected);
+        while (response instanceof Response.Wait wait && asksKeepalive(request)) {
+            waitListener.accept(wait);
+            response = receive(expected);
+        }
+        return response;
+    }
+
+    private static boolean asksKeepalive(Request request) {
+        return (request instanceof Request.Get get && get.keepaliveMs() > 0)
+                || (request instanceof Request.Stat stat && stat.keepaliveMs() > 0);
     }
 
     private Response receive(Class<? extends Response> expected) throws FtException {
@@ -406,6 +438,9 @@ public final class FtClient implements AutoCloseable {
     private <T extends Response> T expect(Response response, Class<T> type) throws FtException {
         if (response instanceof Response.Error error) {
             throw new RemoteException(error.code(), error.message());
+        }
+        if (response instanceof Response.Wait) {
+            throw new BadResponseException(server + " sent a wait frame to a request that asked for none");
         }
         return type.cast(response);
     }

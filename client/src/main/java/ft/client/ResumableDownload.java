@@ -62,6 +62,14 @@ public final class ResumableDownload {
             offset = partial.length();
             ifMd5 = new Md5(held.md5());
         }
+        boolean[] told = {false};
+        client.whileServerHashes(wait -> {
+            if (!told[0]) {
+                told[0] = true;
+                progress.note("the server is computing the MD5 of '" + remotePath + "' before sending it ("
+                        + (wait.total() == 0 ? 0 : wait.done() * 100 / wait.total()) + "% done)");
+            }
+        });
         Response.GetOk ok = client.get(new Request.Get(remotePath, offset, ifMd5));
         checkName(ok.name());
         if (ok.offset() != offset && !(ifMd5 != null && ok.offset() == 0)) {

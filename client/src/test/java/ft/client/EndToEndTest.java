@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ft.client.FaultyProxy.Fault;
 import ft.client.cli.Main;
 import ft.protocol.ErrorCode;
+import ft.protocol.HostPort;
 import ft.protocol.Md5;
 import ft.protocol.Response;
 import ft.server.FtServer;
@@ -157,6 +158,39 @@ class EndToEndTest extends CliHarness {
             Run run = ft("-s", s.address(), "put", "--retries", "0", source.toString(), "s.txt");
             assertThat(run.exit()).as(run.err()).isZero();
             assertThat(s.request()).doesNotContain("eager");
+        }
+    }
+
+    @Test
+    void aFileTheServerHashesForLongerThanTheTimeoutIsWaitedForNotTimedOut() throws Exception {
+        long size = 1L << 30; // sparse; hashing it takes over a second at any MD5 speed
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(
+                Files.createDirectories(root).resolve("big.bin").toFile(), "rw")) {
+            f.setLength(size);
+        }
+        HostPort at = new HostPort("127.0.0.1", server.address().getPort());
+        try (FtClient client = FtClient.connect(at, java.time.Duration.ofMillis(600))) {
+            java.util.List<Response.Wait> waits = new java.util.ArrayList<>();
+            client.whileServerHashes(waits::add);
+
+            Response.StatOk stat = client.stat("big.bin");
+
+            assertThat(stat.size()).isEqualTo(size);
+            assertThat(stat.md5()).isNotNull();
+            assertThat(waits).as("the server kept the 600 ms timeout from firing").isNotEmpty()
+                    .allSatisfy(w -> assertThat(w.total()).isEqualTo(size));
+        }
+    }
+
+    @Test
+    void aWaitFrameFromAServerThatNeverOfferedThemIsRefused() throws IOException {
+        Response.HelloOk hello = new Response.HelloOk(1, "older", new Response.Limits(1 << 20, 1 << 20, false, true));
+        try (ScriptedServer s = new ScriptedServer(hello, ScriptedServer.frames(new Response.Wait(1, 2)))) {
+            Run run = ft("-s", s.address(), "get", "--retries", "0", "x.bin", "-o", local.resolve("x.bin").toString());
+            assertThat(run.exit()).as(run.err()).isNotZero();
+            assertThat(run.err()).contains("wait frame");
+            assertThat(s.request()).doesNotContain("keepalive_ms");
+            assertThat(local.resolve("x.bin")).doesNotExist();
         }
     }
 

@@ -133,6 +133,12 @@ public final class Body {
      * @throws EOFException if the channel holds fewer bytes
      */
     public static void hash(ReadableByteChannel in, long length, MessageDigest md5) throws IOException {
+        hash(in, length, md5, done -> { });
+    }
+
+    /** As {@link #hash(ReadableByteChannel, long, MessageDigest)}, telling {@code progress} the bytes hashed so far. */
+    public static void hash(ReadableByteChannel in, long length, MessageDigest md5, LongConsumer progress)
+            throws IOException {
         ByteBuffer buf = ByteBuffer.allocate((int) Math.min(BUFFER_BYTES, Math.max(1, length)));
         long done = 0;
         while (done < length) {
@@ -143,6 +149,7 @@ public final class Body {
             }
             md5.update(buf.array(), 0, n);
             done += n;
+            progress.accept(done);
         }
     }
 

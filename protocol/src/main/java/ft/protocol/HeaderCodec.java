@@ -44,11 +44,12 @@ import java.util.Set;
 public final class HeaderCodec {
     private static final int MAX_NESTING = 4;
     private static final String OK = "ok";
+    private static final String WAIT = "wait";
 
     private static final Set<String> HELLO_FIELDS = Set.of("op", "version", "token");
-    private static final Set<String> GET_FIELDS = Set.of("op", "path", "offset", "if_md5");
+    private static final Set<String> GET_FIELDS = Set.of("op", "path", "offset", "if_md5", "keepalive_ms");
     private static final Set<String> PUT_FIELDS = Set.of("op", "path", "size", "md5", "eager");
-    private static final Set<String> STAT_FIELDS = Set.of("op", "path");
+    private static final Set<String> STAT_FIELDS = Set.of("op", "path", "keepalive_ms");
     private static final Set<String> LIST_FIELDS = Set.of("op", "path", "after", "limit");
     private static final Set<String> FIND_FIELDS = Set.of("op", "path", "pattern");
     private static final Set<String> RM_FIELDS = Set.of("op", "path", "recursive");
@@ -122,6 +123,9 @@ public final class HeaderCodec {
                 if (get.ifMd5() != null) {
                     g.writeStringField("if_md5", get.ifMd5().hex());
                 }
+                if (get.keepaliveMs() > 0) {
+                    g.writeNumberField("keepalive_ms", get.keepaliveMs());
+                }
             } else if (request instanceof Request.Put put) {
                 g.writeStringField("path", put.path());
                 g.writeNumberField("size", put.size());
@@ -131,6 +135,9 @@ public final class HeaderCodec {
                 }
             } else if (request instanceof Request.Stat stat) {
                 g.writeStringField("path", stat.path());
+                if (stat.keepaliveMs() > 0) {
+                    g.writeNumberField("keepalive_ms", stat.keepaliveMs());
+                }
             } else if (request instanceof Request.List list) {
                 g.writeStringField("path", list.path());
                 if (list.after() != null) {
@@ -195,6 +202,9 @@ public final class HeaderCodec {
                         if (hello.limits().eagerPut()) {
                             g.writeBooleanField("eager_put", true);
                         }
+                        if (hello.limits().keepalive()) {
+                            g.writeBooleanField("keepalive", true);
+                        }
                         g.writeEndObject();
                     }
                 }
@@ -223,6 +233,11 @@ public final class HeaderCodec {
                     if (stat.md5() != null) {
                         g.writeStringField("md5", stat.md5().hex());
                     }
+                }
+                case Response.Wait wait -> {
+                    g.writeStringField("status", WAIT);
+                    g.writeNumberField("done", wait.done());
+                    g.writeNumberField("total", wait.total());
                 }
                 case Response.Error error -> {
                     g.writeStringField("status", "error");
@@ -265,7 +280,7 @@ public final class HeaderCodec {
                 String path = path(node);
                 long offset = node.containsKey("offset") ? integer(node, "offset", 0, Long.MAX_VALUE) : 0;
                 Md5 ifMd5 = node.containsKey("if_md5") ? md5(node, "if_md5") : null;
-                yield new Request.Get(path, offset, ifMd5);
+                yield new Request.Get(path, offset, ifMd5, keepalive(node));
             }
             case "put" -> {
                 onlyFields(node, PUT_FIELDS, op);
@@ -277,7 +292,7 @@ public final class HeaderCodec {
             }
             case "stat" -> {
                 onlyFields(node, STAT_FIELDS, op);
-                yield new Request.Stat(path(node));
+                yield new Request.Stat(path(node), keepalive(node));
             }
             case "list" -> {
                 onlyFields(node, LIST_FIELDS, op);
@@ -310,6 +325,11 @@ public final class HeaderCodec {
         };
     }
 
+    private static int keepalive(Map<String, Object> node) throws ProtocolException {
+        return node.containsKey("keepalive_ms")
+                ? (int) integer(node, "keepalive_ms", Protocol.MIN_KEEPALIVE_MS, Protocol.MAX_KEEPALIVE_MS) : 0;
+    }
+
     // ---------------------------------------------------------------- responses
 
     /**
@@ -324,10 +344,14 @@ public final class HeaderCodec {
             String message = node.containsKey("message") ? text(node, "message", Protocol.MAX_TEXT_CHARS) : "";
             return new Response.Error(ErrorCode.fromWire(code), message);
         }
-        if (!status.equals(OK)) {
-            throw bad("unknown status '" + printable(status) + "'");
-        }
         try {
+            if (status.equals(WAIT)) {
+                long total = integer(node, "total", 0, Long.MAX_VALUE);
+                return new Response.Wait(integer(node, "done", 0, total), total);
+            }
+            if (!status.equals(OK)) {
+                throw bad("unknown status '" + printable(status) + "'");
+            }
             if (expected == Response.HelloOk.class) {
                 long version = integer(node, "version", 0, Integer.MAX_VALUE);
                 String server = node.containsKey("server") ? text(node, "server", 256) : "";
@@ -337,7 +361,7 @@ public final class HeaderCodec {
                     Map<String, Object> m = (Map<String, Object>) l;
                     limits = new Response.Limits(integer(m, "max_file_size", 0, Long.MAX_VALUE),
                             integer(m, "free_space", 0, Long.MAX_VALUE), flag(m, "read_only"),
-                            flag(m, "eager_put"));
+                            flag(m, "eager_put"), flag(m, "keepalive"));
                 }
                 return new Response.HelloOk((int) version, server, limits);
             }

@@ -47,17 +47,29 @@ public sealed interface Request {
      * @param ifMd5   if not null, the digest the client's partial copy was started from: when
      *                the file's digest differs, the server ignores {@code offset} and serves
      *                the file from 0 (like HTTP's If-Range)
+     * @param keepaliveMs 0, or how often (milliseconds) the server is to send a
+     *                {@link Response.Wait} while it prepares the answer (hashes the file); only to
+     *                a server whose hello limits say {@code keepalive}
      */
-    record Get(String path, long offset, Md5 ifMd5) implements Request {
+    record Get(String path, long offset, Md5 ifMd5, int keepaliveMs) implements Request {
         public Get {
             requirePath(path);
             if (offset < 0) {
                 throw new IllegalArgumentException("offset must not be negative");
             }
+            requireKeepalive(keepaliveMs);
+        }
+
+        public Get(String path, long offset, Md5 ifMd5) {
+            this(path, offset, ifMd5, 0);
         }
 
         public Get(String path, long offset) {
             this(path, offset, null);
+        }
+
+        public Get withKeepalive(int ms) {
+            return new Get(path, offset, ifMd5, ms);
         }
 
         @Override
@@ -97,10 +109,19 @@ public sealed interface Request {
         }
     }
 
-    /** Describes one file or directory: type, size, mtime, and a file's MD5. */
-    record Stat(String path) implements Request {
+    /**
+     * Describes one file or directory: type, size, mtime, and a file's MD5.
+     *
+     * @param keepaliveMs as for {@link Get}
+     */
+    record Stat(String path, int keepaliveMs) implements Request {
         public Stat {
             requirePath(path);
+            requireKeepalive(keepaliveMs);
+        }
+
+        public Stat(String path) {
+            this(path, 0);
         }
 
         @Override
@@ -188,6 +209,13 @@ public sealed interface Request {
     private static void requirePath(String path) {
         if (path == null || path.isEmpty()) {
             throw new IllegalArgumentException("path must not be empty");
+        }
+    }
+
+    private static void requireKeepalive(int ms) {
+        if (ms != 0 && (ms < Protocol.MIN_KEEPALIVE_MS || ms > Protocol.MAX_KEEPALIVE_MS)) {
+            throw new IllegalArgumentException("keepalive_ms must be 0 or " + Protocol.MIN_KEEPALIVE_MS + " … "
+                    + Protocol.MAX_KEEPALIVE_MS);
         }
     }
 }

@@ -25,10 +25,31 @@ public sealed interface Response {
      * @param freeSpace   bytes free for uploads right now
      * @param readOnly    whether uploads and changes are refused
      * @param eagerPut    whether the server takes eager puts (a small body right behind its header)
+     * @param keepalive   whether the server honours {@code keepalive_ms} in get and stat
      */
-    record Limits(long maxFileSize, long freeSpace, boolean readOnly, boolean eagerPut) {
+    record Limits(long maxFileSize, long freeSpace, boolean readOnly, boolean eagerPut, boolean keepalive) {
+        public Limits(long maxFileSize, long freeSpace, boolean readOnly, boolean eagerPut) {
+            this(maxFileSize, freeSpace, readOnly, eagerPut, false);
+        }
+
         public Limits(long maxFileSize, long freeSpace, boolean readOnly) {
             this(maxFileSize, freeSpace, readOnly, false);
+        }
+    }
+
+    /**
+     * Sent instead of an answer, any number of times, to a request that asked for keepalives:
+     * the server is still preparing the answer (hashing the file), which follows later.
+     * {@code {"status":"wait","done":D,"total":T}}
+     *
+     * @param done  bytes of the file hashed so far
+     * @param total bytes to hash in all
+     */
+    record Wait(long done, long total) implements Response {
+        public Wait {
+            if (done < 0 || total < 0) {
+                throw new IllegalArgumentException("done and total must not be negative");
+            }
         }
     }
 

@@ -230,6 +230,51 @@ class HeaderCodecTest {
     }
 
     @Test
+    void getAndStatCarryKeepaliveOnlyWhenAsked() throws Exception {
+        Request.Get get = new Request.Get("a/b", 7, MD5, 10_000);
+        assertEquals("{\"op\":\"get\",\"path\":\"a/b\",\"offset\":7,\"if_md5\":\"" + HELLO_MD5
+                + "\",\"keepalive_ms\":10000}", json(CODEC.encode(get)));
+        assertEquals(get, CODEC.decodeRequest(CODEC.encode(get)));
+        assertEquals("{\"op\":\"get\",\"path\":\"a\",\"offset\":0}", json(CODEC.encode(new Request.Get("a", 0))));
+        Request.Stat stat = new Request.Stat("a", Protocol.MIN_KEEPALIVE_MS);
+        assertEquals("{\"op\":\"stat\",\"path\":\"a\",\"keepalive_ms\":100}", json(CODEC.encode(stat)));
+        assertEquals(stat, CODEC.decodeRequest(CODEC.encode(stat)));
+        assertEquals("{\"op\":\"stat\",\"path\":\"a\"}", json(CODEC.encode(new Request.Stat("a"))));
+    }
+
+    @Test
+    void keepaliveOutsideItsBoundsIsRefused() {
+        for (String ms : new String[] {"0", "99", "3600001", "-1", "1.5", "\"100\"", "null"}) {
+            refusedRequest(utf8("{\"op\":\"get\",\"path\":\"a\",\"keepalive_ms\":" + ms + "}"));
+            refusedRequest(utf8("{\"op\":\"stat\",\"path\":\"a\",\"keepalive_ms\":" + ms + "}"));
+        }
+        assertThrows(IllegalArgumentException.class, () -> new Request.Get("a", 0, null, 99));
+        assertThrows(IllegalArgumentException.class, () -> new Request.Stat("a", Protocol.MAX_KEEPALIVE_MS + 1));
+    }
+
+    @Test
+    void waitFramesDecodeWhateverAnswerWasExpected() throws Exception {
+        Response.Wait wait = new Response.Wait(5, 9);
+        assertEquals("{\"status\":\"wait\",\"done\":5,\"total\":9}", json(CODEC.encode(wait)));
+        assertEquals(wait, CODEC.decodeResponse(CODEC.encode(wait), Response.GetOk.class));
+        assertEquals(wait, CODEC.decodeResponse(CODEC.encode(wait), Response.StatOk.class));
+        refusedResponse("{\"status\":\"wait\",\"done\":10,\"total\":9}", Response.GetOk.class);
+        refusedResponse("{\"status\":\"wait\",\"done\":1}", Response.GetOk.class);
+        refusedResponse("{\"status\":\"wait\",\"done\":-1,\"total\":9}", Response.GetOk.class);
+    }
+
+    @Test
+    void helloLimitsSayKeepaliveOnlyWhenTheServerHonoursIt() throws Exception {
+        Response.HelloOk with = new Response.HelloOk(1, "ft", new Response.Limits(10, 5, false, true, true));
+        assertEquals("{\"status\":\"ok\",\"version\":1,\"server\":\"ft\",\"limits\":{\"max_file_size\":10,"
+                + "\"free_space\":5,\"read_only\":false,\"eager_put\":true,\"keepalive\":true}}", json(CODEC.encode(with)));
+        assertEquals(with, CODEC.decodeResponse(CODEC.encode(with), Response.HelloOk.class));
+        Response.HelloOk older = new Response.HelloOk(1, "ft", new Response.Limits(10, 5, false, true));
+        assertEquals(false, ((Response.HelloOk) CODEC.decodeResponse(CODEC.encode(older), Response.HelloOk.class))
+                .limits().keepalive());
+    }
+
+    @Test
     void responsesEncodeToExactlyTheseBytes() {
         assertEquals("{\"status\":\"ok\",\"version\":1,\"server\":\"ft/0.1.0\"}",
                 json(CODEC.encode(new Response.HelloOk(1, "ft/0.1.0"))));

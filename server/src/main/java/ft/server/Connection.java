@@ -17,6 +17,7 @@ import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -242,7 +243,7 @@ final class Connection implements Runnable {
                 case Request.Get get -> new SendFile(server, s, get, client, writer, channel, clock, bodyOut).run(start);
                 case Request.Put put -> new ReceiveUpload(server, s, put, client, in, writer, this::hangUp).run(start);
                 case Request.Stat stat -> Replies.answer(writer, client, who, "stat", stat.path(), start,
-                        () -> DescribePath.stat(server, s, stat));
+                        () -> DescribePath.stat(server, s, stat, writer));
                 case Request.List list -> ListDirectory.run(s, list, client, writer, start);
                 case Request.Find find -> FindFiles.run(s, find, client, writer, start);
                 case Request.MakeDirectory mkdir -> Replies.answer(writer, client, who, "mkdir", mkdir.path(), start,
@@ -312,6 +313,28 @@ final class Connection implements Runnable {
     }
 
     /** Static helper shared by the request handlers. */
+    /**
+     * Keeps a client that asked for keepalives ({@code keepaliveMs > 0}) informed with wait
+     * frames while its file is hashed; null for one that did not ask.
+     */
+    static DigestCache.Waiting keepalive(FrameWriter writer, int keepaliveMs) {
+        if (keepaliveMs <= 0) {
+            return null;
+        }
+        Duration every = Duration.ofMillis(keepaliveMs);
+        return new DigestCache.Waiting() {
+            @Override
+            public Duration every() {
+                return every;
+            }
+
+            @Override
+            public void stillHashing(long done, long total) throws IOException {
+                answer(writer, new Response.Wait(done, total));
+            }
+        };
+    }
+
     static void answer(FrameWriter writer, Response response) throws IOException {
         writer.writeFrame(CODEC.encode(response));
         writer.flush();

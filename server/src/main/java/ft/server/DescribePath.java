@@ -1,6 +1,7 @@
 package ft.server;
 
 import ft.protocol.EntryType;
+import ft.protocol.FrameWriter;
 import ft.protocol.Md5;
 import ft.protocol.Request;
 import ft.protocol.Response;
@@ -13,7 +14,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 final class DescribePath {
     private DescribePath() {}
 
-    static Response stat(FtServer server, Share share, Request.Stat request) throws RefusedException, IOException {
+    static Response stat(FtServer server, Share share, Request.Stat request, FrameWriter writer)
+            throws RefusedException, IOException {
         Path real = share.jail().resolveExisting(request.path());
         BasicFileAttributes attrs = Files.readAttributes(real, BasicFileAttributes.class);
         String name = RootJail.segments(request.path()).getLast();
@@ -25,7 +27,7 @@ final class DescribePath {
             return new Response.StatOk(name, EntryType.OTHER, 0, mtime, null);
         }
         DigestCache.Version version = FileVersions.of(real);
-        Md5 md5 = server.digests().digestOf(version);
+        Md5 md5 = server.digests().digestOf(version, Connection.keepalive(writer, request.keepaliveMs()));
         return new Response.StatOk(name, EntryType.FILE, version.size(), version.modified().toMillis(), md5);
     }
 

@@ -5,13 +5,18 @@ import com.google.common.cache.CacheBuilder;
 import ft.protocol.Body;
 import ft.protocol.Md5;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * MD5s of served files, computed at most once per version of a file.
@@ -19,26 +24,86 @@ import java.util.concurrent.ExecutionException;
  * <p>A version is identified by real path, size, modification time and file key (inode), so
  * a file replaced by an atomic rename or rewritten in place is a new entry. Concurrent
  * requests for the same uncached file share one hashing pass instead of each reading it.
+ *
+ * <p>A pass runs on a thread of its own, not the requester's: hashing a large file can take
+ * longer than a client waits, and the client that gave up and retries must find the pass
+ * still running (or its digest cached), not restart it. Meanwhile a requester can keep its
+ * client informed ({@link Waiting}).
  */
 public final class DigestCache {
     /** What identifies one version of a file. */
     public record Version(Path path, long size, FileTime modified, Object fileKey) {}
 
+    /** Told, while a requester waits for a pass, how far it has got. */
+    public interface Waiting {
+        /** How long to wait between two calls of {@link #stillHashing}. */
+        Duration every();
+
+        /** @throws IOException to stop waiting (the pass goes on for whoever asks next) */
+        void stillHashing(long done, long total) throws IOException;
+    }
+
+    private static final class Pass {
+        final CompletableFuture<Md5> result = new CompletableFuture<>();
+        volatile long hashed;
+    }
+
     private final Cache<Version, Md5> cache = CacheBuilder.newBuilder().maximumSize(100_000).build();
+    private final ConcurrentHashMap<Version, Pass> passes = new ConcurrentHashMap<>();
 
     public Md5 digestOf(Version version) throws IOException {
+        return digestOf(version, null);
+    }
+
+    /** The digest of {@code version}; while it is being computed, {@code waiting} (if not null) is kept informed. */
+    public Md5 digestOf(Version version, Waiting waiting) throws IOException {
+        Md5 known = cache.getIfPresent(version);
+        if (known != null) {
+            return known;
+        }
+        Pass pass = passes.computeIfAbsent(version, this::start);
         try {
-            return cache.get(version, () -> hash(version));
+            if (waiting == null) {
+                return pass.result.get();
+            }
+            while (true) {
+                try {
+                    return pass.result.get(waiting.every().toMillis(), TimeUnit.MILLISECONDS);
+                } catch (TimeoutException stillRunning) {
+                    waiting.stillHashing(pass.hashed, version.size());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for a file's MD5");
         } catch (ExecutionException e) {
             if (e.getCause() instanceof IOException io) {
                 throw io;
             }
             throw new IllegalStateException(e.getCause());
-        } catch (com.google.common.util.concurrent.UncheckedExecutionException e) {
-            if (e.getCause() instanceof UncheckedIOException io) {
-                throw io.getCause();
+        }
+    }
+
+    private Pass start(Version version) {
+        Pass pass = new Pass();
+        Thread.ofVirtual().name("md5 " + version.path().getFileName()).start(() -> run(version, pass));
+        return pass;
+    }
+
+    private void run(Version version, Pass pass) {
+        try {
+            // A pass that finished between a requester's cache miss and this one's start
+            // already left the digest here.
+            Md5 md5 = cache.getIfPresent(version);
+            if (md5 == null) {
+                md5 = hash(version, pass);
+                cache.put(version, md5);
             }
-            throw e;
+            pass.result.complete(md5);
+        } catch (IOException | RuntimeException | Error e) {
+            pass.result.completeExceptionally(e);
+        } finally {
+            passes.remove(version, pass);
         }
     }
 
@@ -55,10 +120,10 @@ public final class DigestCache {
         return cache.getIfPresent(version) != null;
     }
 
-    private static Md5 hash(Version version) throws IOException {
+    private static Md5 hash(Version version, Pass pass) throws IOException {
         MessageDigest md5 = Body.newMd5();
         try (FileChannel ch = FileChannel.open(version.path(), StandardOpenOption.READ)) {
-            Body.hash(ch, version.size(), md5);
+            Body.hash(ch, version.size(), md5, done -> pass.hashed = done);
         }
         return Md5.of(md5.digest());
     }

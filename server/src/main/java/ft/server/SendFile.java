@@ -132,7 +132,7 @@ final class SendFile {
             Md5 md5;
             FileChannel file;
             try {
-                md5 = server.digests().digestOf(before);
+                md5 = server.digests().digestOf(before, Connection.keepalive(writer, request.keepaliveMs()));
                 file = FileChannel.open(real, StandardOpenOption.READ);
             } catch (AccessDeniedException e) {
                 throw new RefusedException(ErrorCode.ACCESS_DENIED, "'" + request.path() + "' is not readable");

@@ -4,17 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ft.protocol.Md5;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -155,6 +161,92 @@ class DigestCacheTest {
 
         assertThrows(EOFException.class, () -> cache.digestOf(v));
         assertFalse(cache.knows(v));
+    }
+
+    /**
+     * A named pipe posing as a file of {@code size} bytes: the hashing pass reads exactly what
+     * the test writes, when it writes it, so "while the hash runs" needs no timing guess.
+     */
+    private DigestCache.Version pipe(long size) throws IOException, InterruptedException {
+        Path fifo = tmp.resolve("pipe");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        assertEquals(0, mkfifo.waitFor(), "mkfifo");
+        return new DigestCache.Version(fifo, size, FileTime.fromMillis(0), "pipe");
+    }
+
+    private interface Told {
+        void stillHashing(long done, long total) throws IOException;
+    }
+
+    private static DigestCache.Waiting every(Duration d, Told told) {
+        return new DigestCache.Waiting() {
+            @Override
+            public Duration every() {
+                return d;
+            }
+
+            @Override
+            public void stillHashing(long done, long total) throws IOException {
+                told.stillHashing(done, total);
+            }
+        };
+    }
+
+    @Test
+    void aRequesterIsToldHowFarTheHashHasGotWhileItWaits() throws Exception {
+        byte[] first = randomBytes(1_000, 5);
+        byte[] rest = randomBytes(5_000, 6);
+        DigestCache.Version v = pipe(first.length + rest.length);
+        List<long[]> told = new ArrayList<>();
+        OutputStream[] writer = {null};
+        boolean[] restWritten = {false};
+
+        Md5 md5 = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> cache.digestOf(v,
+                every(Duration.ofMillis(5), (done, total) -> {
+                    told.add(new long[] {done, total});
+                    if (writer[0] == null) {
+                        writer[0] = Files.newOutputStream(v.path()); // waits for the pass to open its end
+                        writer[0].write(first);
+                        writer[0].flush();
+                    } else if (done == first.length && !restWritten[0]) {
+                        restWritten[0] = true;
+                        writer[0].write(rest);
+                        writer[0].close();
+                    }
+                })));
+
+        assertEquals(RawClient.md5(concat(first, rest)), md5);
+        assertTrue(told.stream().anyMatch(t -> t[0] == first.length && t[1] == first.length + rest.length),
+                "told of the first 1000 bytes while the rest had not been written");
+        assertTrue(cache.knows(v));
+    }
+
+    @Test
+    void aRequesterThatStopsWaitingLeavesThePassToTheNext() throws Exception {
+        byte[] content = randomBytes(3_000, 7);
+        DigestCache.Version v = pipe(content.length);
+        OutputStream[] writer = {null};
+
+        IOException gone = assertThrows(IOException.class, () -> cache.digestOf(v,
+                every(Duration.ofMillis(5), (done, total) -> {
+                    writer[0] = Files.newOutputStream(v.path());
+                    writer[0].write(content, 0, 1_000);
+                    writer[0].flush();
+                    throw new IOException("client went away");
+                })));
+        assertEquals("client went away", gone.getMessage());
+
+        writer[0].write(content, 1_000, 2_000);
+        writer[0].close();
+        // A second pass would open the pipe again and find no writer: only the first can finish.
+        Md5 md5 = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> cache.digestOf(v));
+        assertEquals(RawClient.md5(content), md5);
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
     }
 
     private static byte[] randomBytes(int n, long seed) {

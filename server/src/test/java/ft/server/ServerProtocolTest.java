@@ -72,6 +72,50 @@ class ServerProtocolTest {
     }
 
     @Test
+    void getWithKeepaliveHearsWaitFramesWhileTheServerHashesTheFile() throws IOException {
+        long size = 512L << 20; // sparse: hashing it takes well over 100 ms at any MD5 speed
+        try (RandomAccessFile f = new RandomAccessFile(Files.createDirectories(root).resolve("big.bin").toFile(), "rw")) {
+            f.setLength(size);
+        }
+        try (RawClient c = RawClient.connect(server)) {
+            Response.HelloOk hello = assertInstanceOf(Response.HelloOk.class,
+                    c.request(new Request.Hello(1), Response.HelloOk.class));
+            assertTrue(hello.limits().keepalive(), "the server says it honours keepalive_ms");
+
+            c.send(new Request.Get("big.bin", size - 3, null, Protocol.MIN_KEEPALIVE_MS));
+            List<Response.Wait> waits = new java.util.ArrayList<>();
+            Response r;
+            while ((r = c.read(Response.GetOk.class)) instanceof Response.Wait w) {
+                waits.add(w);
+            }
+            Response.GetOk ok = assertInstanceOf(Response.GetOk.class, r);
+            assertEquals(md5OfZeros(size), ok.md5());
+            assertArrayEquals(new byte[3], c.readBody(3));
+
+            assertFalse(waits.isEmpty(), "no wait frame while 512 MiB were hashed");
+            long last = 0;
+            for (Response.Wait w : waits) {
+                assertEquals(size, w.total());
+                assertTrue(w.done() >= last && w.done() <= size, "progress only grows: " + waits);
+                last = w.done();
+            }
+            // Hashed once: the same file is now answered at once, without waiting.
+            c.send(new Request.Get("big.bin", size - 3, null, Protocol.MIN_KEEPALIVE_MS));
+            assertInstanceOf(Response.GetOk.class, c.read(Response.GetOk.class));
+            assertArrayEquals(new byte[3], c.readBody(3));
+        }
+    }
+
+    private static Md5 md5OfZeros(long size) {
+        java.security.MessageDigest md5 = ft.protocol.Body.newMd5();
+        byte[] zeros = new byte[1 << 20];
+        for (long done = 0; done < size; done += zeros.length) {
+            md5.update(zeros, 0, (int) Math.min(zeros.length, size - done));
+        }
+        return Md5.of(md5.digest());
+    }
+
+    @Test
     void firstRequestOtherThanHelloIsBadRequestThenClosed() throws IOException {
         Files.writeString(root.resolve("f.txt"), "content");
         try (RawClient c = RawClient.connect(server)) {
