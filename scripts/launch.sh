@@ -51,12 +51,7 @@ ft_archive_state() {
 ft_java_argv() {
   local jar="$1" state="${2:-}"
   ft__major
-  # A fixed 16 MiB young generation: ft's live data is a few buffers, and with the JVM's
-  # default (a third of an initial heap sized from the machine's RAM, ~128 MiB here) every
-  # byte a long transfer allocated stayed resident until the first collection, so the client's
-  # RSS grew with the file's size (measured for issue #6: 10 MiB get 72 MiB, 3 GiB get 89 MiB;
-  # with -Xmn16m 72 and 74 MiB).
-  printf '%s\n' "$JAVA_HOME/bin/java" -XX:+UseSerialGC -Xmn16m
+  printf '%s\n' "$JAVA_HOME/bin/java" -XX:+UseSerialGC
   if [ -z "${FT_NO_ARCHIVE:-}" ]; then
     [ -n "$state" ] || state="$(ft_archive_state "$jar")"
   fi
