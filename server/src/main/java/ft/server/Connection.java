@@ -312,7 +312,6 @@ final class Connection implements Runnable {
         }
     }
 
-    /** Static helper shared by the request handlers. */
     /**
      * Keeps a client that asked for keepalives ({@code keepaliveMs > 0}) informed with wait
      * frames while its file is hashed; null for one that did not ask.
@@ -321,20 +320,11 @@ final class Connection implements Runnable {
         if (keepaliveMs <= 0) {
             return null;
         }
-        Duration every = Duration.ofMillis(keepaliveMs);
-        return new DigestCache.Waiting() {
-            @Override
-            public Duration every() {
-                return every;
-            }
-
-            @Override
-            public void stillHashing(long done, long total) throws IOException {
-                answer(writer, new Response.Wait(done, total));
-            }
-        };
+        return new DigestCache.Waiting(Duration.ofMillis(keepaliveMs),
+                (done, total) -> answer(writer, new Response.Wait(done, total)));
     }
 
+    /** Static helper shared by the request handlers. */
     static void answer(FrameWriter writer, Response response) throws IOException {
         writer.writeFrame(CODEC.encode(response));
         writer.flush();

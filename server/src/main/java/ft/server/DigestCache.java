@@ -34,11 +34,11 @@ public final class DigestCache {
     /** What identifies one version of a file. */
     public record Version(Path path, long size, FileTime modified, Object fileKey) {}
 
-    /** Told, while a requester waits for a pass, how far it has got. */
-    public interface Waiting {
-        /** How long to wait between two calls of {@link #stillHashing}. */
-        Duration every();
+    /** Who waits for a pass, told how far it has got at least {@code every}. */
+    public record Waiting(Duration every, Progress progress) {}
 
+    @FunctionalInterface
+    public interface Progress {
         /** @throws IOException to stop waiting (the pass goes on for whoever asks next) */
         void stillHashing(long done, long total) throws IOException;
     }
@@ -70,7 +70,7 @@ public final class DigestCache {
                 try {
                     return pass.result.get(waiting.every().toMillis(), TimeUnit.MILLISECONDS);
                 } catch (TimeoutException stillRunning) {
-                    waiting.stillHashing(pass.hashed, version.size());
+                    waiting.progress().stillHashing(pass.hashed, version.size());
                 }
             }
         } catch (InterruptedException e) {

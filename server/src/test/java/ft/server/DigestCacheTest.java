@@ -174,24 +174,6 @@ class DigestCacheTest {
         return new DigestCache.Version(fifo, size, FileTime.fromMillis(0), "pipe");
     }
 
-    private interface Told {
-        void stillHashing(long done, long total) throws IOException;
-    }
-
-    private static DigestCache.Waiting every(Duration d, Told told) {
-        return new DigestCache.Waiting() {
-            @Override
-            public Duration every() {
-                return d;
-            }
-
-            @Override
-            public void stillHashing(long done, long total) throws IOException {
-                told.stillHashing(done, total);
-            }
-        };
-    }
-
     @Test
     void aRequesterIsToldHowFarTheHashHasGotWhileItWaits() throws Exception {
         byte[] first = randomBytes(1_000, 5);
@@ -202,7 +184,7 @@ class DigestCacheTest {
         boolean[] restWritten = {false};
 
         Md5 md5 = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> cache.digestOf(v,
-                every(Duration.ofMillis(5), (done, total) -> {
+                new DigestCache.Waiting(Duration.ofMillis(5), (done, total) -> {
                     told.add(new long[] {done, total});
                     if (writer[0] == null) {
                         writer[0] = Files.newOutputStream(v.path()); // waits for the pass to open its end
@@ -228,7 +210,7 @@ class DigestCacheTest {
         OutputStream[] writer = {null};
 
         IOException gone = assertThrows(IOException.class, () -> cache.digestOf(v,
-                every(Duration.ofMillis(5), (done, total) -> {
+                new DigestCache.Waiting(Duration.ofMillis(5), (done, total) -> {
                     writer[0] = Files.newOutputStream(v.path());
                     writer[0].write(content, 0, 1_000);
                     writer[0].flush();
