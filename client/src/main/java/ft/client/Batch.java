@@ -141,8 +141,9 @@ public final class Batch {
 
     private Outcome download(FtClient client, Transfer t, long start) throws FtException {
         Path target = t.local();
+        Progress progress = progressFor.apply(t);
         if (Files.isRegularFile(target)) {
-            Response.StatOk remote = client.stat(t.remote());
+            Response.StatOk remote = client.stat(t.remote(), ResumableDownload.noteServerHashing(progress, t.remote()));
             if (remote.type() == EntryType.FILE && remote.size() == size(target)) {
                 Md5 local = journal.digestOf(target);
                 if (local.equals(remote.md5())) {
@@ -163,7 +164,7 @@ public final class Batch {
         } catch (IOException e) {
             throw new LocalIoException("cannot create the directory for " + target + ": " + e.getMessage(), e);
         }
-        ResumableDownload.Result r = new ResumableDownload(client, options.resume(), progressFor.apply(t))
+        ResumableDownload.Result r = new ResumableDownload(client, options.resume(), progress)
                 .download(t.remote(), target);
         journal.record(target, r.md5());
         return Outcome.ok(t, r.size(), r.md5(), r.resumedFrom(), since(start));

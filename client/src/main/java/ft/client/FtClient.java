@@ -52,7 +52,6 @@ public final class FtClient implements AutoCloseable {
     private final FrameWriter writer;
     private String serverName = "";
     private Response.Limits limits;
-    private Consumer<Response.Wait> waitListener = wait -> { };
 
     /**
      * TLS settings for {@link #connect(HostPort, Duration, String, Tls)}: whom to trust and who
@@ -181,20 +180,22 @@ public final class FtClient implements AutoCloseable {
         return serverName;
     }
 
-    /**
-     * Asks for a file; on success exactly {@code bodyLength()} bytes follow on {@link #body()}.
-     * A server that hashes the file first keeps the connection alive meanwhile (when it can;
-     * see {@link #whileServerHashes}), so a large file never trips the timeout.
-     */
+    /** Asks for a file; on success exactly {@code bodyLength()} bytes follow on {@link #body()}. */
     public Response.GetOk get(Request.Get request) throws FtException {
-        Request.Get asked = takesKeepalive() && request.keepaliveMs() == 0 ? request.withKeepalive(keepaliveMs()) : request;
-        return expect(exchange(asked, Response.GetOk.class), Response.GetOk.class);
+        return get(request, NOT_TOLD);
     }
 
-    /** Called with each wait frame the server sends while it hashes a file before answering. */
-    public void whileServerHashes(Consumer<Response.Wait> listener) {
-        waitListener = java.util.Objects.requireNonNull(listener, "listener");
+    /**
+     * As {@link #get(Request.Get)}. A server that hashes the file before answering keeps the
+     * connection alive meanwhile (when it offers to), telling {@code whileHashing} how far it
+     * has got, so a large file never trips the timeout.
+     */
+    public Response.GetOk get(Request.Get request, Consumer<Response.Wait> whileHashing) throws FtException {
+        Request.Get asked = takesKeepalive() && request.keepaliveMs() == 0 ? request.withKeepalive(keepaliveMs()) : request;
+        return expect(exchange(asked, Response.GetOk.class, whileHashing), Response.GetOk.class);
     }
+
+    private static final Consumer<Response.Wait> NOT_TOLD = wait -> { };
 
     private boolean takesKeepalive() {
         return limits != null && limits.keepalive();
@@ -305,8 +306,13 @@ public final class FtClient implements AutoCloseable {
 
     /** Describes a remote path; a file's description includes its MD5. */
     public Response.StatOk stat(String path) throws FtException {
+        return stat(path, NOT_TOLD);
+    }
+
+    /** As {@link #stat(String)}, kept alive and told as {@link #get(Request.Get, Consumer)} is. */
+    public Response.StatOk stat(String path, Consumer<Response.Wait> whileHashing) throws FtException {
         Request.Stat request = new Request.Stat(path, takesKeepalive() ? keepaliveMs() : 0);
-        return expect(exchange(request, Response.StatOk.class), Response.StatOk.class);
+        return expect(exchange(request, Response.StatOk.class, whileHashing), Response.StatOk.class);
     }
 
     /**
@@ -406,6 +412,11 @@ public final class FtClient implements AutoCloseable {
     }
 
     private Response exchange(Request request, Class<? extends Response> expected) throws FtException {
+        return exchange(request, expected, NOT_TOLD);
+    }
+
+    private Response exchange(Request request, Class<? extends Response> expected,
+                              Consumer<Response.Wait> whileHashing) throws FtException {
         try {
             writer.writeFrame(CODEC.encode(request));
             writer.flush();
@@ -414,7 +425,7 @@ public final class FtClient implements AutoCloseable {
         }
         Response response = receive(expected);
         while (response instanceof Response.Wait wait && asksKeepalive(request)) {
-            waitListener.accept(wait);
+            whileHashing.accept(wait);
             response = receive(expected);
         }
         return response;

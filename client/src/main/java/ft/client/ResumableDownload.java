@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.util.function.Consumer;
 
 /**
  * Downloads one remote file to a local path, resuming from an earlier partial when it is of
@@ -62,15 +63,8 @@ public final class ResumableDownload {
             offset = partial.length();
             ifMd5 = new Md5(held.md5());
         }
-        boolean[] told = {false};
-        client.whileServerHashes(wait -> {
-            if (!told[0]) {
-                told[0] = true;
-                progress.note("the server is computing the MD5 of '" + remotePath + "' before sending it ("
-                        + (wait.total() == 0 ? 0 : wait.done() * 100 / wait.total()) + "% done)");
-            }
-        });
-        Response.GetOk ok = client.get(new Request.Get(remotePath, offset, ifMd5));
+        Response.GetOk ok = client.get(new Request.Get(remotePath, offset, ifMd5),
+                noteServerHashing(progress, remotePath));
         checkName(ok.name());
         if (ok.offset() != offset && !(ifMd5 != null && ok.offset() == 0)) {
             throw new BadResponseException(client.server() + " answered offset " + ok.offset()
@@ -151,6 +145,18 @@ public final class ResumableDownload {
             throw new BadResponseException(client.server() + " sent more bytes than the " + ok.bodyLength()
                     + " it announced");
         }
+    }
+
+    /** Says once, when the server first reports it is still hashing {@code remotePath}, why nothing moves yet. */
+    static Consumer<Response.Wait> noteServerHashing(Progress progress, String remotePath) {
+        boolean[] told = {false};
+        return wait -> {
+            if (!told[0]) {
+                told[0] = true;
+                progress.note("the server is computing the MD5 of '" + remotePath + "' before sending it ("
+                        + (wait.total() == 0 ? 0 : wait.done() * 100 / wait.total()) + "% done)");
+            }
+        };
     }
 
     /** A name that could steer a client which trusted it somewhere else is refused outright. */

@@ -171,9 +171,7 @@ class EndToEndTest extends CliHarness {
         HostPort at = new HostPort("127.0.0.1", server.address().getPort());
         try (FtClient client = FtClient.connect(at, java.time.Duration.ofMillis(600))) {
             java.util.List<Response.Wait> waits = new java.util.ArrayList<>();
-            client.whileServerHashes(waits::add);
-
-            Response.StatOk stat = client.stat("big.bin");
+            Response.StatOk stat = client.stat("big.bin", waits::add);
 
             assertThat(stat.size()).isEqualTo(size);
             assertThat(stat.md5()).isNotNull();
