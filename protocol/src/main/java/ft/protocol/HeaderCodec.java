@@ -48,7 +48,7 @@ public final class HeaderCodec {
 
     private static final Set<String> HELLO_FIELDS = Set.of("op", "version", "token");
     private static final Set<String> GET_FIELDS = Set.of("op", "path", "offset", "if_md5", "keepalive_ms");
-    private static final Set<String> PUT_FIELDS = Set.of("op", "path", "size", "md5", "eager");
+    private static final Set<String> PUT_FIELDS = Set.of("op", "path", "size", "md5", "eager", "mtime", "mode");
     private static final Set<String> STAT_FIELDS = Set.of("op", "path", "keepalive_ms");
     private static final Set<String> LIST_FIELDS = Set.of("op", "path", "after", "limit");
     private static final Set<String> FIND_FIELDS = Set.of("op", "path", "pattern");
@@ -133,6 +133,7 @@ public final class HeaderCodec {
                 if (put.eager()) {
                     g.writeBooleanField("eager", true);
                 }
+                writeAttributes(g, put.attributes());
             } else if (request instanceof Request.Stat stat) {
                 g.writeStringField("path", stat.path());
                 if (stat.keepaliveMs() > 0) {
@@ -205,6 +206,9 @@ public final class HeaderCodec {
                         if (hello.limits().keepalive()) {
                             g.writeBooleanField("keepalive", true);
                         }
+                        if (hello.limits().preserve()) {
+                            g.writeBooleanField("preserve", true);
+                        }
                         g.writeEndObject();
                     }
                 }
@@ -214,6 +218,7 @@ public final class HeaderCodec {
                     g.writeNumberField("size", get.size());
                     g.writeStringField("md5", get.md5().hex());
                     g.writeNumberField("offset", get.offset());
+                    writeAttributes(g, get.attributes());
                 }
                 case Response.PutReady ready -> {
                     g.writeStringField("status", OK);
@@ -246,6 +251,26 @@ public final class HeaderCodec {
                 }
             }
         });
+    }
+
+    private static void writeAttributes(JsonGenerator g, FileAttributes attributes) throws IOException {
+        if (attributes != null) {
+            g.writeNumberField("mtime", attributes.mtime());
+            g.writeNumberField("mode", attributes.mode());
+        }
+    }
+
+    /** Both {@code mtime} and {@code mode}, or neither; one without the other is refused. */
+    private static FileAttributes attributes(Map<String, Object> node) throws ProtocolException {
+        boolean mtime = node.containsKey("mtime");
+        if (mtime != node.containsKey("mode")) {
+            throw bad("fields 'mtime' and 'mode' come together or not at all");
+        }
+        if (!mtime) {
+            return null;
+        }
+        return new FileAttributes(integer(node, "mtime", Long.MIN_VALUE, Long.MAX_VALUE),
+                (int) integer(node, "mode", 0, FileAttributes.PERMISSION_BITS));
     }
 
     private static String truncate(String message) {
@@ -288,7 +313,8 @@ public final class HeaderCodec {
                 String path = path(node);
                 boolean eager = flag(node, "eager");
                 long size = integer(node, "size", 0, eager ? Protocol.MAX_EAGER_PUT_BYTES : Long.MAX_VALUE);
-                yield new Request.Put(path, size, md5(node, "md5"), eager);
+                Md5 md5 = md5(node, "md5");
+                yield new Request.Put(path, size, md5, eager, attributes(node));
             }
             case "stat" -> {
                 onlyFields(node, STAT_FIELDS, op);
@@ -361,14 +387,15 @@ public final class HeaderCodec {
                     Map<String, Object> m = (Map<String, Object>) l;
                     limits = new Response.Limits(integer(m, "max_file_size", 0, Long.MAX_VALUE),
                             integer(m, "free_space", 0, Long.MAX_VALUE), flag(m, "read_only"),
-                            flag(m, "eager_put"), flag(m, "keepalive"));
+                            flag(m, "eager_put"), flag(m, "keepalive"), flag(m, "preserve"));
                 }
                 return new Response.HelloOk((int) version, server, limits);
             }
             if (expected == Response.GetOk.class) {
                 long size = integer(node, "size", 0, Long.MAX_VALUE);
                 long offset = integer(node, "offset", 0, size);
-                return new Response.GetOk(text(node, "name", Protocol.MAX_PATH_BYTES), size, md5(node, "md5"), offset);
+                return new Response.GetOk(text(node, "name", Protocol.MAX_PATH_BYTES), size, md5(node, "md5"), offset,
+                        attributes(node));
             }
             if (expected == Response.PutReady.class) {
                 return new Response.PutReady(integer(node, "offset", 0, Long.MAX_VALUE));

@@ -85,8 +85,10 @@ public sealed interface Request {
      * @param eager whether the whole body follows this header at once, without waiting for the
      *              server's offset (at most {@link Protocol#MAX_EAGER_PUT_BYTES}; only to a
      *              server whose hello limits say {@code eager_put})
+     * @param attributes null, or the modification time and permission bits the stored file is
+     *              to carry (only to a server whose hello limits say {@code preserve})
      */
-    record Put(String path, long size, Md5 md5, boolean eager) implements Request {
+    record Put(String path, long size, Md5 md5, boolean eager, FileAttributes attributes) implements Request {
         public Put {
             requirePath(path);
             java.util.Objects.requireNonNull(md5, "md5");
@@ -97,6 +99,10 @@ public sealed interface Request {
                 throw new IllegalArgumentException("an eager put carries at most " + Protocol.MAX_EAGER_PUT_BYTES
                         + " bytes");
             }
+        }
+
+        public Put(String path, long size, Md5 md5, boolean eager) {
+            this(path, size, md5, eager, null);
         }
 
         public Put(String path, long size, Md5 md5) {

@@ -26,8 +26,15 @@ public sealed interface Response {
      * @param readOnly    whether uploads and changes are refused
      * @param eagerPut    whether the server takes eager puts (a small body right behind its header)
      * @param keepalive   whether the server honours {@code keepalive_ms} in get and stat
+     * @param preserve    whether the server takes {@code mtime} and {@code mode} in put and sends
+     *                    them in its answer to get
      */
-    record Limits(long maxFileSize, long freeSpace, boolean readOnly, boolean eagerPut, boolean keepalive) {
+    record Limits(long maxFileSize, long freeSpace, boolean readOnly, boolean eagerPut, boolean keepalive,
+                  boolean preserve) {
+        public Limits(long maxFileSize, long freeSpace, boolean readOnly, boolean eagerPut, boolean keepalive) {
+            this(maxFileSize, freeSpace, readOnly, eagerPut, keepalive, false);
+        }
+
         public Limits(long maxFileSize, long freeSpace, boolean readOnly, boolean eagerPut) {
             this(maxFileSize, freeSpace, readOnly, eagerPut, false);
         }
@@ -59,14 +66,20 @@ public sealed interface Response {
      * @param name   the file's base name (no directory part)
      * @param offset the offset actually served: the one asked for, or 0 after a failed
      *               {@code if_md5} condition
+     * @param attributes the file's modification time and permission bits, or null when the
+     *               server does not say (one whose hello limits lack {@code preserve})
      */
-    record GetOk(String name, long size, Md5 md5, long offset) implements Response {
+    record GetOk(String name, long size, Md5 md5, long offset, FileAttributes attributes) implements Response {
         public GetOk {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(md5, "md5");
             if (size < 0 || offset < 0 || offset > size) {
                 throw new IllegalArgumentException("need 0 <= offset <= size");
             }
+        }
+
+        public GetOk(String name, long size, Md5 md5, long offset) {
+            this(name, size, md5, offset, null);
         }
 
         public long bodyLength() {

@@ -253,6 +253,41 @@ class HeaderCodecTest {
     }
 
     @Test
+    void putAndGetCarryModificationTimeAndModeTogether() throws Exception {
+        Request.Put put = new Request.Put("a", 5, MD5, false, new FileAttributes(-1_000L, 0755));
+        assertEquals("{\"op\":\"put\",\"path\":\"a\",\"size\":5,\"md5\":\"" + HELLO_MD5
+                + "\",\"mtime\":-1000,\"mode\":493}", json(CODEC.encode(put)));
+        assertEquals(put, CODEC.decodeRequest(CODEC.encode(put)));
+        Response.GetOk get = new Response.GetOk("a", 5, MD5, 0, new FileAttributes(1_767_225_600_000L, 0644));
+        assertEquals("{\"status\":\"ok\",\"name\":\"a\",\"size\":5,\"md5\":\"" + HELLO_MD5
+                + "\",\"offset\":0,\"mtime\":1767225600000,\"mode\":420}", json(CODEC.encode(get)));
+        assertEquals(get, CODEC.decodeResponse(CODEC.encode(get), Response.GetOk.class));
+        assertEquals(null, ((Response.GetOk) CODEC.decodeResponse(CODEC.encode(new Response.GetOk("a", 5, MD5, 0)),
+                Response.GetOk.class)).attributes());
+        String put5 = "{\"op\":\"put\",\"path\":\"a\",\"size\":5,\"md5\":\"" + HELLO_MD5 + "\"";
+        refusedRequest(utf8(put5 + ",\"mtime\":1}"));
+        refusedRequest(utf8(put5 + ",\"mode\":420}"));
+        refusedRequest(utf8(put5 + ",\"mtime\":1,\"mode\":512}"));
+        refusedRequest(utf8(put5 + ",\"mtime\":1,\"mode\":-1}"));
+        refusedRequest(utf8(put5 + ",\"mtime\":\"1\",\"mode\":420}"));
+        refusedResponse("{\"status\":\"ok\",\"name\":\"a\",\"size\":5,\"md5\":\"" + HELLO_MD5
+                + "\",\"offset\":0,\"mtime\":1,\"mode\":4096}", Response.GetOk.class);
+        assertThrows(IllegalArgumentException.class, () -> new FileAttributes(0, 04755));
+    }
+
+    @Test
+    void helloLimitsSayPreserveOnlyWhenTheServerAppliesAttributes() throws Exception {
+        Response.HelloOk with = new Response.HelloOk(1, "ft", new Response.Limits(10, 5, false, true, true, true));
+        assertEquals("{\"status\":\"ok\",\"version\":1,\"server\":\"ft\",\"limits\":{\"max_file_size\":10,"
+                + "\"free_space\":5,\"read_only\":false,\"eager_put\":true,\"keepalive\":true,\"preserve\":true}}",
+                json(CODEC.encode(with)));
+        assertEquals(with, CODEC.decodeResponse(CODEC.encode(with), Response.HelloOk.class));
+        Response.HelloOk older = new Response.HelloOk(1, "ft", new Response.Limits(10, 5, false, true, true));
+        assertEquals(false, ((Response.HelloOk) CODEC.decodeResponse(CODEC.encode(older), Response.HelloOk.class))
+                .limits().preserve());
+    }
+
+    @Test
     void waitFramesDecodeWhateverAnswerWasExpected() throws Exception {
         Response.Wait wait = new Response.Wait(5, 9);
         assertEquals("{\"status\":\"wait\",\"done\":5,\"total\":9}", json(CODEC.encode(wait)));
