@@ -33,9 +33,14 @@ public final class Batch {
         FtClient connect() throws FtException;
     }
 
-    /** The knobs a batch runs with. */
+    /**
+     * The knobs a batch runs with.
+     *
+     * @param preserve which attributes each copy takes from its original
+     * @param throttle the pace of all the batch's bodies together
+     */
     public record Options(int jobs, int retries, Duration firstBackoff, boolean failFast, boolean noClobber,
-                          boolean resume) {
+                          boolean resume, Preserve preserve, Throttle throttle) {
         public Options {
             if (jobs < 1) {
                 throw new IllegalArgumentException("jobs must be at least 1");
@@ -43,8 +48,18 @@ public final class Batch {
             if (retries < 0) {
                 throw new IllegalArgumentException("retries must not be negative");
             }
+            java.util.Objects.requireNonNull(preserve, "preserve");
+            java.util.Objects.requireNonNull(throttle, "throttle");
+        }
+
+        public Options(int jobs, int retries, Duration firstBackoff, boolean failFast, boolean noClobber,
+                       boolean resume) {
+            this(jobs, retries, firstBackoff, failFast, noClobber, resume, Preserve.NOTHING, Throttle.NONE);
         }
     }
+
+    /** Why a file a stopped batch never started has no other outcome. */
+    static final String NOT_STARTED = "not started: an earlier file failed (--fail-fast)";
 
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(8);
 
@@ -87,6 +102,12 @@ public final class Batch {
         for (Thread t : threads) {
             t.join();
         }
+        // Every file gets exactly one outcome, those a --fail-fast stop left unstarted too.
+        for (Transfer t; (t = queue.poll()) != null; ) {
+            synchronized (report) {
+                report.accept(Outcome.skipped(t, NOT_STARTED));
+            }
+        }
     }
 
     private void work(Queue<Transfer> queue) {
@@ -108,11 +129,16 @@ public final class Batch {
                             client = connector.connect();
                         }
                         outcome = perform(client, t, start);
+                    } catch (RuntimeException e) {
+                        // A bug, not a condition a retry could change; still this file's one outcome.
+                        close(client);
+                        client = null;
+                        outcome = Outcome.failed(t, new InternalException(e), since(start));
                     } catch (FtException e) {
                         if (e instanceof RemoteException r && r.error() == ErrorCode.UNAUTHORIZED) {
                             refused = e;
                         }
-                        if (!connectionStillUsable(e)) {
+                        if (client != null && (!connectionStillUsable(e) || !client.isOpen())) {
                             close(client);
                             client = null;
                         }
@@ -148,6 +174,7 @@ public final class Batch {
                 Md5 local = journal.digestOf(target);
                 if (local.equals(remote.md5())) {
                     new PartialDownload(target).discardOrphanMeta();
+                    keepTime(target, remote.mtime(), local);
                     return Outcome.unchanged(t, remote.size(), local, since(start));
                 }
             }
@@ -162,10 +189,10 @@ public final class Batch {
                 Files.createDirectories(parent);
             }
         } catch (IOException e) {
-            throw new LocalIoException("cannot create the directory for " + target + ": " + e.getMessage(), e);
+            throw LocalErrors.failure("cannot create the directory for " + target, e);
         }
-        ResumableDownload.Result r = new ResumableDownload(client, options.resume(), progress)
-                .download(t.remote(), target);
+        ResumableDownload.Result r = new ResumableDownload(client, options.resume(), progress, options.preserve(),
+                options.throttle()).download(t.remote(), target);
         journal.record(target, r.md5());
         return Outcome.ok(t, r.size(), r.md5(), r.resumedFrom(), since(start));
     }
@@ -173,16 +200,17 @@ public final class Batch {
     private Outcome upload(FtClient client, Transfer t, long start) throws FtException {
         Path local = t.local();
         if (!Files.isRegularFile(local)) {
-            throw new LocalIoException("cannot read " + local + ": " + (Files.exists(local) ? "not a regular file"
-                    : "no such file"), null);
+            throw new LocalIoException("cannot read " + t.shownLocal() + ": " + (Files.exists(local)
+                    ? "not a regular file" : "No such file or directory"), null);
         }
         long size = size(local);
         client.checkUpload(t.remote(), size);
-        Md5 md5 = journal.digestOf(local);
+        Md5 md5 = t.knownMd5() != null ? t.knownMd5() : journal.digestOf(local);
         Long listed = options.noClobber() ? null : listing.sizeOf(t.remote());
         if (listed != null && listed != size) {
             // Absent or of another size when listed: it cannot be unchanged, so no need to ask.
-            ResumableUpload.Result r = new ResumableUpload(client, progressFor.apply(t)).upload(local, t.remote(), md5);
+            ResumableUpload.Result r = new ResumableUpload(client, progressFor.apply(t), options.preserve(), options.throttle())
+                    .upload(local, t.remote(), md5);
             return Outcome.ok(t, r.size(), r.md5(), r.resumedFrom(), since(start));
         }
         try {
@@ -199,23 +227,42 @@ public final class Batch {
                 throw e;
             }
         }
-        ResumableUpload.Result r = new ResumableUpload(client, progressFor.apply(t)).upload(local, t.remote(), md5);
+        ResumableUpload.Result r = new ResumableUpload(client, progressFor.apply(t), options.preserve(), options.throttle())
+                .upload(local, t.remote(), md5);
         return Outcome.ok(t, r.size(), r.md5(), r.resumedFrom(), since(start));
+    }
+
+    /**
+     * An unchanged file that is to keep the server's modification time ({@code -r}, {@code -p})
+     * gets it even though no byte moved: a mirror made before carries the real dates afterwards.
+     */
+    private void keepTime(Path target, long remoteMtime, Md5 md5) throws LocalIoException {
+        if (options.preserve() == Preserve.NOTHING) {
+            return;
+        }
+        try {
+            if (Files.getLastModifiedTime(target).toMillis() != remoteMtime) {
+                Files.setLastModifiedTime(target, java.nio.file.attribute.FileTime.fromMillis(remoteMtime));
+                journal.record(target, md5);
+            }
+        } catch (IOException e) {
+            throw LocalErrors.failure("cannot set the modification time of " + target, e);
+        }
     }
 
     private static long size(Path file) throws LocalIoException {
         try {
             return Files.size(file);
         } catch (IOException e) {
-            throw new LocalIoException("cannot examine " + file + ": " + e.getMessage(), e);
+            throw LocalErrors.failure("cannot examine " + file, e);
         }
     }
 
     /** Transient failures: the network, a busy path, bytes damaged in transit. */
-    static boolean retryable(FtException e) {
-        // Trust and TLS failures come back the same however often they are tried.
-        if (e instanceof TrustException
-                || (e instanceof ConnectionException c && TlsTrust.TLS_FAILED.equals(c.code()))) {
+    public static boolean retryable(FtException e) {
+        // Trust and TLS failures, and a port that is not ft's, come back the same however often they are tried.
+        if (e instanceof TrustException || (e instanceof ConnectionException c
+                && (TlsTrust.TLS_FAILED.equals(c.code()) || ConnectionException.NOT_FT_SERVER.equals(c.code())))) {
             return false;
         }
         return e instanceof ConnectionException || e instanceof ChecksumException

@@ -16,9 +16,11 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
@@ -54,13 +56,31 @@ public final class FtClient implements AutoCloseable {
     private Response.Limits limits;
 
     /**
-     * TLS settings for {@link #connect(HostPort, Duration, String, Tls)}: whom to trust and who
-     * decides about a server met for the first time.
+     * TLS settings for {@link #connect(HostPort, Duration, String, Tls)}: whom to trust, who
+     * decides about a server met for the first time, and whether TLS is always used or only
+     * where a token would otherwise leave this machine in clear text.
      */
-    public record Tls(TlsTrust trust, TrustDecision decision) {
+    public record Tls(TlsTrust trust, TrustDecision decision, boolean always) {
         public Tls {
             java.util.Objects.requireNonNull(trust, "trust");
             java.util.Objects.requireNonNull(decision, "decision");
+        }
+
+        public Tls(TlsTrust trust, TrustDecision decision) {
+            this(trust, decision, true);
+        }
+
+        /** TLS on every connection. */
+        public static Tls always(TlsTrust trust, TrustDecision decision) {
+            return new Tls(trust, decision, true);
+        }
+
+        /**
+         * Plain TCP, except to a server that is not on this machine when there is a token to
+         * send: the token never crosses a network in clear text, whatever the user forgot.
+         */
+        public static Tls whenTokenLeavesHost(TlsTrust trust, TrustDecision decision) {
+            return new Tls(trust, decision, false);
         }
     }
 
@@ -107,24 +127,40 @@ public final class FtClient implements AutoCloseable {
      * @throws ConnectionException {@link TlsTrust#TLS_FAILED} if the TLS handshake failed
      */
     public static FtClient connect(HostPort server, Duration timeout, String token, Tls tls) throws FtException {
+        InetAddress address = resolve(server);
+        boolean tokenLeavesHost = token != null && !isOnThisHost(address);
+        boolean useTls = tls != null && (tls.always() || tokenLeavesHost);
+        if (tokenLeavesHost && !useTls) {
+            throw new ConnectionException(ConnectionException.CONNECT_FAILED, "refusing to send a token in clear text to "
+                    + server + ", which is not on this machine; connect with TLS", null);
+        }
         SocketChannel channel = null;
         Socket socket;
         try {
             channel = SocketChannel.open();
-            channel.socket().connect(new InetSocketAddress(server.host(), server.port()), (int) timeout.toMillis());
+            channel.socket().connect(new InetSocketAddress(address, server.port()), (int) timeout.toMillis());
             socket = channel.socket();
         } catch (IOException e) {
             closeQuietly(channel);
             throw new ConnectionException(ConnectionException.CONNECT_FAILED,
                     "cannot connect to " + server + ": " + describe(e), e);
         }
-        if (tls != null) {
-            // Closes the channel itself on any failure.
-            socket = tls.trust().wrap(socket, server, timeout, tls.decision());
+        if (useTls) {
+            try {
+                // Closes the channel itself on any failure.
+                socket = tls.trust().wrap(socket, server, timeout, tls.decision());
+            } catch (ConnectionException e) {
+                if (tls.always() || !TlsTrust.TLS_FAILED.equals(e.code())) {
+                    throw e;
+                }
+                throw new ConnectionException(TlsTrust.TLS_FAILED, e.getMessage() + "; ft sends a token only over TLS "
+                        + "to a server that is not on this machine (" + server + " does not seem to speak TLS: start it "
+                        + "with --tls, or reach it through an SSH tunnel to 127.0.0.1)", e);
+            }
         }
         FtClient client;
         try {
-            client = new FtClient(server, channel, socket, tls != null, timeout);
+            client = new FtClient(server, channel, socket, useTls, timeout);
         } catch (IOException e) {
             closeQuietly(channel);
             throw new ConnectionException(ConnectionException.CONNECT_FAILED,
@@ -139,8 +175,54 @@ public final class FtClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether connections to {@code address} stay on this machine: a loopback address
+     * (127.0.0.0/8, ::1) or the wildcard address, which connects to this host.
+     */
+    static boolean isOnThisHost(InetAddress address) {
+        return address.isLoopbackAddress() || address.isAnyLocalAddress();
+    }
+
+    private static InetAddress resolve(HostPort server) throws ConnectionException {
+        try {
+            return InetAddress.getByName(server.host());
+        } catch (UnknownHostException e) {
+            throw new ConnectionException(ConnectionException.CONNECT_FAILED, "cannot resolve host " + server.host(), e);
+        } catch (SecurityException e) {
+            throw new ConnectionException(ConnectionException.CONNECT_FAILED, "cannot resolve host " + server.host()
+                    + ": " + e.getMessage(), null);
+        }
+    }
+
+    /**
+     * The hello ends with {@code \r\n\r\n}, whitespace JSON allows after the object: a server of
+     * another protocol reached by mistake (HTTP, SMTP, Redis…) then sees a complete request and
+     * answers at once, instead of waiting for the end of a line until our timeout fires.
+     */
+    private static final byte[] HELLO_TAIL = {'\r', '\n', '\r', '\n'};
+
+    /** How much of a non-ft answer to show: enough for a banner or a status line. */
+    private static final int SHOWN_ANSWER_BYTES = 80;
+
     private void hello(String token) throws FtException {
-        Response response = exchange(new Request.Hello(Protocol.VERSION, token), Response.HelloOk.class);
+        byte[] header = CODEC.encode(new Request.Hello(Protocol.VERSION, token));
+        byte[] frame = java.util.Arrays.copyOf(header, header.length + HELLO_TAIL.length);
+        System.arraycopy(HELLO_TAIL, 0, frame, header.length, HELLO_TAIL.length);
+        try {
+            writer.writeFrame(frame);
+            writer.flush();
+        } catch (IOException e) {
+            throw lost(e, "while sending a request");
+        }
+        in.mark(SHOWN_ANSWER_BYTES);
+        Response response;
+        try {
+            response = CODEC.decodeResponse(reader.readRequiredFrame(), Response.HelloOk.class);
+        } catch (ProtocolException e) {
+            throw notFt(e);
+        } catch (IOException e) {
+            throw lost(e, "while waiting for an answer");
+        }
         Response.HelloOk ok = expect(response, Response.HelloOk.class);
         if (ok.version() != Protocol.VERSION) {
             throw new BadResponseException(server + " answered hello with version " + ok.version()
@@ -226,8 +308,9 @@ public final class FtClient implements AutoCloseable {
      * An eager put (see {@link #takesEagerPut}): the header and the whole {@code body} in one
      * write, then the server's verdict. There is no offset to resume from: the body is small.
      */
-    public Response.PutDone putEager(String remotePath, byte[] body, ft.protocol.Md5 md5) throws FtException {
-        Request.Put request = new Request.Put(remotePath, body.length, md5, true);
+    public Response.PutDone putEager(String remotePath, byte[] body, ft.protocol.Md5 md5,
+                                     ft.protocol.FileAttributes attributes) throws FtException {
+        Request.Put request = new Request.Put(remotePath, body.length, md5, true, attributes);
         try {
             writer.writeFrameWithBody(CODEC.encode(request), body);
             writer.flush();
@@ -247,21 +330,23 @@ public final class FtClient implements AutoCloseable {
      * waits for the server's verdict. A server that accepts no bytes of the body for the
      * timeout is given up on ({@code TIMEOUT}), as one that sends nothing would be.
      */
-    public Response.PutDone sendBody(FileChannel file, long position, long count, Progress progress)
+    public Response.PutDone sendBody(FileChannel file, long position, long count, Progress progress, Throttle throttle)
             throws FtException, IOException {
         long sent = 0;
         try (BodyWatchdog watchdog = new BodyWatchdog(channel, timeout)) {
             try {
                 if (tlsOut != null) {
-                    sent = copyBody(file, position, count, progress, watchdog);
+                    sent = copyBody(file, position, count, progress, watchdog, throttle);
                 }
                 while (sent < count) {
                     watchdog.progress();
-                    long n = file.transferTo(position + sent, Math.min(count - sent, BODY_CHUNK), channel);
+                    long n = file.transferTo(position + sent, throttle.piece((int) Math.min(count - sent, BODY_CHUNK)),
+                            channel);
                     if (n <= 0) {
                         throw new EOFException("local file ended before " + count + " bytes were sent");
                     }
                     sent += n;
+                    throttle.spend(n);
                     progress.advance(position + sent);
                 }
             } catch (EOFException e) {
@@ -283,13 +368,13 @@ public final class FtClient implements AutoCloseable {
     }
 
     /** Under TLS: the body through the encrypted stream, one reused buffer at a time. */
-    private long copyBody(FileChannel file, long position, long count, Progress progress, BodyWatchdog watchdog)
-            throws IOException {
+    private long copyBody(FileChannel file, long position, long count, Progress progress, BodyWatchdog watchdog,
+                          Throttle throttle) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate((int) Math.min(BODY_CHUNK, Math.max(1, count)));
         long sent = 0;
         while (sent < count) {
             buf.clear();
-            buf.limit((int) Math.min(buf.capacity(), count - sent));
+            buf.limit(throttle.piece((int) Math.min(buf.capacity(), count - sent)));
             int n = file.read(buf, position + sent);
             if (n <= 0) {
                 throw new EOFException("local file ended before " + count + " bytes were sent");
@@ -297,6 +382,7 @@ public final class FtClient implements AutoCloseable {
             watchdog.progress();
             tlsOut.write(buf.array(), 0, n);
             sent += n;
+            throttle.spend(n);
             progress.advance(position + sent);
         }
         watchdog.progress();
@@ -402,6 +488,21 @@ public final class FtClient implements AutoCloseable {
         }
     }
 
+    /** The first answer was no ft frame: say what answered, so the user sees the wrong port at once. */
+    private ConnectionException notFt(ProtocolException e) {
+        String said = "";
+        try {
+            in.reset();
+            byte[] first = in.readNBytes(SHOWN_ANSWER_BYTES);
+            said = new String(first, java.nio.charset.StandardCharsets.ISO_8859_1).lines().findFirst().orElse("")
+                    .replaceAll("[^\\x20-\\x7e]", "").strip();
+        } catch (IOException resetImpossible) {
+            // Then only the fact is reported.
+        }
+        return new ConnectionException(ConnectionException.NOT_FT_SERVER, server + " is not an ft server"
+                + (said.isEmpty() ? "" : " (it answered '" + said + "')"), e);
+    }
+
     private Response readErrorQuietly() {
         try {
             byte[] frame = reader.readFrame();
@@ -477,6 +578,11 @@ public final class FtClient implements AutoCloseable {
     @Override
     public void close() {
         closeQuietly(channel);
+    }
+
+    /** False once closed, by {@link #close} or by a transfer that could not leave it in step. */
+    public boolean isOpen() {
+        return channel.isOpen();
     }
 
     private static void closeQuietly(SocketChannel channel) {

@@ -4,8 +4,19 @@ import java.io.IOException;
 
 /** The local disk failed us: unreadable source, unwritable target, or no space (exit 6). */
 public final class LocalIoException extends FtException {
+    public static final String NO_SPACE = "NO_SPACE";
+
     public LocalIoException(String message, IOException cause) {
-        super(isNoSpace(cause) ? "NO_SPACE" : "LOCAL_IO", 6, message, cause);
+        this(isNoSpace(cause) ? NO_SPACE : "LOCAL_IO", message, cause);
+    }
+
+    private LocalIoException(String code, String message, IOException cause) {
+        super(code, 6, message, cause);
+    }
+
+    /** Not enough room on the local disk, known before anything was written. */
+    public static LocalIoException noSpace(String message) {
+        return new LocalIoException(NO_SPACE, message, null);
     }
 
     private static boolean isNoSpace(IOException e) {

@@ -5,7 +5,8 @@ import java.time.Duration;
 
 /**
  * What happened to one {@link Transfer}: moved ({@code OK}), already identical on the other
- * side ({@code UNCHANGED}), or failed ({@code ERROR}, with the failure's code and exit code).
+ * side ({@code UNCHANGED}), deliberately not moved ({@code SKIPPED}, with the reason in
+ * {@code message}), or failed ({@code ERROR}, with the failure's code and exit code).
  *
  * @param bytesTransferred body bytes moved by the attempt that finished
  * @param resumedFrom      where that attempt started; above 0 means a resume
@@ -14,7 +15,7 @@ public record Outcome(Transfer transfer, Status status, long size, Md5 md5, Stri
                       int exitCode, long bytesTransferred, long resumedFrom, Duration elapsed) {
     /** How a transfer ended. */
     public enum Status {
-        OK, UNCHANGED, ERROR;
+        OK, UNCHANGED, SKIPPED, ERROR;
 
         public String wire() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -27,6 +28,11 @@ public record Outcome(Transfer transfer, Status status, long size, Md5 md5, Stri
 
     static Outcome unchanged(Transfer t, long size, Md5 md5, Duration elapsed) {
         return new Outcome(t, Status.UNCHANGED, size, md5, null, null, 0, 0, 0, elapsed);
+    }
+
+    /** Not moved, on purpose: {@code why} says so to people (a symlink not followed, a batch stopped early). */
+    public static Outcome skipped(Transfer t, String why) {
+        return new Outcome(t, Status.SKIPPED, -1, null, null, why, 0, 0, 0, Duration.ZERO);
     }
 
     public static Outcome failed(Transfer t, FtException e, Duration elapsed) {

@@ -10,10 +10,15 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 
 /**
  * The files a download keeps beside its target until it is verified: {@code .NAME.ftpart}
- * with the bytes so far and {@code .NAME.ftpart.meta} saying which server file they are from.
+ * with the bytes so far and {@code .NAME.ftpart.meta} saying which server file they are from
+ * (for a name too long for that, {@code .ft-HASH.ftpart}: see {@link #partialBase}).
  *
  * <p>A body of at least {@link #META_FIRST_BYTES} has its meta written before its first byte,
  * so that even a killed client resumes it. A smaller one gets a meta only when it is cut
@@ -35,9 +40,33 @@ final class PartialDownload {
     final Path meta;
 
     PartialDownload(Path target) {
-        Path name = target.getFileName();
-        this.data = target.resolveSibling("." + name + ".ftpart");
-        this.meta = target.resolveSibling("." + name + ".ftpart.meta");
+        String base = partialBase(target.getFileName().toString());
+        this.data = target.resolveSibling(base);
+        this.meta = target.resolveSibling(base + ".meta");
+    }
+
+    /** The longest name made from the partial's: {@code BASE.meta.tmp} while the meta is rewritten. */
+    private static final int LONGEST_SUFFIX_BYTES = ".meta.tmp".length();
+    /** What file systems allow in one name (ext4, xfs, btrfs, tmpfs: 255 bytes). */
+    private static final int MAX_NAME_BYTES = 255;
+
+    /**
+     * {@code .NAME.ftpart}; for a name too long to take the prefix and suffixes within
+     * {@link #MAX_NAME_BYTES}, {@code .ft-<SHA-256 of the name>.ftpart} (the same for every run,
+     * so a rerun still finds it; its meta says which file it is).
+     */
+    static String partialBase(String name) {
+        String plain = "." + name + ".ftpart";
+        if (plain.getBytes(StandardCharsets.UTF_8).length + LONGEST_SUFFIX_BYTES <= MAX_NAME_BYTES) {
+            return plain;
+        }
+        byte[] digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+        return ".ft-" + HexFormat.of().formatHex(digest, 0, 16) + ".ftpart";
     }
 
     /** The recorded meta, or null when there is no usable partial. */

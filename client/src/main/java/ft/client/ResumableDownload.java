@@ -5,6 +5,7 @@ import ft.protocol.Md5;
 import ft.protocol.Request;
 import ft.protocol.Response;
 import ft.protocol.WriteBehind;
+import ft.server.ByteSize;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,11 +34,23 @@ public final class ResumableDownload {
     private final FtClient client;
     private final Progress progress;
     private final boolean resume;
+    private final Preserve preserve;
+    private final Throttle throttle;
 
     public ResumableDownload(FtClient client, boolean resume, Progress progress) {
+        this(client, resume, progress, Preserve.NOTHING, Throttle.NONE);
+    }
+
+    /**
+     * @param preserve which of the server file's attributes the copy takes (when the server sends them)
+     * @param throttle the pace the body may arrive at
+     */
+    public ResumableDownload(FtClient client, boolean resume, Progress progress, Preserve preserve, Throttle throttle) {
         this.client = client;
         this.resume = resume;
         this.progress = progress;
+        this.preserve = preserve;
+        this.throttle = throttle;
     }
 
     public Result download(String remotePath, Path target) throws FtException {
@@ -45,7 +58,7 @@ public final class ResumableDownload {
         try {
             return run(remotePath, target, partial);
         } catch (IOException e) {
-            throw new LocalIoException("cannot write " + target + ": " + e.getMessage(), e);
+            throw LocalErrors.failure("cannot write " + target, e);
         }
     }
 
@@ -77,10 +90,12 @@ public final class ResumableDownload {
         if (offset > 0 && ok.offset() == 0) {
             progress.note("'" + remotePath + "' changed on the server since the partial download; starting over");
         } else if (ok.offset() > 0) {
-            progress.note("resuming at " + ok.offset() + " bytes");
+            progress.note("resuming at " + ByteSize.format(ok.offset()) + " (" + ok.offset() + " bytes) of "
+                    + ByteSize.format(ok.size()));
         }
         long from = ok.offset();
         PartialDownload.Meta meta = new PartialDownload.Meta(server, remotePath, ok.size(), ok.md5().hex());
+        checkSpace(target, partial, ok, meta, held);
         boolean metaFirst = ok.bodyLength() >= PartialDownload.META_FIRST_BYTES;
         if (metaFirst && !meta.equals(held)) {
             partial.write(meta);
@@ -122,16 +137,46 @@ public final class ResumableDownload {
             throw new ChecksumException("'" + remotePath + "' arrived with MD5 " + actual + " but the server announced "
                     + ok.md5() + "; the download was discarded");
         }
+        // Before the rename, so the file never appears under its name without them.
+        LocalAttributes.apply(partial.data, ok.attributes(), preserve);
         Files.move(partial.data, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         Files.deleteIfExists(partial.meta);
         return new Result(target, ok.size(), actual, from);
+    }
+
+    /**
+     * Refuses a body the local disk cannot hold before its first byte (NO_SPACE), as the server
+     * does for uploads. The connection is closed (the body is already on its way) and what is
+     * held stays, with its meta, for a rerun once there is room.
+     */
+    private void checkSpace(Path target, PartialDownload partial, Response.GetOk ok, PartialDownload.Meta meta,
+                            PartialDownload.Meta held) throws IOException, FtException {
+        Path dir = partial.data.toAbsolutePath().getParent();
+        long free = Files.getFileStore(dir).getUsableSpace();
+        if (free >= ok.bodyLength()) {
+            return;
+        }
+        client.close();
+        String kept;
+        if (ok.offset() > 0) {
+            if (!meta.equals(held)) {
+                partial.write(meta);
+            }
+            kept = "the partial download (" + ByteSize.format(ok.offset()) + " of " + ByteSize.format(ok.size())
+                    + ") is kept: free some space and rerun the same command to resume";
+        } else {
+            kept = "nothing was written";
+        }
+        throw LocalIoException.noSpace("not enough space for " + target + ": " + ByteSize.format(ok.bodyLength())
+                + " more needed, " + ByteSize.format(free) + " free in " + dir + "; " + kept);
     }
 
     private void receiveBody(WritableByteChannel file, Response.GetOk ok, MessageDigest md5) throws FtException, IOException {
         InputStream in = client.body();
         long from = ok.offset();
         try {
-            Body.receive(in, file, ok.bodyLength(), md5, n -> progress.advance(from + n));
+            Body.receive(throttle.limits() ? new ThrottledInputStream(in, throttle) : in, file, ok.bodyLength(), md5,
+                    n -> progress.advance(from + n));
         } catch (Body.SinkFailedException e) {
             throw new LocalIoException("cannot write the download: " + e.getMessage(), e.getCause());
         } catch (EOFException e) {

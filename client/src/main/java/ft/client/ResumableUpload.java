@@ -1,13 +1,14 @@
 package ft.client;
 
 import ft.protocol.Body;
+import ft.protocol.FileAttributes;
+import ft.server.ByteSize;
 import ft.protocol.Md5;
 import ft.protocol.Request;
 import ft.protocol.Response;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
@@ -22,10 +23,23 @@ public final class ResumableUpload {
 
     private final FtClient client;
     private final Progress progress;
+    private final Preserve preserve;
+    private final Throttle throttle;
 
     public ResumableUpload(FtClient client, Progress progress) {
+        this(client, progress, Preserve.NOTHING, Throttle.NONE);
+    }
+
+    /**
+     * @param preserve which of the local file's attributes the stored file is to carry (when
+     *                 the server takes them; an older one does not, and is told nothing)
+     * @param throttle the pace the body may leave at
+     */
+    public ResumableUpload(FtClient client, Progress progress, Preserve preserve, Throttle throttle) {
         this.client = client;
         this.progress = progress;
+        this.preserve = preserve;
+        this.throttle = throttle;
     }
 
     public Result upload(Path local, String remotePath) throws FtException {
@@ -51,36 +65,38 @@ public final class ResumableUpload {
                 md5 = Md5.of(digest.digest());
             }
 
+            FileAttributes attributes = client.limits() != null && client.limits().preserve()
+                    ? LocalAttributes.of(local, preserve) : null;
             if (client.takesEagerPut(size)) {
-                return uploadEager(file, remotePath, size, md5);
+                return uploadEager(file, remotePath, size, md5, attributes);
             }
-            Response.PutReady ready = client.put(new Request.Put(remotePath, size, md5));
+            Response.PutReady ready = client.put(new Request.Put(remotePath, size, md5, false, attributes));
             long offset = ready.offset();
             if (offset > size) {
                 throw new BadResponseException(client.server() + " asked for the body from offset " + offset
                         + " of a " + size + "-byte file");
             }
             if (offset > 0) {
-                progress.note("resuming at " + offset + " bytes");
+                progress.note("resuming at " + ByteSize.format(offset) + " (" + offset + " bytes) of "
+                        + ByteSize.format(size));
             }
             progress.start(remotePath, size, offset);
             Response.PutDone done;
             try {
-                done = client.sendBody(file, offset, size - offset, progress);
+                done = client.sendBody(file, offset, size - offset, progress, throttle);
             } finally {
                 progress.finish();
             }
             checkConfirmed(done, md5);
             return new Result(remotePath, size, md5, offset);
-        } catch (NoSuchFileException e) {
-            throw new LocalIoException("cannot read " + local + ": no such file", e);
         } catch (IOException e) {
-            throw new LocalIoException("cannot read " + local + ": " + e.getMessage(), e);
+            throw LocalErrors.failure("cannot read " + local, e);
         }
     }
 
     /** A small file in one exchange: header and body together, then the server's verdict. */
-    private Result uploadEager(FileChannel file, String remotePath, long size, Md5 md5) throws FtException, IOException {
+    private Result uploadEager(FileChannel file, String remotePath, long size, Md5 md5, FileAttributes attributes)
+            throws FtException, IOException {
         java.nio.ByteBuffer body = java.nio.ByteBuffer.allocate((int) size);
         while (body.hasRemaining()) {
             if (file.read(body, body.position()) < 0) {
@@ -91,7 +107,8 @@ public final class ResumableUpload {
         progress.start(remotePath, size, 0);
         Response.PutDone done;
         try {
-            done = client.putEager(remotePath, body.array(), md5);
+            throttle.spend(size);
+            done = client.putEager(remotePath, body.array(), md5, attributes);
             progress.advance(size);
         } finally {
             progress.finish();

@@ -1,12 +1,18 @@
 package ft.client;
 
+import ft.protocol.Md5;
 import java.nio.file.Path;
 
 /**
  * One file to move: a download ({@code get}) of {@code remote} to {@code local}, or an upload
  * ({@code put}) of {@code local} to {@code remote}.
+ *
+ * @param shownLocal how the local side is named to people and in JSON Lines: the path, or
+ *                   {@code -} for an upload read from standard input into a temporary file
+ * @param knownMd5   the local file's MD5 when already known (a spool hashed as it was
+ *                   written), else null: it is looked up or computed when needed
  */
-public record Transfer(Op op, String remote, Path local) {
+public record Transfer(Op op, String remote, Path local, String shownLocal, Md5 knownMd5) {
     /** The direction of a transfer, named as on the command line. */
     public enum Op {
         GET, PUT;
@@ -16,11 +22,25 @@ public record Transfer(Op op, String remote, Path local) {
         }
     }
 
+    public Transfer(Op op, String remote, Path local) {
+        this(op, remote, local, local.toString(), null);
+    }
+
     public static Transfer get(String remote, Path local) {
         return new Transfer(Op.GET, remote, local);
     }
 
     public static Transfer put(Path local, String remote) {
         return new Transfer(Op.PUT, remote, local);
+    }
+
+    /** An upload of {@code spooled}, whose MD5 is known, shown as {@code shownAs} (e.g. {@code -} for standard input). */
+    public static Transfer put(Path spooled, String remote, String shownAs, Md5 md5) {
+        return new Transfer(Op.PUT, remote, spooled, shownAs, md5);
+    }
+
+    /** The side a person names this transfer by: the remote path of a get, the local one of a put. */
+    public String source() {
+        return op == Op.GET ? remote : shownLocal;
     }
 }

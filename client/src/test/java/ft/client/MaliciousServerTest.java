@@ -374,8 +374,20 @@ class MaliciousServerTest {
     // ================================================================== a huge declared size
 
     @Test
-    void hugeDeclaredSizeWithATinyBodyNeitherPreallocatesNorFillsTheDisk() throws IOException {
+    void declaredSizeBeyondTheFreeDiskIsNoSpaceBeforeAnyByteIsWritten() throws IOException {
         long huge = Long.MAX_VALUE / 2;
+        byte[] tiny = random(1000, 2);
+        Run run = against(r -> r instanceof Request.Get
+                        ? Reply.thenClose(getAnswer("x.bin", huge, new Md5(md5(tiny)), 0, tiny)) : null,
+                "get", "--retries", "0", "x.bin", "-o", out.resolve("x.bin").toString());
+        assertThat(run.exit()).as(run.err()).isEqualTo(6);
+        assertThat(run.err()).contains("(NO_SPACE)").contains("4.0 EiB more needed").contains("nothing was written");
+        assertThat(filesInOut()).isEmpty();
+    }
+
+    @Test
+    void largeDeclaredSizeWithATinyBodyNeitherPreallocatesNorFillsTheDisk() throws IOException {
+        long huge = 64L << 20;
         byte[] tiny = random(1000, 2);
         Run run = against(r -> r instanceof Request.Get
                         ? Reply.thenClose(getAnswer("x.bin", huge, new Md5(md5(tiny)), 0, tiny)) : null,
@@ -389,8 +401,8 @@ class MaliciousServerTest {
     }
 
     @Test
-    void hugeDeclaredSizeFromAServerThatThenStallsTimesOutWithOnlyTheReceivedBytes() throws IOException {
-        long huge = Long.MAX_VALUE / 2;
+    void largeDeclaredSizeFromAServerThatThenStallsTimesOutWithOnlyTheReceivedBytes() throws IOException {
+        long huge = 64L << 20;
         byte[] tiny = random(5000, 3);
         Run run = against(1, r -> r instanceof Request.Get
                         ? Reply.keepOpen(getAnswer("x.bin", huge, new Md5(md5(tiny)), 0, tiny)) : null,

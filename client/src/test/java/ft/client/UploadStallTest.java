@@ -64,7 +64,7 @@ class UploadStallTest {
                  FileChannel body = FileChannel.open(file, StandardOpenOption.READ)) {
                 client.put(new Request.Put("big.bin", size, new Md5("0123456789abcdef0123456789abcdef")));
                 long t0 = System.nanoTime();
-                assertThatThrownBy(() -> client.sendBody(body, 0, size, Progress.NONE))
+                assertThatThrownBy(() -> client.sendBody(body, 0, size, Progress.NONE, Throttle.NONE))
                         .isInstanceOf(ConnectionException.class)
                         .hasMessageContaining("accepted no bytes for 1 s")
                         .extracting(e -> ((FtException) e).code()).isEqualTo(ConnectionException.TIMEOUT);

@@ -256,21 +256,23 @@ public final class HeaderCodec {
     private static void writeAttributes(JsonGenerator g, FileAttributes attributes) throws IOException {
         if (attributes != null) {
             g.writeNumberField("mtime", attributes.mtime());
-            g.writeNumberField("mode", attributes.mode());
+            if (attributes.mode() != null) {
+                g.writeNumberField("mode", attributes.mode());
+            }
         }
     }
 
-    /** Both {@code mtime} and {@code mode}, or neither; one without the other is refused. */
+    /** {@code mtime}, optionally with {@code mode}; a {@code mode} without {@code mtime} is refused. */
     private static FileAttributes attributes(Map<String, Object> node) throws ProtocolException {
-        boolean mtime = node.containsKey("mtime");
-        if (mtime != node.containsKey("mode")) {
-            throw bad("fields 'mtime' and 'mode' come together or not at all");
-        }
-        if (!mtime) {
+        if (!node.containsKey("mtime")) {
+            if (node.containsKey("mode")) {
+                throw bad("field 'mode' comes only with 'mtime'");
+            }
             return null;
         }
-        return new FileAttributes(integer(node, "mtime", Long.MIN_VALUE, Long.MAX_VALUE),
-                (int) integer(node, "mode", 0, FileAttributes.PERMISSION_BITS));
+        long mtime = integer(node, "mtime", Long.MIN_VALUE, Long.MAX_VALUE);
+        Integer mode = node.containsKey("mode") ? (int) integer(node, "mode", 0, FileAttributes.PERMISSION_BITS) : null;
+        return new FileAttributes(mtime, mode);
     }
 
     private static String truncate(String message) {

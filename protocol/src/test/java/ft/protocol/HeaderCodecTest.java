@@ -253,7 +253,7 @@ class HeaderCodecTest {
     }
 
     @Test
-    void putAndGetCarryModificationTimeAndModeTogether() throws Exception {
+    void putAndGetCarryModificationTimeAndOptionallyMode() throws Exception {
         Request.Put put = new Request.Put("a", 5, MD5, false, new FileAttributes(-1_000L, 0755));
         assertEquals("{\"op\":\"put\",\"path\":\"a\",\"size\":5,\"md5\":\"" + HELLO_MD5
                 + "\",\"mtime\":-1000,\"mode\":493}", json(CODEC.encode(put)));
@@ -265,7 +265,8 @@ class HeaderCodecTest {
         assertEquals(null, ((Response.GetOk) CODEC.decodeResponse(CODEC.encode(new Response.GetOk("a", 5, MD5, 0)),
                 Response.GetOk.class)).attributes());
         String put5 = "{\"op\":\"put\",\"path\":\"a\",\"size\":5,\"md5\":\"" + HELLO_MD5 + "\"";
-        refusedRequest(utf8(put5 + ",\"mtime\":1}"));
+        assertEquals(new Request.Put("a", 5, MD5, false, FileAttributes.mtime(1)),
+                CODEC.decodeRequest(utf8(put5 + ",\"mtime\":1}")));
         refusedRequest(utf8(put5 + ",\"mode\":420}"));
         refusedRequest(utf8(put5 + ",\"mtime\":1,\"mode\":512}"));
         refusedRequest(utf8(put5 + ",\"mtime\":1,\"mode\":-1}"));

@@ -91,19 +91,27 @@ public final class DigestCache {
     }
 
     private void run(Version version, Pass pass) {
+        Md5 md5 = null;
+        Throwable failure = null;
         try {
             // A pass that finished between a requester's cache miss and this one's start
             // already left the digest here.
-            Md5 md5 = cache.getIfPresent(version);
+            md5 = cache.getIfPresent(version);
             if (md5 == null) {
                 md5 = hash(version, pass);
                 cache.put(version, md5);
             }
-            pass.result.complete(md5);
         } catch (IOException | RuntimeException | Error e) {
-            pass.result.completeExceptionally(e);
+            failure = e;
         } finally {
+            // Gone before anyone learns the result: a requester that then forgets the digest and
+            // asks again must start a new pass, not be handed this one's answer.
             passes.remove(version, pass);
+        }
+        if (failure == null) {
+            pass.result.complete(md5);
+        } else {
+            pass.result.completeExceptionally(failure);
         }
     }
 

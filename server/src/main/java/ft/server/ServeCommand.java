@@ -32,10 +32,18 @@ import picocli.CommandLine.TypeConversionException;
                 "  ft serve --tls --users users.jsonl --listen 0.0.0.0:7070   encrypted (clients use tls://HOST:PORT)",
                 "", "Without --users the server binds loopback addresses only; --allow-anonymous is",
                 "required to listen on any other address without authentication.",
-                "", "--tls (an option of every ft command) encrypts every connection with TLS 1.3, using a",
-                "self-signed certificate kept in the root's .ft/tls directory (made on first use) unless",
-                "--cert and --key name another; the certificate's fingerprint is printed at start."})
+                "", "--tls encrypts every connection with TLS 1.3, using a self-signed certificate kept in",
+                "the root's .ft/tls directory (made on first use) unless --cert and --key name another;",
+                "the certificate's fingerprint is printed at start."})
 public final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--tls",
+            description = "Require TLS 1.3 on every connection, with a self-signed certificate kept in the root's "
+                    + ".ft/tls directory (made on first start) unless --cert and --key name another.")
+    boolean tls;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
     @Option(names = "--root", paramLabel = "DIR", defaultValue = "${env:FT_ROOT:-ft-data}",
             description = "Directory to share; created if missing (default: $$FT_ROOT, else ft-data).")
     Path root;
@@ -217,9 +225,9 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     /**
-     * Whether {@code --tls} was given on the command line. The option belongs to the {@code ft}
-     * command (inherited by every subcommand, serve included); for serve only the command line
-     * counts, not $FT_TLS or the client config file, which are about the servers a client talks to.
+     * Whether {@code --tls} was given on the command line, to serve or before it ({@code ft --tls
+     * serve}). Only the command line counts, not $FT_TLS or the client config file, which are
+     * about the servers a client talks to.
      */
     private boolean tlsRequested() {
         for (CommandLine c = spec.commandLine(); c != null; c = c.getParent()) {

@@ -29,6 +29,9 @@ public final class UserCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
     @Override
     public Integer call() {
         throw new ParameterException(spec.commandLine(), "Missing required subcommand: add, list or remove");
@@ -82,6 +85,9 @@ public final class UserCommand implements Callable<Integer> {
     static final class Add implements Callable<Integer> {
         @Spec
         CommandSpec spec;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+        boolean help;
 
         @Parameters(index = "0", paramLabel = "NAME", description = "1 to 64 of A-Z a-z 0-9 _ -.")
         String name;
@@ -156,6 +162,9 @@ public final class UserCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+        boolean help;
+
         @Option(names = "--users", paramLabel = "FILE", required = true, description = "The users file.")
         Path file;
 
@@ -183,6 +192,9 @@ public final class UserCommand implements Callable<Integer> {
     static final class Remove implements Callable<Integer> {
         @Spec
         CommandSpec spec;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+        boolean help;
 
         @Parameters(index = "0", paramLabel = "NAME", description = "The user to remove.")
         String name;

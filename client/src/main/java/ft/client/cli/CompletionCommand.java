@@ -24,6 +24,8 @@ final class CompletionCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @picocli.CommandLine.Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "SHELL", defaultValue = "bash",
             description = "bash or zsh (default: ${DEFAULT-VALUE}).")

@@ -26,22 +26,26 @@ import picocli.CommandLine.Model.OptionSpec;
  * its file and line, before any command runs, instead of surfacing later as an odd value.
  */
 final class ConfigDefaults implements IDefaultValueProvider {
-    private enum Kind { TEXT, WHOLE_NUMBER, BOOLEAN, SECRET }
+    private enum Kind { SERVER, WHOLE_NUMBER, BOOLEAN, SECRET }
 
     /**
      * One configurable option: its config key, the long option it feeds (null for a setting
-     * that has no flag), its variable.
+     * that has no flag), its variable, and for a number the values it may take.
      */
-    private record Setting(String key, String option, String variable, Kind kind) {}
+    private record Setting(String key, String option, String variable, Kind kind, long min, long max) {
+        Setting(String key, String option, String variable, Kind kind) {
+            this(key, option, variable, kind, 0, 0);
+        }
+    }
 
     /** The token setting: no flag, so it never shows in a command line, a shell history or ps. */
     private static final String TOKEN = "token";
 
     private static final List<Setting> SETTINGS = List.of(
-            new Setting("server", "--server", "FT_SERVER", Kind.TEXT),
-            new Setting("timeout", "--timeout", "FT_TIMEOUT", Kind.WHOLE_NUMBER),
-            new Setting("retries", "--retries", "FT_RETRIES", Kind.WHOLE_NUMBER),
-            new Setting("jobs", "--jobs", "FT_JOBS", Kind.WHOLE_NUMBER),
+            new Setting("server", "--server", "FT_SERVER", Kind.SERVER),
+            new Setting("timeout", "--timeout", "FT_TIMEOUT", Kind.WHOLE_NUMBER, 1, 86_400),
+            new Setting("retries", "--retries", "FT_RETRIES", Kind.WHOLE_NUMBER, 0, 1_000),
+            new Setting("jobs", "--jobs", "FT_JOBS", Kind.WHOLE_NUMBER, 1, 64),
             new Setting("quiet", "--quiet", "FT_QUIET", Kind.BOOLEAN),
             new Setting("tls", "--tls", "FT_TLS", Kind.BOOLEAN),
             new Setting(TOKEN, null, "FT_TOKEN", Kind.SECRET));
@@ -190,7 +194,17 @@ final class ConfigDefaults implements IDefaultValueProvider {
                     + " contains spaces");
         }
         return switch (s.kind()) {
-            case TEXT -> value;
+            case SERVER -> {
+                String address = value.regionMatches(true, 0, FtCommand.TLS_SCHEME, 0, FtCommand.TLS_SCHEME.length())
+                        ? value.substring(FtCommand.TLS_SCHEME.length()) : value;
+                try {
+                    ft.protocol.HostPort.parse(address);
+                } catch (IllegalArgumentException e) {
+                    throw new BadConfigException(where + ": '" + value + "' is not a server address ([tls://]HOST:PORT): "
+                            + e.getMessage());
+                }
+                yield value;
+            }
             case SECRET -> {
                 // Never echoed: the value is a credential.
                 if (value.length() > ft.protocol.Protocol.MAX_TOKEN_CHARS
@@ -204,15 +218,18 @@ final class ConfigDefaults implements IDefaultValueProvider {
                 if (!value.matches("[0-9]{1,9}")) {
                     throw new BadConfigException(where + ": '" + value + "' is not a whole number");
                 }
+                long n = Long.parseLong(value);
+                if (n < s.min() || n > s.max()) {
+                    throw new BadConfigException(where + ": " + value + " is not between " + s.min() + " and " + s.max());
+                }
                 yield value;
             }
-            case BOOLEAN -> {
-                String lower = value.toLowerCase(Locale.ROOT);
-                if (!lower.equals("true") && !lower.equals("false")) {
-                    throw new BadConfigException(where + ": '" + value + "' is neither true nor false");
-                }
-                yield lower;
-            }
+            case BOOLEAN -> switch (value.toLowerCase(Locale.ROOT)) {
+                case "true", "yes", "on", "1" -> "true";
+                case "false", "no", "off", "0" -> "false";
+                default -> throw new BadConfigException(where + ": '" + value
+                        + "' is not a yes or no (true/false, yes/no, on/off, 1/0)");
+            };
         };
     }
 

@@ -9,19 +9,21 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code ft ls [PATH]}. */
+/** {@code ft ls [-l] [-h] [-R] [PATH]}. */
 @Command(name = "ls",
         description = {"List a remote directory, sorted by name; directories end in '/'.",
                 "Large directories stream page by page; nothing waits for the whole listing."},
         footer = {"", "Examples:",
-                "  ft ls                           the served root",
-                "  ft ls -l logs                   type, size, modification time, name",
+                "  ft ls                           the served root (also: ft ls /)",
+                "  ft ls -lh logs/                 type, size (KiB, MiB…), modification time, name",
+                "  ft ls -R photos                 every file and directory below photos, as paths",
                 "  ft ls --json logs | jq -r 'select(.type == \"file\") | .name'"})
 final class LsCommand implements Callable<Integer> {
     @ParentCommand
@@ -30,33 +32,53 @@ final class LsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    ClientOptions options;
+
+    // -h is ls's "human sizes", as in ls(1); help is --help only here.
+    @Option(names = "--help", usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
     @Parameters(index = "0", arity = "0..1", paramLabel = "PATH", description = "Directory (default: the root).")
-    String path = "";
+    String path = "/";
 
     @Option(names = "-l", description = "Long form: type, size, modification time, name.")
     boolean longForm;
+
+    @Option(names = {"-h", "--human-readable"}, description = "With -l: sizes in KiB, MiB, GiB.")
+    boolean human;
+
+    @Option(names = {"-R", "--recursive"}, description = "Everything below PATH, one path (relative to PATH) per line.")
+    boolean recursive;
 
     @Option(names = "--json", description = "One JSON object per entry and line: name, type, size, mtime.")
     boolean json;
 
     @Override
     public Integer call() throws FtException {
+        RemotePath dir = ft.remote(path);
         PrintWriter out = spec.commandLine().getOut();
-        Function<ListItem.Entry, String> format = json ? Listing::json : longForm ? Listing::longForm : Listing::shortForm;
+        Listing.Format format = json ? Listing.Format.JSON : longForm ? (human ? Listing.Format.LONG_HUMAN
+                : Listing.Format.LONG) : Listing.Format.SHORT;
+        Function<ListItem.Entry, String> line = format::line;
         try (FtClient client = ft.connect()) {
-            try {
-                client.list(path, e -> out.println(format.apply(e)));
-            } catch (RemoteException e) {
-                if (e.error() != ErrorCode.NOT_A_DIRECTORY) {
-                    throw e;
+            if (recursive) {
+                client.find(dir.path(), null, e -> out.println(line.apply(Listing.relativeTo(dir.path(), e))));
+            } else {
+                try {
+                    client.list(dir.path(), e -> out.println(line.apply(e)));
+                } catch (RemoteException e) {
+                    if (e.error() != ErrorCode.NOT_A_DIRECTORY) {
+                        throw e;
+                    }
+                    // Like ls(1): a file operand lists the file itself.
+                    out.println(line.apply(Listing.entryOf(client.stat(dir.path()))));
                 }
-                // Like ls(1): a file operand lists the file itself.
-                out.println(format.apply(Listing.entryOf(client.stat(path))));
             }
             out.flush();
             return 0;
         } catch (FtException e) {
-            throw Failures.prefixed("ls " + (path.isEmpty() ? "/" : path), e);
+            throw Failures.prefixed("ls " + dir, e);
         }
     }
 }

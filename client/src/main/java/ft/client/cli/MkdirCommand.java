@@ -1,36 +1,44 @@
 package ft.client.cli;
 
-import ft.client.FtClient;
-import ft.client.FtException;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
-/** {@code ft mkdir [-p] PATH}. */
+/** {@code ft mkdir [-p] PATH...}. */
 @Command(name = "mkdir",
-        description = "Create a remote directory.",
+        description = "Create remote directories.",
         footer = {"", "Examples:",
-                "  ft mkdir incoming",
+                "  ft mkdir incoming outgoing",
                 "  ft mkdir -p data/2026/11"})
 final class MkdirCommand implements Callable<Integer> {
     @ParentCommand
     FtCommand ft;
 
-    @Parameters(index = "0", paramLabel = "PATH", description = "Directory to create.")
-    String path;
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ClientOptions options;
+
+    @Mixin
+    HelpOption help;
+
+    @Parameters(arity = "1..*", paramLabel = "PATH", description = "Directories to create.")
+    List<String> paths;
 
     @Option(names = {"-p", "--parents"}, description = "Create missing parents; an existing directory is fine.")
     boolean parents;
 
     @Override
-    public Integer call() throws FtException {
-        try (FtClient client = ft.connect()) {
-            client.mkdir(path, parents);
-            return 0;
-        } catch (FtException e) {
-            throw Failures.prefixed("mkdir " + path, e);
-        }
+    public Integer call() {
+        List<RemotePath> remote = paths.stream().map(ft::remoteBelowRoot).toList();
+        return EachPath.run(ft, "mkdir", remote, false, spec.commandLine().getErr(),
+                (client, path) -> client.mkdir(path.path(), parents));
     }
 }

@@ -2,21 +2,32 @@ package ft.client.cli;
 
 import ft.client.FtClient;
 import ft.client.FtException;
+import ft.client.RemoteException;
+import ft.protocol.EntryType;
+import ft.protocol.ErrorCode;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code ft mv FROM TO}. */
 @Command(name = "mv",
         description = {"Rename or move a remote file or directory, atomically.",
-                "If TO is an existing directory, FROM moves into it; an existing file TO is replaced."},
+                "If TO is an existing directory, FROM moves into it; an existing file TO is replaced.",
+                "TO ending in '/' means into that directory, which must exist (as with mv(1))."},
         footer = {"", "Examples:",
                 "  ft mv upload.tmp final.iso",
                 "  ft mv report.pdf archive/"})
 final class MvCommand implements Callable<Integer> {
     @ParentCommand
     FtCommand ft;
+
+    @Mixin
+    ClientOptions options;
+
+    @Mixin
+    HelpOption help;
 
     @Parameters(index = "0", paramLabel = "FROM", description = "What to move.")
     String from;
@@ -26,12 +37,36 @@ final class MvCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws FtException {
-        String target = to.endsWith("/") && to.length() > 1 ? to.substring(0, to.length() - 1) : to;
+        RemotePath source = ft.remoteBelowRoot(from);
+        RemotePath target = ft.remote(to);
         try (FtClient client = ft.connect()) {
-            client.move(from, target);
+            String destination = target.path();
+            if (target.trailingSlash() || target.isRoot()) {
+                // "into this directory": it must exist, and nothing named like it is replaced.
+                if (!target.isRoot()) {
+                    requireDirectory(client, target);
+                }
+                destination = target.child(source.baseName());
+            }
+            client.move(source.path(), destination);
             return 0;
         } catch (FtException e) {
-            throw Failures.prefixed("mv " + from + " " + to, e);
+            throw Failures.prefixed("mv " + source + " " + to, e);
+        }
+    }
+
+    private static void requireDirectory(FtClient client, RemotePath dir) throws FtException {
+        EntryType type;
+        try {
+            type = client.stat(dir.path()).type();
+        } catch (RemoteException e) {
+            if (e.error() == ErrorCode.NOT_FOUND) {
+                throw new RemoteException(ErrorCode.NOT_FOUND, "no directory '" + dir.path() + "' to move into");
+            }
+            throw e;
+        }
+        if (type != EntryType.DIR) {
+            throw new RemoteException(ErrorCode.NOT_A_DIRECTORY, "'" + dir.path() + "' is not a directory");
         }
     }
 }

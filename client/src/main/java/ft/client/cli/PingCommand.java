@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -27,6 +28,12 @@ import picocli.CommandLine.Spec;
 final class PingCommand implements Callable<Integer> {
     @ParentCommand
     FtCommand ft;
+
+    @Mixin
+    ServerOptions options;
+
+    @Mixin
+    HelpOption help;
 
     @Spec
     CommandSpec spec;

@@ -4,14 +4,16 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import ft.client.Outcome;
 import ft.client.Transfer;
+import ft.server.ByteSize;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.function.Consumer;
 
 /**
  * Tells people and scripts what happened to each file: JSON Lines on stdout with
- * {@code --json}, else md5sum-style lines on stdout for files that are in place and one error
- * line each on stderr; a summary on stderr after a human batch.
+ * {@code --json} (exactly one line per file), else md5sum-style lines on stdout for files that
+ * are in place and one line each on stderr for failures and skipped files; a summary on stderr
+ * after a human batch.
  */
 final class Reporter implements Consumer<Outcome> {
     private final PrintWriter out;
@@ -19,12 +21,11 @@ final class Reporter implements Consumer<Outcome> {
     private final boolean json;
     private final boolean quiet;
     private final long startNanos = System.nanoTime();
+    private final Tally tally = new Tally();
     private int ok;
     private int unchanged;
-    private int failed;
+    private int skipped;
     private long bytes;
-    private int firstExitCode;
-    private boolean mixedExitCodes;
 
     Reporter(PrintWriter out, PrintWriter err, boolean json, boolean quiet) {
         this.out = out;
@@ -37,26 +38,29 @@ final class Reporter implements Consumer<Outcome> {
     public synchronized void accept(Outcome o) {
         Transfer t = o.transfer();
         switch (o.status()) {
-            case OK -> ok++;
-            case UNCHANGED -> unchanged++;
-            case ERROR -> {
-                if (failed > 0 && o.exitCode() != firstExitCode) {
-                    mixedExitCodes = true;
-                }
-                if (failed == 0) {
-                    firstExitCode = o.exitCode();
-                }
-                failed++;
+            case OK -> {
+                ok++;
+                tally.succeeded();
             }
+            case UNCHANGED -> {
+                unchanged++;
+                tally.succeeded();
+            }
+            case SKIPPED -> skipped++;
+            case ERROR -> tally.failed(o.exitCode());
         }
         bytes += o.bytesTransferred();
+        String name = Terminal.safe(t.source());
         if (json) {
             out.println(jsonLine(o));
         } else if (o.failed()) {
-            err.println("ft: " + t.op().wire() + " " + Terminal.safe(t.op() == Transfer.Op.GET ? t.remote()
-                    : t.local().toString()) + ": " + Terminal.safe(o.message()) + " (" + o.code() + ")");
+            err.println("ft: " + t.op().wire() + " " + name + ": " + Terminal.safe(o.message()) + " (" + o.code() + ")");
+        } else if (o.status() == Outcome.Status.SKIPPED) {
+            if (!quiet) {
+                err.println("ft: " + t.op().wire() + " " + name + ": skipped: " + Terminal.safe(o.message()));
+            }
         } else {
-            String where = Terminal.safe(t.op() == Transfer.Op.GET ? t.local().toString() : t.remote());
+            String where = Terminal.safe(t.op() == Transfer.Op.GET ? t.shownLocal() : t.remote());
             out.println(o.md5() + "  " + where);
             if (o.status() == Outcome.Status.UNCHANGED && !quiet) {
                 err.println("ft: " + where + " unchanged");
@@ -71,7 +75,7 @@ final class Reporter implements Consumer<Outcome> {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("op", t.op().wire());
         n.put("remote", t.remote());
-        n.put("local", t.local().toString());
+        n.put("local", t.shownLocal());
         if (o.size() >= 0) {
             n.put("size", o.size());
         } else {
@@ -93,21 +97,15 @@ final class Reporter implements Consumer<Outcome> {
             return;
         }
         double seconds = Math.max(1e-3, (System.nanoTime() - startNanos) / 1e9);
-        err.printf(Locale.ROOT, "ft: %d files: %d transferred, %d unchanged, %d failed; %s in %.1f s (%s/s)%n",
-                ok + unchanged + failed, ok, unchanged, failed, ProgressBar.bytes(bytes), seconds,
-                ProgressBar.bytes((long) (bytes / seconds)));
+        int failed = tally.failures();
+        err.printf(Locale.ROOT, "ft: %d files: %d transferred, %d unchanged, %s%d failed; %s in %.1f s (%s/s)%n",
+                ok + unchanged + skipped + failed, ok, unchanged, skipped > 0 ? skipped + " skipped, " : "", failed,
+                ByteSize.format(bytes), seconds, ByteSize.format((long) (bytes / seconds)));
         err.flush();
     }
 
-    /**
-     * 0 when nothing failed. When every reported file failed the same way, that failure's own
-     * code (a single missing file is 4 whether or not it came from a list; an unreachable
-     * server is 3); otherwise, some files failed and others did not, 8.
-     */
+    /** The exit status by {@link Tally}'s rule; files skipped on purpose count neither way. */
     synchronized int exitCode() {
-        if (failed == 0) {
-            return 0;
-        }
-        return ok == 0 && unchanged == 0 && !mixedExitCodes ? firstExitCode : 8;
+        return tally.exitCode();
     }
 }

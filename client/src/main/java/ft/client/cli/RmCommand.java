@@ -1,37 +1,56 @@
 package ft.client.cli;
 
-import ft.client.FtClient;
-import ft.client.FtException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
-/** {@code ft rm [-r] PATH}. */
+/** {@code ft rm [-r] [-f] PATH...}. */
 @Command(name = "rm",
-        description = {"Remove a remote file or empty directory; -r removes a whole tree.",
+        description = {"Remove remote files or empty directories; -r removes whole trees.",
                 "A symlink is removed itself, never what it points to. The root cannot be removed."},
         footer = {"", "Examples:",
                 "  ft rm old.iso",
-                "  ft rm -r logs/2023"})
+                "  ft rm -r logs/2023 logs/2024",
+                "  ft rm -f maybe-there.tmp        no error if it is missing"})
 final class RmCommand implements Callable<Integer> {
     @ParentCommand
     FtCommand ft;
 
-    @Parameters(index = "0", paramLabel = "PATH", description = "What to remove.")
-    String path;
+    @Spec
+    CommandSpec spec;
 
-    @Option(names = {"-r", "--recursive"}, description = "Remove a directory and everything in it.")
+    @Mixin
+    ClientOptions options;
+
+    @Mixin
+    HelpOption help;
+
+    @Parameters(arity = "0..*", paramLabel = "PATH", description = "What to remove.")
+    List<String> paths = new ArrayList<>();
+
+    @Option(names = {"-r", "--recursive"}, description = "Remove directories and everything in them.")
     boolean recursive;
 
+    @Option(names = {"-f", "--force"}, description = "Ignore paths that do not exist, and no PATH at all.")
+    boolean force;
+
     @Override
-    public Integer call() throws FtException {
-        try (FtClient client = ft.connect()) {
-            client.remove(path, recursive);
-            return 0;
-        } catch (FtException e) {
-            throw Failures.prefixed("rm " + path, e);
+    public Integer call() {
+        if (paths.isEmpty()) {
+            if (force) {
+                return 0; // like rm -f: nothing to remove is not an error
+            }
+            throw ft.usage("Missing required parameter: 'PATH'");
         }
+        List<RemotePath> remote = paths.stream().map(ft::remoteBelowRoot).toList();
+        return EachPath.run(ft, "rm", remote, force, spec.commandLine().getErr(),
+                (client, path) -> client.remove(path.path(), recursive));
     }
 }

@@ -2,24 +2,25 @@ package ft.client.cli;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import ft.client.FtClient;
-import ft.client.FtException;
 import ft.protocol.Response;
 import java.io.PrintWriter;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code ft stat PATH}. */
+/** {@code ft stat PATH...}. */
 @Command(name = "stat",
-        description = "Show a remote file's type, size, modification time and the server's MD5.",
+        description = "Show remote files' type, size, modification time and the server's MD5.",
         footer = {"", "Examples:",
                 "  ft stat big.iso",
+                "  ft stat a.txt b.txt",
                 "  ft stat --json big.iso | jq -r .md5"})
 final class StatCommand implements Callable<Integer> {
     @ParentCommand
@@ -28,41 +29,58 @@ final class StatCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "PATH", description = "File or directory on the server.")
-    String path;
+    @Mixin
+    ClientOptions options;
 
-    @Option(names = "--json", description = "One JSON object: name, type, size, mtime, md5.")
+    @Mixin
+    HelpOption help;
+
+    @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files or directories on the server.")
+    List<String> paths;
+
+    @Option(names = "--json", description = "One JSON object per path and line: path, type, size, mtime and, for "
+            + "files, md5.")
     boolean json;
 
     @Override
-    public Integer call() throws FtException {
-        try (FtClient client = ft.connect()) {
-            Response.StatOk stat = client.stat(path);
-            PrintWriter out = spec.commandLine().getOut();
-            String mtime = Instant.ofEpochMilli(stat.mtime()).toString();
+    public Integer call() {
+        List<RemotePath> remote = paths.stream().map(ft::remoteBelowRoot).toList();
+        PrintWriter out = spec.commandLine().getOut();
+        boolean[] first = {true};
+        return EachPath.run(ft, "stat", remote, false, spec.commandLine().getErr(), (client, path) -> {
+            Response.StatOk stat = client.stat(path.path());
             if (json) {
-                ObjectNode o = JsonNodeFactory.instance.objectNode();
-                o.put("path", path);
-                o.put("type", stat.type().wire());
-                o.put("size", stat.size());
-                o.put("mtime", mtime);
-                if (stat.md5() != null) {
-                    o.put("md5", stat.md5().hex());
-                }
-                out.println(o);
+                out.println(json(path, stat));
             } else {
-                out.println("path:  " + Terminal.safe(path));
-                out.println("type:  " + stat.type().wire());
-                out.println("size:  " + stat.size());
-                out.println("mtime: " + mtime);
-                if (stat.md5() != null) {
-                    out.println("md5:   " + stat.md5());
+                if (!first[0]) {
+                    out.println();
                 }
+                print(out, path, stat);
             }
+            first[0] = false;
             out.flush();
-            return 0;
-        } catch (FtException e) {
-            throw Failures.prefixed("stat " + path, e);
+        });
+    }
+
+    private static String json(RemotePath path, Response.StatOk stat) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("path", path.path());
+        o.put("type", stat.type().wire());
+        o.put("size", stat.size());
+        o.put("mtime", Instant.ofEpochMilli(stat.mtime()).toString());
+        if (stat.md5() != null) {
+            o.put("md5", stat.md5().hex());
+        }
+        return o.toString();
+    }
+
+    private static void print(PrintWriter out, RemotePath path, Response.StatOk stat) {
+        out.println("path:  " + Terminal.safe(path.path()));
+        out.println("type:  " + stat.type().wire());
+        out.println("size:  " + stat.size());
+        out.println("mtime: " + Instant.ofEpochMilli(stat.mtime()));
+        if (stat.md5() != null) {
+            out.println("md5:   " + stat.md5());
         }
     }
 }

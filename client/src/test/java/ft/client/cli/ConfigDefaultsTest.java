@@ -36,6 +36,9 @@ class ConfigDefaultsTest {
 
         @Option(names = "--timeout", defaultValue = "30")
         int timeout;
+
+        @Option(names = "--tls")
+        boolean tls;
     }
 
     @BeforeEach
@@ -188,9 +191,43 @@ class ConfigDefaultsTest {
         env.remove("FT_QUIET");
         assertThat(parse().quiet).isFalse();
 
-        writeConfig("quiet = yes");
+        writeConfig("quiet = maybe");
         assertThatThrownBy(() -> new ConfigDefaults(env))
-                .hasMessage("~/.config/ft/config:1: 'quiet': 'yes' is neither true nor false");
+                .hasMessage("~/.config/ft/config:1: 'quiet': 'maybe' is not a yes or no (true/false, yes/no, on/off, 1/0)");
+    }
+
+    @Test
+    void booleansTakeYesNoOneZeroOnOffAsShellsWriteThem() throws Exception {
+        for (String yes : new String[] {"1", "yes", "YES", "on", "true"}) {
+            env.put("FT_TLS", yes);
+            assertThat(parse().tls).as(yes).isTrue();
+        }
+        for (String no : new String[] {"0", "no", "off", "False"}) {
+            env.put("FT_TLS", no);
+            assertThat(parse().tls).as(no).isFalse();
+        }
+        env.put("FT_TLS", "2");
+        assertThatThrownBy(() -> new ConfigDefaults(env)).hasMessageStartingWith("FT_TLS: '2' is not a yes or no");
+    }
+
+    @Test
+    void everyKindOfBadValueNamesTheFileAndLine() throws Exception {
+        String[][] cases = {
+                {"jobs = 100", "~/.config/ft/config:2: 'jobs': 100 is not between 1 and 64"},
+                {"jobs = 0", "~/.config/ft/config:2: 'jobs': 0 is not between 1 and 64"},
+                {"timeout = 0", "~/.config/ft/config:2: 'timeout': 0 is not between 1 and 86400"},
+                {"retries = -1", "~/.config/ft/config:2: 'retries': '-1' is not a whole number"},
+                {"server = host:port", "~/.config/ft/config:2: 'server': 'host:port' is not a server address"},
+                {"server = tls://h:99999", "~/.config/ft/config:2: 'server': 'tls://h:99999' is not a server address"},
+                {"tls = maybe", "~/.config/ft/config:2: 'tls': 'maybe' is not a yes or no"},
+                {"jobs =", "~/.config/ft/config:2: 'jobs' has no value"},
+        };
+        for (String[] c : cases) {
+            writeConfig("# settings", c[0]);
+            assertThatThrownBy(() -> new ConfigDefaults(env)).as(c[0]).hasMessageStartingWith(c[1]);
+        }
+        env.put("FT_JOBS", "65");
+        assertThatThrownBy(() -> new ConfigDefaults(env)).hasMessage("FT_JOBS: 65 is not between 1 and 64");
     }
 
     @Test
@@ -210,17 +247,37 @@ class ConfigDefaultsTest {
     @Test
     void realFtCommandTakesServerAndTimeoutFromConfigAndEnvironmentInItsSubcommands() throws Exception {
         writeConfig("server = config:7070", "timeout = 12");
-        FtCommand ft = new FtCommand(env);
-        CommandLine cmd = Main.commandLine(ft).setDefaultValueProvider(new ConfigDefaults(env));
-        cmd.parseArgs("get", "a.txt");
-        assertThat(ft.server).isEqualTo("config:7070");
-        assertThat(ft.timeoutSeconds).isEqualTo(12);
+        assertThat(adopted("get", "a.txt").server).isEqualTo("config:7070");
+        assertThat(adopted("get", "a.txt").timeoutSeconds).isEqualTo(12);
 
         env.put("FT_TIMEOUT", "5");
-        FtCommand ft2 = new FtCommand(env);
-        Main.commandLine(ft2).setDefaultValueProvider(new ConfigDefaults(env))
-                .parseArgs("get", "a.txt", "--server", "flag:7070");
+        FtCommand ft2 = adopted("get", "a.txt", "--server", "flag:7070");
         assertThat(ft2.server).isEqualTo("flag:7070");
         assertThat(ft2.timeoutSeconds).isEqualTo(5);
+    }
+
+    @Test
+    void anOptionBeforeTheSubcommandBeatsTheConfigAndOneAfterItBeatsBoth() throws Exception {
+        writeConfig("server = config:7070", "timeout = 12");
+        FtCommand before = adopted("-s", "before:1", "--timeout", "3", "ls");
+        assertThat(before.server).isEqualTo("before:1");
+        assertThat(before.timeoutSeconds).isEqualTo(3);
+        FtCommand both = adopted("-s", "before:1", "ls", "-s", "after:2");
+        assertThat(both.server).isEqualTo("after:2");
+        assertThat(both.timeoutSeconds).isEqualTo(12);
+        assertThat(adopted("--tls", "ls").tlsEnabled()).isTrue();
+        assertThat(adopted("ls", "--tls").tlsEnabled()).isTrue();
+        assertThat(adopted("ls").tlsEnabled()).isFalse();
+        env.put("FT_TLS", "yes");
+        assertThat(adopted("ls").tlsEnabled()).isTrue();
+    }
+
+    /** The ft command after parsing {@code args} and taking its subcommand's options, as Main does. */
+    private FtCommand adopted(String... args) throws Exception {
+        FtCommand ft = new FtCommand(env);
+        CommandLine cmd = Main.commandLine(ft).setDefaultValueProvider(new ConfigDefaults(env));
+        CommandLine.ParseResult parsed = cmd.parseArgs(args);
+        ft.adopt(parsed.asCommandLineList().getLast().getParseResult());
+        return ft;
     }
 }
