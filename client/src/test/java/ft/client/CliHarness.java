@@ -63,6 +63,36 @@ abstract class CliHarness {
         return new Run(exit, out.toString(), err.toString());
     }
 
+    /** As {@link #ft}, with {@code stdin} as standard input; standard output's bytes land in {@code stdout}. */
+    protected Run ftWithStreams(byte[] stdin, java.io.ByteArrayOutputStream stdout, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Main.run(args, new PrintWriter(out), new PrintWriter(err), env,
+                new java.io.ByteArrayInputStream(stdin), stdout);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    /** What a client could see in the served root: everything but the server's own .ft. */
+    protected java.util.List<String> rootEntries() throws IOException {
+        try (Stream<Path> s = Files.list(root)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> !n.equals(".ft")).sorted().toList();
+        }
+    }
+
+    /** Writes {@code content} to {@code path} below the served root, creating parents. */
+    protected Path remoteFile(String path, byte[] content) throws IOException {
+        Path file = root.resolve(path);
+        Files.createDirectories(file.getParent());
+        return Files.write(file, content);
+    }
+
+    /** Writes {@code content} to {@code path} below the local directory, creating parents. */
+    protected Path localFile(String path, byte[] content) throws IOException {
+        Path file = local.resolve(path);
+        Files.createDirectories(file.getParent());
+        return Files.write(file, content);
+    }
+
     protected static byte[] random(int size, long seed) {
         byte[] b = new byte[size];
         new Random(seed).nextBytes(b);

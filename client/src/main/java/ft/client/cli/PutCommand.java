@@ -162,6 +162,12 @@ final class PutCommand implements Callable<Integer> {
      * another's name).
      */
     private Destination destination(List<String> sources) {
+        if (sources.size() > 1 && targetDirectory == null) {
+            ft.remote(sources.getLast()); // an empty destination (an unset $DEST) is a usage error
+        }
+        if (sources.stream().anyMatch(String::isEmpty)) {
+            throw ft.usage("an empty argument is not a local path");
+        }
         long stdin = sources.stream().filter(STDIN::equals).count();
         if (targetDirectory != null) {
             if (noTargetDirectory) {
