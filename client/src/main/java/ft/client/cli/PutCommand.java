@@ -58,7 +58,7 @@ import picocli.CommandLine.Spec;
                 "argument that exists here is never taken as the destination (ft refuses and asks",
                 "for -t, or -T for a name). Symbolic links inside -r trees are skipped, and",
                 "reported, unless -L follows them. 'ft put - REMOTE' reads standard input into a",
-                "private temporary file first: the MD5 must be known before the upload starts.",
+                "private temporary file in $TMPDIR first: the MD5 must be known before the upload starts.",
                 "Prints '<md5>  <remote path>' per file, the MD5 the server verified."})
 final class PutCommand implements Callable<Integer> {
     /** The argument that means "standard input". */
@@ -243,8 +243,10 @@ final class PutCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
         }
         Path file;
+        String tmpdir = ft.env().get("TMPDIR");
+        Path dir = Path.of(tmpdir != null && !tmpdir.isEmpty() ? tmpdir : System.getProperty("java.io.tmpdir"));
         try {
-            file = Files.createTempFile("ft-stdin-", ".part",
+            file = Files.createTempFile(dir, "ft-stdin-", ".part",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (IOException e) {
             throw LocalErrors.failure("cannot create a temporary file for standard input", e);
