@@ -493,7 +493,8 @@ public final class FtClient implements AutoCloseable {
         String said = "";
         try {
             in.reset();
-            byte[] first = in.readNBytes(SHOWN_ANSWER_BYTES);
+            // Only what already came: a server with a banner (sshd) waits for us after it.
+            byte[] first = in.readNBytes(Math.min(in.available(), SHOWN_ANSWER_BYTES));
             said = new String(first, java.nio.charset.StandardCharsets.ISO_8859_1).lines().findFirst().orElse("")
                     .replaceAll("[^\\x20-\\x7e]", "").strip();
         } catch (IOException resetImpossible) {
