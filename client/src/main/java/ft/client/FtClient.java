@@ -150,10 +150,10 @@ public final class FtClient implements AutoCloseable {
                 // Closes the channel itself on any failure.
                 socket = tls.trust().wrap(socket, server, timeout, tls.decision());
             } catch (ConnectionException e) {
-                if (tls.always() || !TlsTrust.TLS_FAILED.equals(e.code())) {
+                if (tls.always()) {
                     throw e;
                 }
-                throw new ConnectionException(TlsTrust.TLS_FAILED, e.getMessage() + "; ft sends a token only over TLS "
+                throw new ConnectionException(e.code(), e.getMessage() + "; ft sends a token only over TLS "
                         + "to a server that is not on this machine (" + server + " does not seem to speak TLS: start it "
                         + "with --tls, or reach it through an SSH tunnel to 127.0.0.1)", e);
             }

@@ -39,10 +39,20 @@ final class FtProcesses {
      * How to start one ft JVM: extra JVM options (such as {@code -Xmx32m}) and environment
      * variables, set on top of the inherited environment minus its {@code FT_*} variables.
      */
-    record Launch(List<String> jvmOptions, Map<String, String> env) {
+    record Launch(List<String> jvmOptions, Map<String, String> env, List<String> wrapper) {
         Launch {
             jvmOptions = List.copyOf(jvmOptions);
             env = Map.copyOf(env);
+            wrapper = List.copyOf(wrapper);
+        }
+
+        Launch(List<String> jvmOptions, Map<String, String> env) {
+            this(jvmOptions, env, List.of());
+        }
+
+        /** The same launch run through {@code wrapper} (e.g. {@code ip netns exec NS}). */
+        Launch through(List<String> wrapper) {
+            return new Launch(jvmOptions, env, wrapper);
         }
 
         /** HOME, XDG_CACHE_HOME and XDG_CONFIG_HOME under {@code home} (created if missing). */
@@ -59,14 +69,14 @@ final class FtProcesses {
         Launch withJvmOptions(String... options) {
             List<String> all = new ArrayList<>(jvmOptions);
             all.addAll(List.of(options));
-            return new Launch(all, env);
+            return new Launch(all, env, wrapper);
         }
 
         /** The same launch with one more environment variable. */
         Launch withEnv(String name, String value) {
             Map<String, String> all = new HashMap<>(env);
             all.put(name, value);
-            return new Launch(jvmOptions, all);
+            return new Launch(jvmOptions, all, wrapper);
         }
     }
 
@@ -116,7 +126,9 @@ final class FtProcesses {
     }
 
     private static ProcessBuilder builder(Launch launch, String... args) {
-        ProcessBuilder pb = new ProcessBuilder(command(launch.jvmOptions(), args));
+        List<String> cmd = new ArrayList<>(launch.wrapper());
+        cmd.addAll(command(launch.jvmOptions(), args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(name -> name.startsWith("FT_"));
         env.putAll(launch.env());
@@ -168,7 +180,12 @@ final class FtProcesses {
 
         /** With extra {@code ft serve} options, e.g. {@code --tls}. */
         Server(Path root, Launch launch, String... extra) throws IOException {
-            List<String> args = new ArrayList<>(List.of("serve", "--root", root.toString(), "--listen", "127.0.0.1:0"));
+            this(root, "127.0.0.1:0", launch, extra);
+        }
+
+        /** Listening on {@code listen}, with extra {@code ft serve} options. */
+        Server(Path root, String listen, Launch launch, String... extra) throws IOException {
+            List<String> args = new ArrayList<>(List.of("serve", "--root", root.toString(), "--listen", listen));
             args.addAll(List.of(extra));
             process = builder(launch, args.toArray(String[]::new))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
