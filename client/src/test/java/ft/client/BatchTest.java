@@ -263,9 +263,10 @@ class BatchTest extends CliHarness {
         smallFiles(root.resolve("d"), 5);
         Run run = ft("get", "--fail-fast", "-j", "1", "--json", "d/missing.dat", "d/f000.dat", "d/f001.dat",
                 "-o", local.toString());
-        // Only the failure was reported, so the batch exits with its code.
+        // The failure, and the two files never started as skipped: the batch exits with the failure's code.
         assertThat(run.exit()).isEqualTo(4);
-        assertThat(jsonLines(run.out())).hasSize(1);
+        assertThat(jsonLines(run.out())).hasSize(3);
+        assertThat(run.out().lines().filter(l -> l.contains("\"status\":\"skipped\""))).hasSize(2);
         assertThat(local.resolve("f001.dat")).doesNotExist();
     }
 
