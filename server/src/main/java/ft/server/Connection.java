@@ -49,6 +49,11 @@ final class Connection implements Runnable {
     private Share share;
     /** Between requests (waiting for the next header): a draining server may close it at once. */
     private volatile boolean idle = true;
+    /**
+     * When the last request's first byte arrived ({@link System#nanoTime}): the access log's
+     * {@code ms=} counts from here, so a client that sat idle before asking is not a slow request.
+     */
+    private long requestStart;
 
     Connection(FtServer server, SocketChannel channel) {
         this.server = server;
@@ -164,7 +169,6 @@ final class Connection implements Runnable {
     }
 
     private boolean hello() throws IOException {
-        long start = System.nanoTime();
         // A connection that says nothing holds a slot; before hello it gets only the header
         // timeout, not the idle timeout (like sshd's LoginGraceTime).
         timed.deadlineIn(server.limits().headerTimeout());
@@ -172,6 +176,7 @@ final class Connection implements Runnable {
         if (request == null) {
             return false;
         }
+        long start = requestStart;
         if (!(request instanceof Request.Hello hello)) {
             refuseAndClose("-", start, ErrorCode.BAD_REQUEST, "the first request must be hello");
             return false;
@@ -218,7 +223,6 @@ final class Connection implements Runnable {
 
     private void serveRequests() throws IOException {
         while (true) {
-            long start = System.nanoTime();
             idle = true;
             if (server.draining()) {
                 return;
@@ -227,6 +231,7 @@ final class Connection implements Runnable {
             if (request == null) {
                 return;
             }
+            long start = requestStart;
             idle = false;
             if (share.readOnly() && changes(request)) {
                 if (request instanceof Request.Put put && put.eager()) {
@@ -265,16 +270,20 @@ final class Connection implements Runnable {
                 || request instanceof Request.Remove || request instanceof Request.Move;
     }
 
-    /** The next request, or null when the client closed the connection between requests. */
+    /**
+     * The next request, or null when the client closed the connection between requests;
+     * {@link #requestStart} says when its first byte arrived.
+     */
     private Request readRequest() throws IOException {
-        long start = System.nanoTime();
+        requestStart = System.nanoTime();
         try {
             // Waiting for a header's first byte is idle time; once it arrives, the rest of the
-            // header is on the clock.
+            // header is on the clock (the header timeout's and the access log's).
             in.mark(1);
             if (in.read() < 0) {
                 return null;
             }
+            requestStart = System.nanoTime();
             in.reset();
             timed.deadlineIn(server.limits().headerTimeout());
             byte[] frame;
@@ -285,7 +294,7 @@ final class Connection implements Runnable {
             }
             return frame == null ? null : CODEC.decodeRequest(frame);
         } catch (ProtocolException e) {
-            refuseAndClose("-", start, e.code(), e.getMessage());
+            refuseAndClose("-", requestStart, e.code(), e.getMessage());
             // Not the message: a parser's message may quote the bad input, which can be a token.
             throw new ConnectionEnded("bad request (" + e.code() + ")");
         }
