@@ -1,6 +1,7 @@
 package ft.server;
 
 import ft.protocol.ErrorCode;
+import ft.protocol.FileAttributes;
 import ft.protocol.FrameWriter;
 import ft.protocol.Md5;
 import ft.protocol.Request;
@@ -64,7 +65,7 @@ final class SendFile {
                         "offset " + offset + " is past the end of '" + request.path() + "' (" + size + " bytes)");
             }
             String name = RootJail.segments(request.path()).getLast();
-            Response.GetOk header = new Response.GetOk(name, size, opened.md5(), offset);
+            Response.GetOk header = new Response.GetOk(name, size, opened.md5(), offset, opened.attributes());
             if (tlsOut == null && size - offset <= SMALL_BODY) {
                 // Header and body in one write: one segment and one wake-up for the client
                 // instead of two, and no zero-copy set-up that costs more than the copy.
@@ -106,7 +107,9 @@ final class SendFile {
         return buf.array();
     }
 
-    private record Opened(FileChannel file, DigestCache.Version version, Md5 md5) implements AutoCloseable {
+    /** An open file, the version it is, its MD5 and what a get states of its mtime and mode. */
+    private record Opened(FileChannel file, DigestCache.Version version, Md5 md5, FileAttributes attributes)
+            implements AutoCloseable {
         @Override
         public void close() throws IOException {
             file.close();
@@ -128,7 +131,8 @@ final class SendFile {
             throw new RefusedException(ErrorCode.ACCESS_DENIED, "'" + request.path() + "' is not a regular file");
         }
         for (int attempt = 0; attempt < STABLE_ATTEMPTS; attempt++) {
-            DigestCache.Version before = FileVersions.of(real);
+            FileVersions.Observed observed = FileVersions.observe(real);
+            DigestCache.Version before = observed.version();
             Md5 md5;
             FileChannel file;
             try {
@@ -139,7 +143,8 @@ final class SendFile {
             }
             DigestCache.Version after = FileVersions.of(real);
             if (before.equals(after) && file.size() == before.size()) {
-                return new Opened(file, before, md5);
+                // Same version, same ctime: the mode read with it is the one of what is sent.
+                return new Opened(file, before, md5, PreservedAttributes.of(observed));
             }
             file.close();
             server.digests().forget(before);
