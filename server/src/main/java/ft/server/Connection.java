@@ -45,6 +45,10 @@ final class Connection implements Runnable {
     private WriteWatchdog.Clock clock;
     /** Under TLS: the (watched) encrypted output a get's body is copied to; null for plain TCP. */
     private OutputStream bodyOut;
+    /** {@code --max-rate}: paces this connection's bodies both ways; null without a limit. */
+    private Throttle throttle;
+    /** Where put bodies are read from: {@link #in}, paced by the throttle if there is one. */
+    private InputStream bodyIn;
     /** What this connection may reach; set by a successful hello. */
     private Share share;
     /** Between requests (waiting for the next header): a draining server may close it at once. */
@@ -94,6 +98,8 @@ final class Connection implements Runnable {
             // and a body's reads (Body.BUFFER_BYTES at a time) go around the buffer to the socket.
             in = new BufferedInputStream(timed, READ_BUFFER_BYTES);
             reader = new FrameReader(in);
+            throttle = Throttle.perConnection(server.limits().maxRate());
+            bodyIn = throttle == null ? in : throttle.paced(in);
             clock = server.watchdog().register(channel);
             WatchedOutputStream out = new WatchedOutputStream(socket.getOutputStream(), clock);
             // Under TLS a get's body cannot go zero-copy to the channel: it goes through this stream.
@@ -245,8 +251,10 @@ final class Connection implements Runnable {
             Share s = share;
             String who = s.user();
             switch (request) {
-                case Request.Get get -> new SendFile(server, s, get, client, writer, channel, clock, bodyOut).run(start);
-                case Request.Put put -> new ReceiveUpload(server, s, put, client, in, writer, this::hangUp).run(start);
+                case Request.Get get -> new SendFile(server, s, get, client, writer, channel, clock, bodyOut, throttle)
+                        .run(start);
+                case Request.Put put -> new ReceiveUpload(server, s, put, client, bodyIn, writer, this::hangUp)
+                        .run(start);
                 case Request.Stat stat -> Replies.answer(writer, client, who, "stat", stat.path(), start,
                         () -> DescribePath.stat(server, s, stat, writer));
                 case Request.List list -> ListDirectory.run(s, list, client, writer, start);

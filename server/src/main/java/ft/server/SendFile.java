@@ -37,12 +37,15 @@ final class SendFile {
     private final WriteWatchdog.Clock clock;
     /** Under TLS, where the body goes (encrypted, watched); null to send zero-copy to the channel. */
     private final OutputStream tlsOut;
+    /** The connection's {@code --max-rate}, or null when bodies go as fast as they can. */
+    private final Throttle throttle;
     private long sent;
 
     SendFile(FtServer server, Share share, Request.Get request, SocketAddress client, FrameWriter writer,
-             SocketChannel channel, WriteWatchdog.Clock clock, OutputStream tlsOut) {
+             SocketChannel channel, WriteWatchdog.Clock clock, OutputStream tlsOut, Throttle throttle) {
         this.clock = clock;
         this.tlsOut = tlsOut;
+        this.throttle = throttle;
         this.server = server;
         this.share = share;
         this.request = request;
@@ -66,7 +69,7 @@ final class SendFile {
             }
             String name = RootJail.segments(request.path()).getLast();
             Response.GetOk header = new Response.GetOk(name, size, opened.md5(), offset, opened.attributes());
-            if (tlsOut == null && size - offset <= SMALL_BODY) {
+            if (tlsOut == null && throttle == null && size - offset <= SMALL_BODY) {
                 // Header and body in one write: one segment and one wake-up for the client
                 // instead of two, and no zero-copy set-up that costs more than the copy.
                 byte[] body = readSmall(opened.file(), offset, (int) (size - offset));
@@ -161,9 +164,10 @@ final class SendFile {
         ByteBuffer fallback = null;
         try {
             while (position < size) {
+                long want = allowance(Math.min(size - position, CHUNK));
                 // Stamped per chunk, so the write watchdog sees progress (or its absence).
                 clock.writing();
-                long n = file.transferTo(position, Math.min(size - position, CHUNK), channel);
+                long n = file.transferTo(position, want, channel);
                 if (n == 0) {
                     if (position >= file.size()) {
                         // Truncated under us: the client sees a short body and keeps its partial.
@@ -174,8 +178,9 @@ final class SendFile {
                     if (fallback == null) {
                         fallback = ByteBuffer.allocate(64 * 1024);
                     }
-                    n = writeThrough(file, position, fallback);
+                    n = writeThrough(file, position, (int) want, fallback);
                 }
+                passed(n);
                 position += n;
                 sent = position - offset;
             }
@@ -190,14 +195,20 @@ final class SendFile {
         long position = offset;
         try {
             while (position < size) {
+                long want = allowance(Math.min(buf.capacity(), size - position));
                 clock.writing();
                 buf.clear();
-                buf.limit((int) Math.min(buf.capacity(), size - position));
+                buf.limit((int) want);
                 int read = file.read(buf, position);
                 if (read <= 0) {
                     throw new IOException("file shrank while being sent");
                 }
                 tlsOut.write(buf.array(), 0, read);
+                // Flushed per chunk under a throttle: paced bytes must leave now, not pile up.
+                if (throttle != null) {
+                    tlsOut.flush();
+                }
+                passed(read);
                 position += read;
                 sent = position - offset;
             }
@@ -207,8 +218,20 @@ final class SendFile {
         }
     }
 
-    private long writeThrough(FileChannel file, long position, ByteBuffer buf) throws IOException {
+    /** How many of {@code wanted} bytes may go now: all of them without a throttle. */
+    private long allowance(long wanted) {
+        return throttle == null ? wanted : throttle.allowance(wanted);
+    }
+
+    private void passed(long bytes) {
+        if (throttle != null) {
+            throttle.passed(bytes);
+        }
+    }
+
+    private long writeThrough(FileChannel file, long position, int limit, ByteBuffer buf) throws IOException {
         buf.clear();
+        buf.limit(Math.min(buf.capacity(), limit));
         int read = file.read(buf, position);
         if (read <= 0) {
             throw new IOException("file shrank while being sent");

@@ -26,7 +26,8 @@ import picocli.CommandLine.TypeConversionException;
         footer = {"", "Examples:",
                 "  ft serve                               share ./ft-data on 127.0.0.1:7070",
                 "  ft serve --root /srv/files --listen 127.0.0.1:9000",
-                "  ft serve --read-only --max-connections 200 --max-file-size 10737418240",
+                "  ft serve --read-only --max-connections 200 --max-file-size 10G",
+                "  ft serve --max-rate 20M                each connection at most 20 MiB/s of file bytes",
                 "  ft user add alice --users users.jsonl --root alice   (prints alice's token once)",
                 "  ft serve --users users.jsonl                         every client needs a token",
                 "  ft serve --tls --users users.jsonl --listen 0.0.0.0:7070   on the network: TLS (clients use tls://HOST:PORT)",
@@ -82,9 +83,15 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Connections at once from one IP address (default: ${DEFAULT-VALUE}).")
     int maxPerAddress;
 
-    @Option(names = "--max-file-size", paramLabel = "BYTES", defaultValue = "1099511627776",
-            description = "Largest upload accepted; larger ones get TOO_LARGE (default: ${DEFAULT-VALUE}, 1 TiB).")
+    @Option(names = "--max-file-size", paramLabel = "SIZE", defaultValue = "1TiB", converter = ByteSize.Converter.class,
+            description = "Largest upload accepted, e.g. 10G or 500M; larger ones get TOO_LARGE (default: 1 TiB).")
     long maxFileSize;
+
+    /** Bytes per second; 0 (the default) for no limit. */
+    @Option(names = "--max-rate", paramLabel = "RATE", converter = ByteSize.Converter.class,
+            description = "Per connection, at most this many bytes per second of get and put bodies, e.g. 500K or "
+                    + "20M (default: no limit).")
+    long maxRate;
 
     @Option(names = "--partial-max-age", paramLabel = "HOURS", defaultValue = "168",
             description = "Delete interrupted uploads untouched for this long (default: ${DEFAULT-VALUE}).")
@@ -167,7 +174,7 @@ public final class ServeCommand implements Callable<Integer> {
         try {
             limits = new ServerLimits(Duration.ofSeconds(idleSeconds), Duration.ofSeconds(headerSeconds),
                     Duration.ofSeconds(writeSeconds), maxConnections, maxPerAddress, maxFileSize,
-                    Duration.ofHours(partialMaxAgeHours));
+                    Duration.ofHours(partialMaxAgeHours), maxRate);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

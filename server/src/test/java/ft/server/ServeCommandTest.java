@@ -44,6 +44,31 @@ class ServeCommandTest {
         return file;
     }
 
+    @Test
+    void sizesAndRatesTakeUnits() {
+        ServeCommand cmd = new ServeCommand();
+        new CommandLine(cmd).parseArgs("--max-file-size", "10G", "--max-rate", "500K");
+        assertEquals(10L << 30, cmd.maxFileSize);
+        assertEquals(500L << 10, cmd.maxRate);
+
+        ServeCommand defaults = new ServeCommand();
+        new CommandLine(defaults).parseArgs();
+        assertEquals(1L << 40, defaults.maxFileSize, "1 TiB");
+        assertEquals(0, defaults.maxRate, "no limit");
+
+        ServeCommand plain = new ServeCommand();
+        new CommandLine(plain).parseArgs("--max-file-size", "1048576", "--max-rate", "20M");
+        assertEquals(1L << 20, plain.maxFileSize);
+        assertEquals(20L << 20, plain.maxRate);
+    }
+
+    @Test
+    void aSizeThatIsNoSizeIsAUsageError() {
+        Run r = serve("--root", tmp.resolve("root").toString(), "--max-rate", "fast");
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("'fast' is not a size"), r.err());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"0.0.0.0:0", "[::]:0"})
     void usersOffLoopbackWithoutTlsRefusesToStart(String listen) throws IOException {
