@@ -19,7 +19,7 @@ COPY docker/ft docker/ft-healthcheck /usr/local/bin/
 USER ${FT_UID}:${FT_UID}
 
 # ft serve reads FT_ROOT and FT_LISTEN when --root and --listen are not given. Listening on a
-# non-loopback address still needs --users FILE (tokens) or an explicit --allow-anonymous.
+# non-loopback address still needs --tls --users FILE (tokens) or an explicit --allow-anonymous.
 ENV FT_ROOT=/data \
     FT_LISTEN=0.0.0.0:7070 \
     HOME=/tmp \

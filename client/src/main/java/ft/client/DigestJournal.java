@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.util.Map;
 import java.util.Objects;
@@ -30,13 +31,17 @@ import java.util.concurrent.TimeUnit;
  * Remembers the MD5 of local files so that a rerun does not hash again a file untouched since.
  *
  * <p>A digest is trusted only while the file still has the absolute path, size, modification
- * time (to the nanosecond) and file key (inode) it had when the digest was recorded; any
- * change and the file is hashed again. One entry is kept per path, the latest. Like make and
+ * time (to the nanosecond), change time (ctime) and file key (inode) it had when the digest
+ * was recorded; any change and the file is hashed again. The ctime is there because anyone
+ * can set an mtime back ({@code touch -d}) after rewriting a file in place to the same size,
+ * but no one can set back the ctime. One entry is kept per path, the latest. Like make and
  * rsync, it cannot notice a rewrite to the same size within one tick of the file system's
  * clock right after the digest was taken.
  *
  * <p>The journal is a JSON Lines file, one
- * {@code {"path","size","mtime_ns","key","md5"}} object per line, only ever appended to, each
+ * {@code {"path","size","mtime_ns","ctime_ns","key","md5"}} object per line ({@code ctime_ns}
+ * null where the file system does not tell it; lines without it, from older versions, are
+ * skipped: their files are hashed once more), only ever appended to, each
  * line with a single write, so several ft processes can share it without tearing lines.
  * Unparsable lines are skipped: the journal is a cache, and losing an entry costs one hash.
  * When stale lines far outnumber live entries, {@link #open} rewrites the file compactly.
@@ -65,7 +70,12 @@ public final class DigestJournal implements AutoCloseable {
     }
 
     /** What a digest was taken of: if any of these changed, the digest says nothing. */
-    private record Stamp(long size, long mtimeNs, String key) {}
+    private record Stamp(long size, long mtimeNs, Long ctimeNs, String key) {}
+
+    /** Size, times, inode and type in one stat; the "unix" view is there on Linux and macOS. */
+    private static final String UNIX_ATTRIBUTES = "unix:size,lastModifiedTime,ctime,fileKey,isRegularFile";
+    private static final boolean UNIX_VIEW = java.nio.file.FileSystems.getDefault().supportedFileAttributeViews()
+            .contains("unix");
 
     private record Entry(Stamp stamp, Md5 md5) {}
 
@@ -327,14 +337,17 @@ public final class DigestJournal implements AutoCloseable {
         Object path = n.get("path");
         Object size = n.get("size");
         Object mtime = n.get("mtime_ns");
+        Object ctime = n.get("ctime_ns");
         Object key = n.get("key");
         Object md5 = n.get("md5");
         boolean whole = path instanceof String && size instanceof Long && mtime instanceof Long
-                && (key instanceof String || key == NULL) && md5 instanceof String m && Md5.isValid(m);
+                && (ctime instanceof Long || ctime == NULL) && (key instanceof String || key == NULL)
+                && md5 instanceof String m && Md5.isValid(m);
         if (!whole) {
             return;
         }
-        Stamp stamp = new Stamp((Long) size, (Long) mtime, key == NULL ? null : (String) key);
+        Stamp stamp = new Stamp((Long) size, (Long) mtime, ctime == NULL ? null : (Long) ctime,
+                key == NULL ? null : (String) key);
         entries.put((String) path, new Entry(stamp, new Md5((String) md5)));
     }
 
@@ -405,6 +418,11 @@ public final class DigestJournal implements AutoCloseable {
             g.writeStringField("path", path);
             g.writeNumberField("size", stamp.size());
             g.writeNumberField("mtime_ns", stamp.mtimeNs());
+            if (stamp.ctimeNs() == null) {
+                g.writeNullField("ctime_ns");
+            } else {
+                g.writeNumberField("ctime_ns", stamp.ctimeNs());
+            }
             g.writeStringField("key", stamp.key());
             g.writeStringField("md5", md5.hex());
             g.writeEndObject();
@@ -419,12 +437,20 @@ public final class DigestJournal implements AutoCloseable {
     }
 
     private static Stamp stamp(Path path) throws IOException {
+        if (UNIX_VIEW) {
+            Map<String, Object> a = Files.readAttributes(path, UNIX_ATTRIBUTES);
+            if (!(Boolean) a.get("isRegularFile")) {
+                throw new IOException("not a regular file");
+            }
+            return new Stamp((Long) a.get("size"), ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS),
+                    ((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS), Objects.toString(a.get("fileKey"), null));
+        }
         BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
         if (!a.isRegularFile()) {
             throw new IOException("not a regular file");
         }
         Object key = a.fileKey();
-        return new Stamp(a.size(), a.lastModifiedTime().to(TimeUnit.NANOSECONDS), Objects.toString(key, null));
+        return new Stamp(a.size(), a.lastModifiedTime().to(TimeUnit.NANOSECONDS), null, Objects.toString(key, null));
     }
 
     private static Md5 md5Of(Path file) throws IOException {

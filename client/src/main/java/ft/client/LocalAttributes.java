@@ -5,15 +5,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermission;
-import java.util.EnumSet;
-import java.util.Set;
 
 /** Reads and sets the attributes {@code -p} and {@code -r} carry (PROTOCOL.md §4.8) on local files. */
 final class LocalAttributes {
-    /** The owner may always read and replace what ft wrote for it. */
-    private static final int OWNER_READ_WRITE = 0600;
-
     private LocalAttributes() {}
 
     /** Sets on {@code file} what {@code preserve} asks of {@code attributes}; nothing when the server sent none. */
@@ -23,7 +17,8 @@ final class LocalAttributes {
         }
         if (preserve == Preserve.TIMES_AND_MODE && attributes.mode() != null) {
             try {
-                Files.setPosixFilePermissions(file, permissions(attributes.mode() | OWNER_READ_WRITE));
+                Files.setPosixFilePermissions(file,
+                        FileAttributes.permissions(attributes.mode() | FileAttributes.OWNER_READ_WRITE));
             } catch (UnsupportedOperationException noPosix) {
                 // A file system without permission bits keeps its own.
             }
@@ -42,29 +37,10 @@ final class LocalAttributes {
         }
         Integer mode;
         try {
-            mode = bits(Files.getPosixFilePermissions(file));
+            mode = FileAttributes.mode(Files.getPosixFilePermissions(file));
         } catch (UnsupportedOperationException noPosix) {
             mode = null;
         }
         return new FileAttributes(mtime, mode);
-    }
-
-    static Set<PosixFilePermission> permissions(int mode) {
-        Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
-        PosixFilePermission[] order = PosixFilePermission.values(); // OWNER_READ … OTHERS_EXECUTE, high bit first
-        for (int i = 0; i < order.length; i++) {
-            if ((mode & (0400 >> i)) != 0) {
-                set.add(order[i]);
-            }
-        }
-        return set;
-    }
-
-    static int bits(Set<PosixFilePermission> permissions) {
-        int mode = 0;
-        for (PosixFilePermission p : permissions) {
-            mode |= 0400 >> p.ordinal();
-        }
-        return mode;
     }
 }

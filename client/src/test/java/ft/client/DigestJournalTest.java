@@ -108,6 +108,44 @@ class DigestJournalTest {
     }
 
     @Test
+    void fileRewrittenInPlaceWithItsMtimeSetBackIsHashedAgain() throws Exception {
+        Path f = file("f.txt", "first version");
+        FileTime then = Files.getLastModifiedTime(f);
+        try (DigestJournal journal = open()) {
+            assertThat(journal.digestOf(f)).isEqualTo(md5("first version"));
+
+            awaitFileClockTickAfter((FileTime) Files.getAttribute(f, "unix:ctime"));
+            Files.writeString(f, "other version"); // same size, same inode
+            Files.setLastModifiedTime(f, then); // what touch -d does: size and mtime as before
+            assertThat(journal.lookup(f)).as("the old digest must not be trusted").isEmpty();
+            assertThat(journal.digestOf(f)).isEqualTo(md5("other version"));
+            assertThat(hashes).hasValue(2);
+        }
+        try (DigestJournal rerun = open()) {
+            assertThat(rerun.lookup(f)).as("the journal file holds the new version").contains(md5("other version"));
+        }
+    }
+
+    /**
+     * Change times come from a coarse kernel clock (milliseconds per tick), so a rewrite right
+     * after a stat may get the very same ctime: wait, bounded, until a file changed now gets a
+     * later one.
+     */
+    private void awaitFileClockTickAfter(FileTime changed) throws IOException {
+        Path probe = Files.createTempFile(tmp, "clock", ".probe");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            Files.write(probe, new byte[1]);
+            if (((FileTime) Files.getAttribute(probe, "unix:ctime")).compareTo(changed) > 0) {
+                Files.delete(probe);
+                return;
+            }
+            assertThat(System.nanoTime()).as("the file system's clock did not move").isLessThan(deadline);
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+    }
+
+    @Test
     void fileWithNewSizeButTheSameTimeIsHashedAgain() throws Exception {
         Path f = file("f.txt", "short");
         FileTime then = Files.getLastModifiedTime(f);
@@ -215,6 +253,8 @@ class DigestJournalTest {
         assertThat(n.get("path").asText()).isEqualTo(fox.toAbsolutePath().normalize().toString());
         assertThat(n.get("size").asLong()).isEqualTo(FOX.length());
         assertThat(n.get("mtime_ns").asLong()).isEqualTo(Files.getLastModifiedTime(fox).to(TimeUnit.NANOSECONDS));
+        assertThat(n.get("ctime_ns").asLong())
+                .isEqualTo(((FileTime) Files.getAttribute(fox, "unix:ctime")).to(TimeUnit.NANOSECONDS));
         assertThat(n.get("key").isTextual()).as("this file system has inodes").isTrue();
         assertThat(n.get("md5").asText()).isEqualTo(FOX_MD5.hex());
     }
@@ -229,11 +269,17 @@ class DigestJournalTest {
         String path = JSON.writeValueAsString(n.get("path").asText());
         long size = n.get("size").asLong();
         long mtime = n.get("mtime_ns").asLong();
+        long ctime = n.get("ctime_ns").asLong();
         String key = JSON.writeValueAsString(n.get("key").asText());
         String md5 = "\"" + FOX_MD5.hex() + "\"";
         String other = "\"" + "0".repeat(32) + "\"";
         Map<String, Optional<Md5>> lines = new LinkedHashMap<>();
-        String fields = "\"path\":" + path + ",\"size\":" + size + ",\"mtime_ns\":" + mtime;
+        String fields = "\"path\":" + path + ",\"size\":" + size + ",\"mtime_ns\":" + mtime + ",\"ctime_ns\":" + ctime;
+        // A line from before ctime was recorded: a miss (the file is hashed once more), never a hit.
+        lines.put("{\"path\":" + path + ",\"size\":" + size + ",\"mtime_ns\":" + mtime + ",\"key\":" + key
+                + ",\"md5\":" + md5 + "}", Optional.empty());
+        lines.put("{\"path\":" + path + ",\"size\":" + size + ",\"mtime_ns\":" + mtime + ",\"ctime_ns\":\""
+                + ctime + "\",\"key\":" + key + ",\"md5\":" + md5 + "}", Optional.empty());
         lines.put("{" + fields + ",\"key\":" + key + ",\"md5\":" + md5 + "}", Optional.of(FOX_MD5));
         lines.put("  {" + fields + ",\"key\":" + key + ",\"md5\":" + md5 + ",\"x\":[{\"y\":1.5}]}  ",
                 Optional.of(FOX_MD5));
@@ -243,10 +289,10 @@ class DigestJournalTest {
                 Optional.of(new Md5("0".repeat(32))));
         lines.put("{" + fields + ",\"md5\":" + md5 + "}", Optional.empty()); // no key at all
         lines.put("{" + fields + ",\"key\":7,\"md5\":" + md5 + "}", Optional.empty());
-        lines.put("{\"path\":" + path + ",\"size\":" + size + ".0,\"mtime_ns\":" + mtime + ",\"key\":" + key
-                + ",\"md5\":" + md5 + "}", Optional.empty());
-        lines.put("{\"path\":" + path + ",\"size\":\"" + size + "\",\"mtime_ns\":" + mtime + ",\"key\":" + key
-                + ",\"md5\":" + md5 + "}", Optional.empty());
+        lines.put("{\"path\":" + path + ",\"size\":" + size + ".0,\"mtime_ns\":" + mtime + ",\"ctime_ns\":" + ctime
+                + ",\"key\":" + key + ",\"md5\":" + md5 + "}", Optional.empty());
+        lines.put("{\"path\":" + path + ",\"size\":\"" + size + "\",\"mtime_ns\":" + mtime + ",\"ctime_ns\":" + ctime
+                + ",\"key\":" + key + ",\"md5\":" + md5 + "}", Optional.empty());
         lines.put("{" + fields + ",\"key\":" + key + ",\"md5\":" + md5 + "} 1", Optional.empty());
         lines.put("{" + fields + ",\"key\":" + key + ",\"md5\":" + md5 + ",}", Optional.empty());
         lines.put("[{" + fields + ",\"key\":" + key + ",\"md5\":" + md5 + "}]", Optional.empty());
@@ -326,7 +372,7 @@ class DigestJournalTest {
         List<String> lines = Files.readAllLines(journalFile());
         assertThat(lines).hasSize(threads * perThread);
         for (String line : lines) {
-            assertThat(JSON.readTree(line).size()).as(line).isEqualTo(5);
+            assertThat(JSON.readTree(line).size()).as(line).isEqualTo(6);
         }
         try (DigestJournal reopened = open()) {
             for (int i = 0; i < files.size(); i++) {
@@ -344,7 +390,8 @@ class DigestJournalTest {
             journal.digestOf(a);
             journal.digestOf(b);
         }
-        String stale = "{\"path\":\"/gone\",\"size\":1,\"mtime_ns\":%d,\"key\":null,\"md5\":\"" + FOX_MD5 + "\"}\n";
+        String stale = "{\"path\":\"/gone\",\"size\":1,\"mtime_ns\":%d,\"ctime_ns\":null,\"key\":null,\"md5\":\""
+                + FOX_MD5 + "\"}\n";
         StringBuilder bloat = new StringBuilder();
         for (int i = 0; i < DigestJournal.COMPACT_MIN_LINES; i++) {
             bloat.append(String.format(stale, i)); // one path recorded over and over: one live entry
@@ -432,7 +479,8 @@ class DigestJournalTest {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < lines; i++) {
             sb.append("{\"path\":\"/gone/").append(i % paths).append("\",\"size\":1,\"mtime_ns\":").append(i)
-                    .append(",\"key\":null,\"md5\":\"").append(FOX_MD5).append("\"}\n");
+                    .append(",\"ctime_ns\":").append(i).append(",\"key\":null,\"md5\":\"").append(FOX_MD5)
+                    .append("\"}\n");
         }
         return sb.toString();
     }

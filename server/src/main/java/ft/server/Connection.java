@@ -45,10 +45,19 @@ final class Connection implements Runnable {
     private WriteWatchdog.Clock clock;
     /** Under TLS: the (watched) encrypted output a get's body is copied to; null for plain TCP. */
     private OutputStream bodyOut;
+    /** {@code --max-rate}: paces this connection's bodies both ways; null without a limit. */
+    private Throttle throttle;
+    /** Where put bodies are read from: {@link #in}, paced by the throttle if there is one. */
+    private InputStream bodyIn;
     /** What this connection may reach; set by a successful hello. */
     private Share share;
     /** Between requests (waiting for the next header): a draining server may close it at once. */
     private volatile boolean idle = true;
+    /**
+     * When the last request's first byte arrived ({@link System#nanoTime}): the access log's
+     * {@code ms=} counts from here, so a client that sat idle before asking is not a slow request.
+     */
+    private long requestStart;
 
     Connection(FtServer server, SocketChannel channel) {
         this.server = server;
@@ -89,6 +98,8 @@ final class Connection implements Runnable {
             // and a body's reads (Body.BUFFER_BYTES at a time) go around the buffer to the socket.
             in = new BufferedInputStream(timed, READ_BUFFER_BYTES);
             reader = new FrameReader(in);
+            throttle = Throttle.perConnection(server.limits().maxRate());
+            bodyIn = throttle == null ? in : throttle.paced(in);
             clock = server.watchdog().register(channel);
             WatchedOutputStream out = new WatchedOutputStream(socket.getOutputStream(), clock);
             // Under TLS a get's body cannot go zero-copy to the channel: it goes through this stream.
@@ -164,7 +175,6 @@ final class Connection implements Runnable {
     }
 
     private boolean hello() throws IOException {
-        long start = System.nanoTime();
         // A connection that says nothing holds a slot; before hello it gets only the header
         // timeout, not the idle timeout (like sshd's LoginGraceTime).
         timed.deadlineIn(server.limits().headerTimeout());
@@ -172,6 +182,7 @@ final class Connection implements Runnable {
         if (request == null) {
             return false;
         }
+        long start = requestStart;
         if (!(request instanceof Request.Hello hello)) {
             refuseAndClose("-", start, ErrorCode.BAD_REQUEST, "the first request must be hello");
             return false;
@@ -218,7 +229,6 @@ final class Connection implements Runnable {
 
     private void serveRequests() throws IOException {
         while (true) {
-            long start = System.nanoTime();
             idle = true;
             if (server.draining()) {
                 return;
@@ -227,6 +237,7 @@ final class Connection implements Runnable {
             if (request == null) {
                 return;
             }
+            long start = requestStart;
             idle = false;
             if (share.readOnly() && changes(request)) {
                 if (request instanceof Request.Put put && put.eager()) {
@@ -240,8 +251,10 @@ final class Connection implements Runnable {
             Share s = share;
             String who = s.user();
             switch (request) {
-                case Request.Get get -> new SendFile(server, s, get, client, writer, channel, clock, bodyOut).run(start);
-                case Request.Put put -> new ReceiveUpload(server, s, put, client, in, writer, this::hangUp).run(start);
+                case Request.Get get -> new SendFile(server, s, get, client, writer, channel, clock, bodyOut, throttle)
+                        .run(start);
+                case Request.Put put -> new ReceiveUpload(server, s, put, client, bodyIn, writer, this::hangUp)
+                        .run(start);
                 case Request.Stat stat -> Replies.answer(writer, client, who, "stat", stat.path(), start,
                         () -> DescribePath.stat(server, s, stat, writer));
                 case Request.List list -> ListDirectory.run(s, list, client, writer, start);
@@ -265,16 +278,20 @@ final class Connection implements Runnable {
                 || request instanceof Request.Remove || request instanceof Request.Move;
     }
 
-    /** The next request, or null when the client closed the connection between requests. */
+    /**
+     * The next request, or null when the client closed the connection between requests;
+     * {@link #requestStart} says when its first byte arrived.
+     */
     private Request readRequest() throws IOException {
-        long start = System.nanoTime();
+        requestStart = System.nanoTime();
         try {
             // Waiting for a header's first byte is idle time; once it arrives, the rest of the
-            // header is on the clock.
+            // header is on the clock (the header timeout's and the access log's).
             in.mark(1);
             if (in.read() < 0) {
                 return null;
             }
+            requestStart = System.nanoTime();
             in.reset();
             timed.deadlineIn(server.limits().headerTimeout());
             byte[] frame;
@@ -285,7 +302,7 @@ final class Connection implements Runnable {
             }
             return frame == null ? null : CODEC.decodeRequest(frame);
         } catch (ProtocolException e) {
-            refuseAndClose("-", start, e.code(), e.getMessage());
+            refuseAndClose("-", requestStart, e.code(), e.getMessage());
             // Not the message: a parser's message may quote the bad input, which can be a token.
             throw new ConnectionEnded("bad request (" + e.code() + ")");
         }

@@ -21,8 +21,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * MD5s of served files, computed at most once per version of a file.
  *
- * <p>A version is identified by real path, size, modification time and file key (inode), so
- * a file replaced by an atomic rename or rewritten in place is a new entry. Concurrent
+ * <p>A version is identified by real path, size, modification time, change time (ctime) and
+ * file key (inode), so a file replaced by an atomic rename or rewritten in place is a new
+ * entry, even when its mtime was set back afterwards ({@link FileVersions}). Concurrent
  * requests for the same uncached file share one hashing pass instead of each reading it.
  *
  * <p>A pass runs on a thread of its own, not the requester's: hashing a large file can take
@@ -31,8 +32,13 @@ import java.util.concurrent.TimeoutException;
  * client informed ({@link Waiting}).
  */
 public final class DigestCache {
-    /** What identifies one version of a file. */
-    public record Version(Path path, long size, FileTime modified, Object fileKey) {}
+    /**
+     * What identifies one version of a file.
+     *
+     * @param changed the inode's change time (ctime), which no one can set back; null where the
+     *                file system does not tell it
+     */
+    public record Version(Path path, long size, FileTime modified, FileTime changed, Object fileKey) {}
 
     /** Who waits for a pass, told how far it has got at least {@code every}. */
     public record Waiting(Duration every, Progress progress) {}

@@ -2,31 +2,36 @@ package ft.server;
 
 import ft.protocol.EntryType;
 import ft.protocol.ErrorCode;
-import ft.protocol.Glob;
 import ft.protocol.FrameWriter;
+import ft.protocol.Glob;
 import ft.protocol.HeaderCodec;
 import ft.protocol.ListItem;
+import ft.protocol.Protocol;
 import ft.protocol.Request;
 import ft.protocol.Response;
 import java.io.IOException;
 import java.net.SocketAddress;
-import java.nio.file.FileVisitResult;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Answers find: walks a tree depth-first and streams each match as it is found, so the
- * server holds one path per level, not the whole tree. Symlinks are not followed (a walk
- * must not loop or leave the root) and are not reported.
+ * server holds one directory stream per level, not the whole tree.
  *
- * <p>Without a pattern every file and directory below the start is sent (directories so a
- * mirror can recreate empty ones). With a pattern only files whose path relative to the
- * start matches are sent; the walk begins at the pattern's literal prefix and skips subtrees
- * the pattern cannot match.
+ * <p>Symlinks that stay inside the root are followed ({@link TreeStep}): a link to a file is
+ * a file and a link to a directory is walked, both under the link's own path, as get would
+ * reach them. A link that leads outside the root, into the state directory, nowhere, or back
+ * into a directory being walked (a loop) is reported as a {@code link} and not followed.
+ *
+ * <p>Without a pattern every file, directory and such link below the start is sent
+ * (directories so a mirror can recreate empty ones). With a pattern only files whose path
+ * relative to the start matches are sent; the walk begins at the pattern's literal prefix,
+ * reached by the same rules, and skips subtrees the pattern cannot match.
  */
 final class FindFiles {
     private static final HeaderCodec CODEC = new HeaderCodec();
@@ -34,49 +39,53 @@ final class FindFiles {
     private final Share share;
     private final Request.Find request;
     private final FrameWriter writer;
+    private final Glob glob;
     private long sent;
 
-    private FindFiles(Share share, Request.Find request, FrameWriter writer) {
+    private FindFiles(Share share, Request.Find request, FrameWriter writer, Glob glob) {
         this.share = share;
         this.request = request;
         this.writer = writer;
+        this.glob = glob;
     }
 
     static void run(Share share, Request.Find request, SocketAddress client, FrameWriter writer, long start)
             throws IOException {
-        FindFiles find = new FindFiles(share, request, writer);
+        FindFiles find = null;
         String result = "ok";
         try {
+            find = new FindFiles(share, request, writer, compile(request.pattern()));
             find.walk();
         } catch (RefusedException e) {
             result = e.code().name();
             Connection.answer(writer, new Response.Error(e.code(), e.getMessage()));
         } finally {
-            AccessLog.request(client, share.user(), "find", request.path(), find.sent, start, result);
+            AccessLog.request(client, share.user(), "find", request.path(), find == null ? 0 : find.sent, start,
+                    result);
+        }
+    }
+
+    private static Glob compile(String pattern) throws RefusedException {
+        if (pattern == null) {
+            return null;
+        }
+        try {
+            return Glob.compile(pattern);
+        } catch (IllegalArgumentException e) {
+            throw new RefusedException(ErrorCode.BAD_REQUEST, "bad pattern: " + e.getMessage());
         }
     }
 
     private void walk() throws RefusedException, IOException {
-        Glob glob = null;
-        if (request.pattern() != null) {
-            try {
-                glob = Glob.compile(request.pattern());
-            } catch (IllegalArgumentException e) {
-                throw new RefusedException(ErrorCode.BAD_REQUEST, "bad pattern: " + e.getMessage());
-            }
-        }
-        String base = request.path();
-        Path baseDir = share.jail().resolveDirectory(base);
-        Path startDir = baseDir;
+        Path baseDir = share.jail().resolveDirectory(request.path());
+        List<Path> chain = ancestors(baseDir);
         String prefix = glob == null ? "" : glob.literalPrefixDirectory();
-        if (!prefix.isEmpty()) {
-            startDir = prefixDirectory(baseDir, prefix); // null: nothing can match
-        }
+        Path startDir = prefix.isEmpty() ? baseDir : prefixDirectory(baseDir, prefix, chain);
         Connection.answer(writer, new Response.Ok());
         Response.Error stoppedBy = null;
         if (startDir != null) {
             try {
-                Files.walkFileTree(startDir, new Visitor(startDir, prefix, glob));
+                walk(startDir, prefix, chain);
             } catch (IOException e) {
                 stoppedBy = new Response.Error(ErrorCode.INTERNAL, "the walk stopped early: " + e.getClass().getSimpleName());
             }
@@ -86,89 +95,106 @@ final class FindFiles {
     }
 
     /**
-     * The directory the pattern's literal prefix names below {@code baseDir}, reached the way
-     * the walk would reach it: through real directories only, never through a symlink and never
-     * into the state directory. Null if there is no such directory, so no path can match; this
-     * keeps the shortcut from changing what a pattern finds (e.g. {@code link/*.txt} must not
-     * find files that {@code **}{@code /*.txt} would not).
+     * The directories the walk starts inside: {@code dir} and its parents up to the root. A link
+     * back to any of them is a loop.
      */
-    private Path prefixDirectory(Path baseDir, String prefix) {
+    private List<Path> ancestors(Path dir) {
+        List<Path> chain = new ArrayList<>();
+        for (Path p = dir; p != null && p.startsWith(share.jail().root()); p = p.getParent()) {
+            chain.addFirst(p);
+        }
+        return chain;
+    }
+
+    /**
+     * The directory the pattern's literal prefix names below {@code baseDir}, reached the way
+     * the walk would reach it (the same links followed, the same ones not; the directories
+     * passed are added to {@code chain}), or null if there is none, so no path can match. This
+     * keeps the shortcut from changing what a pattern finds.
+     */
+    private Path prefixDirectory(Path baseDir, String prefix, List<Path> chain) throws IOException {
         Path current = baseDir;
         for (String segment : prefix.split("/", -1)) {
             if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
                 return null; // a walked path never has such a segment
             }
-            try {
-                current = current.resolve(segment);
-            } catch (InvalidPathException e) {
-                return null; // not a name this file system can hold
-            }
-            if (!Files.isDirectory(current, LinkOption.NOFOLLOW_LINKS) || current.equals(share.jail().stateDir())) {
+            TreeStep step = TreeStep.of(share.jail(), current, segment, chain);
+            if (step == null || step.kind() != TreeStep.Kind.DIR) {
                 return null;
             }
+            current = step.real();
+            chain.add(current);
         }
         return current;
     }
 
-    private void emit(String relative, EntryType type, BasicFileAttributes attrs) throws IOException {
-        long size = type == EntryType.FILE ? attrs.size() : 0;
+    /**
+     * Sends what is below {@code dir} (a real directory, already on {@code chain}), depth-first,
+     * holding one open directory stream per level. A directory that cannot be opened is skipped
+     * (the walk is a snapshot, not a promise); one that fails while being read stops the walk.
+     */
+    private void walk(Path dir, String relative, List<Path> chain) throws IOException {
+        DirectoryStream<Path> opened;
+        try {
+            opened = Files.newDirectoryStream(dir);
+        } catch (IOException unreadable) {
+            return;
+        }
+        try (DirectoryStream<Path> entries = opened) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                String rel = join(relative, name);
+                TreeStep step = TreeStep.of(share.jail(), dir, name, chain);
+                if (step != null && !tooLong(rel)) {
+                    visit(rel, step, chain);
+                }
+            }
+        } catch (DirectoryIteratorException e) {
+            throw e.getCause();
+        }
+    }
+
+    private void visit(String rel, TreeStep step, List<Path> chain) throws IOException {
+        switch (step.kind()) {
+            case FILE -> {
+                if (glob == null || glob.matches(rel)) {
+                    emit(rel, EntryType.FILE, step);
+                }
+            }
+            case DIR -> {
+                if (glob == null) {
+                    emit(rel, EntryType.DIR, step);
+                }
+                if (glob == null || glob.mayMatchBelow(rel)) {
+                    chain.add(step.real());
+                    walk(step.real(), rel, chain);
+                    chain.removeLast();
+                }
+            }
+            case LINK -> {
+                if (glob == null) {
+                    emit(rel, EntryType.LINK, step);
+                }
+            }
+            case OTHER -> {
+                // Sockets, FIFOs, devices: nothing a client could get.
+            }
+        }
+    }
+
+    /** Only followed links make such paths; a client could not name them in a get. */
+    private boolean tooLong(String relative) {
+        return join(request.path(), relative).getBytes(StandardCharsets.UTF_8).length > Protocol.MAX_PATH_BYTES;
+    }
+
+    private void emit(String relative, EntryType type, TreeStep step) throws IOException {
+        long size = type == EntryType.FILE ? step.attrs().size() : 0;
         writer.writeFrame(CODEC.encode(new ListItem.Entry(join(request.path(), relative), type, size,
-                attrs.lastModifiedTime().toMillis())));
+                step.attrs().lastModifiedTime().toMillis())));
         sent++;
     }
 
     private static String join(String a, String b) {
         return a.isEmpty() ? b : b.isEmpty() ? a : a + "/" + b;
-    }
-
-    private final class Visitor extends SimpleFileVisitor<Path> {
-        private final Path startDir;
-        private final String prefix;
-        private final Glob glob;
-
-        Visitor(Path startDir, String prefix, Glob glob) {
-            this.startDir = startDir;
-            this.prefix = prefix;
-            this.glob = glob;
-        }
-
-        /** The path relative to the find's base, as the pattern sees it. */
-        private String relative(Path p) {
-            Path r = startDir.relativize(p);
-            return join(prefix, r.toString().replace(r.getFileSystem().getSeparator(), "/"));
-        }
-
-        @Override
-        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-            if (dir.equals(share.jail().stateDir())) {
-                return FileVisitResult.SKIP_SUBTREE;
-            }
-            if (dir.equals(startDir)) {
-                return FileVisitResult.CONTINUE;
-            }
-            String rel = relative(dir);
-            if (glob == null) {
-                emit(rel, EntryType.DIR, attrs);
-                return FileVisitResult.CONTINUE;
-            }
-            return glob.mayMatchBelow(rel) ? FileVisitResult.CONTINUE : FileVisitResult.SKIP_SUBTREE;
-        }
-
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-            if (attrs.isRegularFile()) {
-                String rel = relative(file);
-                if (glob == null || glob.matches(rel)) {
-                    emit(rel, EntryType.FILE, attrs);
-                }
-            }
-            return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult visitFileFailed(Path file, IOException e) {
-            // Unreadable or vanished mid-walk: skip it; the walk is a snapshot, not a promise.
-            return FileVisitResult.CONTINUE;
-        }
     }
 }

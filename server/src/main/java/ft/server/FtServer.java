@@ -313,7 +313,7 @@ public final class FtServer implements AutoCloseable {
         } catch (IOException e) {
             free = 0;
         }
-        return new Response.Limits(limits.maxFileSize(), free, share.readOnly(), true, true);
+        return new Response.Limits(limits.maxFileSize(), free, share.readOnly(), true, true, true);
     }
 
     /** Connections open right now; lets operators (and tests) see when a client has really gone. */

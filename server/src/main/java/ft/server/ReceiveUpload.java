@@ -231,6 +231,18 @@ final class ReceiveUpload implements PathLocks.Holder {
         Connection.answer(writer, new Response.PutDone(actual));
     }
 
+    /** Sets the put's mtime and mode on the verified partial: the final name never shows it without them. */
+    private void preserve(PartialStore.Partial partial) throws RefusedException, IOException {
+        try {
+            PreservedAttributes.apply(partial.data(), request.attributes());
+        } catch (IOException e) {
+            LOG.warn("{} put {}: cannot set {}: {}", client, request.path(), request.attributes(), e.toString());
+            share.partials().discard(partial);
+            throw new RefusedException(ErrorCode.INTERNAL, "the server could not set the modification time and "
+                    + "mode of '" + request.path() + "'; nothing was stored");
+        }
+    }
+
     private void keepQuietly(PartialStore.Partial partial, Exception cause) {
         try {
             share.partials().keep(partial, request.path(), request.size(), request.md5());
@@ -247,6 +259,9 @@ final class ReceiveUpload implements PathLocks.Holder {
             throw new RefusedException(ErrorCode.ACCESS_DENIED,
                     "'" + request.path() + "' changed location during the upload; nothing was stored");
         }
+        if (request.attributes() != null) {
+            preserve(partial);
+        }
         try {
             Files.move(partial.data(), destination, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AccessDeniedException e) {
@@ -256,6 +271,7 @@ final class ReceiveUpload implements PathLocks.Holder {
         // Makes the rename itself durable, so a power cut cannot bring the old name back; uploads
         // finishing into the same directory together share one fsync.
         server.directorySync().sync(destination.getParent());
+        // Stat after the chmod, touch and rename, each of which moved the ctime: the version as it is now.
         server.digests().remember(FileVersions.of(destination), request.md5());
     }
 }

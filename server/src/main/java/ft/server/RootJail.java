@@ -289,6 +289,11 @@ public final class RootJail {
         }
     }
 
+    /** Whether a client may reach the real path {@code real}: inside the root, outside the state directory. */
+    boolean contains(Path real) {
+        return real.startsWith(root) && !real.startsWith(stateDir);
+    }
+
     private static RefusedException bad(String message) {
         return new RefusedException(ErrorCode.BAD_REQUEST, message);
     }

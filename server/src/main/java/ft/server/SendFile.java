@@ -1,6 +1,7 @@
 package ft.server;
 
 import ft.protocol.ErrorCode;
+import ft.protocol.FileAttributes;
 import ft.protocol.FrameWriter;
 import ft.protocol.Md5;
 import ft.protocol.Request;
@@ -36,12 +37,15 @@ final class SendFile {
     private final WriteWatchdog.Clock clock;
     /** Under TLS, where the body goes (encrypted, watched); null to send zero-copy to the channel. */
     private final OutputStream tlsOut;
+    /** The connection's {@code --max-rate}, or null when bodies go as fast as they can. */
+    private final Throttle throttle;
     private long sent;
 
     SendFile(FtServer server, Share share, Request.Get request, SocketAddress client, FrameWriter writer,
-             SocketChannel channel, WriteWatchdog.Clock clock, OutputStream tlsOut) {
+             SocketChannel channel, WriteWatchdog.Clock clock, OutputStream tlsOut, Throttle throttle) {
         this.clock = clock;
         this.tlsOut = tlsOut;
+        this.throttle = throttle;
         this.server = server;
         this.share = share;
         this.request = request;
@@ -64,8 +68,8 @@ final class SendFile {
                         "offset " + offset + " is past the end of '" + request.path() + "' (" + size + " bytes)");
             }
             String name = RootJail.segments(request.path()).getLast();
-            Response.GetOk header = new Response.GetOk(name, size, opened.md5(), offset);
-            if (tlsOut == null && size - offset <= SMALL_BODY) {
+            Response.GetOk header = new Response.GetOk(name, size, opened.md5(), offset, opened.attributes());
+            if (tlsOut == null && throttle == null && size - offset <= SMALL_BODY) {
                 // Header and body in one write: one segment and one wake-up for the client
                 // instead of two, and no zero-copy set-up that costs more than the copy.
                 byte[] body = readSmall(opened.file(), offset, (int) (size - offset));
@@ -106,7 +110,9 @@ final class SendFile {
         return buf.array();
     }
 
-    private record Opened(FileChannel file, DigestCache.Version version, Md5 md5) implements AutoCloseable {
+    /** An open file, the version it is, its MD5 and what a get states of its mtime and mode. */
+    private record Opened(FileChannel file, DigestCache.Version version, Md5 md5, FileAttributes attributes)
+            implements AutoCloseable {
         @Override
         public void close() throws IOException {
             file.close();
@@ -128,7 +134,8 @@ final class SendFile {
             throw new RefusedException(ErrorCode.ACCESS_DENIED, "'" + request.path() + "' is not a regular file");
         }
         for (int attempt = 0; attempt < STABLE_ATTEMPTS; attempt++) {
-            DigestCache.Version before = FileVersions.of(real);
+            FileVersions.Observed observed = FileVersions.observe(real);
+            DigestCache.Version before = observed.version();
             Md5 md5;
             FileChannel file;
             try {
@@ -139,7 +146,8 @@ final class SendFile {
             }
             DigestCache.Version after = FileVersions.of(real);
             if (before.equals(after) && file.size() == before.size()) {
-                return new Opened(file, before, md5);
+                // Same version, same ctime: the mode read with it is the one of what is sent.
+                return new Opened(file, before, md5, PreservedAttributes.of(observed));
             }
             file.close();
             server.digests().forget(before);
@@ -156,9 +164,10 @@ final class SendFile {
         ByteBuffer fallback = null;
         try {
             while (position < size) {
+                long want = allowance(Math.min(size - position, CHUNK));
                 // Stamped per chunk, so the write watchdog sees progress (or its absence).
                 clock.writing();
-                long n = file.transferTo(position, Math.min(size - position, CHUNK), channel);
+                long n = file.transferTo(position, want, channel);
                 if (n == 0) {
                     if (position >= file.size()) {
                         // Truncated under us: the client sees a short body and keeps its partial.
@@ -169,8 +178,9 @@ final class SendFile {
                     if (fallback == null) {
                         fallback = ByteBuffer.allocate(64 * 1024);
                     }
-                    n = writeThrough(file, position, fallback);
+                    n = writeThrough(file, position, (int) want, fallback);
                 }
+                passed(n);
                 position += n;
                 sent = position - offset;
             }
@@ -185,14 +195,20 @@ final class SendFile {
         long position = offset;
         try {
             while (position < size) {
+                long want = allowance(Math.min(buf.capacity(), size - position));
                 clock.writing();
                 buf.clear();
-                buf.limit((int) Math.min(buf.capacity(), size - position));
+                buf.limit((int) want);
                 int read = file.read(buf, position);
                 if (read <= 0) {
                     throw new IOException("file shrank while being sent");
                 }
                 tlsOut.write(buf.array(), 0, read);
+                // Flushed per chunk under a throttle: paced bytes must leave now, not pile up.
+                if (throttle != null) {
+                    tlsOut.flush();
+                }
+                passed(read);
                 position += read;
                 sent = position - offset;
             }
@@ -202,8 +218,20 @@ final class SendFile {
         }
     }
 
-    private long writeThrough(FileChannel file, long position, ByteBuffer buf) throws IOException {
+    /** How many of {@code wanted} bytes may go now: all of them without a throttle. */
+    private long allowance(long wanted) {
+        return throttle == null ? wanted : throttle.allowance(wanted);
+    }
+
+    private void passed(long bytes) {
+        if (throttle != null) {
+            throttle.passed(bytes);
+        }
+    }
+
+    private long writeThrough(FileChannel file, long position, int limit, ByteBuffer buf) throws IOException {
         buf.clear();
+        buf.limit(Math.min(buf.capacity(), limit));
         int read = file.read(buf, position);
         if (read <= 0) {
             throw new IOException("file shrank while being sent");

@@ -26,12 +26,15 @@ import picocli.CommandLine.TypeConversionException;
         footer = {"", "Examples:",
                 "  ft serve                               share ./ft-data on 127.0.0.1:7070",
                 "  ft serve --root /srv/files --listen 127.0.0.1:9000",
-                "  ft serve --read-only --max-connections 200 --max-file-size 10737418240",
+                "  ft serve --read-only --max-connections 200 --max-file-size 10G",
+                "  ft serve --max-rate 20M                each connection at most 20 MiB/s of file bytes",
                 "  ft user add alice --users users.jsonl --root alice   (prints alice's token once)",
-                "  ft serve --users users.jsonl --listen 0.0.0.0:7070   every client needs a token",
-                "  ft serve --tls --users users.jsonl --listen 0.0.0.0:7070   encrypted (clients use tls://HOST:PORT)",
+                "  ft serve --users users.jsonl                         every client needs a token",
+                "  ft serve --tls --users users.jsonl --listen 0.0.0.0:7070   on the network: TLS (clients use tls://HOST:PORT)",
                 "", "Without --users the server binds loopback addresses only; --allow-anonymous is",
-                "required to listen on any other address without authentication.",
+                "required to listen on any other address without authentication. With --users, any",
+                "other address also needs --tls (or --cert/--key): tokens never cross a network in the",
+                "clear; without TLS listen on 127.0.0.1 and reach it through an SSH tunnel.",
                 "", "--tls encrypts every connection with TLS 1.3, using a self-signed certificate kept in",
                 "the root's .ft/tls directory (made on first use) unless --cert and --key name another;",
                 "the certificate's fingerprint is printed at start."})
@@ -60,7 +63,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--users", paramLabel = "FILE",
             description = "Require a token in every hello, checked against this users file (made with 'ft user "
-                    + "add'); each user sees their own root. Re-read when it changes.")
+                    + "add'); each user sees their own root. Re-read when it changes. Off loopback it needs --tls.")
     Path users;
 
     @Option(names = "--read-only",
@@ -88,9 +91,15 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Connections at once from one IP address (default: ${DEFAULT-VALUE}).")
     int maxPerAddress;
 
-    @Option(names = "--max-file-size", paramLabel = "BYTES", defaultValue = "1099511627776",
-            description = "Largest upload accepted; larger ones get TOO_LARGE (default: ${DEFAULT-VALUE}, 1 TiB).")
+    @Option(names = "--max-file-size", paramLabel = "SIZE", defaultValue = "1TiB", converter = ByteSize.Converter.class,
+            description = "Largest upload accepted, e.g. 10G or 500M; larger ones get TOO_LARGE (default: 1 TiB).")
     long maxFileSize;
+
+    /** Bytes per second; 0 (the default) for no limit. */
+    @Option(names = "--max-rate", paramLabel = "RATE", converter = ByteSize.Converter.class,
+            description = "Per connection, at most this many bytes per second of get and put bodies, e.g. 500K or "
+                    + "20M (default: no limit).")
+    long maxRate;
 
     @Option(names = "--partial-max-age", paramLabel = "HOURS", defaultValue = "168",
             description = "Delete interrupted uploads untouched for this long (default: ${DEFAULT-VALUE}).")
@@ -151,8 +160,12 @@ public final class ServeCommand implements Callable<Integer> {
         if (!address.isUnresolved() && !address.getAddress().isLoopbackAddress()) {
             if (users != null) {
                 if (!encrypted) {
-                    err.println("ft: warning: connections to " + listen + " are not encrypted: tokens and files can "
-                            + "be read on the network path; pass --tls, or use a trusted network or an SSH tunnel");
+                    // A token sent in the clear can be read and replayed by anyone on the path:
+                    // refuse, rather than warn in a log nobody reads.
+                    err.println("ft: serve: refusing to listen on " + listen + " with --users but without TLS: "
+                            + "clients send tokens only over TLS off loopback; add --tls (or --cert/--key), or "
+                            + "listen on 127.0.0.1 and use an SSH tunnel (UNSAFE_LISTEN)");
+                    return 2;
                 }
             } else if (!allowAnonymous) {
                 err.println("ft: serve: refusing to listen on " + listen + " without --users: anyone who can "
@@ -169,7 +182,7 @@ public final class ServeCommand implements Callable<Integer> {
         try {
             limits = new ServerLimits(Duration.ofSeconds(idleSeconds), Duration.ofSeconds(headerSeconds),
                     Duration.ofSeconds(writeSeconds), maxConnections, maxPerAddress, maxFileSize,
-                    Duration.ofHours(partialMaxAgeHours));
+                    Duration.ofHours(partialMaxAgeHours), maxRate);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -72,7 +72,7 @@ public final class UserCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code ft user add NAME --users FILE [--read-only] [--root DIR] [--replace]}. */
+    /** {@code ft user add NAME --users FILE [--[no-]read-only] [--root DIR] [--replace]}. */
     @Command(name = "add",
             description = {"Add a user with a fresh random token and print the token once on stdout.",
                     "Only a salted hash of it is stored: a lost token cannot be recovered, only",
@@ -80,8 +80,10 @@ public final class UserCommand implements Callable<Integer> {
             footer = {"", "Examples:",
                     "  ft user add alice --users users.jsonl --root alice > alice.token",
                     "  ft user add ci --users users.jsonl --read-only",
+                    "  ft user add alice --users users.jsonl --replace       new token, same root and access",
+                    "  ft user add ci --users users.jsonl --replace --no-read-only --root .",
                     "", "Give the token to the user: 'export FT_TOKEN=...' or 'token = ...' in",
-                    "~/.config/ft/config (chmod 600). Exit 1 (EXISTS) if the name is taken."})
+                    "~/.config/ft/config (chmod 600). Exit 1 (EXISTS) if the name is taken without --replace."})
     static final class Add implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -96,15 +98,22 @@ public final class UserCommand implements Callable<Integer> {
                 description = "The users file; created (mode 0600) if missing.")
         Path file;
 
-        @Option(names = "--read-only", description = "The user may get, stat, ls and find, but not change anything.")
-        boolean readOnly;
+        /** Null when not given: a new user is then read-write, a replaced one keeps its flag. */
+        @Option(names = "--read-only", negatable = true,
+                description = "The user may get, stat, ls and find, but not change anything; --no-read-only lets "
+                        + "them change files again (default: read-write, or unchanged with --replace).")
+        Boolean readOnly;
 
+        /** Null when not given: a new user then sees the served root, a replaced one keeps its root. */
         @Option(names = "--root", paramLabel = "DIR",
                 description = "The user's root: relative = a sub-directory of the served root, absolute = any "
-                        + "directory; created when the user first connects (default: the served root).")
+                        + "directory, '.' = the served root itself; created when the user first connects "
+                        + "(default: the served root, or unchanged with --replace).")
         String root;
 
-        @Option(names = "--replace", description = "Replace an existing user of this name; their old token stops working.")
+        @Option(names = "--replace",
+                description = "Give an existing user of this name a new token (the old one stops working); their "
+                        + "root and read-only flag stay unless given here.")
         boolean replace;
 
         @Override
@@ -117,19 +126,24 @@ public final class UserCommand implements Callable<Integer> {
             String normalized = normalizeRoot();
             try {
                 Users users = read(file, true, err, "add");
-                if (users.find(name) != null && !replace) {
+                Users.User existing = users.find(name);
+                if (existing != null && !replace) {
                     err.println("ft: user add: user '" + name + "' already exists in " + file
                             + "; pass --replace to give it a new token (EXISTS)");
                     return 1;
                 }
-                Users.Added added = users.add(name, readOnly, normalized, replace);
+                // Rotating a token must never widen (or narrow) access by accident: what is not
+                // given on this command line stays as the file says.
+                boolean resultReadOnly = readOnly != null ? readOnly : existing != null && existing.readOnly();
+                String resultRoot = root != null ? normalized : existing == null ? null : existing.root();
+                Users.Added added = users.add(name, resultReadOnly, resultRoot, replace);
                 write(added.users(), file, err, "add");
                 PrintWriter out = spec.commandLine().getOut();
                 out.println(added.token());
                 out.flush();
-                err.println("ft: user " + name + (replace && users.find(name) != null ? " replaced" : " added")
-                        + " (" + (readOnly ? "read-only" : "read-write") + ", root: "
-                        + (normalized == null ? "the served root" : normalized) + "). The token above is shown "
+                err.println("ft: user " + name + (existing != null ? " replaced" : " added")
+                        + " (" + (resultReadOnly ? "read-only" : "read-write") + ", root: "
+                        + (resultRoot == null ? "the served root" : resultRoot) + "). The token above is shown "
                         + "only this once: give it to the user, who sets it as FT_TOKEN or 'token' in the ft "
                         + "config file.");
                 return 0;
@@ -138,7 +152,10 @@ public final class UserCommand implements Callable<Integer> {
             }
         }
 
-        /** The root as stored: absolute as given (normalised), relative with '/' and no '.' parts. */
+        /**
+         * The root as stored: absolute as given (normalised), relative with '/' and no '.' parts,
+         * null for the served root itself ({@code .}) and when none is given.
+         */
         private String normalizeRoot() {
             if (root == null) {
                 return null;
@@ -146,6 +163,9 @@ public final class UserCommand implements Callable<Integer> {
             try {
                 Path p = Path.of(root).normalize();
                 String text = p.isAbsolute() ? p.toString() : p.toString().replace(p.getFileSystem().getSeparator(), "/");
+                if (text.isEmpty() && !root.isEmpty()) {
+                    return null; // '.', './': the served root, stored as no root at all
+                }
                 Users.checkRoot(text);
                 return text;
             } catch (IllegalArgumentException e) { // InvalidPathException too
@@ -188,7 +208,8 @@ public final class UserCommand implements Callable<Integer> {
     /** {@code ft user remove NAME --users FILE}. */
     @Command(name = "remove", aliases = "rm",
             description = "Remove a user; a running server refuses their token from the next connection on.",
-            footer = {"", "Example:", "  ft user remove bob --users users.jsonl"})
+            footer = {"", "Example:", "  ft user remove bob --users users.jsonl",
+                    "", "Exit 4 (NOT_FOUND) if there is no such user."})
     static final class Remove implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -210,7 +231,7 @@ public final class UserCommand implements Callable<Integer> {
                 if (users.find(name) == null) {
                     err.println("ft: user remove: no user '" + AccessLog.printable(name) + "' in " + file
                             + " (NOT_FOUND)");
-                    return 1;
+                    return 4; // like every NOT_FOUND of ft, so scripts can tell it from a failure
                 }
                 write(users.remove(name), file, err, "remove");
                 err.println("ft: user " + name + " removed");

@@ -87,6 +87,38 @@ class DigestCacheTest {
     }
 
     @Test
+    void aFileRewrittenInPlaceWithItsMtimeSetBackIsANewVersion() throws IOException {
+        FileTime t = FileTime.from(1_700_000_000, TimeUnit.SECONDS);
+        Path file = Files.write(tmp.resolve("f.txt"), "version one".getBytes(StandardCharsets.UTF_8));
+        Files.setLastModifiedTime(file, t);
+        DigestCache.Version v1 = FileVersions.of(file);
+        Md5 md5One = cache.digestOf(v1);
+
+        FileClock.awaitTickAfter(v1.changed(), tmp);
+        byte[] two = "version two".getBytes(StandardCharsets.UTF_8); // same size, same inode
+        Files.write(file, two);
+        Files.setLastModifiedTime(file, t); // what touch -d or rsync -t do
+        DigestCache.Version v2 = FileVersions.of(file);
+
+        assertEquals(v1.size(), v2.size());
+        assertEquals(v1.modified(), v2.modified());
+        assertEquals(v1.fileKey(), v2.fileKey());
+        assertNotEquals(v1, v2, "the change time tells the rewrite apart");
+        assertFalse(cache.knows(v2));
+        assertEquals(RawClient.md5(two), cache.digestOf(v2));
+        assertNotEquals(md5One, cache.digestOf(v2));
+    }
+
+    @Test
+    void observeReportsThePermissionBitsOnly() throws IOException {
+        Path file = Files.write(tmp.resolve("f.txt"), new byte[1]);
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
+        assertEquals(0750, FileVersions.observe(file).mode());
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        assertEquals(0644, FileVersions.observe(file).mode());
+    }
+
+    @Test
     void aFileReplacedByRenameIsANewVersionEvenWithTheSameSizeAndMtime() throws IOException {
         FileTime t = FileTime.from(1_700_000_000, TimeUnit.SECONDS);
         Path file = Files.write(tmp.resolve("f.txt"), "AAAA".getBytes(StandardCharsets.UTF_8));
@@ -117,10 +149,8 @@ class DigestCacheTest {
         DigestCache.Version v = FileVersions.of(file);
         assertEquals(RawClient.md5("first".getBytes(StandardCharsets.UTF_8)), cache.digestOf(v));
 
-        // Rewrite in place so the version looks identical, then forget it.
+        // Rewrite in place behind the cache's back, then forget the version it knows.
         Files.write(file, "other".getBytes(StandardCharsets.UTF_8));
-        Files.setLastModifiedTime(file, t);
-        assertEquals(v, FileVersions.of(file));
         cache.forget(v);
 
         assertFalse(cache.knows(v));
@@ -171,7 +201,7 @@ class DigestCacheTest {
         Path fifo = tmp.resolve("pipe");
         Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
         assertEquals(0, mkfifo.waitFor(), "mkfifo");
-        return new DigestCache.Version(fifo, size, FileTime.fromMillis(0), "pipe");
+        return new DigestCache.Version(fifo, size, FileTime.fromMillis(0), null, "pipe");
     }
 
     @Test

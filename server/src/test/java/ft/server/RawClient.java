@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import ft.protocol.ErrorCode;
+import ft.protocol.FileAttributes;
 import ft.protocol.FrameReader;
 import ft.protocol.FrameWriter;
 import ft.protocol.HeaderCodec;
@@ -169,10 +170,26 @@ final class RawClient implements AutoCloseable {
 
     /** A complete put that must succeed; returns the final answer. */
     Response.PutDone put(String path, byte[] content) throws IOException {
+        return put(path, content, null);
+    }
+
+    /** A complete put, carrying {@code attributes} (null for none), that must succeed. */
+    Response.PutDone put(String path, byte[] content, FileAttributes attributes) throws IOException {
         Md5 md5 = md5(content);
-        Response r = request(new Request.Put(path, content.length, md5), Response.PutReady.class);
+        Response r = request(new Request.Put(path, content.length, md5, false, attributes), Response.PutReady.class);
         Response.PutReady ready = assertInstanceOf(Response.PutReady.class, r, () -> "put " + path + " refused: " + r);
         sendRaw(content, (int) ready.offset(), content.length - (int) ready.offset());
+        Response done = read(Response.PutDone.class);
+        Response.PutDone putDone = assertInstanceOf(Response.PutDone.class, done, () -> "put " + path + " failed: " + done);
+        assertEquals(md5, putDone.md5());
+        return putDone;
+    }
+
+    /** An eager put (header and body at once), carrying {@code attributes} (null for none), that must succeed. */
+    Response.PutDone putEager(String path, byte[] content, FileAttributes attributes) throws IOException {
+        Md5 md5 = md5(content);
+        send(new Request.Put(path, content.length, md5, true, attributes));
+        sendRaw(content);
         Response done = read(Response.PutDone.class);
         Response.PutDone putDone = assertInstanceOf(Response.PutDone.class, done, () -> "put " + path + " failed: " + done);
         assertEquals(md5, putDone.md5());

@@ -14,6 +14,10 @@ import ft.protocol.Request;
 import ft.protocol.Response;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -292,6 +296,31 @@ class ServerProtocolTest {
             RawClient.Fetched g = c.get("f.bin", 10_000_000, stale);
             assertEquals(0, g.header().offset());
             assertArrayEquals(content, g.body());
+        }
+    }
+
+    @Test
+    void aFileRewrittenInPlaceWithItsMtimeSetBackIsServedWithItsNewMd5() throws IOException {
+        byte[] one = randomBytes(10_000, 21);
+        byte[] two = randomBytes(10_000, 22); // same size, other bytes
+        Path file = Files.write(Files.createDirectories(root).resolve("f.bin"), one);
+        FileTime mtime = Files.getLastModifiedTime(file);
+        try (RawClient c = RawClient.hello(server)) {
+            assertEquals(RawClient.md5(one), c.get("f.bin").header().md5()); // now cached
+
+            FileClock.awaitTickAfter(FileVersions.of(file).changed(), tmp);
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) { // same inode
+                ch.write(ByteBuffer.wrap(two));
+            }
+            Files.setLastModifiedTime(file, mtime); // touch -d: size and mtime as before
+
+            Response.StatOk stat = assertInstanceOf(Response.StatOk.class,
+                    c.request(new Request.Stat("f.bin"), Response.StatOk.class));
+            assertEquals(RawClient.md5(two), stat.md5(), "stat must not answer the old version's MD5");
+            RawClient.Fetched f = c.get("f.bin");
+            assertArrayEquals(two, f.body());
+            assertEquals(RawClient.md5(f.body()), f.header().md5(),
+                    "a client would see CHECKSUM_MISMATCH: the header's MD5 is of another version");
         }
     }
 

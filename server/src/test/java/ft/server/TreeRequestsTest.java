@@ -241,7 +241,8 @@ class TreeRequestsTest {
     // ------------------------------------------------------------------ find
 
     @Test
-    void findWithoutPatternReportsEveryFileAndDirectoryButNoLinksAndNoStateDir() throws IOException {
+    void findWithoutPatternReportsEveryFileDirectoryAndLinkFollowingLinksInsideTheRootButNotTheStateDir()
+            throws IOException {
         write("a.txt", "a");
         write("sub/b.txt", "bb");
         write("sub/deep/c.bin", "ccc");
@@ -255,11 +256,16 @@ class TreeRequestsTest {
         Listing found = find("", null);
 
         Set<String> expected = Set.of("a.txt", "sub", "sub/b.txt", "sub/deep", "sub/deep/c.bin", "empty",
-                UNICODE_DIR, UNICODE_DIR + "/" + UNICODE_FILE);
+                UNICODE_DIR, UNICODE_DIR + "/" + UNICODE_FILE, "filelink", "sub/outlink",
+                "inlink", "inlink/b.txt", "inlink/deep", "inlink/deep/c.bin", "inlink/outlink");
         assertEquals(new TreeSet<>(expected), new TreeSet<>(found.paths()));
         assertEquals(expected.size(), found.entries().size(), "no path may be reported twice");
         assertEquals(EntryType.DIR, found.entry("empty").type());
         assertEquals(EntryType.DIR, found.entry("sub/deep").type());
+        assertEquals(EntryType.DIR, found.entry("inlink").type());
+        assertEquals(EntryType.FILE, found.entry("filelink").type());
+        assertEquals(EntryType.LINK, found.entry("sub/outlink").type());
+        assertEquals(EntryType.LINK, found.entry("inlink/outlink").type());
         assertEquals(new ListItem.Entry("sub/deep/c.bin", EntryType.FILE, 3,
                 Files.getLastModifiedTime(root.resolve("sub/deep/c.bin")).toMillis()), found.entry("sub/deep/c.bin"));
         assertEquals(7, found.entry(UNICODE_DIR + "/" + UNICODE_FILE).size());
@@ -310,15 +316,120 @@ class TreeRequestsTest {
     }
 
     @Test
-    void findPatternWithLiteralPrefixDoesNotFollowSymlinks() throws IOException {
+    void findPatternWithLiteralPrefixFollowsExactlyTheSymlinksTheWalkFollows() throws IOException {
         write("sub/a.txt", "a");
         Files.createSymbolicLink(root.resolve("inlink"), root.resolve("sub"));
         Files.createSymbolicLink(root.resolve("outlink"), outside);
+        Files.createSymbolicLink(root.resolve("sub/up"), root);
 
-        assertEquals(List.of(), find("", "inlink/*.txt").paths(),
-                "a literal prefix must not follow a symlink the walk itself would not follow");
-        assertEquals(List.of(), find("", "outlink/*.txt").paths());
-        assertEquals(Set.of("sub/a.txt"), pathSet(find("", "**/*.txt")));
+        assertEquals(List.of("inlink/a.txt"), find("", "inlink/*.txt").paths(),
+                "a literal prefix follows a link inside the root, as the walk does");
+        assertEquals(List.of(), find("", "outlink/*.txt").paths(), "never a link that leaves the root");
+        assertEquals(List.of(), find("", "sub/up/sub/*.txt").paths(), "never a link back into the walk (a loop)");
+        assertEquals(Set.of("sub/a.txt", "inlink/a.txt"), pathSet(find("", "**/*.txt")));
+    }
+
+    @Test
+    void findReportsALinkToAFileInsideTheRootAsThatFileUnderTheLinksPathAndGetReadsIt() throws IOException {
+        Path target = write("data/real.csv", "1,2,3\n");
+        Files.createDirectories(root.resolve("view"));
+        Files.createSymbolicLink(root.resolve("view/alias.csv"), Path.of("../data/real.csv"));
+
+        Listing found = find("view", null);
+
+        assertEquals(List.of(new ListItem.Entry("view/alias.csv", EntryType.FILE, 6,
+                Files.getLastModifiedTime(target).toMillis())), found.entries());
+        assertEquals(List.of("view/alias.csv"), find("", "**/alias.csv").paths());
+        assertEquals("1,2,3\n", new String(client.get("view/alias.csv").body(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void findDescendsALinkToADirectoryInsideTheRootReportingEntriesUnderTheLinksPath() throws IOException {
+        write("photos/2024/a.jpg", "jpeg");
+        Files.createDirectories(root.resolve("photos/empty"));
+        Files.createDirectories(root.resolve("mirror"));
+        Files.createSymbolicLink(root.resolve("mirror/photos"), root.resolve("photos"));
+
+        Listing found = find("mirror", null);
+
+        assertEquals(Set.of("mirror/photos", "mirror/photos/2024", "mirror/photos/2024/a.jpg", "mirror/photos/empty"),
+                pathSet(found));
+        assertEquals(EntryType.DIR, found.entry("mirror/photos").type());
+        assertEquals(EntryType.DIR, found.entry("mirror/photos/empty").type());
+        assertEquals(4, found.entry("mirror/photos/2024/a.jpg").size());
+        assertEquals(Set.of("mirror/photos/2024/a.jpg"), pathSet(find("mirror", "**/*.jpg")));
+        assertEquals("jpeg", new String(client.get("mirror/photos/2024/a.jpg").body(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void findReportsLinksOutsideTheRootDanglingOrIntoTheStateDirAsLinksAndNothingBehindThem() throws IOException {
+        Path outsideFile = outside.resolve("secret.txt");
+        Files.createDirectories(root.resolve("d"));
+        Path toDir = Files.createSymbolicLink(root.resolve("d/out-dir"), outside);
+        Files.createSymbolicLink(root.resolve("d/out-file"), outsideFile);
+        Files.createSymbolicLink(root.resolve("d/dangling"), root.resolve("d/nothing-here"));
+        Files.createSymbolicLink(root.resolve("d/state"), root.resolve(".ft"));
+        write(".ft/planted.txt", "server state");
+        Files.createSymbolicLink(root.resolve("d/state-file"), root.resolve(".ft/planted.txt"));
+
+        Listing found = find("", null);
+
+        assertEquals(Set.of("d", "d/out-dir", "d/out-file", "d/dangling", "d/state", "d/state-file"), pathSet(found));
+        for (String link : List.of("d/out-dir", "d/out-file", "d/dangling", "d/state", "d/state-file")) {
+            ListItem.Entry e = found.entry(link);
+            assertEquals(EntryType.LINK, e.type(), link);
+            assertEquals(0, e.size(), link + ": nothing about the target, not even its size");
+        }
+        assertEquals(Files.readAttributes(toDir, java.nio.file.attribute.BasicFileAttributes.class,
+                LinkOption.NOFOLLOW_LINKS).lastModifiedTime().toMillis(), found.entry("d/out-dir").mtime(),
+                "the link's own time, not its target's");
+        assertEquals(List.of(), find("", "**").paths().stream().filter(p -> p.contains("secret")).toList());
+        assertEquals(List.of(), find("", "**/*.txt").paths(), "a pattern finds nothing behind such links");
+        assertEquals(List.of(), find("d", "out-dir/*").paths());
+        client.expectError(new Request.Get("d/out-file", 0), ErrorCode.ACCESS_DENIED);
+        assertEquals("not yours", Files.readString(outsideFile));
+    }
+
+    @Test
+    void findReportsALinkBackIntoADirectoryBeingWalkedAsALinkAndDoesNotLoop() throws IOException {
+        write("a/f.txt", "f");
+        Files.createSymbolicLink(root.resolve("a/up"), root); // to the root: a parent of everything
+        Files.createSymbolicLink(root.resolve("a/self"), root.resolve("a"));
+        write("x/x.txt", "x");
+        write("y/y.txt", "y");
+        Files.createSymbolicLink(root.resolve("x/to-y"), root.resolve("y")); // x and y lead to each other
+        Files.createSymbolicLink(root.resolve("y/to-x"), root.resolve("x"));
+
+        Listing found = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> find("", null));
+
+        assertEquals(Set.of("a", "a/f.txt", "a/up", "a/self",
+                "x", "x/x.txt", "x/to-y", "x/to-y/y.txt", "x/to-y/to-x",
+                "y", "y/y.txt", "y/to-x", "y/to-x/x.txt", "y/to-x/to-y"), pathSet(found));
+        for (String loop : List.of("a/up", "a/self", "x/to-y/to-x", "y/to-x/to-y")) {
+            assertEquals(EntryType.LINK, found.entry(loop).type(), loop);
+        }
+        assertEquals(EntryType.DIR, found.entry("x/to-y").type());
+        assertEquals(Set.of("a/f.txt"), pathSet(find("a", "**/f.txt")), "a link to a parent of the start is a loop too");
+    }
+
+    @Test
+    void findNeverReportsAPathLongerThanAClientCouldAskFor() throws IOException {
+        // Each directory holds a long-named link to the next: real paths stay short, followed ones do not.
+        String name = "l".repeat(250);
+        for (int i = 0; i < 20; i++) {
+            Files.createDirectories(root.resolve("d" + i));
+            Files.createSymbolicLink(root.resolve("d" + i + "/" + name), root.resolve("d" + (i + 1)));
+        }
+        write("d20/end.txt", "end");
+
+        Listing found = find("d0", null);
+
+        assertFalse(found.paths().isEmpty());
+        for (String p : found.paths()) {
+            assertTrue(p.getBytes(StandardCharsets.UTF_8).length <= ft.protocol.Protocol.MAX_PATH_BYTES, p);
+        }
+        assertFalse(found.paths().stream().anyMatch(p -> p.endsWith("end.txt")), "too deep to be named");
+        assertConnectionStillServes();
     }
 
     @ParameterizedTest

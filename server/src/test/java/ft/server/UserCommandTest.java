@@ -3,11 +3,13 @@ package ft.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -66,6 +68,62 @@ class UserCommandTest {
     }
 
     @Test
+    void replaceRotatesOnlyTheTokenAndKeepsRootAndReadOnly() throws Exception {
+        Path file = tmp.resolve("users.jsonl");
+        String old = user("add", "alice", "--users", file.toString(), "--root", "alice", "--read-only").out().strip();
+
+        Run rotated = user("add", "alice", "--users", file.toString(), "--replace");
+
+        assertEquals(0, rotated.exit(), rotated.err());
+        String fresh = rotated.out().strip();
+        Users.User now = Users.load(file).find("alice");
+        assertTrue(now.readOnly(), "rotating a token must not make the user read-write");
+        assertEquals("alice", now.root(), "rotating a token must not widen the user's root");
+        assertTrue(rotated.err().contains("replaced (read-only, root: alice)"), rotated.err());
+        try (Authenticator auth = new Authenticator(file)) {
+            InetAddress local = InetAddress.getLoopbackAddress();
+            Authenticator.Result ok = auth.authenticate(local, fresh);
+            assertTrue(ok.ok(), "the new token authenticates");
+            assertTrue(ok.user().readOnly());
+            assertEquals("alice", ok.user().root());
+            assertFalse(auth.authenticate(local, old).ok(), "the old token no longer does");
+        }
+    }
+
+    @Test
+    void replaceChangesOnlyWhatIsGivenExplicitly() throws IOException {
+        Path file = tmp.resolve("users.jsonl");
+        user("add", "alice", "--users", file.toString(), "--root", "alice", "--read-only");
+
+        Run writable = user("add", "alice", "--users", file.toString(), "--replace", "--no-read-only");
+        assertEquals(0, writable.exit(), writable.err());
+        assertFalse(Users.load(file).find("alice").readOnly());
+        assertEquals("alice", Users.load(file).find("alice").root(), "--no-read-only leaves the root alone");
+        assertTrue(writable.err().contains("(read-write, root: alice)"), writable.err());
+
+        Run whole = user("add", "alice", "--users", file.toString(), "--replace", "--root", ".");
+        assertEquals(0, whole.exit(), whole.err());
+        assertNull(Users.load(file).find("alice").root(), "'--root .' means the served root, stored as no root");
+        assertFalse(Users.load(file).find("alice").readOnly(), "--root leaves the flag alone");
+        assertTrue(whole.err().contains("(read-write, root: the served root)"), whole.err());
+
+        Run again = user("add", "alice", "--users", file.toString(), "--replace", "--read-only", "--root", "a/b");
+        assertEquals(0, again.exit(), again.err());
+        assertTrue(Users.load(file).find("alice").readOnly());
+        assertEquals("a/b", Users.load(file).find("alice").root());
+    }
+
+    @Test
+    void noReadOnlyAndDotRootOnANewUserAreTheDefaults() throws IOException {
+        Path file = tmp.resolve("users.jsonl");
+        Run r = user("add", "bob", "--users", file.toString(), "--no-read-only", "--root", "./");
+        assertEquals(0, r.exit(), r.err());
+        assertFalse(Users.load(file).find("bob").readOnly());
+        assertNull(Users.load(file).find("bob").root());
+        assertTrue(r.err().contains("bob added (read-write, root: the served root)"), r.err());
+    }
+
+    @Test
     void badNamesAndRootsAreUsageErrors() {
         Path file = tmp.resolve("users.jsonl");
         assertEquals(2, user("add", "bad name", "--users", file.toString()).exit());
@@ -106,7 +164,7 @@ class UserCommandTest {
         assertEquals(0, rm.exit(), rm.err());
         assertEquals(null, Users.load(file).find("alice"));
         Run missing = user("remove", "alice", "--users", file.toString());
-        assertEquals(1, missing.exit());
+        assertEquals(4, missing.exit(), "NOT_FOUND exits 4 everywhere in ft");
         assertTrue(missing.err().contains("(NOT_FOUND)"), missing.err());
     }
 
