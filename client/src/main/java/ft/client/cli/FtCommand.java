@@ -132,6 +132,18 @@ public final class FtCommand {
         }
     }
 
+    /**
+     * {@link #connect()} for completion (ft complete-remote): within {@code timeout} instead of
+     * --timeout, and a TLS server seen for the first time is put to {@code newServer} instead
+     * of the terminal, so that a TAB can never prompt.
+     */
+    FtClient connect(Duration timeout, TrustDecision newServer) throws FtException {
+        FtClient.Tls tls = tlsEnabled()
+                ? new FtClient.Tls(new TlsTrust(new KnownServers(KnownServers.defaultLocation(env))), newServer)
+                : null;
+        return FtClient.connect(serverAddress(), timeout, token, tls);
+    }
+
     private String configFile() {
         return ConfigDefaults.shownLocation(env);
     }
