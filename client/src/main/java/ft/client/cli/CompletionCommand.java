@@ -1,16 +1,20 @@
 package ft.client.cli;
 
 import java.util.concurrent.Callable;
-import picocli.AutoComplete;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code ft completion [bash|zsh]}: prints a script that teaches the shell ft's commands and options. */
+/** {@code ft completion [bash|zsh]}: prints a script that teaches the shell ft's commands, options and paths. */
 @Command(name = "completion",
         description = {"Print a shell completion script for ft.",
+                "It completes subcommands and options, local paths where a local path goes (put's files,",
+                "get -o, serve --root ...) and remote paths where a remote one goes (get, ls, stat, rm,",
+                "mkdir, mv): those the server lists, asked with the server (-s on the line, else $FT_SERVER",
+                "or the config file), token and TLS settings ft would use, for at most about 2 seconds,",
+                "never prompting (a TLS server not trusted yet gives no candidates).",
                 "The script is bash's; zsh runs it through bashcompinit, which the script enables itself."},
         footer = {"", "Examples:",
                 "  source <(ft completion)        in ~/.bashrc: completion in every bash",
@@ -24,8 +28,8 @@ final class CompletionCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @picocli.CommandLine.Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
-    boolean help;
+    @Mixin
+    HelpOption help;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "SHELL", defaultValue = "bash",
             description = "bash or zsh (default: ${DEFAULT-VALUE}).")
@@ -34,9 +38,8 @@ final class CompletionCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         // Generated from the live command tree, so new subcommands and options complete without edits here.
-        // The same script serves zsh: picocli's script checks $ZSH_VERSION and loads bashcompinit itself.
-        String script = AutoComplete.bash("ft", spec.root().commandLine());
-        spec.commandLine().getOut().print(script);
+        // The same script serves zsh: it checks $ZSH_VERSION and loads bashcompinit itself.
+        spec.commandLine().getOut().print(CompletionScript.generate(spec.root().commandLine()));
         spec.commandLine().getOut().flush();
         return 0;
     }

@@ -37,6 +37,8 @@ public final class Main {
         SUBCOMMANDS.put("ping", PingCommand.class);
         SUBCOMMANDS.put("user", UserCommand.class);
         SUBCOMMANDS.put("completion", CompletionCommand.class);
+        // Hidden (never in help): what the completion script runs to list remote paths.
+        SUBCOMMANDS.put("complete-remote", CompleteRemoteCommand.class);
     }
 
     /** Options that may come before the subcommand's name, and those of them that take a value. */

@@ -36,13 +36,13 @@ class CompletionCommandTest {
 
     private record Shell(int exit, String out) {}
 
-    private Shell bash(String... args) throws IOException, InterruptedException {
+    private Shell shell(String shell, String... args) throws IOException, InterruptedException {
         String[] command = new String[args.length + 1];
-        command[0] = "bash";
+        command[0] = shell;
         System.arraycopy(args, 0, command, 1, args.length);
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("bash finished").isTrue();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as(shell + " finished").isTrue();
         return new Shell(p.exitValue(), out);
     }
 
@@ -51,28 +51,36 @@ class CompletionCommandTest {
         Run run = ft("completion");
         assertThat(run.exit()).isZero();
         assertThat(run.err()).isEmpty();
-        assertThat(run.out()).contains("complete -F _complete_ft")
-                .contains("get").contains("put").contains("serve").contains("completion");
+        assertThat(run.out()).contains("complete -F _ft_complete ft")
+                .contains("'get'").contains("'put'").contains("'serve'").contains("'completion'");
     }
 
     @Test
     void generatedScriptIsValidBash() throws Exception {
         Path script = Files.writeString(tmp.resolve("ft.bash"), ft("completion", "bash").out());
-        Shell check = bash("-n", script.toString());
+        Shell check = shell("bash", "-n", script.toString());
         assertThat(check.exit()).as("bash -n said: %s", check.out()).isZero();
+    }
+
+    @Test
+    void generatedScriptIsValidZsh() throws Exception {
+        RequiredTool.require("zsh");
+        Path script = Files.writeString(tmp.resolve("ft.zsh"), ft("completion", "zsh").out());
+        Shell check = shell("zsh", "-n", script.toString());
+        assertThat(check.exit()).as("zsh -n said: %s", check.out()).isZero();
     }
 
     @Test
     void bashCompletesSubcommandNamesAndGlobalOptionsWithTheScript() throws Exception {
         Path script = Files.writeString(tmp.resolve("ft.bash"), ft("completion").out());
-        // What bash sets before calling a completion function for `ft <TAB>`, then `ft -<TAB>`.
+        // What bash sets before calling a completion function for `ft <TAB>`, then `ft --se<TAB>`.
         String driver = "source " + script + "\n"
                 + "COMP_WORDS=(ft ''); COMP_CWORD=1; COMP_LINE='ft '; COMP_POINT=3\n"
-                + "_complete_ft ft '' ft; printf 'word:%s\\n' \"${COMPREPLY[@]}\"\n"
+                + "_ft_complete ft '' ft; printf 'word:%s\\n' \"${COMPREPLY[@]}\"\n"
                 + "COMP_WORDS=(ft --se); COMP_CWORD=1; COMP_LINE='ft --se'; COMP_POINT=7\n"
-                + "_complete_ft ft --se ft; printf 'word:%s\\n' \"${COMPREPLY[@]}\"\n";
+                + "_ft_complete ft --se ft; printf 'word:%s\\n' \"${COMPREPLY[@]}\"\n";
         Path driverFile = Files.writeString(tmp.resolve("driver.bash"), driver);
-        Shell run = bash(driverFile.toString());
+        Shell run = shell("bash", driverFile.toString());
         assertThat(run.exit()).as(run.out()).isZero();
         assertThat(run.out().lines())
                 .contains("word:get", "word:put", "word:serve", "word:completion", "word:--server");
@@ -82,7 +90,8 @@ class CompletionCommandTest {
     void zshGetsTheScriptThatLoadsBashcompinitItself() {
         Run zsh = ft("completion", "zsh");
         assertThat(zsh.exit()).isZero();
-        assertThat(zsh.out()).contains("$ZSH_VERSION").contains("bashcompinit").contains("complete -F _complete_ft")
+        assertThat(zsh.out()).contains("${ZSH_VERSION:-}").contains("bashcompinit")
+                .contains("complete -o nospace -F _ft_complete ft")
                 .isEqualTo(ft("completion", "bash").out());
     }
 
@@ -98,6 +107,7 @@ class CompletionCommandTest {
     void helpShowsHowToInstallTheScript() {
         Run run = ft("completion", "--help");
         assertThat(run.exit()).isZero();
-        assertThat(run.out()).contains("source <(ft completion)").contains("source <(ft completion zsh)");
+        assertThat(run.out()).contains("source <(ft completion)").contains("source <(ft completion zsh)")
+                .contains("local paths").contains("remote paths").contains("never prompting");
     }
 }
