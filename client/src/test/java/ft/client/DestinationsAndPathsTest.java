@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * arguments are usage errors, remote paths are accepted as a shell user types them, and any
  * name the server takes can be fetched back.
  */
-class PathArgumentsTest extends CliHarness {
+class DestinationsAndPathsTest extends CliHarness {
     private static final byte[] A = "a's bytes".getBytes(StandardCharsets.UTF_8);
     private static final byte[] B = "b's bytes, longer".getBytes(StandardCharsets.UTF_8);
 
