@@ -7,6 +7,7 @@ import ft.protocol.Response;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -199,11 +200,17 @@ public final class Batch {
 
     private Outcome upload(FtClient client, Transfer t, long start) throws FtException {
         Path local = t.local();
-        if (!Files.isRegularFile(local)) {
-            throw new LocalIoException("cannot read " + t.shownLocal() + ": " + (Files.exists(local)
-                    ? "not a regular file" : "No such file or directory"), null);
+        long size;
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(local, BasicFileAttributes.class);
+            if (!attributes.isRegularFile()) {
+                throw new LocalIoException("cannot read " + t.shownLocal() + ": " + (attributes.isDirectory()
+                        ? "Is a directory" : "not a regular file"), null);
+            }
+            size = attributes.size();
+        } catch (IOException e) {
+            throw LocalErrors.failure("cannot read " + t.shownLocal(), e);
         }
-        long size = size(local);
         client.checkUpload(t.remote(), size);
         Md5 md5 = t.knownMd5() != null ? t.knownMd5() : journal.digestOf(local);
         Long listed = options.noClobber() ? null : listing.sizeOf(t.remote());

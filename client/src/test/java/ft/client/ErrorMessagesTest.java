@@ -33,7 +33,9 @@ class ErrorMessagesTest extends CliHarness {
         Path file = localFile("plain.txt", new byte[1]);
         Run run = ft("put", file.resolve("inside.txt").toString(), "x.txt");
         assertThat(run.exit()).isEqualTo(6);
-        assertThat(run.err()).contains("cannot read " + file.resolve("inside.txt")).contains("(LOCAL_IO)");
+        assertThat(run.err()).contains("cannot read " + file.resolve("inside.txt") + ": Not a directory (LOCAL_IO)");
+        Run missing = ft("put", local.resolve("nope.txt").toString(), "x.txt");
+        assertThat(missing.err()).contains(": No such file or directory (LOCAL_IO)");
     }
 
     @Test
