@@ -202,7 +202,7 @@ class ContainerIT {
     }
 
     private static long resumedAt(String stderr) {
-        Matcher m = Pattern.compile("resuming at (\\d+) bytes").matcher(stderr);
+        Matcher m = Pattern.compile("resuming at [^(]*\\((\\d+) bytes\\)").matcher(stderr);
         assertThat(m.find()).as("the rerun says it resumes: " + stderr).isTrue();
         return Long.parseLong(m.group(1));
     }
