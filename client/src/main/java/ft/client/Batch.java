@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 
 /**
  * Runs many transfers over a few reused connections, {@code jobs} at a time.
@@ -145,7 +146,7 @@ public final class Batch {
         if (Files.isRegularFile(target)) {
             Response.StatOk remote = client.stat(t.remote(), ResumableDownload.noteServerHashing(progress, t.remote()));
             if (remote.type() == EntryType.FILE && remote.size() == size(target)) {
-                Md5 local = journal.digestOf(target);
+                Md5 local = journal.digestOf(target, hashing(progress, target, remote.size()));
                 if (local.equals(remote.md5())) {
                     new PartialDownload(target).discardOrphanMeta();
                     return Outcome.unchanged(t, remote.size(), local, since(start));
@@ -178,11 +179,12 @@ public final class Batch {
         }
         long size = size(local);
         client.checkUpload(t.remote(), size);
-        Md5 md5 = journal.digestOf(local);
+        Progress progress = progressFor.apply(t);
+        Md5 md5 = journal.digestOf(local, hashing(progress, local, size));
         Long listed = options.noClobber() ? null : listing.sizeOf(t.remote());
         if (listed != null && listed != size) {
             // Absent or of another size when listed: it cannot be unchanged, so no need to ask.
-            ResumableUpload.Result r = new ResumableUpload(client, progressFor.apply(t)).upload(local, t.remote(), md5);
+            ResumableUpload.Result r = new ResumableUpload(client, progress).upload(local, t.remote(), md5);
             return Outcome.ok(t, r.size(), r.md5(), r.resumedFrom(), since(start));
         }
         try {
@@ -199,8 +201,14 @@ public final class Batch {
                 throw e;
             }
         }
-        ResumableUpload.Result r = new ResumableUpload(client, progressFor.apply(t)).upload(local, t.remote(), md5);
+        ResumableUpload.Result r = new ResumableUpload(client, progress).upload(local, t.remote(), md5);
         return Outcome.ok(t, r.size(), r.md5(), r.resumedFrom(), since(start));
+    }
+
+    /** Passes the journal's hashing of {@code file} on to {@code progress}. */
+    private static LongConsumer hashing(Progress progress, Path file, long size) {
+        String label = file.toString();
+        return done -> progress.hashing(label, done, size);
     }
 
     private static long size(Path file) throws LocalIoException {
