@@ -118,7 +118,7 @@ public final class Batch {
                             client = null;
                         }
                         if (attempt < options.retries() && retryable(e) && !stopped) {
-                            backoff(attempt);
+                            backoff(t, attempt, e);
                         } else {
                             outcome = Outcome.failed(t, e, since(start));
                         }
@@ -237,9 +237,12 @@ public final class Batch {
                 || e instanceof LocalIoException;
     }
 
-    private void backoff(int attempt) {
+    /** Waits before trying {@code t} again, saying so: a silent pause of seconds looks like a hang. */
+    private void backoff(Transfer t, int attempt, FtException cause) {
         Duration wait = options.firstBackoff().multipliedBy(1L << Math.min(attempt, 10));
-        LockSupport.parkNanos((wait.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait).toNanos());
+        wait = wait.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait;
+        progressFor.apply(t).note(RetryNote.of(wait, cause));
+        LockSupport.parkNanos(wait.toNanos());
     }
 
     private static Duration since(long startNanos) {

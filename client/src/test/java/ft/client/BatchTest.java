@@ -202,6 +202,31 @@ class BatchTest extends CliHarness {
     }
 
     @Test
+    void aRetrySaysHowLongItWaitsAndWhyUnlessQuiet() throws IOException {
+        Files.createDirectories(root);
+        Files.write(root.resolve("one.bin"), random(2 * MIB, 1));
+        Files.write(root.resolve("two.bin"), random(2 * MIB, 2));
+        Path out = local.resolve("out");
+        // A single file: its only connection is cut once.
+        try (FaultyProxy proxy = new FaultyProxy(server.address(), Fault.NONE, Fault.cutAfter(MIB), 1)) {
+            Run run = ft("-s", proxy.address(), "get", "one.bin", "-o", out + "/");
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(run.err()).contains("ft: retrying in 1 ms: connection lost");
+        }
+        // A batch: connection 1 plans it, connection 2 is cut; the note names the file.
+        try (FaultyProxy proxy = new FaultyProxy(server.address(), Fault.NONE, Fault.cutAfter(MIB), 2)) {
+            Run run = ft("-s", proxy.address(), "get", "-j", "1", "two.bin", "one.bin", "-o", out + "/again/");
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(run.err()).contains("ft: two.bin: retrying in 1 ms: connection lost");
+        }
+        try (FaultyProxy proxy = new FaultyProxy(server.address(), Fault.NONE, Fault.cutAfter(MIB), 1)) {
+            Run run = ft("-q", "-s", proxy.address(), "get", "two.bin", "-o", out + "/quiet/");
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(run.err()).isEmpty();
+        }
+    }
+
+    @Test
     void recursiveRoundTripPreservesNestedTreeWithEmptyDirsUnicodeAndSpaces() throws IOException {
         Path src = local.resolve("tree");
         Files.createDirectories(src.resolve("empty/also empty"));
