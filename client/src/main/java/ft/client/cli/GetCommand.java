@@ -113,7 +113,7 @@ final class GetCommand implements Callable<Integer> {
                         if (e.type() != EntryType.FILE || !glob.matches(e.path())) {
                             throw new UnsafeName(e.path());
                         }
-                        add(byTarget, e.path(), out.resolve(local(strip(prefix, e.path()))));
+                        add(byTarget, e.path(), out.resolve(local(strip(prefix, e.path()))), e.size());
                     });
                     if (found == 0) {
                         // Like a shell glob that matches nothing: an error for this argument only.
@@ -128,11 +128,11 @@ final class GetCommand implements Callable<Integer> {
                         if (e.type() == EntryType.DIR) {
                             directories.add(target);
                         } else {
-                            add(byTarget, e.path(), target);
+                            add(byTarget, e.path(), target, e.size());
                         }
                     });
                 } else {
-                    add(byTarget, remote, out.resolve(baseName(remote)));
+                    add(byTarget, remote, out.resolve(baseName(remote)), Transfer.UNKNOWN_SIZE);
                 }
             }
         } catch (IllegalArgumentException e) {
@@ -151,8 +151,9 @@ final class GetCommand implements Callable<Integer> {
         return new ArrayList<>(byTarget.values());
     }
 
-    private static void add(Map<Path, Transfer> byTarget, String remote, Path target) {
-        byTarget.putIfAbsent(target.normalize(), Transfer.get(remote, target));
+    /** {@code size}: what the listing showed, so that the batch's progress knows its total up front. */
+    private static void add(Map<Path, Transfer> byTarget, String remote, Path target, long size) {
+        byTarget.putIfAbsent(target.normalize(), Transfer.get(remote, target, size));
     }
 
     private static boolean isDirectory(FtClient client, String remote) throws FtException {
