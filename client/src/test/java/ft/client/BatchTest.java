@@ -227,6 +227,22 @@ class BatchTest extends CliHarness {
     }
 
     @Test
+    void onATerminalABatchDrawsOneLineWithResultsAboveItAndEndsWithTheTimeTaken() throws IOException {
+        Path dir = smallFiles(local.resolve("up"), 5);
+        env.put("FT_STDERR_TTY", "1");
+        Run run = ft("put", "-r", dir.toString(), "t/");
+        assertThat(run.exit()).as(run.err()).isZero();
+        String err = run.err().replace("\u001b[K", "");
+        assertThat(err).contains("\r0/5 files").contains("5/5 files 100%");
+        // What the terminal is left with: each row as its last carriage return left it.
+        List<String> rows = Stream.of(err.split("\n")).map(r -> r.substring(r.lastIndexOf('\r') + 1)).toList();
+        assertThat(rows).filteredOn(r -> r.contains("files")).as("one aggregate line, then the summary")
+                .hasSize(2)
+                .satisfies(l -> assertThat(l.get(0)).matches("5/5 files 100% 870 B in 0:\\d\\d at .*/s"))
+                .satisfies(l -> assertThat(l.get(1)).startsWith("ft: 5 files: 5 transferred"));
+    }
+
+    @Test
     void recursiveRoundTripPreservesNestedTreeWithEmptyDirsUnicodeAndSpaces() throws IOException {
         Path src = local.resolve("tree");
         Files.createDirectories(src.resolve("empty/also empty"));

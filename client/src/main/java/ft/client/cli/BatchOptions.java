@@ -61,10 +61,13 @@ final class BatchOptions {
         if (failFast && !failedEarly.isEmpty()) {
             return reporter.exitCode();
         }
+        TransferDisplay display = TransferDisplay.choose(ft, err, transfers, batch, single);
         try (DigestJournal journal = DigestJournal.openLazily(DigestJournal.defaultLocation(ft.env()))) {
             Batch.Options options = new Batch.Options(jobs, retries, firstBackoff(ft), failFast, noClobber, resume);
-            new Batch(ft::connect, options, journal, t -> batch ? notesFor(ft, err, t) : single, reporter)
+            new Batch(ft::connect, options, journal, display::progressFor, display.reporting(reporter))
                     .withListing(listing).run(transfers);
+        } finally {
+            display.end();
         }
         if (batch) {
             reporter.summary();
@@ -81,22 +84,5 @@ final class BatchOptions {
             throw new picocli.CommandLine.ParameterException(ft.spec.commandLine(),
                     "FT_RETRY_BACKOFF_MS must be a number of milliseconds");
         }
-    }
-
-    /** In a batch, bars would trample each other: notes only, naming the file. */
-    private static Progress notesFor(FtCommand ft, PrintWriter err, Transfer t) {
-        if (ft.quiet) {
-            return Progress.NONE;
-        }
-        String name = t.op() == Transfer.Op.GET ? t.remote() : t.local().toString();
-        return new Progress() {
-            @Override
-            public void note(String message) {
-                synchronized (err) {
-                    err.println("ft: " + name + ": " + message);
-                    err.flush();
-                }
-            }
-        };
     }
 }
