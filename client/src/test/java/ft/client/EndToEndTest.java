@@ -320,7 +320,8 @@ class EndToEndTest extends CliHarness {
             assertThat(help.exit()).as(command).isZero();
             assertThat(help.out()).as(command).contains("Usage: ft " + command).contains("Examples:");
         }
-        assertThat(ft("--help").out()).contains("Exit codes:").contains("8 some files of a batch failed");
+        assertThat(ft("--help").out()).contains("Exit codes:").contains("8 some files of a batch failed")
+                .contains("130 interrupted (Ctrl-C)");
     }
 
     @Test

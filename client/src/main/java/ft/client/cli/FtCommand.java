@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
                 "  ft -s tls://host:7070 --trust ls   TLS; trust the server's certificate on first use",
                 "", "Exit codes: 0 ok, 1 other error, 2 usage, 3 connection, 4 remote not found,",
                 "            5 checksum mismatch, 6 local I/O or no space, 7 access denied or untrusted server,",
-                "            8 some files of a batch failed."})
+                "            8 some files of a batch failed, 130 interrupted (Ctrl-C)."})
 public final class FtCommand {
     static final String DEFAULT_SERVER = "127.0.0.1:7070";
     static final String TLS_SCHEME = "tls://";
