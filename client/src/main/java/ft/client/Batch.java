@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 
 /**
  * Runs many transfers over a few reused connections, {@code jobs} at a time.
@@ -60,7 +61,7 @@ public final class Batch {
     }
 
     /** Why a file a stopped batch never started has no other outcome. */
-    static final String NOT_STARTED = "not started: an earlier file failed (--fail-fast)";
+    public static final String NOT_STARTED = "not started: an earlier file failed (--fail-fast)";
 
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(8);
 
@@ -144,7 +145,7 @@ public final class Batch {
                             client = null;
                         }
                         if (attempt < options.retries() && retryable(e) && !stopped) {
-                            backoff(attempt);
+                            backoff(t, attempt, e);
                         } else {
                             outcome = Outcome.failed(t, e, since(start));
                         }
@@ -172,7 +173,7 @@ public final class Batch {
         if (Files.isRegularFile(target)) {
             Response.StatOk remote = client.stat(t.remote(), ResumableDownload.noteServerHashing(progress, t.remote()));
             if (remote.type() == EntryType.FILE && remote.size() == size(target)) {
-                Md5 local = journal.digestOf(target);
+                Md5 local = journal.digestOf(target, hashing(progress, target, remote.size()));
                 if (local.equals(remote.md5())) {
                     new PartialDownload(target).discardOrphanMeta();
                     keepTime(target, remote.mtime(), local);
@@ -212,11 +213,12 @@ public final class Batch {
             throw LocalErrors.failure("cannot read " + t.shownLocal(), e);
         }
         client.checkUpload(t.remote(), size);
-        Md5 md5 = t.knownMd5() != null ? t.knownMd5() : journal.digestOf(local);
+        Progress progress = progressFor.apply(t);
+        Md5 md5 = t.knownMd5() != null ? t.knownMd5() : journal.digestOf(local, hashing(progress, local, size));
         Long listed = options.noClobber() ? null : listing.sizeOf(t.remote());
         if (listed != null && listed != size) {
             // Absent or of another size when listed: it cannot be unchanged, so no need to ask.
-            ResumableUpload.Result r = new ResumableUpload(client, progressFor.apply(t), options.preserve(), options.throttle())
+            ResumableUpload.Result r = new ResumableUpload(client, progress, options.preserve(), options.throttle())
                     .upload(local, t.remote(), md5);
             return Outcome.ok(t, r.size(), r.md5(), r.resumedFrom(), since(start));
         }
@@ -234,7 +236,7 @@ public final class Batch {
                 throw e;
             }
         }
-        ResumableUpload.Result r = new ResumableUpload(client, progressFor.apply(t), options.preserve(), options.throttle())
+        ResumableUpload.Result r = new ResumableUpload(client, progress, options.preserve(), options.throttle())
                 .upload(local, t.remote(), md5);
         return Outcome.ok(t, r.size(), r.md5(), r.resumedFrom(), since(start));
     }
@@ -255,6 +257,12 @@ public final class Batch {
         } catch (IOException e) {
             throw LocalErrors.failure("cannot set the modification time of " + target, e);
         }
+    }
+
+    /** Passes the journal's hashing of {@code file} on to {@code progress}. */
+    private static LongConsumer hashing(Progress progress, Path file, long size) {
+        String label = file.toString();
+        return done -> progress.hashing(label, done, size);
     }
 
     private static long size(Path file) throws LocalIoException {
@@ -283,9 +291,17 @@ public final class Batch {
                 || e instanceof LocalIoException;
     }
 
-    private void backoff(int attempt) {
-        Duration wait = options.firstBackoff().multipliedBy(1L << Math.min(attempt, 10));
-        LockSupport.parkNanos((wait.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait).toNanos());
+    /** Waits before trying {@code t} again, saying so: a silent pause of seconds looks like a hang. */
+    private void backoff(Transfer t, int attempt, FtException cause) {
+        Duration wait = backoffBefore(attempt, options.firstBackoff());
+        progressFor.apply(t).note(RetryNote.of(wait, cause));
+        LockSupport.parkNanos(wait.toNanos());
+    }
+
+    /** The wait before retry {@code attempt + 1}: {@code first}, doubling each time, at most 8 s. */
+    static Duration backoffBefore(int attempt, Duration first) {
+        Duration wait = first.multipliedBy(1L << Math.min(attempt, 10));
+        return wait.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait;
     }
 
     private static Duration since(long startNanos) {

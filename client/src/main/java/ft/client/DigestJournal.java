@@ -26,6 +26,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 
 /**
  * Remembers the MD5 of local files so that a rerun does not hash again a file untouched since.
@@ -63,10 +64,10 @@ public final class DigestJournal implements AutoCloseable {
     private static final Object OTHER = new Object();
     private static final Object NULL = new Object();
 
-    /** Computes a file's digest; the tests count its calls. */
+    /** Computes a file's digest, telling {@code hashed} the bytes read so far; the tests count its calls. */
     @FunctionalInterface
     interface Hasher {
-        Md5 hash(Path file) throws IOException;
+        Md5 hash(Path file, LongConsumer hashed) throws IOException;
     }
 
     /** What a digest was taken of: if any of these changed, the digest says nothing. */
@@ -215,6 +216,14 @@ public final class DigestJournal implements AutoCloseable {
      * @throws LocalIoException if the file cannot be read
      */
     public Md5 digestOf(Path file) throws LocalIoException {
+        return digestOf(file, done -> { });
+    }
+
+    /**
+     * As {@link #digestOf(Path)}; when the file has to be read, {@code hashed} is told the bytes
+     * read so far (a large file takes seconds, which a person should see passing).
+     */
+    public Md5 digestOf(Path file, LongConsumer hashed) throws LocalIoException {
         ensureLoaded();
         Path path = normalized(file);
         try {
@@ -223,7 +232,7 @@ public final class DigestJournal implements AutoCloseable {
             if (known != null && known.stamp().equals(before)) {
                 return known.md5();
             }
-            Md5 md5 = hasher.hash(path);
+            Md5 md5 = hasher.hash(path, hashed);
             // A file written to while we read it has a digest of no version of it: do not keep it.
             if (stamp(path).equals(before)) {
                 record(path, before, md5);
@@ -453,11 +462,11 @@ public final class DigestJournal implements AutoCloseable {
         return new Stamp(a.size(), a.lastModifiedTime().to(TimeUnit.NANOSECONDS), null, Objects.toString(key, null));
     }
 
-    private static Md5 md5Of(Path file) throws IOException {
+    private static Md5 md5Of(Path file, LongConsumer hashed) throws IOException {
         MessageDigest md5 = Body.newMd5();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             // A file that shrinks while being read fails here (EOF); one that grows is caught by the re-stat.
-            Body.hash(ch, ch.size(), md5);
+            Body.hash(ch, ch.size(), md5, hashed);
         }
         return Md5.of(md5.digest());
     }

@@ -11,7 +11,14 @@ public interface Progress {
     /** The transfer ended, successfully or not. */
     default void finish() {}
 
-    /** Something a person may want to know, like "resuming at N bytes". */
+    /**
+     * A local file is being read to compute its MD5 (before an upload, or to see whether a
+     * download is needed at all): {@code done} of its {@code total} bytes so far, {@code done}
+     * reaching {@code total} at the end. Not told when the digest was known already.
+     */
+    default void hashing(String label, long done, long total) {}
+
+    /** Something a person may want to know, like "resuming at N bytes" or "retrying in 2 s: …". */
     default void note(String message) {}
 
     /** Reports nothing. */

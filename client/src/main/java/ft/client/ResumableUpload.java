@@ -61,7 +61,8 @@ public final class ResumableUpload {
             Md5 md5 = knownMd5;
             if (md5 == null) {
                 MessageDigest digest = Body.newMd5();
-                Body.hash(file, size, digest);
+                String label = local.toString();
+                Body.hash(file, size, digest, done -> progress.hashing(label, done, size));
                 md5 = Md5.of(digest.digest());
             }
 

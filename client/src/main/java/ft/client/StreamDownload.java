@@ -23,8 +23,6 @@ public final class StreamDownload {
     /** What was written: the whole file, verified. */
     public record Result(long size, Md5 md5) {}
 
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(8);
-
     private final Batch.Connector connector;
     private final int retries;
     private final Duration firstBackoff;
@@ -51,9 +49,8 @@ public final class StreamDownload {
                 if (attempt >= retries || !Batch.retryable(e) || e instanceof ChecksumException) {
                     throw e;
                 }
-                Duration wait = firstBackoff.multipliedBy(1L << Math.min(attempt, 10));
-                wait = wait.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait;
-                progress.note("retrying in " + wait.toMillis() / 1000.0 + " s: " + e.getMessage());
+                Duration wait = Batch.backoffBefore(attempt, firstBackoff);
+                progress.note(RetryNote.of(wait, e));
                 LockSupport.parkNanos(wait.toNanos());
             }
         }

@@ -202,6 +202,47 @@ class BatchTest extends CliHarness {
     }
 
     @Test
+    void aRetrySaysHowLongItWaitsAndWhyUnlessQuiet() throws IOException {
+        Files.createDirectories(root);
+        Files.write(root.resolve("one.bin"), random(2 * MIB, 1));
+        Files.write(root.resolve("two.bin"), random(2 * MIB, 2));
+        Path out = local.resolve("out");
+        // A single file: its only connection is cut once.
+        try (FaultyProxy proxy = new FaultyProxy(server.address(), Fault.NONE, Fault.cutAfter(MIB), 1)) {
+            Run run = ft("-s", proxy.address(), "get", "one.bin", "-o", out + "/");
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(run.err()).contains("ft: retrying in 1 ms: connection lost");
+        }
+        // A batch: connection 1 plans it, connection 2 is cut; the note names the file.
+        try (FaultyProxy proxy = new FaultyProxy(server.address(), Fault.NONE, Fault.cutAfter(MIB), 2)) {
+            Run run = ft("-s", proxy.address(), "get", "-j", "1", "two.bin", "one.bin", "-o", out + "/again/");
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(run.err()).contains("ft: two.bin: retrying in 1 ms: connection lost");
+        }
+        try (FaultyProxy proxy = new FaultyProxy(server.address(), Fault.NONE, Fault.cutAfter(MIB), 1)) {
+            Run run = ft("-q", "-s", proxy.address(), "get", "two.bin", "-o", out + "/quiet/");
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(run.err()).isEmpty();
+        }
+    }
+
+    @Test
+    void onATerminalABatchDrawsOneLineWithResultsAboveItAndEndsWithTheTimeTaken() throws IOException {
+        Path dir = smallFiles(local.resolve("up"), 5);
+        env.put("FT_STDERR_TTY", "1");
+        Run run = ft("put", "-r", dir.toString(), "t/");
+        assertThat(run.exit()).as(run.err()).isZero();
+        String err = run.err().replace("\u001b[K", "");
+        assertThat(err).contains("\r0/5 files").contains("5/5 files 100%");
+        // What the terminal is left with: each row as its last carriage return left it.
+        List<String> rows = Stream.of(err.split("\n")).map(r -> r.substring(r.lastIndexOf('\r') + 1)).toList();
+        assertThat(rows).filteredOn(r -> r.contains("files")).as("one aggregate line, then the summary")
+                .hasSize(2)
+                .satisfies(l -> assertThat(l.get(0)).matches("5/5 files 100% 870 B in 0:\\d\\d at .*/s"))
+                .satisfies(l -> assertThat(l.get(1)).startsWith("ft: 5 files: 5 transferred"));
+    }
+
+    @Test
     void recursiveRoundTripPreservesNestedTreeWithEmptyDirsUnicodeAndSpaces() throws IOException {
         Path src = local.resolve("tree");
         Files.createDirectories(src.resolve("empty/also empty"));

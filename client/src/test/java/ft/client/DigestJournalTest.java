@@ -38,7 +38,7 @@ class DigestJournalTest {
 
     /** Hashes for real and counts how often it had to. */
     private final AtomicInteger hashes = new AtomicInteger();
-    private final DigestJournal.Hasher counting = file -> {
+    private final DigestJournal.Hasher counting = (file, hashed) -> {
         hashes.incrementAndGet();
         return md5(Files.readAllBytes(file));
     };
@@ -73,6 +73,21 @@ class DigestJournalTest {
         try (DigestJournal journal = DigestJournal.open(journalFile())) {
             assertThat(journal.digestOf(fox)).isEqualTo(FOX_MD5);
             assertThat(journal.digestOf(file("empty", ""))).isEqualTo(new Md5("d41d8cd98f00b204e9800998ecf8427e"));
+        }
+    }
+
+    @Test
+    void readingAFileReportsTheBytesHashedAndAKnownDigestReportsNothing() throws Exception {
+        byte[] big = new byte[600 * 1024 + 5]; // more than two of Body's buffers: several reports
+        Path file = Files.write(tmp.resolve("big.bin"), big);
+        List<Long> reported = new ArrayList<>();
+        try (DigestJournal journal = DigestJournal.open(journalFile())) {
+            assertThat(journal.digestOf(file, reported::add)).isEqualTo(md5(big));
+            assertThat(reported).hasSizeGreaterThan(1).isSorted().endsWith((long) big.length);
+
+            reported.clear();
+            journal.digestOf(file, reported::add);
+            assertThat(reported).as("known digest: nothing read").isEmpty();
         }
     }
 
@@ -187,7 +202,7 @@ class DigestJournalTest {
     @Test
     void fileChangingWhileBeingHashedIsNotRecorded() throws Exception {
         Path f = file("growing.log", "line 1\n");
-        DigestJournal.Hasher racing = file -> {
+        DigestJournal.Hasher racing = (file, hashed) -> {
             hashes.incrementAndGet();
             Md5 before = md5(Files.readAllBytes(file));
             Files.writeString(file, "line 2\n", StandardOpenOption.APPEND); // the writer got in meanwhile

@@ -287,7 +287,9 @@ class EndToEndTest extends CliHarness {
         }
         Run refused = ft("-s", "127.0.0.1:" + closedPort, "get", "here.txt");
         assertThat(refused.exit()).isEqualTo(3);
-        assertThat(refused.err()).matches("ft: get here.txt: cannot connect to .*\\(CONNECT_FAILED\\)\\R");
+        // Each of the 3 retries says so before the one error line.
+        assertThat(refused.err()).matches("(ft: retrying in \\d+ ms: cannot connect\\R){3}"
+                + "ft: get here.txt: cannot connect to .*\\(CONNECT_FAILED\\)\\R");
     }
 
     @Test
@@ -318,7 +320,8 @@ class EndToEndTest extends CliHarness {
             assertThat(help.exit()).as(command).isZero();
             assertThat(help.out()).as(command).contains("Usage: ft " + command).contains("Examples:");
         }
-        assertThat(ft("--help").out()).contains("Exit codes:").contains("8 some files of a batch failed");
+        assertThat(ft("--help").out()).contains("Exit codes:").contains("8 some files of a batch failed")
+                .contains("130 interrupted (Ctrl-C)");
     }
 
     @Test

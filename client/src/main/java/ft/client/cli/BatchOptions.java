@@ -13,6 +13,7 @@ import ft.server.ByteSize;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 import picocli.CommandLine.Option;
 
 /** Options get and put share for running many transfers; mixed into both commands. */
@@ -88,17 +89,21 @@ final class BatchOptions {
             throws FtException, InterruptedException {
         check(ft);
         Reporter reporter = new Reporter(out, err, json, ft.quiet);
-        plan.early().forEach(reporter);
         if (failFast && plan.early().stream().anyMatch(Outcome::failed)) {
-            plan.transfers().forEach(t -> reporter.accept(Outcome.skipped(t, "not started: an earlier file failed "
-                    + "(--fail-fast)")));
+            plan.early().forEach(reporter);
+            plan.transfers().forEach(t -> reporter.accept(Outcome.skipped(t, Batch.NOT_STARTED)));
             return reporter.exitCode();
         }
+        TransferDisplay display = TransferDisplay.choose(ft, err, plan.transfers(), plan.batch(), single);
+        Consumer<Outcome> reporting = display.reporting(reporter);
+        plan.early().forEach(reporting);
         try (DigestJournal journal = DigestJournal.openLazily(DigestJournal.defaultLocation(ft.env()))) {
             Batch.Options options = new Batch.Options(jobs, retries, firstBackoff(ft), failFast, noClobber,
                     plan.resume(), preserve(plan.recursive()), throttle());
-            new Batch(ft::connect, options, journal, t -> plan.batch() ? notesFor(ft, err, t) : single, reporter)
+            new Batch(ft::connect, options, journal, display::progressFor, reporting)
                     .withListing(plan.listing()).run(plan.transfers());
+        } finally {
+            display.end();
         }
         if (plan.batch()) {
             reporter.summary();
@@ -114,22 +119,5 @@ final class BatchOptions {
         } catch (NumberFormatException e) {
             throw ft.usage("FT_RETRY_BACKOFF_MS must be a number of milliseconds");
         }
-    }
-
-    /** In a batch, bars would trample each other: notes only, naming the file. */
-    private static Progress notesFor(FtCommand ft, PrintWriter err, Transfer t) {
-        if (ft.quiet) {
-            return Progress.NONE;
-        }
-        String name = t.source();
-        return new Progress() {
-            @Override
-            public void note(String message) {
-                synchronized (err) {
-                    err.println("ft: " + name + ": " + message);
-                    err.flush();
-                }
-            }
-        };
     }
 }

@@ -182,7 +182,7 @@ final class GetCommand implements Callable<Integer> {
                         if (i == specs.size() - 1 && i > 0) {
                             refuseLocalDirectoryAsRemote(server, typed, remote);
                         }
-                        add(byTarget, remote.path(), out.resolve(fileName(remote)));
+                        add(byTarget, remote.path(), out.resolve(fileName(remote)), Transfer.UNKNOWN_SIZE);
                     }
                 } catch (RemoteException e) {
                     early.add(Outcome.failed(Transfer.get(remote.path(), out), e, Duration.ZERO));
@@ -224,7 +224,7 @@ final class GetCommand implements Callable<Integer> {
             if (e.type() != EntryType.FILE || !glob.matches(e.path())) {
                 throw new UnsafeName(e.path());
             }
-            add(byTarget, e.path(), out.resolve(local(strip(prefix, e.path()))));
+            add(byTarget, e.path(), out.resolve(local(strip(prefix, e.path()))), e.size());
         });
         if (found == 0) {
             early.add(Outcome.failed(Transfer.get(pattern, out), new RemoteException(ErrorCode.NOT_FOUND,
@@ -239,7 +239,7 @@ final class GetCommand implements Callable<Integer> {
             Path target = top.resolve(local(strip(remote.path(), e.path())));
             switch (e.type()) {
                 case DIR -> directories.add(target);
-                case FILE -> add(byTarget, e.path(), target);
+                case FILE -> add(byTarget, e.path(), target, e.size());
                 case LINK -> early.add(Outcome.skipped(Transfer.get(e.path(), target), "a symbolic link the server "
                         + "does not follow (it leads outside the served root, nowhere, or round in a loop)"));
                 case OTHER -> early.add(Outcome.skipped(Transfer.get(e.path(), target),
@@ -289,8 +289,9 @@ final class GetCommand implements Callable<Integer> {
         }
     }
 
-    private static void add(Map<Path, Transfer> byTarget, String remote, Path target) {
-        byTarget.putIfAbsent(target.normalize(), Transfer.get(remote, target));
+    /** One file to fetch; {@code size} is what a listing showed (for the progress line only). */
+    private static void add(Map<Path, Transfer> byTarget, String remote, Path target, long size) {
+        byTarget.putIfAbsent(target.normalize(), Transfer.get(remote, target, size));
     }
 
     private static boolean isDirectory(FtClient client, RemotePath remote) throws FtException {
