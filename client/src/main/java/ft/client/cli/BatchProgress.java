@@ -122,10 +122,8 @@ final class BatchProgress {
         return filesDone + "/" + fileCount + " files";
     }
 
-    /** {@code 3/10 files  30% 1.2 GiB / 4.0 GiB 45.0 MiB/s ETA 1:03 hashing big.iso 45%} */
-    private StatusLine.Text running() {
-        long elapsed = clock.getAsLong() - startNanos;
-        double rate = moved / Math.max(1e-3, elapsed / 1e9);
+    /** What every state of the line starts with: files done of all, failures, and the percentage once known. */
+    private List<Part> counts() {
         List<Part> parts = new ArrayList<>();
         parts.add(Part.fixed(files(), ProgressBar.ACTION));
         if (failed > 0) {
@@ -133,6 +131,16 @@ final class BatchProgress {
         }
         if (unknownSizes == 0) {
             parts.add(Part.fixed(StatusText.percent(bytesDone, bytesTotal), ProgressBar.PERCENT));
+        }
+        return parts;
+    }
+
+    /** {@code 3/10 files  30% 1.2 GiB / 4.0 GiB 45.0 MiB/s ETA 1:03 hashing big.iso 45%} */
+    private StatusLine.Text running() {
+        long elapsed = clock.getAsLong() - startNanos;
+        double rate = moved / Math.max(1e-3, elapsed / 1e9);
+        List<Part> parts = counts();
+        if (unknownSizes == 0) {
             parts.add(Part.fixed(StatusText.bytes(bytesDone) + " / " + StatusText.bytes(bytesTotal), ProgressBar.BYTES));
         } else {
             parts.add(Part.fixed(StatusText.bytes(bytesDone), ProgressBar.BYTES));
@@ -154,14 +162,7 @@ final class BatchProgress {
     private StatusLine.Text finished() {
         long elapsed = clock.getAsLong() - startNanos;
         double rate = moved / Math.max(1e-3, elapsed / 1e9);
-        List<Part> parts = new ArrayList<>();
-        parts.add(Part.fixed(files(), ProgressBar.ACTION));
-        if (failed > 0) {
-            parts.add(Part.fixed("(" + failed + " failed)", ProgressBar.ACTION));
-        }
-        if (unknownSizes == 0) {
-            parts.add(Part.fixed(StatusText.percent(bytesDone, bytesTotal), ProgressBar.PERCENT));
-        }
+        List<Part> parts = counts();
         parts.add(Part.fixed(bytesDone >= bytesTotal || unknownSizes > 0 ? StatusText.bytes(bytesDone)
                 : StatusText.bytes(bytesDone) + " / " + StatusText.bytes(bytesTotal), ProgressBar.BYTES));
         parts.add(Part.fixed("in " + StatusText.duration(elapsed / 1_000_000_000L), ProgressBar.TIME));

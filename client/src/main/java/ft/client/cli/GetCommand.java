@@ -23,14 +23,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code ft get REMOTE... [-o LOCAL | -t DIR]}: one file, many, globs, trees, or a list. */
 @Command(name = "get",
@@ -49,16 +45,7 @@ import picocli.CommandLine.Spec;
                 "", "Arguments are remote paths ('logs/', './a', '/' for the root all work); the destination",
                 "is only ever -o or -t. Patterns: * and ? (not across '/'), ** (any depth), [abc], [!abc].",
                 "Prints '<md5>  <local path>' per file on success, like md5sum."})
-final class GetCommand implements Callable<Integer> {
-    @ParentCommand
-    FtCommand ft;
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ClientOptions options;
-
+final class GetCommand extends ClientCommand {
     @Mixin
     HelpOption help;
 

@@ -6,15 +6,10 @@ import ft.client.RemoteException;
 import ft.protocol.ErrorCode;
 import ft.protocol.ListItem;
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code ft ls [-l] [-h] [-R] [PATH]}. */
 @Command(name = "ls",
@@ -25,16 +20,7 @@ import picocli.CommandLine.Spec;
                 "  ft ls -lh logs/                 type, size (KiB, MiB…), modification time, name",
                 "  ft ls -R photos                 every file and directory below photos, as paths",
                 "  ft ls --json logs | jq -r 'select(.type == \"file\") | .name'"})
-final class LsCommand implements Callable<Integer> {
-    @ParentCommand
-    FtCommand ft;
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ClientOptions options;
-
+final class LsCommand extends ClientCommand {
     // -h is ls's "human sizes", as in ls(1); help is --help only here.
     @Option(names = "--help", usageHelp = true, description = "Show this help and exit.")
     boolean help;

@@ -1,14 +1,10 @@
 package ft.client.cli;
 
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code ft mkdir [-p] PATH...}. */
 @Command(name = "mkdir",
@@ -16,16 +12,7 @@ import picocli.CommandLine.Spec;
         footer = {"", "Examples:",
                 "  ft mkdir incoming outgoing",
                 "  ft mkdir -p data/2026/11"})
-final class MkdirCommand implements Callable<Integer> {
-    @ParentCommand
-    FtCommand ft;
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ClientOptions options;
-
+final class MkdirCommand extends ClientCommand {
     @Mixin
     HelpOption help;
 

@@ -5,11 +5,9 @@ import ft.client.FtException;
 import ft.client.RemoteException;
 import ft.protocol.EntryType;
 import ft.protocol.ErrorCode;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 /** {@code ft mv FROM TO}. */
 @Command(name = "mv",
@@ -19,13 +17,7 @@ import picocli.CommandLine.ParentCommand;
         footer = {"", "Examples:",
                 "  ft mv upload.tmp final.iso",
                 "  ft mv report.pdf archive/"})
-final class MvCommand implements Callable<Integer> {
-    @ParentCommand
-    FtCommand ft;
-
-    @Mixin
-    ClientOptions options;
-
+final class MvCommand extends ClientCommand {
     @Mixin
     HelpOption help;
 

@@ -32,14 +32,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code ft put LOCAL... [REMOTE]}, {@code ft put -t REMOTE_DIR LOCAL...}, {@code ft put - REMOTE}. */
 @Command(name = "put",
@@ -60,18 +56,9 @@ import picocli.CommandLine.Spec;
                 "reported, unless -L follows them. 'ft put - REMOTE' reads standard input into a",
                 "private temporary file in $TMPDIR first: the MD5 must be known before the upload starts.",
                 "Prints '<md5>  <remote path>' per file, the MD5 the server verified."})
-final class PutCommand implements Callable<Integer> {
+final class PutCommand extends ClientCommand {
     /** The argument that means "standard input". */
     private static final String STDIN = "-";
-
-    @ParentCommand
-    FtCommand ft;
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ClientOptions options;
 
     @Mixin
     HelpOption help;

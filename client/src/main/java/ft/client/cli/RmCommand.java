@@ -2,14 +2,10 @@ package ft.client.cli;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code ft rm [-r] [-f] PATH...}. */
 @Command(name = "rm",
@@ -19,16 +15,7 @@ import picocli.CommandLine.Spec;
                 "  ft rm old.iso",
                 "  ft rm -r logs/2023 logs/2024",
                 "  ft rm -f maybe-there.tmp        no error if it is missing"})
-final class RmCommand implements Callable<Integer> {
-    @ParentCommand
-    FtCommand ft;
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ClientOptions options;
-
+final class RmCommand extends ClientCommand {
     @Mixin
     HelpOption help;
 

@@ -6,14 +6,10 @@ import ft.protocol.Response;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code ft stat PATH...}. */
 @Command(name = "stat",
@@ -22,16 +18,7 @@ import picocli.CommandLine.Spec;
                 "  ft stat big.iso",
                 "  ft stat a.txt b.txt",
                 "  ft stat --json big.iso | jq -r .md5"})
-final class StatCommand implements Callable<Integer> {
-    @ParentCommand
-    FtCommand ft;
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    ClientOptions options;
-
+final class StatCommand extends ClientCommand {
     @Mixin
     HelpOption help;
 
