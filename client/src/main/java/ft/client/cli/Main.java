@@ -45,6 +45,9 @@ public final class Main {
     private static final Set<String> GLOBAL_FLAGS = Set.of("-q", "--quiet", "--tls", "--trust");
     private static final Set<String> GLOBAL_WITH_VALUE = Set.of("-s", "--server", "--timeout");
 
+    /** What {@link #subcommandOf} says when the command line needs none of them built. */
+    static final String NO_SUBCOMMAND = "";
+
     /** Exit status of a usage error. */
     static final int USAGE = 2;
 
@@ -222,6 +225,9 @@ public final class Main {
      * picocli prints in those cases is exactly what it prints with the whole tree.
      */
     static String subcommandOf(String[] args) {
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            return NO_SUBCOMMAND; // scripts ask this often; the version needs no subcommand's model
+        }
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (GLOBAL_FLAGS.contains(a)) {

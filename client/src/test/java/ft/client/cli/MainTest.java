@@ -23,11 +23,21 @@ class MainTest {
     }
 
     @Test
+    void theVersionAloneNeedsNoSubcommand() {
+        assertThat(only("--version")).isEqualTo(Main.NO_SUBCOMMAND);
+        assertThat(only("-V")).isEqualTo(Main.NO_SUBCOMMAND);
+        StringWriter out = new StringWriter();
+        assertThat(Main.run(new String[] {"--version"}, new PrintWriter(out), new PrintWriter(new StringWriter()),
+                Map.of())).isZero();
+        assertThat(out.toString()).startsWith("ft ");
+    }
+
+    @Test
     void buildsTheWholeTreeWhenInDoubt() {
         assertThat(only()).isNull();
         assertThat(only("--help")).isNull();
         assertThat(only("-h", "get")).isNull();
-        assertThat(only("-V")).isNull();
+        assertThat(only("-V", "get")).isNull();
         assertThat(only("-qs", "h:1", "get")).isNull();   // a cluster: not read here
         assertThat(only("-sh:1", "get")).isNull();
         assertThat(only("--bogus", "get")).isNull();
