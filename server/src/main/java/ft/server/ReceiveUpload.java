@@ -98,6 +98,7 @@ final class ReceiveUpload implements PathLocks.Holder {
 
     private void receive() throws RefusedException, IOException {
         Path destination = share.jail().resolveForWrite(request.path());
+        Md5 stored;
         try (PathLocks.Held lock = admit(destination)) {
             PartialStore store = share.partials();
             PartialStore.Partial partial = store.partialFor(destination);
@@ -110,11 +111,14 @@ final class ReceiveUpload implements PathLocks.Holder {
                         + "uploads in progress");
             }
             try {
-                receiveBody(destination, partial, offset, remaining);
+                stored = receiveBody(destination, partial, offset, remaining);
             } finally {
                 server.release(remaining);
             }
         }
+        // Only once the path is free again: a client that puts the same path right after this
+        // answer must not find the lock still held (BUSY).
+        Connection.answer(writer, new Response.PutDone(stored));
     }
 
     /**
@@ -132,10 +136,11 @@ final class ReceiveUpload implements PathLocks.Holder {
                     + " body bytes");
         }
         Path destination = share.jail().resolveForWrite(request.path());
+        Md5 actual;
         try (PathLocks.Held lock = admit(destination)) {
             MessageDigest digest = Body.newMd5();
             digest.update(body);
-            Md5 actual = Md5.of(digest.digest());
+            actual = Md5.of(digest.digest());
             if (!actual.equals(request.md5())) {
                 throw new RefusedException(ErrorCode.CHECKSUM_MISMATCH, "the received bytes of '" + request.path()
                         + "' hash to " + actual + ", not " + request.md5() + "; nothing was stored");
@@ -155,8 +160,8 @@ final class ReceiveUpload implements PathLocks.Holder {
             } finally {
                 server.release(body.length);
             }
-            Connection.answer(writer, new Response.PutDone(actual));
         }
+        Connection.answer(writer, new Response.PutDone(actual)); // the path free first, as in receive()
     }
 
     /** Writes and fsyncs a whole small body; a failure discards it and refuses the put. */
@@ -199,7 +204,8 @@ final class ReceiveUpload implements PathLocks.Holder {
         }
     }
 
-    private void receiveBody(Path destination, PartialStore.Partial partial, long offset, long remaining)
+    /** Receives, verifies and publishes the body; returns its digest, for the caller to confirm. */
+    private Md5 receiveBody(Path destination, PartialStore.Partial partial, long offset, long remaining)
             throws RefusedException, IOException {
         MessageDigest md5 = Body.newMd5();
         try (FileChannel file = FileChannel.open(partial.data(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
@@ -228,7 +234,7 @@ final class ReceiveUpload implements PathLocks.Holder {
                     + "' hash to " + actual + ", not " + request.md5() + "; nothing was stored");
         }
         publish(partial, destination);
-        Connection.answer(writer, new Response.PutDone(actual));
+        return actual;
     }
 
     /** Sets the put's mtime and mode on the verified partial: the final name never shows it without them. */

@@ -779,6 +779,19 @@ class ServerProtocolTest {
     }
 
     @Test
+    void aPutAnsweredDoneHasLeftItsPathFreeForTheNextOne() throws IOException {
+        try (RawClient a = RawClient.hello(server); RawClient b = RawClient.hello(server)) {
+            for (int i = 0; i < 200; i++) {
+                byte[] content = ("version " + i).getBytes(StandardCharsets.UTF_8);
+                RawClient next = i % 2 == 0 ? a : b;
+                // Each put starts the moment the previous one was confirmed, on another connection.
+                assertEquals(RawClient.md5(content), i % 4 < 2 ? next.put("hot.bin", content).md5()
+                        : next.putEager("hot.bin", content, null).md5(), "put " + i);
+            }
+        }
+    }
+
+    @Test
     void resumedPutOfTheSameFileTakesOverAnUploadWhoseSenderWentSilent() throws IOException {
         byte[] content = randomBytes(500_000, 13);
         Md5 md5 = RawClient.md5(content);
