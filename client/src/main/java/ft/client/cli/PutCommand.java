@@ -102,8 +102,9 @@ final class PutCommand extends ClientCommand {
         try {
             for (String source : sources) {
                 if (source.equals(STDIN)) {
-                    spool = spool();
-                    transfers.add(Transfer.put(spool, destination.name(), STDIN, spooledMd5));
+                    Spool spooled = spool();
+                    spool = spooled.file();
+                    transfers.add(Transfer.put(spool, destination.name(), STDIN, spooled.md5()));
                     continue;
                 }
                 Path local = Path.of(source);
@@ -220,10 +221,11 @@ final class PutCommand extends ClientCommand {
         return name.toString();
     }
 
-    private Md5 spooledMd5;
+    /** Standard input as a file, and the MD5 it had on the way in. */
+    private record Spool(Path file, Md5 md5) {}
 
     /** Standard input into a private temporary file, hashed on the way: the header needs the MD5 first. */
-    private Path spool() throws LocalIoException {
+    private Spool spool() throws LocalIoException {
         if (!ft.quiet) {
             spec.commandLine().getErr().println("ft: reading standard input into a temporary file first "
                     + "(the MD5 must be known before the upload starts)");
@@ -249,8 +251,7 @@ final class PutCommand extends ClientCommand {
             }
             throw LocalErrors.failure("cannot read standard input into " + file, e);
         }
-        spooledMd5 = Md5.of(md5.digest());
-        return file;
+        return new Spool(file, Md5.of(md5.digest()));
     }
 
     /**
