@@ -1,6 +1,6 @@
 # The ft server as a container image.
 #
-#   ./ft --version >/dev/null          # builds client/target/ft.jar
+#   ./ft --version >/dev/null          # builds cli/target/ft.jar
 #   docker build -t ft .
 #   docker run -d --name ft -p 127.0.0.1:7070:7070/tcp -p 127.0.0.1:7070:7070/udp -v ft-data:/data \
 #       ft serve --allow-anonymous
@@ -14,7 +14,7 @@ FROM ${BASE_IMAGE}
 # Numeric, so the user exists whatever the base image's /etc/passwd says.
 ARG FT_UID=10001
 RUN mkdir -p /data /opt/ft && chown "${FT_UID}:${FT_UID}" /data
-COPY client/target/ft.jar /opt/ft/ft.jar
+COPY cli/target/ft.jar /opt/ft/ft.jar
 COPY docker/ft docker/ft-healthcheck /usr/local/bin/
 USER ${FT_UID}:${FT_UID}
 

@@ -5,7 +5,7 @@
 # so the JVM maps them instead of reading, verifying and linking them on every run:
 #   JDK >= 25: an AOT cache   (-XX:AOTCacheOutput to make it, -XX:AOTCache to use it)
 #   JDK 21-24: a dynamic CDS archive (-XX:ArchiveClassesAtExit, -XX:SharedArchiveFile)
-# It lives beside the jar (client/target/ft.aot or ft.jsa) with an .id file naming the jar and
+# It lives beside the jar (cli/target/ft.aot or ft.jsa) with an .id file naming the jar and
 # the JDK it was made for; when either changes, ./ft makes it again. The JVM checks it too and,
 # should it not fit, runs without it (its complaints are silenced: ft's stdout is data).
 # FT_NO_ARCHIVE=1 runs without it and never makes one.
@@ -98,11 +98,11 @@ ft_make_archive() {
   if [ -n "$addr" ]; then
     if [ "$major" -ge 25 ]; then record="-XX:AOTCacheOutput=$archive.$$.tmp"
     else record="-XX:ArchiveClassesAtExit=$archive.$$.tmp"; fi
-    # The client's common paths, each as its own command line, in one JVM (ft.client.cli.Training);
+    # The client's common paths, each as its own command line, in one JVM (ft.cli.Training);
     # its own environment, so no user's config, token or digest journal takes part.
     if ! env -u FT_TOKEN -u FT_TLS -u FT_JOBS -u FT_TIMEOUT -u FT_RETRIES -u FT_QUIET -u FT_STDERR_TTY \
         FT_SERVER="$addr" FT_CONFIG="$t/config/config" XDG_CACHE_HOME="$t/cache" XDG_CONFIG_HOME="$t/config" \
-        timeout 300 "$JAVA_HOME/bin/java" -XX:+UseSerialGC "$record" -cp "$jar" ft.client.cli.Training \
+        timeout 300 "$JAVA_HOME/bin/java" -XX:+UseSerialGC "$record" -cp "$jar" ft.cli.Training \
         -q get tiny.bin -o "$t/dst/tiny.bin" :: -q get tiny.bin -o "$t/dst/tiny.bin" \
         :: -q get -r dir -o "$t/dst/" :: -q get 'dir/*.bin' -o "$t/dst/glob/" \
         :: -q put "$t/src/up.bin" up.bin :: -q put "$t/src/up.bin" :: ls :: ls -l dir \

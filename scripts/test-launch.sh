@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Tests scripts/launch.sh (the java command line and the start-up archive) against the built
-# jar: a copy of it in a temporary directory, so client/target is left alone. Starts one ft
+# jar: a copy of it in a temporary directory, so cli/target is left alone. Starts one ft
 # server on 127.0.0.1:0 and stops it by PID. Then ./ft's build lock, on a copy of the sources
 # (one Maven build of it). Usage: scripts/test-launch.sh (after a build)
 set -euo pipefail
@@ -12,12 +12,12 @@ here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 ft_use_jdk
 unset FT_NO_ARCHIVE FT_TOKEN FT_TLS FT_CONFIG FT_QUIET FT_STDERR_TTY
 
-[ -f "$here/client/target/ft.jar" ] || { echo "test-launch: build first (./ft --version)" >&2; exit 2; }
+[ -f "$here/cli/target/ft.jar" ] || { echo "test-launch: build first (./ft --version)" >&2; exit 2; }
 t="$(mktemp -d "${TMPDIR:-/tmp}/ft-test-launch.XXXXXX")"
 pid=""
 cleanup() { [ -z "$pid" ] || { kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }; rm -rf "$t"; }
 trap cleanup EXIT
-cp "$here/client/target/ft.jar" "$t/ft.jar"
+cp "$here/cli/target/ft.jar" "$t/ft.jar"
 jar="$t/ft.jar"
 archive="$(ft_archive_file "$jar")"
 export XDG_CACHE_HOME="$t/cache" XDG_CONFIG_HOME="$t/config"
@@ -103,10 +103,11 @@ fi
 # (about 30-60 s) and one training run for its archive (a few seconds).
 src="$t/src"
 mkdir -p "$src"
-tar -C "$here" --exclude=target --exclude=.git -cf - pom.xml ft scripts protocol server client integration-tests \
-  | tar -C "$src" -xf -
-src_jar="$src/client/target/ft.jar"
-src_lock="$src/client/target/.ft-build.lock"
+modules=()
+for pom in "$here"/*/pom.xml; do modules+=("$(basename "$(dirname "$pom")")"); done
+tar -C "$here" --exclude=target --exclude=.git -cf - pom.xml ft scripts "${modules[@]}" | tar -C "$src" -xf -
+src_jar="$src/cli/target/ft.jar"
+src_lock="$src/cli/target/.ft-build.lock"
 want_version="$("$JAVA_HOME/bin/java" -jar "$jar" --version)"
 count() { { grep -h -- "$1" "$t/v1.err" "$t/v2.err" || true; } | wc -l; }   # lines saying $1, both commands
 

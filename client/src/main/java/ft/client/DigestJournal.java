@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import ft.protocol.Body;
+import ft.transfer.Body;
 import ft.protocol.Md5;
 import java.io.BufferedReader;
 import java.io.IOException;

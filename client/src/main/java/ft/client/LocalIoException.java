@@ -1,5 +1,6 @@
 package ft.client;
 
+import ft.transfer.NoSpaceException;
 import java.io.IOException;
 
 /** The local disk failed us: unreadable source, unwritable target, or no space (exit 6). */
@@ -7,7 +8,7 @@ public final class LocalIoException extends FtException {
     public static final String NO_SPACE = "NO_SPACE";
 
     public LocalIoException(String message, IOException cause) {
-        this(isNoSpace(cause) ? NO_SPACE : "LOCAL_IO", message, cause);
+        this(cause instanceof NoSpaceException ? NO_SPACE : "LOCAL_IO", message, cause);
     }
 
     private LocalIoException(String code, String message, IOException cause) {
@@ -17,10 +18,5 @@ public final class LocalIoException extends FtException {
     /** Not enough room on the local disk, known before anything was written. */
     public static LocalIoException noSpace(String message) {
         return new LocalIoException(NO_SPACE, message, null);
-    }
-
-    private static boolean isNoSpace(IOException e) {
-        String m = e == null ? "" : String.valueOf(e.getMessage());
-        return m.contains("No space left") || m.contains("Disk quota exceeded");
     }
 }

@@ -1,11 +1,12 @@
 package ft.client;
 
-import ft.protocol.Body;
+import ft.transfer.Body;
+import ft.transfer.NoSpaceException;
 import ft.protocol.Md5;
 import ft.protocol.Request;
 import ft.protocol.Response;
-import ft.protocol.WriteBehind;
-import ft.server.ByteSize;
+import ft.transfer.WriteBehind;
+import ft.transfer.ByteSize;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -113,7 +114,7 @@ public final class ResumableDownload {
             Body.hash(file, from, md5);
             file.position(from);
             try (WriteBehind sink = WriteBehind.of(file)) {
-                receiveBody(sink, ok, md5);
+                receiveBody(sink, target, ok, md5);
                 sink.drain();
             } catch (BadResponseException e) {
                 // Nothing from a server that is out of step is kept, not even the announced part.
@@ -171,14 +172,15 @@ public final class ResumableDownload {
                 + " more needed, " + ByteSize.format(free) + " free in " + dir + "; " + kept);
     }
 
-    private void receiveBody(WritableByteChannel file, Response.GetOk ok, MessageDigest md5) throws FtException, IOException {
+    private void receiveBody(WritableByteChannel file, Path target, Response.GetOk ok, MessageDigest md5) throws FtException, IOException {
         InputStream in = client.body();
         long from = ok.offset();
         try {
             Body.receive(throttle.limits() ? new ThrottledInputStream(in, throttle) : in, file, ok.bodyLength(), md5,
                     n -> progress.advance(from + n));
         } catch (Body.SinkFailedException e) {
-            throw new LocalIoException("cannot write the download: " + e.getMessage(), e.getCause());
+            throw new LocalIoException("cannot write the download: " + e.getMessage(),
+                    NoSpaceException.classify(e.getCause(), target));
         } catch (EOFException e) {
             throw new ConnectionException(ConnectionException.CONNECTION_LOST, "connection to " + client.server()
                     + " lost: " + e.getMessage() + FtClient.RESUME_HINT, e);

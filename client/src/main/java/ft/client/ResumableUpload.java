@@ -1,8 +1,8 @@
 package ft.client;
 
-import ft.protocol.Body;
+import ft.transfer.Body;
 import ft.protocol.FileAttributes;
-import ft.server.ByteSize;
+import ft.transfer.ByteSize;
 import ft.protocol.Md5;
 import ft.protocol.Request;
 import ft.protocol.Response;

@@ -1,6 +1,6 @@
 package ft.client;
 
-import ft.protocol.Body;
+import ft.transfer.Body;
 import ft.protocol.Md5;
 import ft.protocol.Request;
 import ft.protocol.Response;

@@ -27,7 +27,7 @@ import java.util.stream.Stream;
  * ({@link Launch#isolatedIn}) share one such directory per test JVM, deleted when it exits.
  */
 final class FtProcesses {
-    static final Path JAR = Path.of(System.getProperty("ft.jar", "../client/target/ft.jar")).toAbsolutePath();
+    static final Path JAR = Path.of(System.getProperty("ft.jar", "../cli/target/ft.jar")).toAbsolutePath();
     private static final String JAVA = ProcessHandle.current().info().command().orElse("java");
     private static final Pattern SERVING = Pattern.compile("ft: serving .* on (\\S+)$");
 

@@ -36,7 +36,7 @@ final class ServerImage {
                 .get();
         image = new ImageFromDockerfile(name, false)
                 .withFileFromPath("Dockerfile", REPO.resolve("Dockerfile"))
-                .withFileFromPath("client/target/ft.jar", FtProcesses.JAR)
+                .withFileFromPath("cli/target/ft.jar", FtProcesses.JAR)
                 .withFileFromPath("docker/ft", REPO.resolve("docker/ft"))
                 .withFileFromPath("docker/ft-healthcheck", REPO.resolve("docker/ft-healthcheck"))
                 .withBuildArg("BASE_IMAGE", baseName);

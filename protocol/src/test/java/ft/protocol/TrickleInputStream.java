@@ -7,27 +7,27 @@ import java.io.InputStream;
  * {@link #read(byte[], int, int)} alike, the way a slow socket may, and counts what it has
  * handed out so a test can see exactly how far a reader went.
  */
-final class TrickleInputStream extends InputStream {
+public final class TrickleInputStream extends InputStream {
     private final byte[] data;
     private int position;
     private int readCalls;
 
-    TrickleInputStream(byte[] data) {
+    public TrickleInputStream(byte[] data) {
         this.data = data.clone();
     }
 
     /** Bytes handed out so far. */
-    int consumed() {
+    public int consumed() {
         return position;
     }
 
     /** Calls of either read method so far. */
-    int readCalls() {
+    public int readCalls() {
         return readCalls;
     }
 
     /** The bytes not handed out yet. */
-    byte[] rest() {
+    public byte[] rest() {
         return java.util.Arrays.copyOfRange(data, position, data.length);
     }
 

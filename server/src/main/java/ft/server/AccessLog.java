@@ -5,7 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** One line per request: who, what, how much, how long, and how it ended. */
-final class AccessLog {
+public final class AccessLog {
     private static final Logger LOG = LoggerFactory.getLogger("ft.access");
 
     private AccessLog() {}
@@ -30,7 +30,7 @@ final class AccessLog {
     }
 
     /** Client-chosen text is kept on one printable line so it cannot forge log entries. */
-    static String printable(String s) {
+    public static String printable(String s) {
         if (s == null) {
             return "-";
         }

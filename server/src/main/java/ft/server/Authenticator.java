@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * and {@code ft user remove} take effect at the next connection without a restart. A changed
  * file that cannot be read keeps the previous list in force and is logged.
  */
-final class Authenticator implements AutoCloseable {
+public final class Authenticator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Authenticator.class);
     private static final Users.User DUMMY;
 
@@ -46,8 +46,8 @@ final class Authenticator implements AutoCloseable {
     }
 
     /** The outcome of one hello: the user, or null and why not (for the client's message). */
-    record Result(Users.User user, boolean tokenMissing) {
-        boolean ok() {
+    public record Result(Users.User user, boolean tokenMissing) {
+        public boolean ok() {
             return user != null;
         }
     }
@@ -60,7 +60,7 @@ final class Authenticator implements AutoCloseable {
 
     private record Loaded(Users users, Object version) {}
 
-    Authenticator(Path file) throws IOException {
+    public Authenticator(Path file) throws IOException {
         this(file, new LoginThrottle());
     }
 
@@ -94,7 +94,7 @@ final class Authenticator implements AutoCloseable {
      * Checks a hello's token from {@code address}: first waits out that address's penalty for
      * earlier failures, then derives; a failure lengthens the next penalty.
      */
-    Result authenticate(InetAddress address, String token) throws InterruptedException {
+    public Result authenticate(InetAddress address, String token) throws InterruptedException {
         Duration penalty = throttle.delayFor(address);
         if (!penalty.isZero()) {
             park(penalty);

@@ -2,7 +2,7 @@ package ft.server;
 
 import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
-import ft.protocol.Body;
+import ft.transfer.Body;
 import ft.protocol.Md5;
 import java.io.IOException;
 import java.io.InterruptedIOException;

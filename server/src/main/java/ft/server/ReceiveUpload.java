@@ -1,12 +1,13 @@
 package ft.server;
 
-import ft.protocol.Body;
+import ft.transfer.Body;
+import ft.transfer.NoSpaceException;
 import ft.protocol.ErrorCode;
 import ft.protocol.FrameWriter;
 import ft.protocol.Md5;
 import ft.protocol.Request;
 import ft.protocol.Response;
-import ft.protocol.WriteBehind;
+import ft.transfer.WriteBehind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -81,7 +82,8 @@ final class ReceiveUpload implements PathLocks.Holder {
             result = e.code().name();
             Connection.answer(writer, new Response.Error(e.code(), e.getMessage()));
         } catch (Body.SinkFailedException e) {
-            ErrorCode code = e.isNoSpace() ? ErrorCode.NO_SPACE : ErrorCode.INTERNAL;
+            ErrorCode code = NoSpaceException.classify(e.getCause(), share.jail().stateDir()) instanceof NoSpaceException
+                    ? ErrorCode.NO_SPACE : ErrorCode.INTERNAL;
             result = code.name();
             // The client is still sending body bytes we cannot take: answer, then hang up.
             Connection.answer(writer, new Response.Error(code, code == ErrorCode.NO_SPACE
@@ -174,8 +176,7 @@ final class ReceiveUpload implements PathLocks.Holder {
             out.force(false);
         } catch (IOException e) {
             Files.deleteIfExists(file);
-            boolean full = String.valueOf(e.getMessage()).contains("No space left")
-                    || String.valueOf(e.getMessage()).contains("Disk quota exceeded");
+            boolean full = NoSpaceException.classify(e, file) instanceof NoSpaceException;
             throw new RefusedException(full ? ErrorCode.NO_SPACE : ErrorCode.INTERNAL, full
                     ? "the server ran out of disk space" : "the server could not store the upload");
         }

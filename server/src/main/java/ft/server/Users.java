@@ -94,7 +94,7 @@ public final class Users {
         }
 
         /** Whether {@code secret} hashes to this user's hash; constant time in the comparison. */
-        boolean verifies(String secret) {
+        public boolean verifies(String secret) {
             return MessageDigest.isEqual(derive(secret, salt, iterations), hash);
         }
 
@@ -236,7 +236,7 @@ public final class Users {
      * plain sub-directory of the served root (no {@code ..}, {@code .}, empty segments,
      * backslashes or {@code .ft}).
      */
-    static void checkRoot(String root) {
+    public static void checkRoot(String root) {
         if (root == null) {
             return;
         }

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import ft.protocol.Body;
+import ft.transfer.Body;
 import ft.protocol.ErrorCode;
 import ft.protocol.FrameReader;
 import ft.protocol.Md5;

@@ -220,7 +220,7 @@ class ServerLimitsTest {
             byte[] whole = new byte[content.length];
             System.arraycopy(head, 0, whole, 0, head.length);
             System.arraycopy(rest, 0, whole, head.length, rest.length);
-            assertEquals(RawClient.md5(content), Md5.of(ft.protocol.Body.newMd5().digest(whole)));
+            assertEquals(RawClient.md5(content), Md5.of(ft.transfer.Body.newMd5().digest(whole)));
             busy.assertClosedByServer();
             assertTrue(stopped.get(30, TimeUnit.SECONDS), "every connection finished within the grace period");
         } finally {

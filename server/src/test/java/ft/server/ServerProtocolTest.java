@@ -111,7 +111,7 @@ class ServerProtocolTest {
     }
 
     private static Md5 md5OfZeros(long size) {
-        java.security.MessageDigest md5 = ft.protocol.Body.newMd5();
+        java.security.MessageDigest md5 = ft.transfer.Body.newMd5();
         byte[] zeros = new byte[1 << 20];
         for (long done = 0; done < size; done += zeros.length) {
             md5.update(zeros, 0, (int) Math.min(zeros.length, size - done));

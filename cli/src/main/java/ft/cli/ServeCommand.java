@@ -1,0 +1,272 @@
+package ft.cli;
+
+import ft.server.*;
+import ft.transfer.ByteSize;
+import ft.protocol.HostPort;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.channels.UnresolvedAddressException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
+
+/** {@code ft serve}: share a directory until interrupted. */
+@Command(name = "serve",
+        description = {"Share a directory over the ft protocol until interrupted.",
+                "SIGTERM or Ctrl-C stops gracefully: no new connections, transfers in flight get",
+                "--grace seconds to finish, interrupted uploads are kept for resume, exit 0."},
+        footer = {"", "Examples:",
+                "  ft serve                               share ./ft-data on 127.0.0.1:7070",
+                "  ft serve --root /srv/files --listen 127.0.0.1:9000",
+                "  ft serve --read-only --max-connections 200 --max-file-size 10G",
+                "  ft serve --max-rate 20M                each connection at most 20 MiB/s of file bytes",
+                "  ft user add alice --users users.jsonl --root alice   (prints alice's token once)",
+                "  ft serve --users users.jsonl                         every client needs a token",
+                "  ft serve --tls --users users.jsonl --listen 0.0.0.0:7070   on the network: TLS (clients use tls://HOST:PORT)",
+                "", "Without --users the server binds loopback addresses only; --allow-anonymous is",
+                "required to listen on any other address without authentication. With --users, any",
+                "other address also needs --tls (or --cert/--key): tokens never cross a network in the",
+                "clear; without TLS listen on 127.0.0.1 and reach it through an SSH tunnel.",
+                "", "--tls encrypts every connection with TLS 1.3, using a self-signed certificate kept in",
+                "the root's .ft/tls directory (made on first use) unless --cert and --key name another;",
+                "the certificate's fingerprint is printed at start."})
+public final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--tls",
+            description = "Require TLS 1.3 on every connection, with a self-signed certificate kept in the root's "
+                    + ".ft/tls directory (made on first start) unless --cert and --key name another.")
+    boolean tls;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    @Option(names = "--root", paramLabel = "DIR", defaultValue = "${env:FT_ROOT:-ft-data}",
+            description = "Directory to share; created if missing (default: $$FT_ROOT, else ft-data).")
+    Path root;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "${env:FT_LISTEN:-127.0.0.1:7070}",
+            converter = HostPortConverter.class,
+            description = "Address to listen on; port 0 picks a free one (default: $$FT_LISTEN, else 127.0.0.1:7070).")
+    HostPort listen;
+
+    @Option(names = "--allow-anonymous",
+            description = "Without --users: allow listening on a non-loopback address (anyone who can "
+                    + "reach it can read and, unless --read-only, write).")
+    boolean allowAnonymous;
+
+    @Option(names = "--users", paramLabel = "FILE",
+            description = "Require a token in every hello, checked against this users file (made with 'ft user "
+                    + "add'); each user sees their own root. Re-read when it changes. Off loopback it needs --tls.")
+    Path users;
+
+    @Option(names = "--read-only",
+            description = "Refuse uploads and changes (put, mkdir, rm, mv) with ACCESS_DENIED, for every user.")
+    boolean readOnly;
+
+    @Option(names = "--idle-timeout", paramLabel = "SECONDS", defaultValue = "300",
+            description = "Close connections silent for this long (default: ${DEFAULT-VALUE}).")
+    long idleSeconds;
+
+    @Option(names = "--header-timeout", paramLabel = "SECONDS", defaultValue = "10",
+            description = "A header must arrive within this time of its first byte, and the hello within this time of "
+                    + "connecting (default: ${DEFAULT-VALUE}).")
+    long headerSeconds;
+
+    @Option(names = "--write-timeout", paramLabel = "SECONDS", defaultValue = "60",
+            description = "Drop clients that read nothing for this long (default: ${DEFAULT-VALUE}).")
+    long writeSeconds;
+
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "1000",
+            description = "Connections at once; more are answered BUSY (default: ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(names = "--max-per-address", paramLabel = "N", defaultValue = "64",
+            description = "Connections at once from one IP address (default: ${DEFAULT-VALUE}).")
+    int maxPerAddress;
+
+    @Option(names = "--max-file-size", paramLabel = "SIZE", defaultValue = "1TiB", converter = ByteSizeConverter.class,
+            description = "Largest upload accepted, e.g. 10G or 500M; larger ones get TOO_LARGE (default: 1 TiB).")
+    long maxFileSize;
+
+    /** Bytes per second; 0 (the default) for no limit. */
+    @Option(names = "--max-rate", paramLabel = "RATE", converter = ByteSizeConverter.class,
+            description = "Per connection, at most this many bytes per second of get and put bodies, e.g. 500K or "
+                    + "20M (default: no limit).")
+    long maxRate;
+
+    @Option(names = "--partial-max-age", paramLabel = "HOURS", defaultValue = "168",
+            description = "Delete interrupted uploads untouched for this long (default: ${DEFAULT-VALUE}).")
+    long partialMaxAgeHours;
+
+    @Option(names = "--grace", paramLabel = "SECONDS", defaultValue = "30",
+            description = "On SIGTERM/SIGINT, how long transfers in flight may take to finish (default: ${DEFAULT-VALUE}).")
+    long graceSeconds;
+
+    @Option(names = "--cert", paramLabel = "FILE",
+            description = "TLS certificate (PEM, server certificate first, then intermediates) to use instead of "
+                    + "the self-signed one; needs --key, implies --tls.")
+    Path cert;
+
+    @Option(names = "--key", paramLabel = "FILE",
+            description = "Unencrypted PEM private key of --cert; needs --cert, implies --tls.")
+    Path key;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter err = spec.commandLine().getErr();
+        if (Files.exists(root) && !Files.isDirectory(root)) {
+            err.println("ft: serve: cannot share " + root + ": not a directory (LOCAL_IO)");
+            return 6;
+        }
+        if ((cert == null) != (key == null)) {
+            throw new ParameterException(spec.commandLine(), cert == null ? "--key needs --cert" : "--cert needs --key");
+        }
+        boolean tls = tlsRequested();
+        boolean encrypted = tls || cert != null;
+        if (users != null) {
+            // Read up front: a missing or broken users file stops the start with a clear message.
+            try {
+                int count = Users.load(users).size();
+                if (count == 0) {
+                    err.println("ft: warning: " + users + " lists no users; every connection will be refused "
+                            + "until 'ft user add' adds one");
+                }
+            } catch (Users.BadUsersFileException e) {
+                err.println("ft: serve: " + e.getMessage() + " (BAD_USERS_FILE)");
+                return 2;
+            } catch (java.nio.file.NoSuchFileException e) {
+                err.println("ft: serve: the users file " + users + " does not exist; create it with 'ft user add NAME "
+                        + "--users " + users + "' (LOCAL_IO)");
+                return 6;
+            } catch (IOException e) {
+                err.println("ft: serve: cannot read the users file " + users + ": " + describe(e) + " (LOCAL_IO)");
+                return 6;
+            }
+            if (allowAnonymous) {
+                err.println("ft: warning: --allow-anonymous has no effect with --users: every connection needs a token");
+            }
+        }
+        InetSocketAddress address = new InetSocketAddress(listen.host(), listen.port());
+        if (!address.isUnresolved() && !address.getAddress().isLoopbackAddress()) {
+            if (users != null) {
+                if (!encrypted) {
+                    // A token sent in the clear can be read and replayed by anyone on the path:
+                    // refuse, rather than warn in a log nobody reads.
+                    err.println("ft: serve: refusing to listen on " + listen + " with --users but without TLS: "
+                            + "clients send tokens only over TLS off loopback; add --tls (or --cert/--key), or "
+                            + "listen on 127.0.0.1 and use an SSH tunnel (UNSAFE_LISTEN)");
+                    return 2;
+                }
+            } else if (!allowAnonymous) {
+                err.println("ft: serve: refusing to listen on " + listen + " without --users: anyone who can "
+                        + "reach it could read and write " + root + "; listen on 127.0.0.1, add users with "
+                        + "'ft user add' and pass --users FILE, or pass --allow-anonymous (and consider "
+                        + "--read-only) (UNSAFE_LISTEN)");
+                return 2;
+            } else {
+                err.println("ft: warning: serving " + root + " on " + listen + " to anyone who can reach it"
+                        + (readOnly ? " (read-only)" : ", with write access"));
+            }
+        }
+        ServerLimits limits;
+        try {
+            limits = new ServerLimits(Duration.ofSeconds(idleSeconds), Duration.ofSeconds(headerSeconds),
+                    Duration.ofSeconds(writeSeconds), maxConnections, maxPerAddress, maxFileSize,
+                    Duration.ofHours(partialMaxAgeHours), maxRate);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        TlsIdentity identity = null;
+        if (cert != null) {
+            try {
+                identity = TlsIdentity.fromPem(cert, key);
+            } catch (IOException e) {
+                err.println("ft: serve: " + describe(e) + " (BAD_CERTIFICATE)");
+                return 2;
+            }
+        } else if (tls) {
+            try {
+                Files.createDirectories(root);
+                identity = TlsIdentity.loadOrCreate(new RootJail(root).stateDir());
+            } catch (IOException e) {
+                err.println("ft: serve: cannot load or create the TLS certificate under " + root + ": " + describe(e)
+                        + " (LOCAL_IO)");
+                return 6;
+            }
+        }
+        FtServer started;
+        try {
+            started = FtServer.start(root, address, limits, readOnly, users,
+                    identity == null ? null : new TlsServerSockets(identity.serverContext()));
+        } catch (BindException | UnresolvedAddressException | SecurityException e) {
+            err.println("ft: serve: cannot listen on " + listen + ": " + describe(e) + " (LISTEN_FAILED)");
+            return 1;
+        } catch (IllegalArgumentException e) {
+            // The only other one FtServer.start throws: a users file clients could reach.
+            err.println("ft: serve: " + e.getMessage() + " (UNSAFE_USERS_FILE)");
+            return 2;
+        } catch (IOException e) {
+            err.println("ft: serve: cannot share " + root + ": " + describe(e) + " (LOCAL_IO)");
+            return 6;
+        }
+        try (FtServer server = started) {
+            InetSocketAddress bound = server.address();
+            if (identity != null) {
+                // Clients compare this with what they are asked to trust (or what known_servers holds).
+                System.err.println("ft: TLS certificate " + identity.fingerprint());
+            }
+            // Scripts that start a server on port 0 read the real address from this line.
+            System.err.println("ft: serving " + server.root() + " on "
+                    + new HostPort(bound.getHostString(), bound.getPort()));
+            if (users != null) {
+                System.err.println("ft: every connection needs a token of a user in " + users);
+            }
+            GracefulStop.onSignals(server, Duration.ofSeconds(graceSeconds));
+            server.awaitClose();
+        }
+        return 0;
+    }
+
+    /**
+     * Whether {@code --tls} was given on the command line, to serve or before it ({@code ft --tls
+     * serve}). Only the command line counts, not $FT_TLS or the client config file, which are
+     * about the servers a client talks to.
+     */
+    private boolean tlsRequested() {
+        for (CommandLine c = spec.commandLine(); c != null; c = c.getParent()) {
+            CommandLine.ParseResult parsed = c.getParseResult();
+            if (parsed != null && parsed.hasMatchedOption("--tls")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String describe(Exception e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    /** Converts {@code HOST:PORT} option values, with picocli's usage error on bad input. */
+    public static final class HostPortConverter implements picocli.CommandLine.ITypeConverter<HostPort> {
+        @Override
+        public HostPort convert(String value) {
+            try {
+                return HostPort.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+}
