@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectImageResponse;
+import ft.testing.FaultProxy;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

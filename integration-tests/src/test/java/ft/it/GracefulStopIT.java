@@ -2,6 +2,7 @@ package ft.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ft.testing.FaultProxy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -3,6 +3,7 @@ package ft.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import ft.testing.FaultProxy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

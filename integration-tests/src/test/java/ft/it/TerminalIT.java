@@ -1,10 +1,11 @@
 package ft.it;
 
-import static ft.it.FaultProxy.Direction.DOWNSTREAM;
-import static ft.it.FaultProxy.Direction.UPSTREAM;
+import static ft.testing.FaultProxy.Direction.DOWNSTREAM;
+import static ft.testing.FaultProxy.Direction.UPSTREAM;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ft.it.FaultProxy.Faults;
+import ft.testing.FaultProxy;
+import ft.testing.FaultProxy.Faults;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import ft.testing.ListingReader;
 import ft.transfer.Body;
 import ft.protocol.ErrorCode;
 import ft.protocol.FrameReader;

@@ -12,6 +12,7 @@ import ft.protocol.Md5;
 import ft.protocol.Protocol;
 import ft.protocol.Request;
 import ft.protocol.Response;
+import ft.testing.FileClock;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
