@@ -3,36 +3,24 @@ package ft.client;
 import static ft.testing.FaultProxy.Direction.DOWNSTREAM;
 import static ft.testing.FaultProxy.Direction.UPSTREAM;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-import ft.cli.Main;
 import ft.protocol.ErrorCode;
 import ft.protocol.HostPort;
 import ft.protocol.Md5;
 import ft.protocol.Response;
-import ft.server.FtServer;
 import ft.testing.FaultProxy;
 import ft.testing.FaultProxy.Faults;
 import ft.testing.ScriptedServer;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Random;
-import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -122,10 +110,8 @@ class EndToEndTest extends CliHarness {
         try (ScriptedServer s = new ScriptedServer(ScriptedServer.getAnswer(header, body))) {
             Run[] run = new Run[1];
             Thread client = Thread.ofPlatform().start(() -> run[0] = getFrom(s, local.resolve("x.bin")));
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (!(Files.exists(part) && Files.size(part) == body.length) && System.nanoTime() < deadline) {
-                LockSupport.parkNanos(2_000_000);
-            }
+            await("the body in the partial file").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(2))
+                    .until(() -> Files.exists(part) && Files.size(part) == body.length);
             assertThat(part).hasBinaryContent(body);
             assertThat(meta).as("a small body in flight needs no meta").doesNotExist();
             assertThat(client.join(Duration.ofSeconds(30))).isTrue();
