@@ -1,6 +1,7 @@
 package ft.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import ft.server.FtServer;
 import ft.server.ServerLimits;
@@ -23,8 +24,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -350,17 +352,17 @@ class ShellCompletionTest {
 
         /** The screen's non-blank lines once {@code done} holds for them (a bounded wait). */
         List<String> awaitScreen(Predicate<List<String>> done, String what) throws Exception {
-            Instant deadline = Instant.now().plus(TERMINAL_DEADLINE);
-            List<String> lines = List.of();
-            while (Instant.now().isBefore(deadline)) {
-                lines = tmux("capture-pane", "-p", "-t", "t").lines().map(String::stripTrailing)
-                        .filter(l -> !l.isEmpty()).toList();
-                if (done.test(lines)) {
-                    return lines;
-                }
-                LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+            AtomicReference<List<String>> lines = new AtomicReference<>(List.of());
+            try {
+                await(what).atMost(TERMINAL_DEADLINE).pollInterval(Duration.ofMillis(50)).until(() -> {
+                    lines.set(tmux("capture-pane", "-p", "-t", "t").lines().map(String::stripTrailing)
+                            .filter(l -> !l.isEmpty()).toList());
+                    return done.test(lines.get());
+                });
+            } catch (ConditionTimeoutException e) {
+                throw new AssertionError("waited " + TERMINAL_DEADLINE + " for " + what + "; the screen: " + lines.get(), e);
             }
-            throw new AssertionError("waited " + TERMINAL_DEADLINE + " for " + what + "; the screen: " + lines);
+            return lines.get();
         }
 
         private static String last(List<String> lines) {

@@ -1,11 +1,13 @@
 package ft.client;
 
+import static ft.testing.FaultProxy.Direction.DOWNSTREAM;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import ft.client.FaultyProxy.Fault;
+import ft.testing.FaultProxy;
+import ft.testing.FaultProxy.Faults;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -187,7 +189,7 @@ class BatchTest extends CliHarness {
         Path out = local.resolve("out");
         // Connection 1 plans the batch (a small listing, never cut); connections 2 and 3 are
         // cut after 1.5 MiB from the server; from connection 4 on everything gets through.
-        try (FaultyProxy proxy = new FaultyProxy(server.address(), Fault.NONE, Fault.cutAfter(3 * MIB / 2), 3)) {
+        try (FaultProxy proxy = FaultProxy.start(server.address(), Faults.none().cutAfter(DOWNSTREAM, 3 * MIB / 2), 3)) {
             Run run = ft("-s", proxy.address(), "get", "-r", "-j", "1", "--json", "big", "-o", out.toString());
             assertThat(run.exit()).as(run.err()).isZero();
             List<JsonNode> lines = jsonLines(run.out());
@@ -208,18 +210,18 @@ class BatchTest extends CliHarness {
         Files.write(root.resolve("two.bin"), random(2 * MIB, 2));
         Path out = local.resolve("out");
         // A single file: its only connection is cut once.
-        try (FaultyProxy proxy = new FaultyProxy(server.address(), Fault.NONE, Fault.cutAfter(MIB), 1)) {
+        try (FaultProxy proxy = FaultProxy.start(server.address(), Faults.none().cutAfter(DOWNSTREAM, MIB), 1)) {
             Run run = ft("-s", proxy.address(), "get", "one.bin", "-o", out + "/");
             assertThat(run.exit()).as(run.err()).isZero();
             assertThat(run.err()).contains("ft: retrying in 1 ms: connection lost");
         }
         // A batch: connection 1 plans it, connection 2 is cut; the note names the file.
-        try (FaultyProxy proxy = new FaultyProxy(server.address(), Fault.NONE, Fault.cutAfter(MIB), 2)) {
+        try (FaultProxy proxy = FaultProxy.start(server.address(), Faults.none().cutAfter(DOWNSTREAM, MIB), 2)) {
             Run run = ft("-s", proxy.address(), "get", "-j", "1", "two.bin", "one.bin", "-o", out + "/again/");
             assertThat(run.exit()).as(run.err()).isZero();
             assertThat(run.err()).contains("ft: two.bin: retrying in 1 ms: connection lost");
         }
-        try (FaultyProxy proxy = new FaultyProxy(server.address(), Fault.NONE, Fault.cutAfter(MIB), 1)) {
+        try (FaultProxy proxy = FaultProxy.start(server.address(), Faults.none().cutAfter(DOWNSTREAM, MIB), 1)) {
             Run run = ft("-q", "-s", proxy.address(), "get", "two.bin", "-o", out + "/quiet/");
             assertThat(run.exit()).as(run.err()).isZero();
             assertThat(run.err()).isEmpty();

@@ -1,6 +1,6 @@
 package ft.client;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import ft.cli.Main;
 import ft.protocol.Md5;
@@ -12,11 +12,9 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -106,11 +104,8 @@ abstract class CliHarness {
 
     /** Waits, bounded, until the server has noticed every connection is gone. */
     protected void awaitServerIdle() {
-        Instant deadline = Instant.now().plusSeconds(10);
-        while (server.connectionCount() > 0) {
-            assertThat(Instant.now()).as("server still holds a connection").isBefore(deadline);
-            LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
-        }
+        await("the server letting go of every connection").atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(5)).until(() -> server.connectionCount() == 0);
     }
 
     protected long partialFiles() throws IOException {

@@ -1,7 +1,10 @@
 package ft.client;
 
+import static ft.testing.FaultProxy.Direction.DOWNSTREAM;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ft.testing.FaultProxy;
+import ft.testing.FaultProxy.Faults;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -203,8 +206,7 @@ class DestinationsAndPathsTest extends CliHarness {
         byte[] data = random(4 * MIB, 9);
         remoteFile(name, data);
         Path out = Files.createDirectories(local.resolve("out"));
-        try (FaultyProxy proxy = new FaultyProxy(server.address(), FaultyProxy.Fault.NONE,
-                FaultyProxy.Fault.cutAfter(2 * MIB))) {
+        try (FaultProxy proxy = FaultProxy.start(server.address(), Faults.none().cutAfter(DOWNSTREAM, 2 * MIB))) {
             assertThat(ft("-s", proxy.address(), "get", "--retries", "0", name, "-o", out.toString()).exit()).isEqualTo(3);
         }
         try (Stream<Path> held = Files.list(out)) {

@@ -1,34 +1,26 @@
 package ft.client;
 
+import static ft.testing.FaultProxy.Direction.DOWNSTREAM;
+import static ft.testing.FaultProxy.Direction.UPSTREAM;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-import ft.client.FaultyProxy.Fault;
-import ft.cli.Main;
 import ft.protocol.ErrorCode;
 import ft.protocol.HostPort;
 import ft.protocol.Md5;
 import ft.protocol.Response;
-import ft.server.FtServer;
+import ft.testing.FaultProxy;
+import ft.testing.FaultProxy.Faults;
+import ft.testing.ScriptedServer;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Random;
-import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -66,7 +58,7 @@ class EndToEndTest extends CliHarness {
         Files.write(Files.createDirectories(root).resolve("big.bin"), data);
         Path target = local.resolve("big.bin");
 
-        try (FaultyProxy proxy = new FaultyProxy(server.address(), Fault.NONE, Fault.cutAfter(4 * MIB))) {
+        try (FaultProxy proxy = FaultProxy.start(server.address(), Faults.none().cutAfter(DOWNSTREAM, 4 * MIB))) {
             Run cut = ft("-s", proxy.address(), "get", "--retries", "0", "big.bin", "-o", target.toString());
             assertThat(cut.exit()).as(cut.err()).isEqualTo(3);
             assertThat(cut.err()).contains("CONNECTION_LOST").contains("rerun");
@@ -89,7 +81,7 @@ class EndToEndTest extends CliHarness {
         Files.write(Files.createDirectories(root).resolve("small.bin"), data);
         Path target = local.resolve("small.bin");
 
-        try (FaultyProxy proxy = new FaultyProxy(server.address(), Fault.NONE, Fault.cutAfter(150_000))) {
+        try (FaultProxy proxy = FaultProxy.start(server.address(), Faults.none().cutAfter(DOWNSTREAM, 150_000))) {
             Run cut = ft("-s", proxy.address(), "get", "--retries", "0", "small.bin", "-o", target.toString());
             assertThat(cut.exit()).as(cut.err()).isEqualTo(3);
         }
@@ -118,10 +110,8 @@ class EndToEndTest extends CliHarness {
         try (ScriptedServer s = new ScriptedServer(ScriptedServer.getAnswer(header, body))) {
             Run[] run = new Run[1];
             Thread client = Thread.ofPlatform().start(() -> run[0] = getFrom(s, local.resolve("x.bin")));
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (!(Files.exists(part) && Files.size(part) == body.length) && System.nanoTime() < deadline) {
-                LockSupport.parkNanos(2_000_000);
-            }
+            await("the body in the partial file").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(2))
+                    .until(() -> Files.exists(part) && Files.size(part) == body.length);
             assertThat(part).hasBinaryContent(body);
             assertThat(meta).as("a small body in flight needs no meta").doesNotExist();
             assertThat(client.join(Duration.ofSeconds(30))).isTrue();
@@ -197,7 +187,7 @@ class EndToEndTest extends CliHarness {
         byte[] data = random(10 * MIB, 2);
         Path source = Files.write(local.resolve("up.bin"), data);
 
-        try (FaultyProxy proxy = new FaultyProxy(server.address(), Fault.cutAfter(3 * MIB), Fault.NONE)) {
+        try (FaultProxy proxy = FaultProxy.start(server.address(), Faults.none().cutAfter(UPSTREAM, 3 * MIB))) {
             Run cut = ft("-s", proxy.address(), "put", "--retries", "0", source.toString());
             assertThat(cut.exit()).as(cut.err()).isEqualTo(3);
         }
@@ -217,7 +207,7 @@ class EndToEndTest extends CliHarness {
         byte[] replacement = random(4 * MIB, 4);
         Files.write(Files.createDirectories(root).resolve("f.bin"), old);
         Path target = local.resolve("f.bin");
-        try (FaultyProxy proxy = new FaultyProxy(server.address(), Fault.NONE, Fault.cutAfter(MIB))) {
+        try (FaultProxy proxy = FaultProxy.start(server.address(), Faults.none().cutAfter(DOWNSTREAM, MIB))) {
             assertThat(ft("-s", proxy.address(), "get", "--retries", "0", "f.bin", "-o", target.toString()).exit()).isEqualTo(3);
         }
         Files.write(root.resolve("f.bin"), replacement);
@@ -233,7 +223,7 @@ class EndToEndTest extends CliHarness {
         byte[] data = random(2 * MIB, 5);
         Files.write(Files.createDirectories(root).resolve("f.bin"), data);
         Path target = local.resolve("f.bin");
-        try (FaultyProxy proxy = new FaultyProxy(server.address(), Fault.NONE, Fault.cutAfter(MIB))) {
+        try (FaultProxy proxy = FaultProxy.start(server.address(), Faults.none().cutAfter(DOWNSTREAM, MIB))) {
             assertThat(ft("-s", proxy.address(), "get", "--retries", "0", "f.bin", "-o", target.toString()).exit()).isEqualTo(3);
         }
         Run again = ft("get", "--no-resume", "f.bin", "-o", target.toString());
@@ -248,7 +238,7 @@ class EndToEndTest extends CliHarness {
         Files.write(Files.createDirectories(root).resolve("f.bin"), data);
         Path target = Files.writeString(local.resolve("f.bin"), "previous local version");
 
-        try (FaultyProxy proxy = new FaultyProxy(server.address(), Fault.NONE, Fault.flipAt(MIB))) {
+        try (FaultProxy proxy = FaultProxy.start(server.address(), Faults.none().flipAt(DOWNSTREAM, MIB))) {
             Run run = ft("-s", proxy.address(), "get", "--retries", "0", "f.bin", "-o", target.toString());
             assertThat(run.exit()).as(run.err()).isEqualTo(5);
             assertThat(run.err()).startsWith("ft: get f.bin: ").contains("(CHECKSUM_MISMATCH)");
@@ -262,7 +252,7 @@ class EndToEndTest extends CliHarness {
         Files.writeString(Files.createDirectories(root).resolve("f.bin"), "server's old version");
         Path source = Files.write(local.resolve("f.bin"), random(2 * MIB, 7));
 
-        try (FaultyProxy proxy = new FaultyProxy(server.address(), Fault.flipAt(MIB), Fault.NONE)) {
+        try (FaultProxy proxy = FaultProxy.start(server.address(), Faults.none().flipAt(UPSTREAM, MIB))) {
             Run run = ft("-s", proxy.address(), "put", "--retries", "0", source.toString());
             assertThat(run.exit()).as(run.err()).isEqualTo(5);
             assertThat(run.err()).contains("(CHECKSUM_MISMATCH)");

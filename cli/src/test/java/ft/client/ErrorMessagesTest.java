@@ -1,9 +1,13 @@
 package ft.client;
 
+import static ft.testing.FaultProxy.Direction.DOWNSTREAM;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ft.protocol.HostPort;
+import ft.testing.FaultProxy;
+import ft.testing.FaultProxy.Faults;
+import ft.testing.SmallDisk;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -118,8 +122,7 @@ class ErrorMessagesTest extends CliHarness {
             byte[] data = random(4 * MIB, 5);
             remoteFile("big.bin", data);
             Path target = small.resolve("big.bin");
-            try (FaultyProxy proxy = new FaultyProxy(server.address(), FaultyProxy.Fault.NONE,
-                    FaultyProxy.Fault.cutAfter(2 * MIB))) {
+            try (FaultProxy proxy = FaultProxy.start(server.address(), Faults.none().cutAfter(DOWNSTREAM, 2 * MIB))) {
                 assertThat(ft("-s", proxy.address(), "get", "--retries", "0", "big.bin", "-o", target.toString())
                         .exit()).isEqualTo(3);
             }

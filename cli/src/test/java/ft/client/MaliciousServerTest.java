@@ -2,8 +2,9 @@ package ft.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ft.client.HostileServer.Reply;
 import ft.cli.Main;
+import ft.testing.ScriptedServer;
+import ft.testing.ScriptedServer.Reply;
 import ft.transfer.Body;
 import ft.protocol.EntryType;
 import ft.protocol.ErrorCode;
@@ -57,7 +58,7 @@ class MaliciousServerTest {
     private Path home;
     private final Map<String, String> env = new HashMap<>();
     private Map<String, String> before;
-    private HostileServer server;
+    private ScriptedServer server;
 
     record Run(int exit, String out, String err) {}
 
@@ -132,7 +133,7 @@ class MaliciousServerTest {
 
     /** Runs ft against a new hostile server; {@code timeout} bounds every wait of the client. */
     private Run against(int timeout, Function<Request, Reply> script, String... args) throws IOException {
-        server = new HostileServer(script);
+        server = new ScriptedServer(script);
         String[] all = new String[args.length + 4];
         all[0] = "-s";
         all[1] = server.address();
@@ -147,7 +148,7 @@ class MaliciousServerTest {
     }
 
     private static byte[] getAnswer(String name, long size, Md5 md5, long offset, byte[] body) {
-        return HostileServer.frames(new Response.GetOk(name, size, md5, offset), body);
+        return ScriptedServer.frames(new Response.GetOk(name, size, md5, offset), body);
     }
 
     private long gets() {
@@ -187,9 +188,9 @@ class MaliciousServerTest {
     /** A server with directory {@code d} whose find answer lists {@code d/ok.txt} and {@code evil}. */
     private Function<Request, Reply> treeWith(String evil) {
         return r -> switch (r) {
-            case Request.Stat s -> Reply.keepOpen(HostileServer.frames(
+            case Request.Stat s -> Reply.keepOpen(ScriptedServer.frames(
                     new Response.StatOk("d", EntryType.DIR, 0, 0, null)));
-            case Request.Find f -> Reply.keepOpen(HostileServer.listing(List.of("d/ok.txt", evil)));
+            case Request.Find f -> Reply.keepOpen(ScriptedServer.listing(List.of("d/ok.txt", evil)));
             case Request.Get g -> Reply.keepOpen(getAnswer(g.path().substring(g.path().lastIndexOf('/') + 1),
                     EVIL.length, new Md5(md5(EVIL)), 0, EVIL));
             default -> null;
@@ -214,7 +215,7 @@ class MaliciousServerTest {
     void patternGetRefusesAListingThatWouldLeaveTheOutputDirectory(String template) throws IOException {
         String evil = template.replace("<abs>", tmp.toString());
         Run run = against(r -> switch (r) {
-            case Request.Find f -> Reply.keepOpen(HostileServer.listing(List.of("ok.x", evil)));
+            case Request.Find f -> Reply.keepOpen(ScriptedServer.listing(List.of("ok.x", evil)));
             case Request.Get g -> Reply.keepOpen(getAnswer("evil.x", EVIL.length, new Md5(md5(EVIL)), 0, EVIL));
             default -> null;
         }, "get", "--retries", "0", "*.x", "-o", out.toString());
@@ -229,7 +230,7 @@ class MaliciousServerTest {
     void patternGetRefusesListedFilesThePatternDoesNotMatch(String unrequested) throws IOException {
         // Like scp CVE-2019-6111: the server may only send what was asked for.
         Run run = against(r -> switch (r) {
-            case Request.Find f -> Reply.keepOpen(HostileServer.listing(List.of("ok.txt", unrequested)));
+            case Request.Find f -> Reply.keepOpen(ScriptedServer.listing(List.of("ok.txt", unrequested)));
             case Request.Get g -> Reply.keepOpen(getAnswer("ok.txt", EVIL.length, new Md5(md5(EVIL)), 0, EVIL));
             default -> null;
         }, "get", "--retries", "0", "*.txt", "-o", out.toString());
@@ -242,7 +243,7 @@ class MaliciousServerTest {
     @Test
     void serverTextWithTerminalEscapesIsPrintedHarmlessly() throws IOException {
         Run run = against(r -> r instanceof Request.Get
-                ? Reply.keepOpen(HostileServer.frames(new Response.Error(ErrorCode.NOT_FOUND, "gone\u001b]0;owned\u0007\r ft: all good")))
+                ? Reply.keepOpen(ScriptedServer.frames(new Response.Error(ErrorCode.NOT_FOUND, "gone\u001b]0;owned\u0007\r ft: all good")))
                 : null, "get", "--retries", "0", "x.bin", "-o", out.resolve("x.bin").toString());
         assertThat(run.exit()).isEqualTo(4);
         assertThat(run.err()).doesNotContain("\u001b").doesNotContain("\u0007").doesNotContain("\r")
@@ -251,7 +252,7 @@ class MaliciousServerTest {
 
     @Test
     void listingWhoseEndFrameMiscountsIsRefused() throws IOException {
-        Run run = against(r -> r instanceof Request.Find ? Reply.keepOpen(HostileServer.frames(new Response.Ok(),
+        Run run = against(r -> r instanceof Request.Find ? Reply.keepOpen(ScriptedServer.frames(new Response.Ok(),
                         new ListItem.Entry("a.x", EntryType.FILE, 4, 0), new ListItem.End(2, false, null))) : null,
                 "get", "--retries", "0", "*.x", "-o", out.toString());
         assertThat(run.exit()).as(run.err()).isEqualTo(1);
@@ -342,7 +343,7 @@ class MaliciousServerTest {
     void offsetBeyondTheDeclaredSizeIsAMalformedAnswer() throws IOException {
         String header = "{\"status\":\"ok\",\"name\":\"x.bin\",\"size\":3,\"md5\":\"" + md5(EVIL) + "\",\"offset\":5}";
         Run run = against(r -> r instanceof Request.Get
-                        ? Reply.keepOpen(HostileServer.frames(frameOf(header), EVIL)) : null,
+                        ? Reply.keepOpen(ScriptedServer.frames(frameOf(header), EVIL)) : null,
                 "get", "--retries", "0", "x.bin", "-o", out.resolve("x.bin").toString());
         assertThat(run.exit()).as(run.err()).isEqualTo(1);
         assertThat(run.err()).contains("malformed answer").contains("(BAD_RESPONSE)");
@@ -353,7 +354,7 @@ class MaliciousServerTest {
     void negativeDeclaredSizeIsAMalformedAnswer() throws IOException {
         String header = "{\"status\":\"ok\",\"name\":\"x.bin\",\"size\":-4,\"md5\":\"" + md5(EVIL) + "\",\"offset\":0}";
         Run run = against(r -> r instanceof Request.Get
-                        ? Reply.keepOpen(HostileServer.frames(frameOf(header), EVIL)) : null,
+                        ? Reply.keepOpen(ScriptedServer.frames(frameOf(header), EVIL)) : null,
                 "get", "--retries", "0", "x.bin", "-o", out.resolve("x.bin").toString());
         assertThat(run.exit()).as(run.err()).isEqualTo(1);
         assertThat(run.err()).contains("(BAD_RESPONSE)");

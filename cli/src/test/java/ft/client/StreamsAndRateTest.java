@@ -1,10 +1,13 @@
 package ft.client;
 
+import static ft.testing.FaultProxy.Direction.DOWNSTREAM;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ft.client.FaultyProxy.Fault;
 import ft.protocol.Md5;
 import ft.protocol.Response;
+import ft.testing.FaultProxy;
+import ft.testing.FaultProxy.Faults;
+import ft.testing.ScriptedServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,7 +38,7 @@ class StreamsAndRateTest extends CliHarness {
         remoteFile("big.bin", data);
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         // The proxy cuts the first connection only; the retry goes through whole.
-        try (FaultyProxy proxy = new FaultyProxy(server.address(), Fault.NONE, Fault.cutAfter(MIB), 1)) {
+        try (FaultProxy proxy = FaultProxy.start(server.address(), Faults.none().cutAfter(DOWNSTREAM, MIB), 1)) {
             Run run = ftWithStreams(new byte[0], stdout, "-s", proxy.address(), "get", "big.bin", "-o", "-");
             assertThat(run.exit()).as(run.err()).isZero();
             assertThat(run.err()).contains("resuming at");

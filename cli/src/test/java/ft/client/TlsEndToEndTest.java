@@ -1,12 +1,15 @@
 package ft.client;
 
+import static ft.testing.FaultProxy.Direction.DOWNSTREAM;
+import static ft.testing.FaultProxy.Direction.UPSTREAM;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ft.client.FaultyProxy.Fault;
 import ft.server.FtServer;
 import ft.server.ServerLimits;
 import ft.server.TlsIdentity;
 import ft.server.TlsServerSockets;
+import ft.testing.FaultProxy;
+import ft.testing.FaultProxy.Faults;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -156,7 +159,7 @@ class TlsEndToEndTest extends CliHarness {
         byte[] data = random(3 * MIB, 12);
         Path source = Files.write(local.resolve("up.bin"), data);
 
-        try (FaultyProxy proxy = new FaultyProxy(server.address(), Fault.cutAfter(MIB), Fault.NONE)) {
+        try (FaultProxy proxy = FaultProxy.start(server.address(), Faults.none().cutAfter(UPSTREAM, MIB))) {
             Run cut = ft("-s", "tls://" + proxy.address(), "put", "--trust", "--retries", "0", source.toString());
             assertThat(cut.exit()).as(cut.err()).isEqualTo(3);
         }
@@ -177,7 +180,7 @@ class TlsEndToEndTest extends CliHarness {
         Files.write(Files.createDirectories(root).resolve("big.bin"), data);
         Path target = local.resolve("big.bin");
 
-        try (FaultyProxy proxy = new FaultyProxy(server.address(), Fault.NONE, Fault.cutAfter(MIB))) {
+        try (FaultProxy proxy = FaultProxy.start(server.address(), Faults.none().cutAfter(DOWNSTREAM, MIB))) {
             Run cut = ft("-s", "tls://" + proxy.address(), "get", "--trust", "--retries", "0", "big.bin",
                     "-o", target.toString());
             assertThat(cut.exit()).as(cut.err()).isEqualTo(3);

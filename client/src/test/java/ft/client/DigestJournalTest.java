@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import ft.protocol.Md5;
+import ft.testing.FileClock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -129,7 +130,7 @@ class DigestJournalTest {
         try (DigestJournal journal = open()) {
             assertThat(journal.digestOf(f)).isEqualTo(md5("first version"));
 
-            awaitFileClockTickAfter((FileTime) Files.getAttribute(f, "unix:ctime"));
+            FileClock.awaitTickAfter((FileTime) Files.getAttribute(f, "unix:ctime"), tmp);
             Files.writeString(f, "other version"); // same size, same inode
             Files.setLastModifiedTime(f, then); // what touch -d does: size and mtime as before
             assertThat(journal.lookup(f)).as("the old digest must not be trusted").isEmpty();
@@ -138,25 +139,6 @@ class DigestJournalTest {
         }
         try (DigestJournal rerun = open()) {
             assertThat(rerun.lookup(f)).as("the journal file holds the new version").contains(md5("other version"));
-        }
-    }
-
-    /**
-     * Change times come from a coarse kernel clock (milliseconds per tick), so a rewrite right
-     * after a stat may get the very same ctime: wait, bounded, until a file changed now gets a
-     * later one.
-     */
-    private void awaitFileClockTickAfter(FileTime changed) throws IOException {
-        Path probe = Files.createTempFile(tmp, "clock", ".probe");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            Files.write(probe, new byte[1]);
-            if (((FileTime) Files.getAttribute(probe, "unix:ctime")).compareTo(changed) > 0) {
-                Files.delete(probe);
-                return;
-            }
-            assertThat(System.nanoTime()).as("the file system's clock did not move").isLessThan(deadline);
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }
     }
 

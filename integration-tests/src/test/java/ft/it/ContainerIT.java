@@ -1,10 +1,13 @@
 package ft.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectImageResponse;
+import ft.testing.FaultProxy;
+import ft.testing.TestData;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -110,23 +113,23 @@ class ContainerIT {
         assertThat(server.getLogs()).contains("ft: serving /data on " + address);
 
         Path work = Files.createDirectories(tmp.resolve("work"));
-        Path source = TestFiles.randomFile(work.resolve("round.bin"), 3 << 20, 51);
-        String md5 = TestFiles.md5(source);
+        Path source = TestData.randomFile(work.resolve("round.bin"), 3 << 20, 51);
+        String md5 = TestData.md5Hex(source);
         FtProcesses.Result put = FtProcesses.run(work, "-s", address, "put", "round.bin", "in/round.bin");
         assertThat(put.exit()).as(put.err()).isZero();
         assertThat(put.out().strip()).isEqualTo(md5 + "  in/round.bin");
 
         FtProcesses.Result get = FtProcesses.run(work, "-s", address, "get", "in/round.bin", "-o", "back.bin");
         assertThat(get.exit()).as(get.err()).isZero();
-        assertThat(TestFiles.md5(work.resolve("back.bin"))).isEqualTo(md5);
+        assertThat(TestData.md5Hex(work.resolve("back.bin"))).isEqualTo(md5);
     }
 
     @Test
     @Order(2)
     void pausedContainerMakesTheClientGiveUpWithExit3AndTheRerunResumes() throws Exception {
         Path work = Files.createDirectories(tmp.resolve("work"));
-        Path source = TestFiles.randomFile(work.resolve("paused.bin"), FILE_SIZE, 52);
-        String md5 = TestFiles.md5(source);
+        Path source = TestData.randomFile(work.resolve("paused.bin"), FILE_SIZE, 52);
+        String md5 = TestData.md5Hex(source);
         assertThat(FtProcesses.run(work, "-s", address, "put", "paused.bin").exit()).isZero();
         Files.delete(source);
 
@@ -135,8 +138,8 @@ class ContainerIT {
             Process client = FtProcesses.start(work, "-s", slow.address(), "--timeout", "2",
                     "get", "--retries", "0", "paused.bin");
             Path partial = work.resolve(".paused.bin.ftpart");
-            TestFiles.await(() -> TestFiles.size(partial) >= 8 << 20, Duration.ofSeconds(60),
-                    "the download holds 8 MiB");
+            await("the download holds 8 MiB").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+                    .until(() -> TestFiles.size(partial) >= 8 << 20);
             docker.pauseContainerCmd(server.getContainerId()).exec();
             try {
                 assertThat(client.waitFor(60, TimeUnit.SECONDS)).as("client gave up while the server was paused").isTrue();
@@ -154,21 +157,21 @@ class ContainerIT {
         FtProcesses.Result rerun = FtProcesses.run(work, "-s", address, "get", "paused.bin");
         assertThat(rerun.exit()).as(rerun.err()).isZero();
         assertThat(resumedAt(rerun.err())).isEqualTo(held);
-        assertThat(TestFiles.md5(work.resolve("paused.bin"))).isEqualTo(md5);
+        assertThat(TestData.md5Hex(work.resolve("paused.bin"))).isEqualTo(md5);
     }
 
     @Test
     @Order(3)
     void containerRestartedMidUploadKeepsNothingHalfWrittenAndTheUploadResumes() throws Exception {
         Path work = Files.createDirectories(tmp.resolve("work"));
-        Path source = TestFiles.randomFile(work.resolve("restart.bin"), FILE_SIZE, 53);
-        String md5 = TestFiles.md5(source);
+        Path source = TestData.randomFile(work.resolve("restart.bin"), FILE_SIZE, 53);
+        String md5 = TestData.md5Hex(source);
         long upstream;
         try (FaultProxy slow = new FaultProxy(address)) {
             slow.setDefault(FaultProxy.Faults.none().throttle(FaultProxy.Direction.UPSTREAM, RATE));
             Process client = FtProcesses.start(work, "-s", slow.address(), "put", "--retries", "0", "restart.bin");
-            TestFiles.await(() -> slow.bytes(FaultProxy.Direction.UPSTREAM) >= 16 << 20, Duration.ofSeconds(60),
-                    "the upload passes 16 MiB");
+            await("the upload passes 16 MiB").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+                    .until(() -> slow.bytes(FaultProxy.Direction.UPSTREAM) >= 16 << 20);
             int startsBefore = servingLines();
             docker.restartContainerCmd(server.getContainerId()).withTimeout(0).exec();
             assertThat(client.waitFor(60, TimeUnit.SECONDS)).as("client ended when the server went away").isTrue();
@@ -192,9 +195,10 @@ class ContainerIT {
 
         FtProcesses.Result back = FtProcesses.run(work, "-s", address, "get", "restart.bin", "-o", "back.bin");
         assertThat(back.exit()).as(back.err()).isZero();
-        assertThat(TestFiles.md5(work.resolve("back.bin"))).isEqualTo(md5);
+        assertThat(TestData.md5Hex(work.resolve("back.bin"))).isEqualTo(md5);
         // The image's health check follows the server through the restart.
-        TestFiles.await(() -> "healthy".equals(health()), Duration.ofMinutes(2), "the restarted container is healthy");
+        await("the restarted container is healthy").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(5))
+                .until(() -> "healthy".equals(health()));
     }
 
     private static String health() {
@@ -212,7 +216,8 @@ class ContainerIT {
     }
 
     private static void awaitServing(int times) {
-        TestFiles.await(() -> servingLines() >= times, Duration.ofMinutes(2), "the restarted server serves again");
+        await("the restarted server serves again").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(5))
+                .until(() -> servingLines() >= times);
     }
 
 }

@@ -1,10 +1,13 @@
 package ft.it;
 
-import static ft.it.FaultProxy.Direction.DOWNSTREAM;
-import static ft.it.FaultProxy.Direction.UPSTREAM;
+import static ft.testing.FaultProxy.Direction.DOWNSTREAM;
+import static ft.testing.FaultProxy.Direction.UPSTREAM;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-import ft.it.FaultProxy.Faults;
+import ft.testing.FaultProxy;
+import ft.testing.FaultProxy.Faults;
+import ft.testing.TestData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,8 +39,8 @@ class CrashIT {
         Path work = Files.createDirectories(tmp.resolve("work"));
         Path partials = root.resolve(".ft/partials");
         FtProcesses.Launch launch = FtProcesses.Launch.isolatedIn(tmp.resolve("home"));
-        String newMd5 = TestFiles.md5(TestFiles.randomFile(work.resolve("big.bin"), SIZE, 1));
-        String oldMd5 = replacing ? TestFiles.md5(TestFiles.randomFile(root.resolve("big.bin"), 3 << 20, 2)) : null;
+        String newMd5 = TestData.md5Hex(TestData.randomFile(work.resolve("big.bin"), SIZE, 1));
+        String oldMd5 = replacing ? TestData.md5Hex(TestData.randomFile(root.resolve("big.bin"), 3 << 20, 2)) : null;
         List<String> expectedNames = replacing ? List.of(".ft", "big.bin") : List.of(".ft");
 
         long held;
@@ -46,8 +49,9 @@ class CrashIT {
             proxy.setDefault(Faults.none().throttle(UPSTREAM, UPLOAD_RATE));
             Process client = FtProcesses.start(work, launch, "-s", proxy.address(), "put", "--retries", "0", "big.bin");
             try {
-                TestFiles.await(() -> TestFiles.largestPart(partials) > KILL_AFTER || !client.isAlive(),
-                        Duration.ofSeconds(60), "the server's partial upload passed " + KILL_AFTER + " bytes");
+                await("the server's partial upload passed " + KILL_AFTER + " bytes")
+                        .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+                        .until(() -> TestFiles.largestPart(partials) > KILL_AFTER || !client.isAlive());
                 assertThat(client.isAlive()).as("the upload is still running when the server is killed; stderr: %s",
                         Files.readString(work.resolve(".err"))).isTrue();
 
@@ -69,7 +73,7 @@ class CrashIT {
 
         assertThat(TestFiles.names(root)).as("the root after the kill").isEqualTo(expectedNames);
         if (replacing) {
-            assertThat(TestFiles.md5(root.resolve("big.bin"))).as("the old version, intact").isEqualTo(oldMd5);
+            assertThat(TestData.md5Hex(root.resolve("big.bin"))).as("the old version, intact").isEqualTo(oldMd5);
         }
 
         try (FtProcesses.Server restarted = new FtProcesses.Server(root, launch);
@@ -89,7 +93,7 @@ class CrashIT {
             assertThat(counting.bytes(UPSTREAM)).as("bytes the rerun sent, %d held", held)
                     .isLessThan(SIZE - held + (1 << 20));
         }
-        assertThat(TestFiles.md5(root.resolve("big.bin"))).isEqualTo(newMd5);
+        assertThat(TestData.md5Hex(root.resolve("big.bin"))).isEqualTo(newMd5);
         assertThat(TestFiles.names(root)).isEqualTo(List.of(".ft", "big.bin"));
         assertThat(TestFiles.names(partials)).as("partials left after the upload completed").isEmpty();
     }
@@ -103,7 +107,7 @@ class CrashIT {
         Path root = Files.createDirectories(tmp.resolve("root"));
         Path work = Files.createDirectories(tmp.resolve("work"));
         FtProcesses.Launch launch = FtProcesses.Launch.isolatedIn(tmp.resolve("home"));
-        String md5 = TestFiles.md5(TestFiles.randomFile(root.resolve("big.bin"), 32L << 20, 2));
+        String md5 = TestData.md5Hex(TestData.randomFile(root.resolve("big.bin"), 32L << 20, 2));
         Path partial = work.resolve(".big.bin.ftpart");
         try (FtProcesses.Server server = new FtProcesses.Server(root, launch);
              FaultProxy proxy = new FaultProxy(server.address)) {
@@ -112,8 +116,9 @@ class CrashIT {
             try {
                 assertThat(proxy.awaitStall(Duration.ofSeconds(60))).as("the download reached the stall point").isTrue();
                 // The client has the bytes once its write returns; wait (bounded) for the file to show them.
-                TestFiles.await(() -> TestFiles.size(partial) >= (12L << 20) - 4096, Duration.ofSeconds(30),
-                        "the partial download holding what the proxy let through");
+                await("the partial download holding what the proxy let through")
+                        .atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+                        .until(() -> TestFiles.size(partial) >= (12L << 20) - 4096);
                 client.destroyForcibly();
                 assertThat(client.waitFor(30, TimeUnit.SECONDS)).isTrue();
                 assertThat(client.exitValue()).as("ended by SIGKILL (128 + 9)").isEqualTo(137);
@@ -129,7 +134,7 @@ class CrashIT {
             assertThat(rerun.exit()).as(rerun.err()).isZero();
             assertThat(rerun.err()).containsPattern("resuming at [^(\\n]+\\(" + held + " bytes\\)");
             assertThat(rerun.out()).isEqualTo(md5 + "  big.bin\n");
-            assertThat(TestFiles.md5(work.resolve("big.bin"))).isEqualTo(md5);
+            assertThat(TestData.md5Hex(work.resolve("big.bin"))).isEqualTo(md5);
             assertThat(TestFiles.names(work)).as("the partial and its meta are gone")
                     .containsExactlyInAnyOrder(".err", ".out", "big.bin");
         }

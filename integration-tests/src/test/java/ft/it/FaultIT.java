@@ -1,11 +1,14 @@
 package ft.it;
 
-import static ft.it.FaultProxy.Direction.DOWNSTREAM;
-import static ft.it.FaultProxy.Direction.UPSTREAM;
+import static ft.testing.FaultProxy.Direction.DOWNSTREAM;
+import static ft.testing.FaultProxy.Direction.UPSTREAM;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-import ft.it.FaultProxy.Faults;
-import ft.it.FaultProxy.Kind;
+import ft.testing.FaultProxy;
+import ft.testing.FaultProxy.Faults;
+import ft.testing.FaultProxy.Kind;
+import ft.testing.TestData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -87,7 +90,7 @@ class FaultIT {
 
     @Test
     void downloadCutFiveTimesResumesOnEachRerunAndArrivesIntactMovingUnderOneAndAHalfTimesItsSize() throws Exception {
-        String md5 = TestFiles.md5(TestFiles.randomFile(root.resolve("big.bin"), BIG, 11));
+        String md5 = TestData.md5Hex(TestData.randomFile(root.resolve("big.bin"), BIG, 11));
         long[] cuts = cutPoints(new Random(SEED));
         String context = "seed " + SEED + ", downstream cuts " + Arrays.toString(cuts);
         Path partial = work.resolve(".big.bin.ftpart");
@@ -117,14 +120,14 @@ class FaultIT {
             assertThat(proxy.bytes(DOWNSTREAM)).as("bytes moved downstream for a %d-byte file; %s", BIG, context)
                     .isGreaterThan(BIG).isLessThan(BIG + BIG / 2);
         }
-        assertThat(TestFiles.md5(work.resolve("big.bin"))).as(context).isEqualTo(md5);
+        assertThat(TestData.md5Hex(work.resolve("big.bin"))).as(context).isEqualTo(md5);
         assertThat(TestFiles.names(work)).as("partial and meta gone; %s", context)
                 .containsExactlyInAnyOrder(".err", ".out", "big.bin");
     }
 
     @Test
     void uploadCutFiveTimesResumesOnEachRerunAndArrivesIntactMovingUnderOneAndAHalfTimesItsSize() throws Exception {
-        String md5 = TestFiles.md5(TestFiles.randomFile(work.resolve("big.bin"), BIG, 12));
+        String md5 = TestData.md5Hex(TestData.randomFile(work.resolve("big.bin"), BIG, 12));
         long[] cuts = cutPoints(new Random(SEED + 1));
         String context = "seed " + SEED + ", upstream cuts " + Arrays.toString(cuts);
         Path partials = root.resolve(".ft/partials");
@@ -145,8 +148,9 @@ class FaultIT {
                 // The server reads what the proxy passed before the cut at its own pace: wait for it.
                 long before = held;
                 long expectedAtLeast = held + cuts[run] - HEADERS;
-                TestFiles.await(() -> TestFiles.largestPart(partials) >= expectedAtLeast, Duration.ofSeconds(30),
-                        "the server keeping the bytes of run " + (run + 1) + "; " + what);
+                await("the server keeping the bytes of run " + (run + 1) + "; " + what)
+                        .atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+                        .until(() -> TestFiles.largestPart(partials) >= expectedAtLeast);
                 held = TestFiles.largestPart(partials);
                 assertThat(held - before).as("bytes kept from run %d; %s", run + 1, what)
                         .isBetween(cuts[run] - HEADERS, cuts[run]);
@@ -165,7 +169,7 @@ class FaultIT {
             assertThat(ls.exit()).as(ls.err()).isZero();
             assertThat(ls.out()).as("ft ls after the upload; %s", context).isEqualTo("big.bin\n");
         }
-        assertThat(TestFiles.md5(root.resolve("big.bin"))).as(context).isEqualTo(md5);
+        assertThat(TestData.md5Hex(root.resolve("big.bin"))).as(context).isEqualTo(md5);
         assertThat(TestFiles.names(root)).as(context).containsExactly(".ft", "big.bin");
         assertThat(TestFiles.names(partials)).as("partials left; %s", context).isEmpty();
     }
@@ -173,8 +177,8 @@ class FaultIT {
     @ParameterizedTest(name = "over an older copy: {0}")
     @ValueSource(booleans = {false, true})
     void byteFlippedInADownloadExitsFiveKeepsNothingAndACleanRerunArrivesIntact(boolean overOldCopy) throws Exception {
-        String md5 = TestFiles.md5(TestFiles.randomFile(root.resolve("big.bin"), MEDIUM, 21));
-        String oldMd5 = overOldCopy ? TestFiles.md5(TestFiles.randomFile(work.resolve("big.bin"), MIB, 22)) : null;
+        String md5 = TestData.md5Hex(TestData.randomFile(root.resolve("big.bin"), MEDIUM, 21));
+        String oldMd5 = overOldCopy ? TestData.md5Hex(TestData.randomFile(work.resolve("big.bin"), MIB, 22)) : null;
         long flipAt = 5 * MIB + new Random(SEED).nextLong(20 * MIB);
         String context = "seed " + SEED + ", flip downstream at " + flipAt;
 
@@ -193,7 +197,7 @@ class FaultIT {
             assertThat(TestFiles.names(work)).as(what).containsExactlyInAnyOrderElementsOf(
                     overOldCopy ? List.of(".err", ".out", "big.bin") : List.of(".err", ".out"));
             if (overOldCopy) {
-                assertThat(TestFiles.md5(work.resolve("big.bin"))).as(what).isEqualTo(oldMd5);
+                assertThat(TestData.md5Hex(work.resolve("big.bin"))).as(what).isEqualTo(oldMd5);
             }
 
             FtProcesses.Result clean = FtProcesses.run(work, launch,
@@ -203,14 +207,14 @@ class FaultIT {
             assertThat(clean.out()).as(context).isEqualTo(md5 + "  big.bin\n");
             assertThat(proxy.fired(Kind.FLIP)).as(context).isEqualTo(1);
         }
-        assertThat(TestFiles.md5(work.resolve("big.bin"))).as(context).isEqualTo(md5);
+        assertThat(TestData.md5Hex(work.resolve("big.bin"))).as(context).isEqualTo(md5);
     }
 
     @ParameterizedTest(name = "replacing an older version: {0}")
     @ValueSource(booleans = {false, true})
     void byteFlippedInAnUploadExitsFiveStoresNothingAndACleanRerunArrivesIntact(boolean replacing) throws Exception {
-        String md5 = TestFiles.md5(TestFiles.randomFile(work.resolve("big.bin"), MEDIUM, 31));
-        String oldMd5 = replacing ? TestFiles.md5(TestFiles.randomFile(root.resolve("big.bin"), MIB, 32)) : null;
+        String md5 = TestData.md5Hex(TestData.randomFile(work.resolve("big.bin"), MEDIUM, 31));
+        String oldMd5 = replacing ? TestData.md5Hex(TestData.randomFile(root.resolve("big.bin"), MIB, 32)) : null;
         long flipAt = 5 * MIB + new Random(SEED + 2).nextLong(20 * MIB);
         String context = "seed " + SEED + ", flip upstream at " + flipAt;
         Path partials = root.resolve(".ft/partials");
@@ -229,7 +233,7 @@ class FaultIT {
             assertThat(TestFiles.names(root)).as(what)
                     .isEqualTo(replacing ? List.of(".ft", "big.bin") : List.of(".ft"));
             if (replacing) {
-                assertThat(TestFiles.md5(root.resolve("big.bin"))).as("the old version; %s", what).isEqualTo(oldMd5);
+                assertThat(TestData.md5Hex(root.resolve("big.bin"))).as("the old version; %s", what).isEqualTo(oldMd5);
             }
             assertThat(TestFiles.names(partials)).as("damaged bytes kept for a resume; %s", what).isEmpty();
 
@@ -239,84 +243,88 @@ class FaultIT {
             assertThat(clean.err()).as(context).doesNotContain("resuming");
             assertThat(clean.out()).as(context).isEqualTo(md5 + "  big.bin\n");
         }
-        assertThat(TestFiles.md5(root.resolve("big.bin"))).as(context).isEqualTo(md5);
+        assertThat(TestData.md5Hex(root.resolve("big.bin"))).as(context).isEqualTo(md5);
     }
 
     @Test
     void serverGoneSilentMidDownloadMakesTheClientExitThreeAfterItsTimeoutAndTheRerunResumes() throws Exception {
-        String md5 = TestFiles.md5(TestFiles.randomFile(root.resolve("big.bin"), MEDIUM, 41));
+        String md5 = TestData.md5Hex(TestData.randomFile(root.resolve("big.bin"), MEDIUM, 41));
         long stallAt = 8 * MIB;
         Path partial = work.resolve(".big.bin.ftpart");
 
         try (FtProcesses.Server server = new FtProcesses.Server(root, launch);
              FaultProxy proxy = new FaultProxy(server.address)) {
             proxy.enqueue(Faults.none().stallAfter(DOWNSTREAM, stallAt, Duration.ofMinutes(2)));
-            long t0 = System.nanoTime();
-            FtProcesses.Result stalled = FtProcesses.run(work, launch,
-                    "-s", proxy.address(), "--timeout", "2", "get", "--retries", "0", "big.bin");
-            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
-            String what = "after " + seconds + " s, stderr: " + stalled.err();
-            assertThat(proxy.fired(Kind.STALL)).as(what).isEqualTo(1);
-            assertThat(stalled.exit()).as(what).isEqualTo(3);
-            assertThat(stalled.err()).as(what).containsPattern(
-                    "ft: get big\\.bin: \\S+ sent nothing for 2 s .*; rerun the same command to resume \\(TIMEOUT\\)\n$");
-            assertThat(seconds).as("waited for the timeout, then gave up; " + what).isBetween(2L, 30L);
+            String what = timesOutOnTheStall(proxy, "get", "sent nothing");
             assertThat(work.resolve("big.bin")).doesNotExist();
             long held = TestFiles.size(partial);
             assertThat(held).as(what).isBetween(stallAt - HEADERS, stallAt);
 
-            long downBefore = proxy.bytes(DOWNSTREAM);
-            FtProcesses.Result rerun = FtProcesses.run(work, launch,
-                    "-s", proxy.address(), "--timeout", "2", "get", "--retries", "0", "big.bin");
-            assertThat(rerun.exit()).as(rerun.err()).isZero();
-            assertThat(rerun.err()).containsPattern("ft: resuming at [^(\\n]+\\(" + held + " bytes\\) of ");
-            assertThat(rerun.out()).isEqualTo(md5 + "  big.bin\n");
-            assertThat(proxy.bytes(DOWNSTREAM) - downBefore).as("bytes the rerun moved, %d held", held)
-                    .isLessThan(MEDIUM - held + HEADERS);
+            rerunResumes(proxy, "get", DOWNSTREAM, held, md5);
         }
-        assertThat(TestFiles.md5(work.resolve("big.bin"))).isEqualTo(md5);
+        assertThat(TestData.md5Hex(work.resolve("big.bin"))).isEqualTo(md5);
         assertThat(TestFiles.names(work)).containsExactlyInAnyOrder(".err", ".out", "big.bin");
     }
 
     @Test
     void serverThatStopsAcceptingAnUploadMakesTheClientExitThreeAfterItsTimeoutAndTheRerunResumes() throws Exception {
-        String md5 = TestFiles.md5(TestFiles.randomFile(work.resolve("big.bin"), MEDIUM, 42));
+        String md5 = TestData.md5Hex(TestData.randomFile(work.resolve("big.bin"), MEDIUM, 42));
         long stallAt = 8 * MIB;
         Path partials = root.resolve(".ft/partials");
 
         try (FtProcesses.Server server = new FtProcesses.Server(root, launch);
              FaultProxy proxy = new FaultProxy(server.address)) {
             proxy.enqueue(Faults.none().stallAfter(UPSTREAM, stallAt, Duration.ofMinutes(2)));
-            long t0 = System.nanoTime();
-            FtProcesses.Result stalled = FtProcesses.run(work, launch,
-                    "-s", proxy.address(), "--timeout", "2", "put", "--retries", "0", "big.bin");
-            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
-            String what = "after " + seconds + " s, stderr: " + stalled.err();
-            assertThat(proxy.fired(Kind.STALL)).as(what).isEqualTo(1);
-            assertThat(stalled.exit()).as(what).isEqualTo(3);
-            assertThat(stalled.err()).as(what).containsPattern(
-                    "ft: put big\\.bin: \\S+ accepted no bytes for 2 s .*; rerun the same command to resume \\(TIMEOUT\\)\n$");
-            assertThat(seconds).as("waited for the timeout, then gave up; " + what).isBetween(2L, 30L);
+            String what = timesOutOnTheStall(proxy, "put", "accepted no bytes");
             assertThat(TestFiles.names(root)).as(what).containsExactly(".ft");
             // Like a real dead link, the stall hides the client's exit from the server, which
             // holds the upload until a rerun of the same file takes it over (after 5 s without a
             // byte) or its idle timeout; reset the link so the rerun here is not answered BUSY.
             proxy.disconnectAll();
-            TestFiles.await(() -> TestFiles.largestPart(partials) >= stallAt - HEADERS, Duration.ofSeconds(30),
-                    "the server keeping the bytes that got through; " + what);
+            await("the server keeping the bytes that got through; " + what)
+                    .atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+                    .until(() -> TestFiles.largestPart(partials) >= stallAt - HEADERS);
             long held = TestFiles.largestPart(partials);
             assertThat(held).as(what).isBetween(stallAt - HEADERS, stallAt);
 
-            long upBefore = proxy.bytes(UPSTREAM);
-            FtProcesses.Result rerun = FtProcesses.run(work, launch,
-                    "-s", proxy.address(), "--timeout", "2", "put", "--retries", "0", "big.bin");
-            assertThat(rerun.exit()).as(rerun.err()).isZero();
-            assertThat(rerun.err()).containsPattern("ft: resuming at [^(\\n]+\\(" + held + " bytes\\) of ");
-            assertThat(rerun.out()).isEqualTo(md5 + "  big.bin\n");
-            assertThat(proxy.bytes(UPSTREAM) - upBefore).as("bytes the rerun moved, %d held", held)
-                    .isLessThan(MEDIUM - held + HEADERS);
+            rerunResumes(proxy, "put", UPSTREAM, held, md5);
         }
-        assertThat(TestFiles.md5(root.resolve("big.bin"))).isEqualTo(md5);
+        assertThat(TestData.md5Hex(root.resolve("big.bin"))).isEqualTo(md5);
         assertThat(TestFiles.names(partials)).isEmpty();
+    }
+
+    /**
+     * Runs {@code ft --timeout 2 OP big.bin} through {@code proxy}, whose first connection
+     * stalls: the client must give up after its timeout with exit 3, saying the peer
+     * {@code complaint} for 2 s and that a rerun resumes. Returns what to tell in later failures.
+     */
+    private String timesOutOnTheStall(FaultProxy proxy, String op, String complaint) throws Exception {
+        long t0 = System.nanoTime();
+        FtProcesses.Result stalled = FtProcesses.run(work, launch,
+                "-s", proxy.address(), "--timeout", "2", op, "--retries", "0", "big.bin");
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
+        String what = "after " + seconds + " s, stderr: " + stalled.err();
+        assertThat(proxy.fired(Kind.STALL)).as(what).isEqualTo(1);
+        assertThat(stalled.exit()).as(what).isEqualTo(3);
+        assertThat(stalled.err()).as(what).containsPattern("ft: " + op + " big\\.bin: \\S+ " + complaint
+                + " for 2 s .*; rerun the same command to resume \\(TIMEOUT\\)\n$");
+        assertThat(seconds).as("waited for the timeout, then gave up; " + what).isBetween(2L, 30L);
+        return what;
+    }
+
+    /**
+     * Reruns {@code ft OP big.bin} through {@code proxy}: it must resume at {@code held} bytes,
+     * end with {@code md5}, and move little more than what was missing in {@code direction}.
+     */
+    private void rerunResumes(FaultProxy proxy, String op, FaultProxy.Direction direction, long held, String md5)
+            throws Exception {
+        long before = proxy.bytes(direction);
+        FtProcesses.Result rerun = FtProcesses.run(work, launch,
+                "-s", proxy.address(), "--timeout", "2", op, "--retries", "0", "big.bin");
+        assertThat(rerun.exit()).as(rerun.err()).isZero();
+        assertThat(rerun.err()).containsPattern("ft: resuming at [^(\\n]+\\(" + held + " bytes\\) of ");
+        assertThat(rerun.out()).isEqualTo(md5 + "  big.bin\n");
+        assertThat(proxy.bytes(direction) - before).as("bytes the rerun moved, %d held", held)
+                .isLessThan(MEDIUM - held + HEADERS);
     }
 }

@@ -1,14 +1,13 @@
 package ft.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import ft.testing.TestData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
@@ -24,24 +23,12 @@ class FtCommandLineIT {
     @TempDir
     Path tmp;
 
-    private static String md5Hex(Path file) throws Exception {
-        MessageDigest d = MessageDigest.getInstance("MD5");
-        d.update(Files.readAllBytes(file));
-        return HexFormat.of().formatHex(d.digest());
-    }
-
-    private static Path randomFile(Path file, int size, long seed) throws IOException {
-        byte[] b = new byte[size];
-        new Random(seed).nextBytes(b);
-        return Files.write(file, b);
-    }
-
     @Test
     void putThenGetMovesAFileBothWaysWithVerifiedMd5() throws Exception {
         Path root = tmp.resolve("root");
         Path work = Files.createDirectories(tmp.resolve("work"));
-        Path source = randomFile(work.resolve("data.bin"), 8 << 20, 1);
-        String md5 = md5Hex(source);
+        Path source = TestData.randomFile(work.resolve("data.bin"), 8 << 20, 1);
+        String md5 = TestData.md5Hex(source);
         try (FtProcesses.Server server = new FtProcesses.Server(root)) {
             FtProcesses.Result put = FtProcesses.run(work, "-s", server.address, "put", "data.bin", "in/data.bin");
             assertThat(put.exit()).as(put.err()).isZero();
@@ -50,7 +37,7 @@ class FtCommandLineIT {
             FtProcesses.Result get = FtProcesses.run(work, "get", "in/data.bin", "-o", "copy.bin", "-s", server.address);
             assertThat(get.exit()).as(get.err()).isZero();
             assertThat(get.out().strip()).isEqualTo(md5 + "  copy.bin");
-            assertThat(md5Hex(work.resolve("copy.bin"))).isEqualTo(md5);
+            assertThat(TestData.md5Hex(work.resolve("copy.bin"))).isEqualTo(md5);
             // Not a terminal: no progress bar, nothing at all on stderr for a clean transfer.
             assertThat(get.err()).isEmpty();
         }
@@ -79,14 +66,15 @@ class FtCommandLineIT {
         try {
             Pattern serving = Pattern.compile("ft: serving (\\S+) on (127\\.0\\.0\\.1:\\d+)\n");
             AtomicReference<Matcher> line = new AtomicReference<>();
-            TestFiles.await(() -> {
-                try {
-                    Matcher m = serving.matcher(Files.readString(serverDir.resolve(".err")));
-                    return m.find() && line.compareAndSet(null, m);
-                } catch (IOException notYet) {
-                    return false;
-                }
-            }, Duration.ofSeconds(60), "ft serve prints where it serves");
+            await("ft serve prints where it serves").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+                    .until(() -> {
+                        try {
+                            Matcher m = serving.matcher(Files.readString(serverDir.resolve(".err")));
+                            return m.find() && line.compareAndSet(null, m);
+                        } catch (IOException notYet) {
+                            return false;
+                        }
+                    });
             assertThat(line.get().group(1)).isEqualTo(root.toAbsolutePath().toString());
             String address = line.get().group(2);
 

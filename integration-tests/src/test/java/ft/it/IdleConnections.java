@@ -1,18 +1,12 @@
 package ft.it;
 
-import ft.protocol.FrameReader;
-import ft.protocol.FrameWriter;
-import ft.protocol.HeaderCodec;
 import ft.protocol.Protocol;
-import ft.protocol.ProtocolException;
 import ft.protocol.Request;
 import ft.protocol.Response;
-import java.io.BufferedInputStream;
+import ft.testing.RawClient;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,43 +17,32 @@ import java.util.List;
  * {@code perAddress} of them. Closing closes every one.
  */
 final class IdleConnections implements AutoCloseable {
-    private static final HeaderCodec CODEC = new HeaderCodec();
-
-    private final List<Socket> sockets = new ArrayList<>();
-    private final List<InputStream> inputs = new ArrayList<>();
+    private final List<RawClient> clients = new ArrayList<>();
 
     /**
      * Opens {@code count} connections and says hello on each; throws on the first that is not
      * answered {@code ok} (e.g. BUSY from a connection limit), keeping what it opened for close.
      */
-    void open(InetSocketAddress server, int count, int perAddress) throws IOException, ProtocolException {
-        byte[] hello = CODEC.encode(new Request.Hello(Protocol.VERSION));
+    void open(InetSocketAddress server, int count, int perAddress) throws IOException {
         for (int i = 0; i < count; i++) {
             int host = 2 + i / perAddress;
             if (host > 254) {
                 throw new IllegalArgumentException(count + " connections at " + perAddress + " per address need more "
                         + "than 127.0.0.2 … 127.0.0.254");
             }
-            Socket s = new Socket();
-            sockets.add(s);
-            s.bind(new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) host}), 0));
-            s.connect(server, 10_000);
-            s.setSoTimeout(30_000);
-            FrameWriter writer = new FrameWriter(s.getOutputStream());
-            writer.writeFrame(hello);
-            writer.flush();
-            InputStream in = new BufferedInputStream(s.getInputStream());
-            inputs.add(in);
-            Response answer = CODEC.decodeResponse(new FrameReader(in).readRequiredFrame(), Response.HelloOk.class);
+            RawClient c = RawClient.connect(server, InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) host}));
+            clients.add(c);
+            c.readTimeout(30_000);
+            Response answer = c.request(new Request.Hello(Protocol.VERSION), Response.HelloOk.class);
             if (!(answer instanceof Response.HelloOk)) {
-                throw new IOException("connection " + i + " from " + s.getLocalSocketAddress() + " was answered "
-                        + answer + " instead of a hello ok");
+                throw new IOException("connection " + i + " from " + c.socket().getLocalSocketAddress()
+                        + " was answered " + answer + " instead of a hello ok");
             }
         }
     }
 
     int size() {
-        return sockets.size();
+        return clients.size();
     }
 
     /**
@@ -72,12 +55,12 @@ final class IdleConnections implements AutoCloseable {
     int[] stillOpen(int step, int timeoutMillis) throws IOException {
         int checked = 0;
         int open = 0;
-        for (int i = 0; i < sockets.size(); i += step) {
+        for (int i = 0; i < clients.size(); i += step) {
             checked++;
-            Socket s = sockets.get(i);
-            s.setSoTimeout(timeoutMillis);
+            RawClient c = clients.get(i);
+            c.readTimeout(timeoutMillis);
             try {
-                inputs.get(i).read();
+                c.socket().getInputStream().read();
                 // end of stream or an unexpected byte: either way, not an idle open connection
             } catch (SocketTimeoutException expected) {
                 open++;
@@ -90,14 +73,13 @@ final class IdleConnections implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Socket s : sockets) {
+        for (RawClient c : clients) {
             try {
-                s.close();
+                c.close();
             } catch (IOException ignored) {
                 // closing anyway
             }
         }
-        sockets.clear();
-        inputs.clear();
+        clients.clear();
     }
 }

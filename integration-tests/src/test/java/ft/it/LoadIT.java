@@ -2,8 +2,8 @@ package ft.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ft.testing.TestData;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -123,7 +123,7 @@ class LoadIT {
                 assertThat(job.process.exitValue()).as(context).isZero();
                 assertThat(out).as(context).isEqualTo(job.md5 + "  " + (job.get ? job.local() : job.remote()) + "\n");
                 Path arrived = job.get ? job.dir.resolve(job.local()) : root.resolve(job.remote());
-                assertThat(md5(arrived)).as("MD5 of what arrived for " + context).isEqualTo(job.md5);
+                assertThat(TestData.md5Hex(arrived)).as("MD5 of what arrived for " + context).isEqualTo(job.md5);
                 gets += job.get ? 1 : 0;
             }
 
@@ -151,7 +151,7 @@ class LoadIT {
         Path small = root.resolve("small.txt");
         Files.writeString(small, "a small file, served while 2 000 connections sit idle\n".repeat(20));
         Path big = root.resolve("big.bin");
-        String smallMd5 = md5(small);
+        String smallMd5 = TestData.md5Hex(small);
         String bigMd5 = write(big, 16 * MIB, SEED);
 
         Path serverDir = Files.createDirectories(tmp.resolve("server"));
@@ -215,7 +215,7 @@ class LoadIT {
             seconds[i] = (System.nanoTime() - start) / 1e9;
             assertThat(r.exit()).as("ft get %s: %s", files[i][0], r.err()).isZero();
             assertThat(r.out()).isEqualTo(files[i][1] + "  " + files[i][0] + "\n");
-            assertThat(md5(dir.resolve(files[i][0]))).as("MD5 of the downloaded " + files[i][0]).isEqualTo(files[i][1]);
+            assertThat(TestData.md5Hex(dir.resolve(files[i][0]))).as("MD5 of the downloaded " + files[i][0]).isEqualTo(files[i][1]);
         }
         return seconds;
     }
@@ -287,14 +287,4 @@ class LoadIT {
         return HexFormat.of().formatHex(md5.digest());
     }
 
-    private static String md5(Path file) throws IOException, NoSuchAlgorithmException {
-        MessageDigest md5 = MessageDigest.getInstance("MD5");
-        byte[] buffer = new byte[(int) MIB];
-        try (InputStream in = Files.newInputStream(file)) {
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                md5.update(buffer, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(md5.digest());
-    }
 }

@@ -1,15 +1,19 @@
 package ft.it;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A running {@code ft serve} whose stderr (start line and access log) is kept in a file, so a
@@ -28,20 +32,23 @@ final class LoggedServer implements AutoCloseable {
         args.addAll(List.of(extra));
         process = FtProcesses.start(dir, launch, args.toArray(String[]::new));
         log = dir.resolve(".err");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        String found = null;
-        while (found == null) {
-            Matcher m = SERVING.matcher(Files.exists(log) ? Files.readString(log) : "");
-            if (m.find()) {
-                found = m.group(1);
-            } else if (!process.isAlive() || System.nanoTime() > deadline) {
-                process.destroyForcibly();
-                throw new IOException("ft serve did not start serving within 60 s: " + Files.readString(log));
-            } else {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-            }
+        AtomicReference<String> found = new AtomicReference<>();
+        try {
+            await("ft serve serving").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> {
+                Matcher m = SERVING.matcher(Files.exists(log) ? Files.readString(log) : "");
+                if (m.find()) {
+                    found.set(m.group(1));
+                }
+                return found.get() != null || !process.isAlive();
+            });
+        } catch (ConditionTimeoutException e) {
+            // told below, with the log
         }
-        address = found;
+        if (found.get() == null) {
+            process.destroyForcibly();
+            throw new IOException("ft serve did not start serving within 60 s: " + Files.readString(log));
+        }
+        address = found.get();
     }
 
     InetSocketAddress socketAddress() {

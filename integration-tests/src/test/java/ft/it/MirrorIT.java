@@ -2,29 +2,28 @@ package ft.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
 
+import ft.testing.FaultProxy;
+import ft.testing.TestData;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,10 +42,10 @@ class MirrorIT {
         Path root = Files.createDirectories(tmp.resolve("root"));
         Path data = Files.createDirectories(root.resolve("data"));
         for (int i = 0; i < BIG_FILES; i++) {
-            randomFile(data.resolve(String.format("f%02d.bin", i)), BIG_SIZE, i);
+            TestData.randomFile(data.resolve(String.format("f%02d.bin", i)), BIG_SIZE, i);
         }
         Files.createDirectories(data.resolve("sub"));
-        randomFile(data.resolve("sub/a.bin"), (1 << 20) + 123, 100);
+        TestData.randomFile(data.resolve("sub/a.bin"), (1 << 20) + 123, 100);
         Files.writeString(data.resolve("sub/notes.txt"), "three small files beside the big ones\n");
         Files.createFile(data.resolve("sub/zero.bin"));
         Files.createDirectories(data.resolve("empty"));
@@ -70,27 +69,31 @@ class MirrorIT {
             // 1. Mirror over a slow link and kill -9 the client partway.
             Process client = FtProcesses.start(work, launch,
                     "-s", proxy.address(), "get", "-r", "-j", "4", "--json", "data", "-o", "out");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (true) {
-                Map<String, Long> now = filesUnder(outData);
-                long completeBig = now.entrySet().stream()
-                        .filter(e -> isFinal(e.getKey()) && e.getValue() == BIG_SIZE).count();
-                boolean midway = now.entrySet().stream().anyMatch(e -> e.getKey().endsWith(".ftpart")
-                        && e.getValue() >= (1 << 20) && e.getValue() <= BIG_SIZE - (1 << 20));
-                // Three whole files in place and another one well under way, far from its end.
-                if (completeBig >= 3 && midway) {
-                    break;
-                }
-                if (!client.isAlive()) {
-                    fail("the first mirror ended (exit " + client.exitValue() + ") before it could be killed; "
-                            + "lower THROTTLE_BYTES_PER_SECOND. stderr: " + Files.readString(work.resolve(".err")));
-                }
-                if (System.nanoTime() > deadline) {
-                    client.destroyForcibly();
-                    fail("no 3 complete files and a partial download midway under " + outData
-                            + " within 60 s; saw " + now + "; stderr: " + Files.readString(work.resolve(".err")));
-                }
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+            AtomicReference<Map<String, Long>> seen = new AtomicReference<>(Map.of());
+            try {
+                await("3 complete files and a partial download midway under " + outData)
+                        .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+                        .until(() -> {
+                            if (!client.isAlive()) {
+                                return true; // told apart below
+                            }
+                            Map<String, Long> now = filesUnder(outData);
+                            seen.set(now);
+                            long completeBig = now.entrySet().stream()
+                                    .filter(e -> isFinal(e.getKey()) && e.getValue() == BIG_SIZE).count();
+                            boolean midway = now.entrySet().stream().anyMatch(e -> e.getKey().endsWith(".ftpart")
+                                    && e.getValue() >= (1 << 20) && e.getValue() <= BIG_SIZE - (1 << 20));
+                            // Three whole files in place and another one well under way, far from its end.
+                            return completeBig >= 3 && midway;
+                        });
+            } catch (ConditionTimeoutException e) {
+                client.destroyForcibly();
+                fail("no 3 complete files and a partial download midway under " + outData
+                        + " within 60 s; saw " + seen.get() + "; stderr: " + Files.readString(work.resolve(".err")));
+            }
+            if (!client.isAlive()) {
+                fail("the first mirror ended (exit " + client.exitValue() + ") before it could be killed; "
+                        + "lower THROTTLE_BYTES_PER_SECOND. stderr: " + Files.readString(work.resolve(".err")));
             }
             assertThat(client.isAlive()).as("the first mirror is still running when killed").isTrue();
             client.destroyForcibly();
@@ -112,7 +115,7 @@ class MirrorIT {
             assertThat(partials).as("partial downloads left by the kill").isNotEmpty();
             // Nothing unverified ever appears under a final name, kill or no kill.
             for (String path : completeBeforeKill) {
-                assertThat(md5(outData.resolve(path))).as("content of %s, in place at the kill", path)
+                assertThat(TestData.md5Hex(outData.resolve(path))).as("content of %s, in place at the kill", path)
                         .isEqualTo(expected.get(path));
             }
 
@@ -254,23 +257,9 @@ class MirrorIT {
     private static Map<String, String> md5sUnder(Path dir) throws IOException {
         Map<String, String> md5s = new TreeMap<>();
         for (String path : filesUnder(dir).keySet()) {
-            md5s.put(path, md5(dir.resolve(path)));
+            md5s.put(path, TestData.md5Hex(dir.resolve(path)));
         }
         return md5s;
     }
 
-    private static String md5(Path file) throws IOException {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("MD5"))) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    private static void randomFile(Path file, int size, long seed) throws IOException {
-        byte[] b = new byte[size];
-        new Random(seed).nextBytes(b);
-        Files.write(file, b);
-    }
 }

@@ -1,10 +1,13 @@
 package ft.it;
 
-import static ft.it.FaultProxy.Direction.DOWNSTREAM;
-import static ft.it.FaultProxy.Direction.UPSTREAM;
+import static ft.testing.FaultProxy.Direction.DOWNSTREAM;
+import static ft.testing.FaultProxy.Direction.UPSTREAM;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-import ft.it.FaultProxy.Faults;
+import ft.testing.FaultProxy;
+import ft.testing.FaultProxy.Faults;
+import ft.testing.TestData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -56,13 +59,13 @@ class TerminalIT {
     static void startServer() throws IOException {
         Tmux.requireInstalled();
         Path root = Files.createDirectories(shared.resolve("root"));
-        TestFiles.randomFile(root.resolve(LONG_NAME), 12 * MIB, 1);
+        TestData.randomFile(root.resolve(LONG_NAME), 12 * MIB, 1);
         Path tree = Files.createDirectories(root.resolve("tree"));
         Files.createDirectories(tree.resolve("sub"));
-        TestFiles.randomFile(tree.resolve("one.bin"), 4 * MIB, 2);
-        TestFiles.randomFile(tree.resolve("two.bin"), 4 * MIB, 3);
-        TestFiles.randomFile(tree.resolve("sub/three.bin"), 4 * MIB, 4);
-        TestFiles.randomFile(root.resolve(SLOW_NAME), 64 * MIB, 5);
+        TestData.randomFile(tree.resolve("one.bin"), 4 * MIB, 2);
+        TestData.randomFile(tree.resolve("two.bin"), 4 * MIB, 3);
+        TestData.randomFile(tree.resolve("sub/three.bin"), 4 * MIB, 4);
+        TestData.randomFile(root.resolve(SLOW_NAME), 64 * MIB, 5);
         server = new FtProcesses.Server(root);
         proxy = new FaultProxy(server.address);
         // About 1.5 s per command: many redraws, and a rate and time left worth showing.
@@ -83,7 +86,7 @@ class TerminalIT {
     @ValueSource(ints = {40, 80, 200})
     void eachTransferAndEachBatchLeavesOneLineThatFitsAndEndsWithTheTimeTaken(int columns) throws IOException {
         Path work = Files.createDirectories(tmp.resolve("work"));
-        TestFiles.randomFile(work.resolve(LONG_NAME), 12 * MIB, 6);
+        TestData.randomFile(work.resolve(LONG_NAME), 12 * MIB, 6);
 
         Screen get = runToEnd(columns, work, "get", LONG_NAME, "-o", "got/");
         assertThat(get.exit).as(get.describe()).isZero();
@@ -117,8 +120,8 @@ class TerminalIT {
             Path work = Files.createDirectories(tmp.resolve("work"));
             try (Session s = new Session(tmp, columns, work, "-s", slow.address(), "get", SLOW_NAME, "-o", "got/")) {
                 // A few percent in: some bytes are surely on disk for the rerun to resume from.
-                TestFiles.await(() -> s.lines().stream().anyMatch(l -> l.matches(".* ([3-9]|\\d\\d)% ETA .*")),
-                        COMMAND_TIMEOUT, "the bar at 3%");
+                await("the bar at 3%").atMost(COMMAND_TIMEOUT).pollInterval(Duration.ofMillis(5))
+                        .until(() -> s.lines().stream().anyMatch(l -> l.matches(".* ([3-9]|\\d\\d)% ETA .*")));
                 s.tmux.sendKeys("C-c");
                 Screen screen = s.awaitEnd();
                 assertThat(screen.exit).as(screen.describe()).isEqualTo(130);
@@ -141,8 +144,8 @@ class TerminalIT {
             slow.setDefault(Faults.none().throttle(DOWNSTREAM, MIB));
             Path work = Files.createDirectories(tmp.resolve("work"));
             try (Session s = new Session(tmp, 40, work, "-s", slow.address(), "get", name, "-o", "got/")) {
-                TestFiles.await(() -> s.lines().stream().anyMatch(l -> l.contains("ETA")), COMMAND_TIMEOUT,
-                        "the bar drawn");
+                await("the bar drawn").atMost(COMMAND_TIMEOUT).pollInterval(Duration.ofMillis(5))
+                        .until(() -> s.lines().stream().anyMatch(l -> l.contains("ETA")));
                 assertThat(s.lines()).noneMatch(l -> l.contains(name));
                 s.tmux.resize(150, 20);
                 Screen screen = s.awaitEnd();
@@ -225,10 +228,11 @@ class TerminalIT {
         }
 
         Screen awaitEnd() throws IOException {
-            TestFiles.await(() -> Files.exists(marker), COMMAND_TIMEOUT, "the command to end");
+            await("the command to end").atMost(COMMAND_TIMEOUT).pollInterval(Duration.ofMillis(5))
+                    .until(() -> Files.exists(marker));
             // tmux reads the terminal on its own time: wait until it shows the exit line too.
-            TestFiles.await(() -> lines().stream().anyMatch(l -> l.contains("exit=")), COMMAND_TIMEOUT,
-                    "the exit line on the screen");
+            await("the exit line on the screen").atMost(COMMAND_TIMEOUT).pollInterval(Duration.ofMillis(5))
+                    .until(() -> lines().stream().anyMatch(l -> l.contains("exit=")));
             return new Screen(Integer.parseInt(Files.readString(marker).strip()), tmux.lines());
         }
 

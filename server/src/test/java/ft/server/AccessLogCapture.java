@@ -9,10 +9,11 @@ import ch.qos.logback.core.read.ListAppender;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -35,16 +36,13 @@ final class AccessLogCapture implements AutoCloseable {
 
     /** The first line that {@code matches}, waiting for it up to a bounded deadline. */
     String await(Predicate<String> matches, String what) {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (true) {
-            for (String line : lines()) {
-                if (matches.test(line)) {
-                    return line;
-                }
-            }
-            assertTrue(System.nanoTime() < deadline, "no access log line for " + what + " in " + lines());
-            LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
-        }
+        AtomicReference<String> found = new AtomicReference<>();
+        Awaitility.await("an access log line for " + what).atMost(DEADLINE).pollInterval(Duration.ofMillis(5))
+                .until(() -> {
+                    lines().stream().filter(matches).findFirst().ifPresent(found::set);
+                    return found.get() != null;
+                });
+        return found.get();
     }
 
     /** The {@code ms=} a line reports. */

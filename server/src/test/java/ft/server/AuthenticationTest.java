@@ -1,5 +1,6 @@
 package ft.server;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,7 +33,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -438,11 +438,8 @@ class AuthenticationTest {
                 c.assertClosedByServer();
             }
             // The refusals are logged just after they are sent: wait (bounded) for all three.
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (messages(accessEvents).stream().filter(m -> m.contains("UNAUTHORIZED")).count() < 2) {
-                assertTrue(System.nanoTime() < deadline, "refused hellos were not logged: " + messages(accessEvents));
-                LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
-            }
+            await("the refused hellos logged").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
+                    .until(() -> messages(accessEvents).stream().filter(m -> m.contains("UNAUTHORIZED")).count() >= 2);
         } finally {
             access.detachAppender(accessEvents);
             rootLogger.detachAppender(allEvents);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ft.protocol.Md5;
+import ft.testing.FileClock;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;

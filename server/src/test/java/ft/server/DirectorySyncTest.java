@@ -16,8 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,7 +45,9 @@ class DirectorySyncTest {
         for (int i = 0; i < 3; i++) {
             later.add(Thread.ofPlatform().start(() -> sync.sync(dir)));
         }
-        awaitTrue(() -> sync.waiting(dir) == 3, "three callers waiting behind the running sync");
+        Awaitility.await("three callers waiting behind the running sync")
+                .atMost(DEADLINE).pollInterval(Duration.ofMillis(2))
+                .until(() -> sync.waiting(dir) == 3);
         firstMayEnd.countDown();
         join(first);
         for (Thread t : later) {
@@ -82,7 +83,8 @@ class DirectorySyncTest {
             sync.sync(dir);
             lateReturned.countDown();
         });
-        awaitTrue(() -> sync.waiting(dir) == 1, "the late caller waiting");
+        Awaitility.await("the late caller waiting").atMost(DEADLINE).pollInterval(Duration.ofMillis(2))
+                .until(() -> sync.waiting(dir) == 1);
         firstMayEnd.countDown();
         join(first);
         await(secondStarted);
@@ -143,16 +145,6 @@ class DirectorySyncTest {
     private static void join(Thread t) throws InterruptedException {
         if (!t.join(DEADLINE)) {
             fail(t + " did not finish within " + DEADLINE);
-        }
-    }
-
-    private static void awaitTrue(BooleanSupplier condition, String message) {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail(message + " within " + DEADLINE);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
         }
     }
 }

@@ -1,5 +1,6 @@
 package ft.server;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import ft.testing.ListingReader;
 import ft.transfer.Body;
 import ft.protocol.ErrorCode;
 import ft.protocol.FrameReader;
@@ -35,7 +37,6 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -172,16 +173,6 @@ class HostileInputSuiteTest {
     }
 
     // ================================================================== helpers
-
-    private static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + BOUND.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail(what + " within " + BOUND.toSeconds() + " s");
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-        }
-    }
 
     private static byte[] random(int size, long seed) {
         byte[] b = new byte[size];
@@ -689,7 +680,8 @@ class HostileInputSuiteTest {
                 assertEquals(0, startPut(c, "short.bin", content).offset());
                 c.sendRaw(content, 0, 400);
             }
-            await(() -> onlyPartSize() == 400 && server.connectionCount() == 0, "the server kept the 400 bytes");
+            await("the server kept the 400 bytes").atMost(BOUND).pollInterval(Duration.ofMillis(5))
+                    .until(() -> onlyPartSize() == 400 && server.connectionCount() == 0);
             assertEquals("old version", Files.readString(root.resolve("short.bin")), "the final name is untouched");
             try (RawClient c = RawClient.hello(server)) {
                 assertEquals(400, startPut(c, "short.bin", content).offset(), "the partial resumes");
@@ -931,7 +923,8 @@ class HostileInputSuiteTest {
             } finally {
                 closeAll(idle);
             }
-            await(() -> server.connectionCount() == 0, "the 2000 closed connections were released");
+            await("the 2000 closed connections were released").atMost(BOUND).pollInterval(Duration.ofMillis(5))
+                    .until(() -> server.connectionCount() == 0);
         }
 
         @Test
@@ -958,7 +951,8 @@ class HostileInputSuiteTest {
             } finally {
                 closeAll(held);
             }
-            await(() -> server.connectionCount() == 0, "the held connections were released");
+            await("the held connections were released").atMost(BOUND).pollInterval(Duration.ofMillis(5))
+                    .until(() -> server.connectionCount() == 0);
         }
     }
 

@@ -1,8 +1,8 @@
 package ft.server;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import ft.protocol.FrameReader;
 import ft.protocol.FrameWriter;
@@ -16,10 +16,9 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,7 +55,9 @@ class IdleConnectionMemoryTest {
             for (int i = 0; i < CONNECTIONS; i++) {
                 clients.add(hello(server));
             }
-            awaitConnections(server, clients.size());
+            await("the server holding " + clients.size() + " connections")
+                    .atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5))
+                    .until(server::connectionCount, n -> n >= clients.size());
             long perConnection = (heapUsedAfterGc() - before) / CONNECTIONS;
             assertTrue(perConnection < MAX_BYTES_PER_CONNECTION,
                     "an idle connection holds " + perConnection + " bytes of heap; at most "
@@ -102,15 +103,5 @@ class IdleConnectionMemoryTest {
             least = Math.min(least, memory.getHeapMemoryUsage().getUsed());
         }
         return least;
-    }
-
-    private static void awaitConnections(FtServer server, int count) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (server.connectionCount() < count) {
-            if (System.nanoTime() > deadline) {
-                fail("the server holds " + server.connectionCount() + " connections, not " + count + ", after 20 s");
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-        }
     }
 }

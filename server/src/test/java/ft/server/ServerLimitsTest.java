@@ -1,11 +1,11 @@
 package ft.server;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import ft.protocol.ErrorCode;
 import ft.protocol.Md5;
@@ -22,8 +22,6 @@ import java.time.Instant;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,16 +34,6 @@ class ServerLimitsTest {
 
     private Path root() throws IOException {
         return Files.createDirectories(tmp.resolve("root"));
-    }
-
-    private static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail(what + " within 20 s");
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-        }
     }
 
     private static byte[] random(int size) {
@@ -98,7 +86,9 @@ class ServerLimitsTest {
             c.socket().setReceiveBufferSize(4096);
             c.send(new Request.Get("big.bin", 0));
             // We never read the body: the server's write blocks, and the watchdog must end it.
-            await(() -> server.connectionCount() == 0, "the stalled connection was dropped");
+            await("the stalled connection was dropped")
+                    .atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5))
+                    .until(() -> server.connectionCount() == 0);
         }
     }
 
@@ -115,7 +105,9 @@ class ServerLimitsTest {
                 assertInstanceOf(Response.Error.class, second.request(new Request.Stat("nope"), Response.StatOk.class));
             }
             first.close();
-            await(() -> server.connectionCount() == 0, "closed connections were released");
+            await("closed connections were released")
+                    .atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5))
+                    .until(() -> server.connectionCount() == 0);
             try (RawClient again = RawClient.hello(server)) {
                 assertEquals(ErrorCode.NOT_FOUND, ((Response.Error) again.request(new Request.Stat("nope"),
                         Response.StatOk.class)).code());
@@ -207,14 +199,15 @@ class ServerLimitsTest {
 
             CompletableFuture<Boolean> stopped = CompletableFuture.supplyAsync(() -> server.shutdown(Duration.ofSeconds(20)));
             idle.assertClosedByServer();
-            await(() -> {
-                try (Socket s = new Socket()) {
-                    s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-                    return false;
-                } catch (IOException refused) {
-                    return true;
-                }
-            }, "the listener was closed");
+            await("the listener was closed").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5))
+                    .until(() -> {
+                        try (Socket s = new Socket()) {
+                            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                            return false;
+                        } catch (IOException refused) {
+                            return true;
+                        }
+                    });
 
             byte[] rest = busy.readBody(header.size() - head.length);
             byte[] whole = new byte[content.length];

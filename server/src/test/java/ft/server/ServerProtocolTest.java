@@ -1,17 +1,18 @@
 package ft.server;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import ft.protocol.ErrorCode;
 import ft.protocol.Md5;
 import ft.protocol.Protocol;
 import ft.protocol.Request;
 import ft.protocol.Response;
+import ft.testing.FileClock;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -28,8 +29,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -557,7 +557,9 @@ class ServerProtocolTest {
             c.sendRaw(content, 0, sent);
         } // abrupt close, no goodbye
 
-        awaitTrue(() -> partSize() == sent, "the server never stored the " + sent + " bytes sent");
+        await("the server storing the " + sent + " bytes sent")
+                .atMost(DEADLINE).pollInterval(Duration.ofMillis(2))
+                .until(() -> partSize() == sent);
         assertArrayEquals(old, Files.readAllBytes(root.resolve("up.bin")), "the old version must be untouched");
 
         try (RawClient c = RawClient.hello(server)) {
@@ -624,7 +626,9 @@ class ServerProtocolTest {
         try (RawClient c = RawClient.hello(server)) {
             c.request(new Request.Put("small.bin", content.length, md5), Response.PutReady.class);
             c.sendRaw(content, 0, sent);
-            awaitTrue(() -> partSize() == sent, "the server never stored the " + sent + " bytes sent");
+            await("the server storing the " + sent + " bytes sent")
+                    .atMost(DEADLINE).pollInterval(Duration.ofMillis(2))
+                    .until(() -> partSize() == sent);
             assertEquals(List.of(), metas(), "a small body in flight needs no meta file");
             c.shutdownOutput();
             c.assertClosedByServer();
@@ -647,7 +651,9 @@ class ServerProtocolTest {
         try (RawClient c = RawClient.hello(server)) {
             c.request(new Request.Put("large.bin", content.length, RawClient.md5(content)), Response.PutReady.class);
             c.sendRaw(content, 0, sent);
-            awaitTrue(() -> partSize() == sent, "the server never stored the " + sent + " bytes sent");
+            await("the server storing the " + sent + " bytes sent")
+                    .atMost(DEADLINE).pollInterval(Duration.ofMillis(2))
+                    .until(() -> partSize() == sent);
             assertEquals(1, metas().size(), "a large body in flight is resumable even if the server dies now");
             c.sendRaw(content, sent, content.length - sent);
             assertInstanceOf(Response.PutDone.class, c.read(Response.PutDone.class));
@@ -799,7 +805,9 @@ class ServerProtocolTest {
         try (RawClient dead = RawClient.hello(server); RawClient rerun = RawClient.hello(server)) {
             dead.request(new Request.Put("same.bin", content.length, md5), Response.PutReady.class);
             dead.sendRaw(content, 0, sent);
-            awaitTrue(() -> partSize() == sent, "the server never stored the " + sent + " bytes sent");
+            await("the server storing the " + sent + " bytes sent")
+                    .atMost(DEADLINE).pollInterval(Duration.ofMillis(2))
+                    .until(() -> partSize() == sent);
             // The first link now carries nothing, without a reset: a dead link. A different file
             // is still refused; the same file is BUSY until the holder counts as stalled, then
             // takes over and resumes from what the holder stored.
@@ -931,25 +939,14 @@ class ServerProtocolTest {
     // ------------------------------------------------------------------ helpers
 
     private static Response.PutReady putReadyRetryingBusy(RawClient c, Request.Put put) throws IOException {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (true) {
-            Response r = c.request(put, Response.PutReady.class);
-            if (r instanceof Response.Error e && e.code() == ErrorCode.BUSY && System.nanoTime() < deadline) {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-                continue;
-            }
-            return assertInstanceOf(Response.PutReady.class, r, () -> "put refused: " + r);
-        }
-    }
-
-    private static void awaitTrue(BooleanSupplier condition, String message) {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail(message + " within " + DEADLINE);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
-        }
+        AtomicReference<Response> answer = new AtomicReference<>();
+        await("a put not refused BUSY").atMost(DEADLINE).pollInterval(Duration.ofMillis(5)).pollInSameThread()
+                .until(() -> {
+                    answer.set(c.request(put, Response.PutReady.class));
+                    return !(answer.get() instanceof Response.Error e && e.code() == ErrorCode.BUSY);
+                });
+        Response r = answer.get();
+        return assertInstanceOf(Response.PutReady.class, r, () -> "put refused: " + r);
     }
 
     private List<Path> partials() throws IOException {

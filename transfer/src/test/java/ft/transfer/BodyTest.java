@@ -4,6 +4,7 @@ import ft.protocol.Frames;
 import ft.protocol.Md5;
 import ft.protocol.TrickleInputStream;
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,6 +16,7 @@ import java.io.EOFException;
 import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -230,10 +232,8 @@ class BodyTest {
             }
         });
         chunks.add(java.util.Arrays.copyOf(body, first));
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-        while (written.get() < first && System.nanoTime() < deadline) {
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-        }
+        await("the bytes sent so far written").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1))
+                .until(() -> written.get() >= first);
         assertEquals(first, written.get(), "bytes written while the sender has sent no more");
         chunks.add(java.util.Arrays.copyOfRange(body, first, body.length));
         receiver.join(30_000);

@@ -1,4 +1,4 @@
-package ft.server;
+package ft.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -24,31 +24,31 @@ import java.util.List;
  * socket's stream directly), and the buffer used here for one stream can only ever hold
  * bytes of that stream.
  */
-final class ListingReader {
+public final class ListingReader {
     /** Far more frames than any test produces: a runaway stream fails instead of spinning. */
     private static final int MAX_FRAMES = 1_000_000;
 
     private ListingReader() {}
 
     /** A complete stream: its entries in the order sent, and the end frame. */
-    record Listing(List<ListItem.Entry> entries, ListItem.End end) {
-        List<String> paths() {
+    public record Listing(List<ListItem.Entry> entries, ListItem.End end) {
+        public List<String> paths() {
             return entries.stream().map(ListItem.Entry::path).toList();
         }
 
-        ListItem.Entry entry(String path) {
+        public ListItem.Entry entry(String path) {
             return entries.stream().filter(e -> e.path().equals(path)).findFirst()
                     .orElseThrow(() -> new AssertionError("no entry '" + path + "' in " + paths()));
         }
     }
 
     /** Sends a list request that must be accepted and reads the whole page. */
-    static Listing list(RawClient client, Request.List request) throws IOException {
+    public static Listing list(RawClient client, Request.List request) throws IOException {
         return stream(client, request);
     }
 
     /** Sends a find request that must be accepted and reads the whole stream. */
-    static Listing find(RawClient client, Request.Find request) throws IOException {
+    public static Listing find(RawClient client, Request.Find request) throws IOException {
         return stream(client, request);
     }
 
@@ -62,7 +62,7 @@ final class ListingReader {
      * Reads entry frames up to and including the end frame, which must carry no error and a
      * count equal to the number of entries received.
      */
-    static Listing readStream(RawClient client) throws IOException {
+    public static Listing readStream(RawClient client) throws IOException {
         // Buffering is safe here: the server sends nothing after the end frame until the next
         // request, which cannot have been sent yet, so no byte beyond this stream is taken.
         FrameReader reader = new FrameReader(new BufferedInputStream(client.socket().getInputStream(), 64 * 1024));

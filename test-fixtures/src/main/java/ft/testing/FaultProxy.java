@@ -1,4 +1,4 @@
-package ft.it;
+package ft.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -44,10 +44,13 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #disconnectAll()} or {@link #close()}. Tests can
  * count forwarded bytes ({@link #bytes}), connections, and wait for a fault to have fired
  * ({@link #awaitFired}) instead of sleeping.
+ *
+ * <p>The one fault proxy of ft's tests: the in-process end-to-end tests and the process
+ * integration tests break their links with it alike.
  */
-final class FaultProxy implements AutoCloseable {
+public final class FaultProxy implements AutoCloseable {
     /** Which way bytes flow through the proxy. */
-    enum Direction {
+    public enum Direction {
         /** Client to server. */
         UPSTREAM,
         /** Server to client. */
@@ -55,7 +58,7 @@ final class FaultProxy implements AutoCloseable {
     }
 
     /** What a fault did, counted over all connections. */
-    enum Kind {
+    public enum Kind {
         /** A connection was closed after its N bytes. */
         CUT,
         /** A direction stopped forwarding after its N bytes (counted when the stall begins). */
@@ -65,38 +68,38 @@ final class FaultProxy implements AutoCloseable {
     }
 
     /** The faults of one direction; a negative position means "not set". */
-    record Plan(long cutAfter, long stallAfter, Duration stallFor, long bytesPerSecond, long flipAt) {
-        static final Plan CLEAN = new Plan(-1, -1, null, 0, -1);
+    public record Plan(long cutAfter, long stallAfter, Duration stallFor, long bytesPerSecond, long flipAt) {
+        public static final Plan CLEAN = new Plan(-1, -1, null, 0, -1);
     }
 
     /**
      * The faults of one connection, both directions: an immutable value, built fluently from
      * {@link #none()}, e.g. {@code Faults.none().throttle(UPSTREAM, 8 << 20).cutAfter(UPSTREAM, 5 << 20)}.
      */
-    record Faults(Plan upstream, Plan downstream) {
-        Faults {
+    public record Faults(Plan upstream, Plan downstream) {
+        public Faults {
             Objects.requireNonNull(upstream);
             Objects.requireNonNull(downstream);
         }
 
         /** A clean connection. */
-        static Faults none() {
+        public static Faults none() {
             return new Faults(Plan.CLEAN, Plan.CLEAN);
         }
 
-        Plan plan(Direction d) {
+        public Plan plan(Direction d) {
             return d == Direction.UPSTREAM ? upstream : downstream;
         }
 
         /** Forward exactly {@code bytes} in direction {@code d}, then close both sides. */
-        Faults cutAfter(Direction d, long bytes) {
+        public Faults cutAfter(Direction d, long bytes) {
             requireNonNegative(bytes);
             Plan p = plan(d);
             return with(d, new Plan(bytes, p.stallAfter(), p.stallFor(), p.bytesPerSecond(), p.flipAt()));
         }
 
         /** After {@code bytes} in direction {@code d}, forward nothing for {@code duration}, then go on. */
-        Faults stallAfter(Direction d, long bytes, Duration duration) {
+        public Faults stallAfter(Direction d, long bytes, Duration duration) {
             requireNonNegative(bytes);
             Objects.requireNonNull(duration);
             Plan p = plan(d);
@@ -104,12 +107,12 @@ final class FaultProxy implements AutoCloseable {
         }
 
         /** After {@code bytes} in direction {@code d}, forward nothing until the connection closes. */
-        Faults stallForeverAfter(Direction d, long bytes) {
+        public Faults stallForeverAfter(Direction d, long bytes) {
             return stallAfter(d, bytes, FOREVER);
         }
 
         /** At most {@code bytesPerSecond} in direction {@code d}. */
-        Faults throttle(Direction d, long bytesPerSecond) {
+        public Faults throttle(Direction d, long bytesPerSecond) {
             if (bytesPerSecond <= 0) {
                 throw new IllegalArgumentException("rate must be positive: " + bytesPerSecond);
             }
@@ -118,7 +121,7 @@ final class FaultProxy implements AutoCloseable {
         }
 
         /** Invert the byte at {@code offset} (0-based) of direction {@code d}. */
-        Faults flipAt(Direction d, long offset) {
+        public Faults flipAt(Direction d, long offset) {
             requireNonNegative(offset);
             Plan p = plan(d);
             return with(d, new Plan(p.cutAfter(), p.stallAfter(), p.stallFor(), p.bytesPerSecond(), offset));
@@ -150,45 +153,78 @@ final class FaultProxy implements AutoCloseable {
     private final Set<Link> open = ConcurrentHashMap.newKeySet();
 
     /** Starts listening on 127.0.0.1 and forwarding to {@code target} ({@code host:port}). */
-    FaultProxy(String target) throws IOException {
-        int colon = target.lastIndexOf(':');
-        this.target = new InetSocketAddress(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)));
+    public FaultProxy(String target) throws IOException {
+        this(hostPort(target));
+    }
+
+    /** Starts listening on 127.0.0.1 and forwarding to {@code target}. */
+    public FaultProxy(InetSocketAddress target) throws IOException {
+        this.target = target;
         listener = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
         Thread.ofPlatform().daemon().name("fault-proxy-accept-" + listener.getLocalPort()).start(this::acceptAll);
     }
 
+    /** A proxy to {@code target} that applies {@code faults} to every connection. */
+    public static FaultProxy start(InetSocketAddress target, Faults faults) throws IOException {
+        FaultProxy proxy = new FaultProxy(target);
+        proxy.setDefault(faults);
+        return proxy;
+    }
+
+    /**
+     * A proxy to {@code target} that applies {@code faults} to its first {@code connections}
+     * connections and lets later ones (a client's retries, say) through clean.
+     */
+    public static FaultProxy start(InetSocketAddress target, Faults faults, int connections) throws IOException {
+        FaultProxy proxy = new FaultProxy(target);
+        proxy.enqueue(faults, connections);
+        return proxy;
+    }
+
+    private static InetSocketAddress hostPort(String target) {
+        int colon = target.lastIndexOf(':');
+        return new InetSocketAddress(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)));
+    }
+
     /** {@code 127.0.0.1:PORT}, for {@code ft -s}. */
-    String address() {
+    public String address() {
         return "127.0.0.1:" + listener.getLocalPort();
     }
 
     /** The faults of connections that find the queue empty (initially none). */
-    void setDefault(Faults faults) {
+    public void setDefault(Faults faults) {
         defaults = Objects.requireNonNull(faults);
     }
 
     /** The faults of the next accepted connection that finds no earlier one queued. */
-    void enqueue(Faults faults) {
+    public void enqueue(Faults faults) {
         queue.add(Objects.requireNonNull(faults));
     }
 
+    /** The faults of the next {@code connections} accepted connections, after any queued before. */
+    public void enqueue(Faults faults, int connections) {
+        for (int i = 0; i < connections; i++) {
+            enqueue(faults);
+        }
+    }
+
     /** Bytes forwarded in direction {@code d} over all connections so far. */
-    long bytes(Direction d) {
+    public long bytes(Direction d) {
         return bytes.get(d).get();
     }
 
     /** Connections accepted so far. */
-    int connections() {
+    public int connections() {
         return connections.get();
     }
 
     /** How many times faults of this kind have fired so far, over all connections. */
-    synchronized int fired(Kind kind) {
+    public synchronized int fired(Kind kind) {
         return fired.getOrDefault(kind, 0);
     }
 
     /** Waits until {@link #fired(Kind)} reaches {@code atLeast}; false if {@code timeout} passed first. */
-    synchronized boolean awaitFired(Kind kind, int atLeast, Duration timeout) throws InterruptedException {
+    public synchronized boolean awaitFired(Kind kind, int atLeast, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (fired(kind) < atLeast) {
             long left = deadline - System.nanoTime();
@@ -201,12 +237,12 @@ final class FaultProxy implements AutoCloseable {
     }
 
     /** Waits for the first cut; false if none fired within {@code timeout}. */
-    boolean awaitCut(Duration timeout) throws InterruptedException {
+    public boolean awaitCut(Duration timeout) throws InterruptedException {
         return awaitFired(Kind.CUT, 1, timeout);
     }
 
     /** Waits for the first stall to begin; false if none did within {@code timeout}. */
-    boolean awaitStall(Duration timeout) throws InterruptedException {
+    public boolean awaitStall(Duration timeout) throws InterruptedException {
         return awaitFired(Kind.STALL, 1, timeout);
     }
 
@@ -356,7 +392,7 @@ final class FaultProxy implements AutoCloseable {
      * Closes every connection open now (both sides), ending their stalls, and goes on accepting
      * new ones: a stuck link reset, so the server learns the client is gone.
      */
-    void disconnectAll() {
+    public void disconnectAll() {
         for (Link link : open) {
             link.close();
         }

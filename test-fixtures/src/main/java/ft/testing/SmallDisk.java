@@ -1,4 +1,4 @@
-package ft.client;
+package ft.testing;
 
 import static org.assertj.core.api.Assertions.fail;
 
@@ -11,10 +11,11 @@ import java.util.concurrent.TimeUnit;
  * A small tmpfs mounted over a directory: a disk that really fills up. Mounting needs root (and
  * CAP_SYS_ADMIN), which CI has; where it is missing the test fails, saying why, never skips.
  */
-final class SmallDisk {
+public final class SmallDisk {
     private SmallDisk() {}
 
-    static void mount(Path dir, String size) throws IOException, InterruptedException {
+    /** Mounts a tmpfs of {@code size} ({@code mount}'s syntax: "5m") over {@code dir}. */
+    public static void mount(Path dir, String size) throws IOException, InterruptedException {
         String why = run("mount", "-t", "tmpfs", "-o", "size=" + size + ",mode=0755", "tmpfs", dir.toString());
         if (why != null) {
             fail("cannot mount a " + size + " tmpfs over " + dir + " (" + why + "): run the tests as root with "
@@ -22,7 +23,8 @@ final class SmallDisk {
         }
     }
 
-    static void unmount(Path dir) throws IOException, InterruptedException {
+    /** Unmounts it lazily (files still open keep it until they close). */
+    public static void unmount(Path dir) throws IOException, InterruptedException {
         String why = run("umount", "-l", dir.toString());
         if (why != null) {
             throw new IOException("umount -l " + dir + ": " + why);
