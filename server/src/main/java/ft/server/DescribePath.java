@@ -1,7 +1,6 @@
 package ft.server;
 
 import ft.protocol.EntryType;
-import ft.protocol.FrameWriter;
 import ft.protocol.Md5;
 import ft.protocol.Request;
 import ft.protocol.Response;
@@ -14,8 +13,12 @@ import java.nio.file.attribute.BasicFileAttributes;
 final class DescribePath {
     private DescribePath() {}
 
-    static Response stat(FtServer server, Share share, Request.Stat request, FrameWriter writer)
-            throws RefusedException, IOException {
+    static void stat(Request.Stat request, RequestContext ctx) throws RefusedException, IOException {
+        ctx.answer(describe(request, ctx));
+    }
+
+    private static Response describe(Request.Stat request, RequestContext ctx) throws RefusedException, IOException {
+        Share share = ctx.share();
         Path real = share.jail().resolveExisting(request.path());
         BasicFileAttributes attrs = Files.readAttributes(real, BasicFileAttributes.class);
         String name = RootJail.segments(request.path()).getLast();
@@ -27,7 +30,7 @@ final class DescribePath {
             return new Response.StatOk(name, EntryType.OTHER, 0, mtime, null);
         }
         DigestCache.Version version = FileVersions.of(real);
-        Md5 md5 = server.digests().digestOf(version, Connection.keepalive(writer, request.keepaliveMs()));
+        Md5 md5 = ctx.services().digests().digestOf(version, ctx.keepalive(request.keepaliveMs()));
         return new Response.StatOk(name, EntryType.FILE, version.size(), version.modified().toMillis(), md5);
     }
 

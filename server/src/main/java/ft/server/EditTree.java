@@ -18,12 +18,14 @@ import java.nio.file.attribute.BasicFileAttributes;
 final class EditTree {
     private EditTree() {}
 
-    static Response mkdir(Share share, Request.MakeDirectory request) throws RefusedException, IOException {
+    static void mkdir(Request.MakeDirectory request, RequestContext ctx) throws RefusedException, IOException {
+        Share share = ctx.share();
         share.jail().makeDirectory(request.path(), request.parents());
-        return new Response.Ok();
+        ctx.answer(new Response.Ok());
     }
 
-    static Response rm(Share share, Request.Remove request) throws RefusedException, IOException {
+    static void rm(Request.Remove request, RequestContext ctx) throws RefusedException, IOException {
+        Share share = ctx.share();
         Path entry = share.jail().resolveEntry(request.path());
         boolean directory = Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS);
         try {
@@ -38,10 +40,11 @@ final class EditTree {
         } catch (AccessDeniedException e) {
             throw new RefusedException(ErrorCode.ACCESS_DENIED, "'" + request.path() + "' may not be removed");
         }
-        return new Response.Ok();
+        ctx.answer(new Response.Ok());
     }
 
-    static Response mv(Share share, Request.Move request) throws RefusedException, IOException {
+    static void mv(Request.Move request, RequestContext ctx) throws RefusedException, IOException {
+        Share share = ctx.share();
         RootJail jail = share.jail();
         Path source = jail.resolveEntry(request.from());
         Path target;
@@ -71,7 +74,7 @@ final class EditTree {
         } catch (AccessDeniedException e) {
             throw new RefusedException(ErrorCode.ACCESS_DENIED, "'" + request.from() + "' may not be moved there");
         }
-        return new Response.Ok();
+        ctx.answer(new Response.Ok());
     }
 
     /** The real directory {@code clientPath} names, or null if it names no directory. */

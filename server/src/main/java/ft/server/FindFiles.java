@@ -10,7 +10,6 @@ import ft.protocol.Protocol;
 import ft.protocol.Request;
 import ft.protocol.Response;
 import java.io.IOException;
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
@@ -36,33 +35,23 @@ import java.util.List;
 final class FindFiles {
     private static final HeaderCodec CODEC = new HeaderCodec();
 
+    private final RequestContext ctx;
     private final Share share;
     private final Request.Find request;
     private final FrameWriter writer;
     private final Glob glob;
     private long sent;
 
-    private FindFiles(Share share, Request.Find request, FrameWriter writer, Glob glob) {
-        this.share = share;
+    private FindFiles(RequestContext ctx, Request.Find request, Glob glob) {
+        this.ctx = ctx;
+        this.share = ctx.share();
         this.request = request;
-        this.writer = writer;
+        this.writer = ctx.writer();
         this.glob = glob;
     }
 
-    static void run(Share share, Request.Find request, SocketAddress client, FrameWriter writer, long start)
-            throws IOException {
-        FindFiles find = null;
-        String result = "ok";
-        try {
-            find = new FindFiles(share, request, writer, compile(request.pattern()));
-            find.walk();
-        } catch (RefusedException e) {
-            result = e.code().name();
-            Connection.answer(writer, new Response.Error(e.code(), e.getMessage()));
-        } finally {
-            AccessLog.request(client, share.user(), "find", request.path(), find == null ? 0 : find.sent, start,
-                    result);
-        }
+    static void handle(Request.Find request, RequestContext ctx) throws RefusedException, IOException {
+        new FindFiles(ctx, request, compile(request.pattern())).walk();
     }
 
     private static Glob compile(String pattern) throws RefusedException {
@@ -81,13 +70,16 @@ final class FindFiles {
         List<Path> chain = ancestors(baseDir);
         String prefix = glob == null ? "" : glob.literalPrefixDirectory();
         Path startDir = prefix.isEmpty() ? baseDir : prefixDirectory(baseDir, prefix, chain);
-        Connection.answer(writer, new Response.Ok());
+        ctx.answer(new Response.Ok());
+        ctx.phase(RequestContext.Phase.SENDING);
         Response.Error stoppedBy = null;
         if (startDir != null) {
             try {
                 walk(startDir, prefix, chain);
             } catch (IOException e) {
-                stoppedBy = new Response.Error(ErrorCode.INTERNAL, "the walk stopped early: " + e.getClass().getSimpleName());
+                // The listing is under way: the failure goes into its end frame, in step.
+                stoppedBy = new Response.Error(FailureTranslator.codeOf(e),
+                        "the walk stopped early: " + e.getClass().getSimpleName());
             }
         }
         writer.writeFrame(CODEC.encode(new ListItem.End(sent, false, stoppedBy)));
@@ -192,6 +184,7 @@ final class FindFiles {
         writer.writeFrame(CODEC.encode(new ListItem.Entry(join(request.path(), relative), type, size,
                 step.attrs().lastModifiedTime().toMillis())));
         sent++;
+        ctx.bytes(sent);
     }
 
     private static String join(String a, String b) {

@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +44,6 @@ public final class FtServer implements AutoCloseable {
 
     private final ServerSocketChannel listener;
     private final RootJail jail;
-    private final DigestCache digests = new DigestCache();
     private final PartialStore partials;
     /** What an anonymous connection gets: the served root with the server's read-only flag. */
     private final Share anonymous;
@@ -53,13 +51,11 @@ public final class FtServer implements AutoCloseable {
     private final Authenticator auth;
     /** One jail and partial store per real root directory that a user's share has used. */
     private final Map<Path, Share> userRoots = new ConcurrentHashMap<>();
-    private final PathLocks uploadLocks = new PathLocks();
-    private final DirectorySync directorySync = new DirectorySync();
+    private final ServerServices services;
     private final ServerLimits limits;
     private final boolean readOnly;
     private final Map<SocketChannel, Connection> open = new ConcurrentHashMap<>();
     private final Map<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
-    private final AtomicLong reservedBytes = new AtomicLong();
     private final WriteWatchdog watchdog;
     private final Thread acceptor;
     private final Thread sweeper;
@@ -76,6 +72,7 @@ public final class FtServer implements AutoCloseable {
         this.jail = jail;
         this.partials = partials;
         this.limits = limits;
+        this.services = new ServerServices(limits);
         this.readOnly = readOnly;
         this.anonymous = new Share(jail, partials, readOnly, null);
         this.auth = auth;
@@ -86,40 +83,65 @@ public final class FtServer implements AutoCloseable {
         this.sweeper = Thread.ofVirtual().name("ft-partial-sweeper").unstarted(this::sweepLoop);
     }
 
-    /** Binds and starts serving {@code root} (created if missing); port 0 picks a free port. */
-    public static FtServer start(Path root, InetSocketAddress listen) throws IOException {
-        return start(root, listen, ServerLimits.DEFAULTS, false);
-    }
-
-    public static FtServer start(Path root, InetSocketAddress listen, Duration idleTimeout) throws IOException {
-        return start(root, listen, ServerLimits.DEFAULTS.withIdleTimeout(idleTimeout), false);
-    }
-
-    public static FtServer start(Path root, InetSocketAddress listen, ServerLimits limits, boolean readOnly)
-            throws IOException {
-        return start(root, listen, limits, readOnly, null);
-    }
-
     /**
-     * Starts a server; with a users file every connection must authenticate in its hello and
-     * then sees its user's root (see {@link Users}), read-only if the user or the server is.
+     * How to start a server. {@link #of} gives the defaults; each {@code with} method returns a
+     * copy with one thing changed.
      *
+     * @param root      the served directory, created if missing
+     * @param listen    where to listen; port 0 picks a free port
+     * @param limits    what the server tolerates from clients, including {@code --max-rate} and
+     *                  how long interrupted uploads are kept
+     * @param readOnly  whether every connection is refused changes
      * @param usersFile the users file, read now and again whenever it changes; null for
-     *                  anonymous access to the whole root
+     *                  anonymous access to the whole root. With it every connection must
+     *                  authenticate in its hello and then sees its user's root (see {@link Users}),
+     *                  read-only if the user or the server is
+     * @param tls       the TLS socket maker (see {@link TlsIdentity#serverContext()}), or null for
+     *                  plain TCP; with it every connection must begin with a TLS 1.3 handshake
      */
-    public static FtServer start(Path root, InetSocketAddress listen, ServerLimits limits, boolean readOnly,
-                                 Path usersFile) throws IOException {
-        return start(root, listen, limits, readOnly, usersFile, null);
+    public record Options(Path root, InetSocketAddress listen, ServerLimits limits, boolean readOnly, Path usersFile,
+                          TlsServerSockets tls) {
+        public Options {
+            java.util.Objects.requireNonNull(root, "root");
+            java.util.Objects.requireNonNull(listen, "listen");
+            java.util.Objects.requireNonNull(limits, "limits");
+        }
+
+        /** Serving {@code root} on {@code listen}, anonymous, writable, plain TCP, default limits. */
+        public static Options of(Path root, InetSocketAddress listen) {
+            return new Options(root, listen, ServerLimits.DEFAULTS, false, null, null);
+        }
+
+        public Options withLimits(ServerLimits l) {
+            return new Options(root, listen, l, readOnly, usersFile, tls);
+        }
+
+        public Options withReadOnly(boolean ro) {
+            return new Options(root, listen, limits, ro, usersFile, tls);
+        }
+
+        public Options withUsersFile(Path file) {
+            return new Options(root, listen, limits, readOnly, file, tls);
+        }
+
+        public Options withTls(TlsServerSockets t) {
+            return new Options(root, listen, limits, readOnly, usersFile, t);
+        }
+
+        public Options withListen(InetSocketAddress address) {
+            return new Options(root, address, limits, readOnly, usersFile, tls);
+        }
     }
 
-    /**
-     * Like {@link #start(Path, InetSocketAddress, ServerLimits, boolean, Path)}; with {@code tls}
-     * every connection must begin with a TLS 1.3 handshake (a plain client is told so and closed).
-     *
-     * @param tls the TLS socket maker (see {@link TlsIdentity#serverContext()}), or null for plain TCP
-     */
-    public static FtServer start(Path root, InetSocketAddress listen, ServerLimits limits, boolean readOnly,
-                                 Path usersFile, TlsServerSockets tls) throws IOException {
+    /** Binds and starts serving {@code root} (created if missing) with the defaults; port 0 picks a free port. */
+    public static FtServer start(Path root, InetSocketAddress listen) throws IOException {
+        return start(Options.of(root, listen));
+    }
+
+    /** Binds and starts a server as {@code options} say. */
+    public static FtServer start(Options options) throws IOException {
+        Path root = options.root();
+        Path usersFile = options.usersFile();
         Files.createDirectories(root);
         RootJail jail = new RootJail(root);
         PartialStore partials = new PartialStore(jail.stateDir());
@@ -130,7 +152,7 @@ public final class FtServer implements AutoCloseable {
         }
         Authenticator auth = usersFile == null ? null : new Authenticator(usersFile);
         try {
-            return bind(jail, partials, listen, limits, readOnly, auth, tls);
+            return bind(jail, partials, options.listen(), options.limits(), options.readOnly(), auth, options.tls());
         } catch (IOException | RuntimeException e) {
             if (auth != null) {
                 auth.close();
@@ -239,60 +261,18 @@ public final class FtServer implements AutoCloseable {
         return share.as(user.name(), readOnly || user.readOnly());
     }
 
-    DigestCache digests() {
-        return digests;
-    }
-
-    PartialStore partials() {
-        return partials;
-    }
-
-    DirectorySync directorySync() {
-        return directorySync;
-    }
-
-    PathLocks uploadLocks() {
-        return uploadLocks;
-    }
-
-    ServerLimits limits() {
-        return limits;
-    }
-
-    boolean readOnly() {
-        return readOnly;
-    }
-
-    WriteWatchdog watchdog() {
-        return watchdog;
-    }
-
-    Duration idleTimeout() {
-        return limits.idleTimeout();
-    }
-
     boolean draining() {
         return draining;
     }
 
-    /**
-     * Reserves disk space for an upload so concurrent uploads cannot together overcommit the
-     * disk; returns false when {@code bytes} more would not fit.
-     */
-    boolean reserve(long bytes, long usable) {
-        while (true) {
-            long held = reservedBytes.get();
-            if (bytes > usable - held) {
-                return false;
-            }
-            if (reservedBytes.compareAndSet(held, held + bytes)) {
-                return true;
-            }
-        }
+    /** What every request of this server shares (limits, upload locks, reserved space). */
+    ServerServices services() {
+        return services;
     }
 
-    void release(long bytes) {
-        reservedBytes.addAndGet(-bytes);
+    /** Registers a connection's output with the write watchdog. */
+    WriteWatchdog watchdog() {
+        return watchdog;
     }
 
     /** Whether clients whose root is {@code root} could reach {@code file} (all but the state directory). */
@@ -309,7 +289,7 @@ public final class FtServer implements AutoCloseable {
     Response.Limits statedLimits(Share share) {
         long free;
         try {
-            free = Math.max(0, share.partials().usableSpace() - reservedBytes.get());
+            free = Math.max(0, share.partials().usableSpace() - services.reserved());
         } catch (IOException e) {
             free = 0;
         }

@@ -6,7 +6,6 @@ import ft.protocol.ListItem;
 import ft.protocol.Request;
 import ft.protocol.Response;
 import java.io.IOException;
-import java.net.SocketAddress;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -32,35 +31,32 @@ final class ListDirectory {
 
     private ListDirectory() {}
 
-    static void run(Share share, Request.List request, SocketAddress client, FrameWriter writer, long start)
-            throws IOException {
-        long sent = 0;
-        String result = "ok";
-        try {
-            Path dir = share.jail().resolveDirectory(request.path());
-            Page page = pick(dir, dir.equals(share.jail().root()), request.after(), request.limit());
-            Connection.answer(writer, new Response.Ok());
-            for (String name : page.names()) {
-                BasicFileAttributes attrs;
-                try {
-                    attrs = Files.readAttributes(dir.resolve(name), BasicFileAttributes.class,
-                            LinkOption.NOFOLLOW_LINKS);
-                } catch (NoSuchFileException removedMeanwhile) {
-                    continue;
-                }
-                long size = attrs.isRegularFile() ? attrs.size() : 0;
-                writer.writeFrame(CODEC.encode(new ListItem.Entry(name, DescribePath.typeOf(attrs), size,
-                        attrs.lastModifiedTime().toMillis())));
-                sent++;
+    static void handle(Request.List request, RequestContext ctx) throws RefusedException, IOException {
+        Share share = ctx.share();
+        Path dir = share.jail().resolveDirectory(request.path());
+        Page page = pick(dir, dir.equals(share.jail().root()), request.after(), request.limit());
+        // Every entry is looked at before the answer starts, so a failure of the directory is
+        // still answered with an error frame rather than cutting the listing off.
+        List<ListItem.Entry> entries = new ArrayList<>(page.names().size());
+        for (String name : page.names()) {
+            BasicFileAttributes attrs;
+            try {
+                attrs = Files.readAttributes(dir.resolve(name), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException removedMeanwhile) {
+                continue;
             }
-            writer.writeFrame(CODEC.encode(new ListItem.End(sent, page.more(), null)));
-            writer.flush();
-        } catch (RefusedException e) {
-            result = e.code().name();
-            Connection.answer(writer, new Response.Error(e.code(), e.getMessage()));
-        } finally {
-            AccessLog.request(client, share.user(), "list", request.path(), sent, start, result);
+            long size = attrs.isRegularFile() ? attrs.size() : 0;
+            entries.add(new ListItem.Entry(name, DescribePath.typeOf(attrs), size, attrs.lastModifiedTime().toMillis()));
         }
+        ctx.answer(new Response.Ok());
+        ctx.phase(RequestContext.Phase.SENDING);
+        FrameWriter writer = ctx.writer();
+        for (ListItem.Entry entry : entries) {
+            writer.writeFrame(CODEC.encode(entry));
+            ctx.bytes(ctx.bytes() + 1);
+        }
+        writer.writeFrame(CODEC.encode(new ListItem.End(entries.size(), page.more(), null)));
+        writer.flush();
     }
 
     record Page(List<String> names, boolean more) {}

@@ -30,25 +30,31 @@ import org.slf4j.LoggerFactory;
 final class ReceiveUpload implements PathLocks.Holder {
     private static final Logger LOG = LoggerFactory.getLogger(ReceiveUpload.class);
 
-    private final FtServer server;
+    private final RequestContext ctx;
     private final Share share;
     private final Request.Put request;
     private final SocketAddress client;
     private final InputStream in;
-    private final FrameWriter writer;
     private final Runnable hangUp;
     private volatile long received;
     private volatile long lastProgressNanos = System.nanoTime();
 
-    ReceiveUpload(FtServer server, Share share, Request.Put request, SocketAddress client, InputStream in,
-                  FrameWriter writer, Runnable hangUp) {
-        this.server = server;
-        this.share = share;
+    private ReceiveUpload(Request.Put request, RequestContext ctx) {
+        this.ctx = ctx;
+        this.share = ctx.share();
         this.request = request;
-        this.client = client;
-        this.in = in;
-        this.writer = writer;
-        this.hangUp = hangUp;
+        this.client = ctx.client();
+        this.in = ctx.wire().bodyIn();
+        this.hangUp = ctx.wire().hangUp();
+    }
+
+    static void handle(Request.Put request, RequestContext ctx) throws RefusedException, IOException {
+        ReceiveUpload upload = new ReceiveUpload(request, ctx);
+        if (request.eager()) {
+            upload.receiveEager();
+        } else {
+            upload.receive();
+        }
     }
 
     private record Identity(long size, Md5 md5) {}
@@ -70,34 +76,6 @@ final class ReceiveUpload implements PathLocks.Holder {
         hangUp.run();
     }
 
-    void run(long start) throws IOException {
-        String result = "ok";
-        try {
-            if (request.eager()) {
-                receiveEager();
-            } else {
-                receive();
-            }
-        } catch (RefusedException e) {
-            result = e.code().name();
-            Connection.answer(writer, new Response.Error(e.code(), e.getMessage()));
-        } catch (Body.SinkFailedException e) {
-            ErrorCode code = NoSpaceException.classify(e.getCause(), share.jail().stateDir()) instanceof NoSpaceException
-                    ? ErrorCode.NO_SPACE : ErrorCode.INTERNAL;
-            result = code.name();
-            // The client is still sending body bytes we cannot take: answer, then hang up.
-            Connection.answer(writer, new Response.Error(code, code == ErrorCode.NO_SPACE
-                    ? "the server ran out of disk space after " + received + " bytes"
-                    : "the server could not store the upload"));
-            throw new Connection.ConnectionEnded("disk write failed: " + e.getCause());
-        } catch (IOException e) {
-            result = "INTERRUPTED(" + e.getClass().getSimpleName() + ")";
-            throw e;
-        } finally {
-            AccessLog.request(client, share.user(), "put", request.path(), received, start, result);
-        }
-    }
-
     private void receive() throws RefusedException, IOException {
         Path destination = share.jail().resolveForWrite(request.path());
         Md5 stored;
@@ -107,7 +85,7 @@ final class ReceiveUpload implements PathLocks.Holder {
             long offset = store.begin(partial, request.path(), request.size(), request.md5());
             long remaining = request.size() - offset;
             long usable = store.usableSpace();
-            if (!server.reserve(remaining, usable)) {
+            if (!ctx.services().reserve(remaining, usable)) {
                 throw new RefusedException(ErrorCode.NO_SPACE, "the upload needs " + remaining
                         + " bytes but the server has only " + Math.max(0, usable) + " free, some of it promised to "
                         + "uploads in progress");
@@ -115,12 +93,12 @@ final class ReceiveUpload implements PathLocks.Holder {
             try {
                 stored = receiveBody(destination, partial, offset, remaining);
             } finally {
-                server.release(remaining);
+                ctx.services().release(remaining);
             }
         }
         // Only once the path is free again: a client that puts the same path right after this
         // answer must not find the lock still held (BUSY).
-        Connection.answer(writer, new Response.PutDone(stored));
+        ctx.answer(new Response.PutDone(stored));
     }
 
     /**
@@ -130,13 +108,16 @@ final class ReceiveUpload implements PathLocks.Holder {
      * for a resume: a rerun sends the few bytes again.
      */
     private void receiveEager() throws RefusedException, IOException {
+        ctx.phase(RequestContext.Phase.RECEIVING);
         byte[] body = in.readNBytes((int) request.size());
         received = body.length;
+        ctx.bytes(received);
         lastProgressNanos = System.nanoTime();
         if (body.length < request.size()) {
             throw new java.io.EOFException("connection closed after " + body.length + " of " + request.size()
                     + " body bytes");
         }
+        ctx.phase(RequestContext.Phase.IN_STEP); // the whole body is in: every failure from here is answered
         Path destination = share.jail().resolveForWrite(request.path());
         Md5 actual;
         try (PathLocks.Held lock = admit(destination)) {
@@ -150,7 +131,7 @@ final class ReceiveUpload implements PathLocks.Holder {
             PartialStore store = share.partials();
             PartialStore.Partial partial = store.partialFor(destination);
             long usable = store.usableSpace();
-            if (!server.reserve(body.length, usable)) {
+            if (!ctx.services().reserve(body.length, usable)) {
                 throw new RefusedException(ErrorCode.NO_SPACE, "the upload needs " + body.length
                         + " bytes but the server has only " + Math.max(0, usable) + " free, some of it promised to "
                         + "uploads in progress");
@@ -160,14 +141,14 @@ final class ReceiveUpload implements PathLocks.Holder {
                 writeSynced(partial.data(), body);
                 publish(partial, destination);
             } finally {
-                server.release(body.length);
+                ctx.services().release(body.length);
             }
         }
-        Connection.answer(writer, new Response.PutDone(actual)); // the path free first, as in receive()
+        ctx.answer(new Response.PutDone(actual)); // the path free first, as in receive()
     }
 
     /** Writes and fsyncs a whole small body; a failure discards it and refuses the put. */
-    private void writeSynced(Path file, byte[] body) throws RefusedException, IOException {
+    private void writeSynced(Path file, byte[] body) throws IOException {
         try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(body);
             while (buf.hasRemaining()) {
@@ -176,9 +157,7 @@ final class ReceiveUpload implements PathLocks.Holder {
             out.force(false);
         } catch (IOException e) {
             Files.deleteIfExists(file);
-            boolean full = NoSpaceException.classify(e, file) instanceof NoSpaceException;
-            throw new RefusedException(full ? ErrorCode.NO_SPACE : ErrorCode.INTERNAL, full
-                    ? "the server ran out of disk space" : "the server could not store the upload");
+            throw NoSpaceException.classify(e, file);
         }
     }
 
@@ -188,17 +167,17 @@ final class ReceiveUpload implements PathLocks.Holder {
         if (lock == null) {
             throw new RefusedException(ErrorCode.BUSY, "another upload of '" + request.path() + "' is in progress");
         }
-        if (request.size() > server.limits().maxFileSize()) {
+        if (request.size() > ctx.services().limits().maxFileSize()) {
             lock.close();
             throw new RefusedException(ErrorCode.TOO_LARGE, "'" + request.path() + "' is " + request.size()
-                    + " bytes; this server accepts at most " + server.limits().maxFileSize());
+                    + " bytes; this server accepts at most " + ctx.services().limits().maxFileSize());
         }
         return lock;
     }
 
     private PathLocks.Held lock(Path destination) throws InterruptedIOException {
         try {
-            return server.uploadLocks().tryLock(destination, this);
+            return ctx.services().uploadLocks().tryLock(destination, this);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while taking over a stalled upload");
@@ -213,13 +192,16 @@ final class ReceiveUpload implements PathLocks.Holder {
             // Resuming means re-reading what we hold: a digest's state cannot be saved portably.
             Body.hash(file, offset, md5);
             file.position(offset);
-            Connection.answer(writer, new Response.PutReady(offset));
+            ctx.answer(new Response.PutReady(offset));
+            ctx.phase(RequestContext.Phase.RECEIVING);
             lastProgressNanos = System.nanoTime();
             try (WriteBehind sink = WriteBehind.of(file)) {
-                Body.receive(in, sink, remaining, md5, n -> {
+                Body.receive(in, new NoSpaceClassifying(sink, partial.data()), remaining, md5, n -> {
                     received = n;
+                    ctx.bytes(n);
                     lastProgressNanos = System.nanoTime();
                 });
+                ctx.phase(RequestContext.Phase.IN_STEP);
                 sink.drain();
             } catch (IOException | RuntimeException cut) {
                 // What arrived stays for a resume; a small upload records what it is only now.
@@ -277,8 +259,31 @@ final class ReceiveUpload implements PathLocks.Holder {
         Files.deleteIfExists(partial.meta());
         // Makes the rename itself durable, so a power cut cannot bring the old name back; uploads
         // finishing into the same directory together share one fsync.
-        server.directorySync().sync(destination.getParent());
+        ctx.services().directorySync().sync(destination.getParent());
         // Stat after the chmod, touch and rename, each of which moved the ctime: the version as it is now.
-        server.digests().remember(FileVersions.of(destination), request.md5());
+        ctx.services().digests().remember(FileVersions.of(destination), request.md5());
+    }
+
+    /** Writes through to the partial, telling a full disk by asking the file system, once. */
+    private record NoSpaceClassifying(java.nio.channels.WritableByteChannel out, Path where)
+            implements java.nio.channels.WritableByteChannel {
+        @Override
+        public int write(java.nio.ByteBuffer src) throws IOException {
+            try {
+                return out.write(src);
+            } catch (IOException e) {
+                throw NoSpaceException.classify(e, where);
+            }
+        }
+
+        @Override
+        public boolean isOpen() {
+            return out.isOpen();
+        }
+
+        @Override
+        public void close() {
+            // The caller closes the channel it wrapped.
+        }
     }
 }

@@ -8,7 +8,6 @@ import ft.protocol.Request;
 import ft.protocol.Response;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
@@ -28,10 +27,9 @@ final class SendFile {
     static final int SMALL_BODY = 64 * 1024;
     private static final ft.protocol.HeaderCodec HEADERS = new ft.protocol.HeaderCodec();
 
-    private final FtServer server;
+    private final RequestContext ctx;
     private final Share share;
     private final Request.Get request;
-    private final SocketAddress client;
     private final FrameWriter writer;
     private final SocketChannel channel;
     private final WriteWatchdog.Clock clock;
@@ -39,24 +37,23 @@ final class SendFile {
     private final OutputStream tlsOut;
     /** The connection's {@code --max-rate}, or null when bodies go as fast as they can. */
     private final Throttle throttle;
-    private long sent;
 
-    SendFile(FtServer server, Share share, Request.Get request, SocketAddress client, FrameWriter writer,
-             SocketChannel channel, WriteWatchdog.Clock clock, OutputStream tlsOut, Throttle throttle) {
-        this.clock = clock;
-        this.tlsOut = tlsOut;
-        this.throttle = throttle;
-        this.server = server;
-        this.share = share;
+    private SendFile(Request.Get request, RequestContext ctx) {
+        this.ctx = ctx;
         this.request = request;
-        this.client = client;
-        this.writer = writer;
-        this.channel = channel;
+        this.share = ctx.share();
+        this.writer = ctx.writer();
+        this.channel = ctx.wire().channel();
+        this.clock = ctx.wire().clock();
+        this.tlsOut = ctx.wire().tlsOut();
+        this.throttle = ctx.wire().throttle();
     }
 
-    void run(long start) throws IOException {
-        String result = "ok";
-        boolean headerSent = false;
+    static void handle(Request.Get request, RequestContext ctx) throws RefusedException, IOException {
+        new SendFile(request, ctx).run();
+    }
+
+    private void run() throws RefusedException, IOException {
         try (Opened opened = open()) {
             long offset = request.offset();
             if (request.ifMd5() != null && !request.ifMd5().equals(opened.md5())) {
@@ -73,29 +70,15 @@ final class SendFile {
                 // Header and body in one write: one segment and one wake-up for the client
                 // instead of two, and no zero-copy set-up that costs more than the copy.
                 byte[] body = readSmall(opened.file(), offset, (int) (size - offset));
-                headerSent = true; // from here a failure leaves the client out of step
+                ctx.phase(RequestContext.Phase.SENDING); // from here a failure leaves the client out of step
                 writer.writeFrameWithBody(HEADERS.encode(header), body);
                 writer.flush();
-                sent = body.length;
+                ctx.bytes(body.length);
                 return;
             }
-            Connection.answer(writer, header);
-            headerSent = true;
+            ctx.phase(RequestContext.Phase.SENDING);
+            ctx.answer(header);
             streamBody(opened.file(), offset, size);
-        } catch (RefusedException e) {
-            result = e.code().name();
-            Connection.answer(writer, new Response.Error(e.code(), e.getMessage()));
-        } catch (IOException e) {
-            result = "FAILED(" + e.getClass().getSimpleName() + ")";
-            if (headerSent) {
-                throw e; // mid-body: the stream is out of step and the connection must end
-            }
-            // Before the header the connection is still in step: answer, and keep serving.
-            // The message names the kind only; the exception's text may hold real paths.
-            Connection.answer(writer, new Response.Error(ErrorCode.INTERNAL,
-                    "get failed on the server: " + e.getClass().getSimpleName()));
-        } finally {
-            AccessLog.request(client, share.user(), "get", request.path(), sent, start, result);
         }
     }
 
@@ -139,7 +122,7 @@ final class SendFile {
             Md5 md5;
             FileChannel file;
             try {
-                md5 = server.digests().digestOf(before, Connection.keepalive(writer, request.keepaliveMs()));
+                md5 = ctx.services().digests().digestOf(before, ctx.keepalive(request.keepaliveMs()));
                 file = FileChannel.open(real, StandardOpenOption.READ);
             } catch (AccessDeniedException e) {
                 throw new RefusedException(ErrorCode.ACCESS_DENIED, "'" + request.path() + "' is not readable");
@@ -150,7 +133,7 @@ final class SendFile {
                 return new Opened(file, before, md5, PreservedAttributes.of(observed));
             }
             file.close();
-            server.digests().forget(before);
+            ctx.services().digests().forget(before);
         }
         throw new RefusedException(ErrorCode.BUSY, "'" + request.path() + "' keeps changing; try again later");
     }
@@ -182,7 +165,7 @@ final class SendFile {
                 }
                 passed(n);
                 position += n;
-                sent = position - offset;
+                ctx.bytes(position - offset);
             }
         } finally {
             clock.idle();
@@ -210,7 +193,7 @@ final class SendFile {
                 }
                 passed(read);
                 position += read;
-                sent = position - offset;
+                ctx.bytes(position - offset);
             }
             tlsOut.flush();
         } finally {

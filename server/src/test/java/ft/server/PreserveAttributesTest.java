@@ -91,7 +91,7 @@ class PreserveAttributesTest {
             c.put("f.bin", new byte[1000], new FileAttributes(MTIME, 0640));
         }
         // chmod and utime moved the ctime: a version taken before them would never be looked up.
-        assertTrue(server.digests().knows(FileVersions.of(root.resolve("f.bin"))),
+        assertTrue(server.services().digests().knows(FileVersions.of(root.resolve("f.bin"))),
                 "a verified upload with attributes needs no second hashing pass");
     }
 

@@ -58,7 +58,7 @@ class ServerLimitsTest {
     void slowlorisHeaderIsCutAtTheHeaderDeadlineNotTheIdleTimeout() throws IOException {
         ServerLimits limits = ServerLimits.DEFAULTS.withIdleTimeout(Duration.ofSeconds(60))
                 .withHeaderTimeout(Duration.ofMillis(300));
-        try (FtServer server = FtServer.start(root(), ANY_PORT, limits, false);
+        try (FtServer server = FtServer.start(FtServer.Options.of(root(), ANY_PORT).withLimits(limits));
              RawClient c = RawClient.hello(server)) {
             long start = System.nanoTime();
             c.sendRaw(new byte[] {0, 0, 0, 40, '{', '"'}); // a header that never completes
@@ -73,7 +73,7 @@ class ServerLimitsTest {
     void silentConnectionGetsOnlyTheHeaderTimeoutToSayHello() throws IOException {
         ServerLimits limits = ServerLimits.DEFAULTS.withIdleTimeout(Duration.ofSeconds(60))
                 .withHeaderTimeout(Duration.ofMillis(300));
-        try (FtServer server = FtServer.start(root(), ANY_PORT, limits, false);
+        try (FtServer server = FtServer.start(FtServer.Options.of(root(), ANY_PORT).withLimits(limits));
              RawClient silent = RawClient.connect(server)) {
             long start = System.nanoTime();
             silent.readError(ErrorCode.BAD_REQUEST);
@@ -93,7 +93,7 @@ class ServerLimitsTest {
         Path root = root();
         Files.write(root.resolve("big.bin"), new byte[64 << 20]);
         ServerLimits limits = ServerLimits.DEFAULTS.withWriteTimeout(Duration.ofMillis(500));
-        try (FtServer server = FtServer.start(root, ANY_PORT, limits, false);
+        try (FtServer server = FtServer.start(FtServer.Options.of(root, ANY_PORT).withLimits(limits));
              RawClient c = RawClient.hello(server)) {
             c.socket().setReceiveBufferSize(4096);
             c.send(new Request.Get("big.bin", 0));
@@ -105,7 +105,7 @@ class ServerLimitsTest {
     @Test
     void connectionsOverTheLimitAreAnsweredBusyAtOnceAndFreedSlotsServeAgain() throws IOException {
         ServerLimits limits = ServerLimits.DEFAULTS.withConnections(2, 2);
-        try (FtServer server = FtServer.start(root(), ANY_PORT, limits, false)) {
+        try (FtServer server = FtServer.start(FtServer.Options.of(root(), ANY_PORT).withLimits(limits))) {
             RawClient first = RawClient.hello(server);
             try (RawClient second = RawClient.hello(server); RawClient third = RawClient.connect(server)) {
                 Response r = third.read(Response.HelloOk.class);
@@ -126,7 +126,7 @@ class ServerLimitsTest {
     @Test
     void helloStatesTheLimitsAndUploadsOverTheMaximumAreTooLarge() throws IOException {
         ServerLimits limits = ServerLimits.DEFAULTS.withMaxFileSize(10);
-        try (FtServer server = FtServer.start(root(), ANY_PORT, limits, false);
+        try (FtServer server = FtServer.start(FtServer.Options.of(root(), ANY_PORT).withLimits(limits));
              RawClient c = RawClient.connect(server)) {
             Response.HelloOk ok = assertInstanceOf(Response.HelloOk.class,
                     c.request(new Request.Hello(1), Response.HelloOk.class));
@@ -145,7 +145,8 @@ class ServerLimitsTest {
         Path root = root();
         Files.writeString(root.resolve("a.txt"), "keep");
         Files.createDirectories(root.resolve("d"));
-        try (FtServer server = FtServer.start(root, ANY_PORT, ServerLimits.DEFAULTS, true);
+        try (FtServer server = FtServer.start(FtServer.Options.of(root, ANY_PORT).withLimits(ServerLimits.DEFAULTS)
+                .withReadOnly(true));
              RawClient c = RawClient.connect(server)) {
             Response.HelloOk ok = assertInstanceOf(Response.HelloOk.class,
                     c.request(new Request.Hello(1), Response.HelloOk.class));
@@ -198,7 +199,7 @@ class ServerLimitsTest {
         Path root = root();
         byte[] content = random(16 << 20);
         Files.write(root.resolve("big.bin"), content);
-        FtServer server = FtServer.start(root, ANY_PORT, ServerLimits.DEFAULTS, false);
+        FtServer server = FtServer.start(FtServer.Options.of(root, ANY_PORT));
         int port = server.address().getPort();
         try (RawClient busy = RawClient.hello(server); RawClient idle = RawClient.hello(server)) {
             busy.send(new Request.Get("big.bin", 0));

@@ -459,9 +459,9 @@ class ServerProtocolTest {
         }
         DigestCache.Version servedVersion = FileVersions.of(server.root().resolve("served.txt"));
         DigestCache.Version uploadedVersion = FileVersions.of(server.root().resolve("uploaded.txt"));
-        assertTrue(server.digests().knows(servedVersion));
-        assertTrue(server.digests().knows(uploadedVersion), "a verified upload needs no second hashing pass");
-        assertEquals(RawClient.md5(uploaded), server.digests().digestOf(uploadedVersion));
+        assertTrue(server.services().digests().knows(servedVersion));
+        assertTrue(server.services().digests().knows(uploadedVersion), "a verified upload needs no second hashing pass");
+        assertEquals(RawClient.md5(uploaded), server.services().digests().digestOf(uploadedVersion));
     }
 
     @Test
@@ -866,8 +866,8 @@ class ServerProtocolTest {
 
     @Test
     void idleConnectionIsClosedAfterTheIdleTimeout() throws IOException {
-        try (FtServer quick = FtServer.start(tmp.resolve("quick"), new InetSocketAddress("127.0.0.1", 0),
-                Duration.ofMillis(300));
+        try (FtServer quick = FtServer.start(FtServer.Options.of(tmp.resolve("quick"), new InetSocketAddress("127.0.0.1", 0))
+                .withLimits(ServerLimits.DEFAULTS.withIdleTimeout(Duration.ofMillis(300))));
              RawClient c = RawClient.hello(quick)) {
             long start = System.nanoTime();
             c.assertClosedByServer();
@@ -881,8 +881,8 @@ class ServerProtocolTest {
         byte[] content = randomBytes(100_000, 14);
         Md5 md5 = RawClient.md5(content);
         Path quickRoot = tmp.resolve("quick");
-        try (FtServer quick = FtServer.start(quickRoot, new InetSocketAddress("127.0.0.1", 0),
-                Duration.ofMillis(300))) {
+        try (FtServer quick = FtServer.start(FtServer.Options.of(quickRoot, new InetSocketAddress("127.0.0.1", 0))
+                .withLimits(ServerLimits.DEFAULTS.withIdleTimeout(Duration.ofMillis(300))))) {
             try (RawClient c = RawClient.hello(quick)) {
                 c.request(new Request.Put("f.bin", content.length, md5), Response.PutReady.class);
                 c.sendRaw(content, 0, 40_000);
