@@ -1,6 +1,7 @@
 package ft.cli;
 
 import ft.server.*;
+import ft.server.storage.local.RootJail;
 import ft.transfer.ByteSize;
 import ft.protocol.HostPort;
 import java.io.IOException;

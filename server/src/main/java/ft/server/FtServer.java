@@ -4,6 +4,8 @@ import ft.protocol.ErrorCode;
 import ft.protocol.FrameWriter;
 import ft.protocol.HeaderCodec;
 import ft.protocol.Response;
+import ft.server.storage.local.LocalStorage;
+import ft.server.storage.local.RootJail;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -13,7 +15,6 @@ import java.nio.channels.Channels;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -43,14 +44,14 @@ public final class FtServer implements AutoCloseable {
     private static final Duration SWEEP_EVERY = Duration.ofHours(1);
 
     private final ServerSocketChannel listener;
-    private final RootJail jail;
-    private final PartialStore partials;
+    /** The served root (what anonymous connections see); the only way to the tree. */
+    private final LocalStorage storage;
     /** What an anonymous connection gets: the served root with the server's read-only flag. */
     private final Share anonymous;
     /** Null when anyone may connect; else checks each hello's token against the users file. */
     private final Authenticator auth;
-    /** One jail and partial store per real root directory that a user's share has used. */
-    private final Map<Path, Share> userRoots = new ConcurrentHashMap<>();
+    /** One storage per real root directory that a user's share has used. */
+    private final Map<Path, LocalStorage> userRoots = new ConcurrentHashMap<>();
     private final ServerServices services;
     private final ServerLimits limits;
     private final boolean readOnly;
@@ -65,18 +66,17 @@ public final class FtServer implements AutoCloseable {
     private volatile boolean draining;
     private final java.util.concurrent.CountDownLatch terminated = new java.util.concurrent.CountDownLatch(1);
 
-    private FtServer(ServerSocketChannel listener, RootJail jail, PartialStore partials, ServerLimits limits,
+    private FtServer(ServerSocketChannel listener, LocalStorage storage, ServerLimits limits,
                      boolean readOnly, Authenticator auth, PingResponder pings, TlsServerSockets tls) {
         this.listener = listener;
         this.tls = tls;
-        this.jail = jail;
-        this.partials = partials;
+        this.storage = storage;
         this.limits = limits;
         this.services = new ServerServices(limits);
         this.readOnly = readOnly;
-        this.anonymous = new Share(jail, partials, readOnly, null);
+        this.anonymous = new Share(storage, readOnly, null);
         this.auth = auth;
-        this.userRoots.put(jail.root(), anonymous);
+        this.userRoots.put(storage.root(), storage);
         this.pings = pings;
         this.watchdog = new WriteWatchdog(limits.writeTimeout());
         this.acceptor = Thread.ofPlatform().name("ft-accept").daemon(false).unstarted(this::acceptLoop);
@@ -142,17 +142,16 @@ public final class FtServer implements AutoCloseable {
     public static FtServer start(Options options) throws IOException {
         Path root = options.root();
         Path usersFile = options.usersFile();
-        Files.createDirectories(root);
-        RootJail jail = new RootJail(root);
-        PartialStore partials = new PartialStore(jail.stateDir());
-        if (usersFile != null && exposes(jail.root(), usersFile.toRealPath())) {
+        LocalStorage storage = LocalStorage.open(root);
+        // Config, not the served tree: where the users file really is.
+        if (usersFile != null && storage.exposes(usersFile.toRealPath())) {
             throw new IllegalArgumentException("the users file " + usersFile + " is inside the served root, where "
                     + "clients could read or replace it; keep it outside (or in the root's " + RootJail.STATE_DIR
                     + " directory)");
         }
         Authenticator auth = usersFile == null ? null : new Authenticator(usersFile);
         try {
-            return bind(jail, partials, options.listen(), options.limits(), options.readOnly(), auth, options.tls());
+            return bind(storage, options.listen(), options.limits(), options.readOnly(), auth, options.tls());
         } catch (IOException | RuntimeException e) {
             if (auth != null) {
                 auth.close();
@@ -161,7 +160,7 @@ public final class FtServer implements AutoCloseable {
         }
     }
 
-    private static FtServer bind(RootJail jail, PartialStore partials, InetSocketAddress listen, ServerLimits limits,
+    private static FtServer bind(LocalStorage storage, InetSocketAddress listen, ServerLimits limits,
                                  boolean readOnly, Authenticator auth, TlsServerSockets tls) throws IOException {
         for (int attempt = 1; ; attempt++) {
             ServerSocketChannel listener = ServerSocketChannel.open();
@@ -183,7 +182,7 @@ public final class FtServer implements AutoCloseable {
                 listener.close();
                 throw e;
             }
-            FtServer server = new FtServer(listener, jail, partials, limits, readOnly, auth, pings, tls);
+            FtServer server = new FtServer(listener, storage, limits, readOnly, auth, pings, tls);
             server.acceptor.start();
             server.sweeper.start();
             return server;
@@ -199,7 +198,7 @@ public final class FtServer implements AutoCloseable {
     }
 
     public Path root() {
-        return jail.root();
+        return storage.root();
     }
 
     /** Null when connections are plain TCP. */
@@ -207,9 +206,9 @@ public final class FtServer implements AutoCloseable {
         return tls;
     }
 
-    /** The served root's jail (what anonymous connections see). */
-    RootJail jail() {
-        return jail;
+    /** The served root's storage (what anonymous connections see). */
+    LocalStorage storage() {
+        return storage;
     }
 
     /** Null when the server takes anonymous connections. */
@@ -234,12 +233,10 @@ public final class FtServer implements AutoCloseable {
     Share shareFor(Users.User user) throws IOException {
         Path real;
         if (user.root() == null) {
-            real = jail.root();
-        } else if (Path.of(user.root()).isAbsolute()) {
-            real = Files.createDirectories(Path.of(user.root())).toRealPath();
+            real = storage.root();
         } else {
             try {
-                real = jail.makeDirectory(user.root(), true).toRealPath();
+                real = storage.userRoot(user.root());
             } catch (RefusedException e) {
                 throw new IOException("the root '" + user.root() + "' of user " + user.name()
                         + " cannot be used: " + e.getMessage());
@@ -248,16 +245,16 @@ public final class FtServer implements AutoCloseable {
         if (exposes(real, auth.realFile())) {
             throw new IOException("the root of user " + user.name() + " contains the users file " + auth.file());
         }
-        Share share = userRoots.get(real);
-        if (share == null) {
-            RootJail own = new RootJail(real);
-            share = new Share(own, new PartialStore(own.stateDir()), false, null);
-            Share raced = userRoots.putIfAbsent(real, share);
-            share = raced != null ? raced : share;
+        LocalStorage own = userRoots.get(real);
+        if (own == null) {
+            own = storage.sibling(real);
+            LocalStorage raced = userRoots.putIfAbsent(real, own);
+            own = raced != null ? raced : own;
         } else {
             // The root may have been removed and made again since (by a user who sees its parent).
-            Files.createDirectories(share.partials().dir());
+            own.ensureReady();
         }
+        Share share = new Share(own, false, null);
         return share.as(user.name(), readOnly || user.readOnly());
     }
 
@@ -289,7 +286,7 @@ public final class FtServer implements AutoCloseable {
     Response.Limits statedLimits(Share share) {
         long free;
         try {
-            free = Math.max(0, share.partials().usableSpace() - services.reserved());
+            free = Math.max(0, share.storage().usableSpace() - services.reserved());
         } catch (IOException e) {
             free = 0;
         }
@@ -418,8 +415,8 @@ public final class FtServer implements AutoCloseable {
 
     private void sweepLoop() {
         while (!draining) {
-            for (Share share : userRoots.values()) {
-                share.partials().sweep(limits.partialMaxAge());
+            for (LocalStorage root : userRoots.values()) {
+                root.expireUploads(limits.partialMaxAge());
             }
             LockSupport.parkNanos(SWEEP_EVERY.toNanos());
             if (Thread.interrupted()) {

@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketAddress;
 import java.nio.channels.SocketChannel;
+import ft.server.storage.Storage;
 import java.time.Duration;
 
 /**
@@ -71,6 +72,11 @@ final class RequestContext {
         return share;
     }
 
+    /** The tree this request's share reaches. */
+    Storage storage() {
+        return share.storage();
+    }
+
     /** The authenticated user's name, or null for anonymous access. */
     String user() {
         return share == null ? null : share.user();
@@ -119,11 +125,11 @@ final class RequestContext {
      * Keeps a client that asked for keepalives ({@code keepaliveMs > 0}) informed with wait
      * frames while its file is hashed; null for one that did not ask.
      */
-    DigestCache.Waiting keepalive(int keepaliveMs) {
+    Storage.Progress keepalive(int keepaliveMs) {
         if (keepaliveMs <= 0) {
             return null;
         }
-        return new DigestCache.Waiting(Duration.ofMillis(keepaliveMs),
+        return new Storage.Progress(Duration.ofMillis(keepaliveMs),
                 (done, total) -> answer(new Response.Wait(done, total)));
     }
 

@@ -11,8 +11,6 @@ final class ServerServices {
     private final ServerLimits limits;
     private final PathLocks uploadLocks = new PathLocks();
     private final AtomicLong reservedBytes = new AtomicLong();
-    private final DigestCache digests = new DigestCache();
-    private final DirectorySync directorySync = new DirectorySync();
 
     ServerServices(ServerLimits limits) {
         this.limits = limits;
@@ -24,14 +22,6 @@ final class ServerServices {
 
     PathLocks uploadLocks() {
         return uploadLocks;
-    }
-
-    DigestCache digests() {
-        return digests;
-    }
-
-    DirectorySync directorySync() {
-        return directorySync;
     }
 
     /**

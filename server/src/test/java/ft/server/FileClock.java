@@ -15,13 +15,13 @@ import java.util.concurrent.locks.LockSupport;
  * few milliseconds per tick on ext4), so a rewrite right after a stat may carry the very same
  * ctime; a test that needs the rewrite to be told apart first waits, bounded, for the tick.
  */
-final class FileClock {
+public final class FileClock {
     private static final Duration DEADLINE = Duration.ofSeconds(10);
 
     private FileClock() {}
 
     /** Returns once a file changed now gets a change time after {@code changed}. */
-    static void awaitTickAfter(FileTime changed, Path scratchDir) throws IOException {
+    public static void awaitTickAfter(FileTime changed, Path scratchDir) throws IOException {
         assertNotNull(changed, "this file system reports no change time");
         Path probe = Files.createTempFile(scratchDir, "clock", ".probe");
         try {

@@ -11,6 +11,7 @@ import ft.protocol.ErrorCode;
 import ft.protocol.Md5;
 import ft.protocol.Request;
 import ft.protocol.Response;
+import ft.server.storage.local.LocalStorage;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -180,15 +181,16 @@ class ServerLimitsTest {
 
     @Test
     void abandonedPartialsOlderThanTheMaximumAgeAreSwept() throws IOException {
-        PartialStore store = new PartialStore(root().resolve(".ft"));
-        Path old = Files.writeString(store.dir().resolve("aaaa.part"), "old bytes");
-        Path oldMeta = Files.writeString(store.dir().resolve("aaaa.meta"), "{}");
-        Path fresh = Files.writeString(store.dir().resolve("bbbb.part"), "fresh bytes");
+        LocalStorage store = LocalStorage.open(root());
+        Path partials = store.stateDir().resolve("partials");
+        Path old = Files.writeString(partials.resolve("aaaa.part"), "old bytes");
+        Path oldMeta = Files.writeString(partials.resolve("aaaa.meta"), "{}");
+        Path fresh = Files.writeString(partials.resolve("bbbb.part"), "fresh bytes");
         FileTime eightDaysAgo = FileTime.from(Instant.now().minus(Duration.ofDays(8)));
         Files.setLastModifiedTime(old, eightDaysAgo);
         Files.setLastModifiedTime(oldMeta, eightDaysAgo);
 
-        assertEquals(1, store.sweep(Duration.ofDays(7)));
+        assertEquals(1, store.expireUploads(Duration.ofDays(7)));
         assertFalse(Files.exists(old));
         assertFalse(Files.exists(oldMeta));
         assertTrue(Files.exists(fresh));

@@ -12,6 +12,8 @@ import ft.protocol.Md5;
 import ft.protocol.Protocol;
 import ft.protocol.Request;
 import ft.protocol.Response;
+import ft.server.storage.Entry;
+import ft.server.storage.local.LocalStorage;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -308,7 +310,7 @@ class ServerProtocolTest {
         try (RawClient c = RawClient.hello(server)) {
             assertEquals(RawClient.md5(one), c.get("f.bin").header().md5()); // now cached
 
-            FileClock.awaitTickAfter(FileVersions.of(file).changed(), tmp);
+            FileClock.awaitTickAfter((FileTime) Files.getAttribute(file, "unix:ctime"), tmp);
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) { // same inode
                 ch.write(ByteBuffer.wrap(two));
             }
@@ -449,7 +451,7 @@ class ServerProtocolTest {
     }
 
     @Test
-    void servedAndUploadedVersionsAreRememberedWithTheirDigests() throws IOException {
+    void servedAndUploadedVersionsAreRememberedWithTheirDigests() throws Exception {
         byte[] served = "served".getBytes(StandardCharsets.UTF_8);
         byte[] uploaded = "uploaded".getBytes(StandardCharsets.UTF_8);
         Files.write(root.resolve("served.txt"), served);
@@ -457,11 +459,10 @@ class ServerProtocolTest {
             c.get("served.txt");
             c.put("uploaded.txt", uploaded);
         }
-        DigestCache.Version servedVersion = FileVersions.of(server.root().resolve("served.txt"));
-        DigestCache.Version uploadedVersion = FileVersions.of(server.root().resolve("uploaded.txt"));
-        assertTrue(server.services().digests().knows(servedVersion));
-        assertTrue(server.services().digests().knows(uploadedVersion), "a verified upload needs no second hashing pass");
-        assertEquals(RawClient.md5(uploaded), server.services().digests().digestOf(uploadedVersion));
+        assertTrue(server.storage().knowsDigest("served.txt"));
+        assertTrue(server.storage().knowsDigest("uploaded.txt"), "a verified upload needs no second hashing pass");
+        Entry stored = server.storage().stat("uploaded.txt");
+        assertEquals(RawClient.md5(uploaded), server.storage().digest("uploaded.txt", stored.version(), null));
     }
 
     @Test
@@ -618,7 +619,7 @@ class ServerProtocolTest {
 
     @Test
     void aSmallPutWritesNoMetaWhileItsBodyArrivesAndRecordsOneWhenCutShort() throws IOException {
-        byte[] content = randomBytes((int) PartialStore.META_FIRST_BYTES - 1, 14);
+        byte[] content = randomBytes((int) LocalStorage.META_FIRST_BYTES - 1, 14);
         int sent = 300_000;
         Md5 md5 = RawClient.md5(content);
         try (RawClient c = RawClient.hello(server)) {
@@ -642,7 +643,7 @@ class ServerProtocolTest {
 
     @Test
     void aLargePutRecordsItsMetaBeforeTheBodySoACrashedServerCanResumeIt() throws IOException {
-        byte[] content = randomBytes((int) PartialStore.META_FIRST_BYTES, 15);
+        byte[] content = randomBytes((int) LocalStorage.META_FIRST_BYTES, 15);
         int sent = 300_000;
         try (RawClient c = RawClient.hello(server)) {
             c.request(new Request.Put("large.bin", content.length, RawClient.md5(content)), Response.PutReady.class);
