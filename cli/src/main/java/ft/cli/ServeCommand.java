@@ -1,6 +1,7 @@
 package ft.cli;
 
 import ft.server.*;
+import ft.server.storage.local.RootJail;
 import ft.transfer.ByteSize;
 import ft.protocol.HostPort;
 import java.io.IOException;
@@ -208,8 +209,9 @@ public final class ServeCommand implements Callable<Integer> {
         }
         FtServer started;
         try {
-            started = FtServer.start(root, address, limits, readOnly, users,
-                    identity == null ? null : new TlsServerSockets(identity.serverContext()));
+            started = FtServer.start(FtServer.Options.of(root, address).withLimits(limits).withReadOnly(readOnly)
+                    .withUsersFile(users)
+                    .withTls(identity == null ? null : new TlsServerSockets(identity.serverContext())));
         } catch (BindException | UnresolvedAddressException | SecurityException e) {
             err.println("ft: serve: cannot listen on " + listen + ": " + describe(e) + " (LISTEN_FAILED)");
             return 1;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ft.server.FtServer;
-import ft.server.ServerLimits;
 import ft.server.TlsIdentity;
 import ft.server.TlsServerSockets;
 import java.io.IOException;
@@ -260,8 +259,8 @@ class ShellCompletionTest {
         server.close();
         Path root = tmp.resolve("root");
         TlsIdentity identity = TlsIdentity.loadOrCreate(root.resolve(".ft"));
-        server = FtServer.start(root, new InetSocketAddress("127.0.0.1", 0), ServerLimits.DEFAULTS, false, null,
-                new TlsServerSockets(identity.serverContext()));
+        server = FtServer.start(FtServer.Options.of(root, new InetSocketAddress("127.0.0.1", 0))
+                .withTls(new TlsServerSockets(identity.serverContext())));
         int port = server.address().getPort();
         // A TAB never answers the trust question, and --trust is for the command, not for completing it.
         assertThat(bash("d", "ft --trust --tls -s 127.0.0.1:" + port + " get d",

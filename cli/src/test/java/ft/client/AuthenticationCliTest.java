@@ -3,7 +3,6 @@ package ft.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ft.server.FtServer;
-import ft.server.ServerLimits;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -29,7 +28,8 @@ class AuthenticationCliTest extends CliHarness {
         Files.createDirectories(root.resolve("alice"));
         Files.writeString(root.resolve("alice/hello.txt"), "hello alice");
         Files.writeString(root.resolve("top.txt"), "not alice's");
-        server = FtServer.start(root, new InetSocketAddress("127.0.0.1", 0), ServerLimits.DEFAULTS, false, users);
+        server = FtServer.start(FtServer.Options.of(root, new InetSocketAddress("127.0.0.1", 0))
+                .withUsersFile(users));
         env.put("FT_SERVER", "127.0.0.1:" + server.address().getPort());
     }
 

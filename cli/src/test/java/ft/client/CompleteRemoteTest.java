@@ -3,7 +3,6 @@ package ft.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ft.server.FtServer;
-import ft.server.ServerLimits;
 import ft.server.TlsIdentity;
 import ft.server.TlsServerSockets;
 import java.io.IOException;
@@ -120,8 +119,8 @@ class CompleteRemoteTest extends CliHarness {
     void aTlsServerNotTrustedYetGivesNothingAndIsNotRemembered() throws IOException {
         server.close();
         TlsIdentity identity = TlsIdentity.loadOrCreate(root.resolve(".ft"));
-        server = FtServer.start(root, new InetSocketAddress("127.0.0.1", 0), ServerLimits.DEFAULTS, false, null,
-                new TlsServerSockets(identity.serverContext()));
+        server = FtServer.start(FtServer.Options.of(root, new InetSocketAddress("127.0.0.1", 0))
+                .withTls(new TlsServerSockets(identity.serverContext())));
         env.put("FT_SERVER", "tls://127.0.0.1:" + server.address().getPort());
         assertThat(complete("--", "")).isEmpty();
         assertThat(tmp.resolve("config/ft/known_servers")).doesNotExist();
@@ -138,7 +137,8 @@ class CompleteRemoteTest extends CliHarness {
         Path users = tmp.resolve("users.jsonl");
         Run add = ft("user", "add", "alice", "--users", users.toString());
         assertThat(add.exit()).as(add.err()).isZero();
-        server = FtServer.start(root, new InetSocketAddress("127.0.0.1", 0), ServerLimits.DEFAULTS, false, users);
+        server = FtServer.start(FtServer.Options.of(root, new InetSocketAddress("127.0.0.1", 0))
+                .withUsersFile(users));
         env.put("FT_SERVER", "127.0.0.1:" + server.address().getPort());
         assertThat(complete("--", "d")).isEmpty();
         env.put("FT_TOKEN", add.out().strip());

@@ -5,7 +5,6 @@ import static ft.testing.FaultProxy.Direction.UPSTREAM;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ft.server.FtServer;
-import ft.server.ServerLimits;
 import ft.server.TlsIdentity;
 import ft.server.TlsServerSockets;
 import ft.testing.FaultProxy;
@@ -31,8 +30,8 @@ class TlsEndToEndTest extends CliHarness {
     void startTlsServer() throws IOException {
         server.close();
         identity = TlsIdentity.loadOrCreate(root.resolve(".ft"));
-        server = FtServer.start(root, new InetSocketAddress("127.0.0.1", 0), ServerLimits.DEFAULTS, false, null,
-                new TlsServerSockets(identity.serverContext()));
+        server = FtServer.start(FtServer.Options.of(root, new InetSocketAddress("127.0.0.1", 0))
+                .withTls(new TlsServerSockets(identity.serverContext())));
         address = "127.0.0.1:" + server.address().getPort();
         env.put("FT_SERVER", "tls://" + address);
     }
@@ -75,8 +74,9 @@ class TlsEndToEndTest extends CliHarness {
         assertThat(add.exit()).as(add.err()).isZero();
         String token = add.out().strip();
         server.close();
-        server = FtServer.start(root, new InetSocketAddress("127.0.0.1", 0), ServerLimits.DEFAULTS, false, users,
-                new TlsServerSockets(identity.serverContext()));
+        server = FtServer.start(FtServer.Options.of(root, new InetSocketAddress("127.0.0.1", 0))
+                .withUsersFile(users)
+                .withTls(new TlsServerSockets(identity.serverContext())));
         address = "127.0.0.1:" + server.address().getPort();
         env.put("FT_SERVER", "tls://" + address);
         Files.writeString(Files.createDirectories(root).resolve("a.txt"), "hello");

@@ -93,12 +93,12 @@ final class Connection implements Runnable {
                     return;
                 }
             }
-            timed = new DeadlineInputStream(socket, socket.getInputStream(), server.idleTimeout());
+            timed = new DeadlineInputStream(socket, socket.getInputStream(), server.services().limits().idleTimeout());
             // Held for the connection's whole life, idle or not, so kept small: headers are small,
             // and a body's reads (Body.BUFFER_BYTES at a time) go around the buffer to the socket.
             in = new BufferedInputStream(timed, READ_BUFFER_BYTES);
             reader = new FrameReader(in);
-            throttle = Throttle.perConnection(server.limits().maxRate());
+            throttle = Throttle.perConnection(server.services().limits().maxRate());
             bodyIn = throttle == null ? in : throttle.paced(in);
             clock = server.watchdog().register(channel);
             WatchedOutputStream out = new WatchedOutputStream(socket.getOutputStream(), clock);
@@ -112,9 +112,9 @@ final class Connection implements Runnable {
         } catch (DeadlineInputStream.HeaderTooSlowException e) {
             LOG.info("{} sent a header too slowly; closing", client);
             sendQuietly(new Response.Error(ErrorCode.BAD_REQUEST, "header not received within "
-                    + server.limits().headerTimeout().toSeconds() + " s"));
+                    + server.services().limits().headerTimeout().toSeconds() + " s"));
         } catch (SocketTimeoutException e) {
-            LOG.debug("{} idle for {}, closing", client, server.idleTimeout());
+            LOG.debug("{} idle for {}, closing", client, server.services().limits().idleTimeout());
         } catch (ConnectionEnded e) {
             LOG.debug("{} connection ended: {}", client, e.getMessage());
         } catch (IOException e) {
@@ -135,7 +135,7 @@ final class Connection implements Runnable {
      * that TLS is required and null is returned, as it is when nothing arrives.
      */
     private Socket startTls(TlsServerSockets tls, Socket raw) throws IOException {
-        int headerMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, server.limits().headerTimeout().toMillis()));
+        int headerMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, server.services().limits().headerTimeout().toMillis()));
         raw.setSoTimeout(headerMillis);
         int first;
         try {
@@ -169,7 +169,7 @@ final class Connection implements Runnable {
             }
             return null;
         }
-        SSLSocket ssl = tls.wrapServer(raw, new byte[] {(byte) first}, server.limits().headerTimeout());
+        SSLSocket ssl = tls.wrapServer(raw, new byte[] {(byte) first}, server.services().limits().headerTimeout());
         ssl.setTcpNoDelay(true);
         return ssl;
     }
@@ -177,7 +177,7 @@ final class Connection implements Runnable {
     private boolean hello() throws IOException {
         // A connection that says nothing holds a slot; before hello it gets only the header
         // timeout, not the idle timeout (like sshd's LoginGraceTime).
-        timed.deadlineIn(server.limits().headerTimeout());
+        timed.deadlineIn(server.services().limits().headerTimeout());
         Request request = readRequest();
         if (request == null) {
             return false;
@@ -228,6 +228,7 @@ final class Connection implements Runnable {
     }
 
     private void serveRequests() throws IOException {
+        RequestContext.Wire wire = new RequestContext.Wire(channel, clock, bodyIn, bodyOut, throttle, this::hangUp);
         while (true) {
             idle = true;
             if (server.draining()) {
@@ -237,40 +238,54 @@ final class Connection implements Runnable {
             if (request == null) {
                 return;
             }
-            long start = requestStart;
             idle = false;
+            if (request instanceof Request.Hello) {
+                refuseAndClose("hello", requestStart, ErrorCode.BAD_REQUEST, "hello was already done on this connection");
+                return;
+            }
+            RequestContext ctx = new RequestContext(writer, client, share, server.services(), wire, requestStart,
+                    request.op(), logPathOf(request));
             if (share.readOnly() && changes(request)) {
-                if (request instanceof Request.Put put && put.eager()) {
-                    in.skipNBytes(put.size()); // its body is already on the way: stay in step
-                }
-                Connection.answer(writer, new Response.Error(ErrorCode.ACCESS_DENIED, share.user() == null
-                        ? "this server is read-only" : "read-only: user " + share.user() + " may not change files"));
-                AccessLog.request(client, share.user(), request.op(), null, 0, start, ErrorCode.ACCESS_DENIED.name());
+                FailureTranslator.serve(this::refuseReadOnly, request, ctx);
                 continue;
             }
-            Share s = share;
-            String who = s.user();
+            // The one dispatch table: every request goes through the same translator and log.
             switch (request) {
-                case Request.Get get -> new SendFile(server, s, get, client, writer, channel, clock, bodyOut, throttle)
-                        .run(start);
-                case Request.Put put -> new ReceiveUpload(server, s, put, client, bodyIn, writer, this::hangUp)
-                        .run(start);
-                case Request.Stat stat -> Replies.answer(writer, client, who, "stat", stat.path(), start,
-                        () -> DescribePath.stat(server, s, stat, writer));
-                case Request.List list -> ListDirectory.run(s, list, client, writer, start);
-                case Request.Find find -> FindFiles.run(s, find, client, writer, start);
-                case Request.MakeDirectory mkdir -> Replies.answer(writer, client, who, "mkdir", mkdir.path(), start,
-                        () -> EditTree.mkdir(s, mkdir));
-                case Request.Remove rm -> Replies.answer(writer, client, who, "rm", rm.path(), start,
-                        () -> EditTree.rm(s, rm));
-                case Request.Move mv -> Replies.answer(writer, client, who, "mv", mv.from() + " -> " + mv.to(), start,
-                        () -> EditTree.mv(s, mv));
-                case Request.Hello h -> {
-                    refuseAndClose("hello", start, ErrorCode.BAD_REQUEST, "hello was already done on this connection");
-                    return;
-                }
+                case Request.Get get -> FailureTranslator.serve(SendFile::handle, get, ctx);
+                case Request.Put put -> FailureTranslator.serve(ReceiveUpload::handle, put, ctx);
+                case Request.Stat stat -> FailureTranslator.serve(DescribePath::stat, stat, ctx);
+                case Request.List list -> FailureTranslator.serve(ListDirectory::handle, list, ctx);
+                case Request.Find find -> FailureTranslator.serve(FindFiles::handle, find, ctx);
+                case Request.MakeDirectory mkdir -> FailureTranslator.serve(EditTree::mkdir, mkdir, ctx);
+                case Request.Remove rm -> FailureTranslator.serve(EditTree::rm, rm, ctx);
+                case Request.Move mv -> FailureTranslator.serve(EditTree::mv, mv, ctx);
+                case Request.Hello h -> throw new IllegalStateException("handled above");
             }
         }
+    }
+
+    /** What the access log names for a request: its path, or both of a move's. */
+    private static String logPathOf(Request request) {
+        return switch (request) {
+            case Request.Get r -> r.path();
+            case Request.Put r -> r.path();
+            case Request.Stat r -> r.path();
+            case Request.List r -> r.path();
+            case Request.Find r -> r.path();
+            case Request.MakeDirectory r -> r.path();
+            case Request.Remove r -> r.path();
+            case Request.Move r -> r.from() + " -> " + r.to();
+            case Request.Hello r -> null;
+        };
+    }
+
+    /** A change asked of a read-only share: refused, in step with an eager put's body. */
+    private void refuseReadOnly(Request request, RequestContext ctx) throws RefusedException, IOException {
+        if (request instanceof Request.Put put && put.eager()) {
+            in.skipNBytes(put.size()); // its body is already on the way: stay in step
+        }
+        throw new RefusedException(ErrorCode.ACCESS_DENIED, ctx.user() == null
+                ? "this server is read-only" : "read-only: user " + ctx.user() + " may not change files");
     }
 
     private static boolean changes(Request request) {
@@ -293,7 +308,7 @@ final class Connection implements Runnable {
             }
             requestStart = System.nanoTime();
             in.reset();
-            timed.deadlineIn(server.limits().headerTimeout());
+            timed.deadlineIn(server.services().limits().headerTimeout());
             byte[] frame;
             try {
                 frame = reader.readFrame();
@@ -327,24 +342,6 @@ final class Connection implements Runnable {
         } catch (IOException e) {
             LOG.debug("{} could not send {}: {}", client, response, e.toString());
         }
-    }
-
-    /**
-     * Keeps a client that asked for keepalives ({@code keepaliveMs > 0}) informed with wait
-     * frames while its file is hashed; null for one that did not ask.
-     */
-    static DigestCache.Waiting keepalive(FrameWriter writer, int keepaliveMs) {
-        if (keepaliveMs <= 0) {
-            return null;
-        }
-        return new DigestCache.Waiting(Duration.ofMillis(keepaliveMs),
-                (done, total) -> answer(writer, new Response.Wait(done, total)));
-    }
-
-    /** Static helper shared by the request handlers. */
-    static void answer(FrameWriter writer, Response response) throws IOException {
-        writer.writeFrame(CODEC.encode(response));
-        writer.flush();
     }
 
     /** The connection cannot go on: the stream is out of step or the peer is gone. */

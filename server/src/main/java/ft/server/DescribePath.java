@@ -1,44 +1,22 @@
 package ft.server;
 
 import ft.protocol.EntryType;
-import ft.protocol.FrameWriter;
 import ft.protocol.Md5;
 import ft.protocol.Request;
 import ft.protocol.Response;
+import ft.server.storage.Entry;
+import ft.server.storage.Storage;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 
-/** Answers stat: what a path is, and for a file its MD5 (from the digest cache). */
+/** Answers stat: what a path is, and for a file its MD5 (from the storage's digests). */
 final class DescribePath {
     private DescribePath() {}
 
-    static Response stat(FtServer server, Share share, Request.Stat request, FrameWriter writer)
-            throws RefusedException, IOException {
-        Path real = share.jail().resolveExisting(request.path());
-        BasicFileAttributes attrs = Files.readAttributes(real, BasicFileAttributes.class);
-        String name = RootJail.segments(request.path()).getLast();
-        long mtime = attrs.lastModifiedTime().toMillis();
-        if (attrs.isDirectory()) {
-            return new Response.StatOk(name, EntryType.DIR, 0, mtime, null);
-        }
-        if (!attrs.isRegularFile()) {
-            return new Response.StatOk(name, EntryType.OTHER, 0, mtime, null);
-        }
-        DigestCache.Version version = FileVersions.of(real);
-        Md5 md5 = server.digests().digestOf(version, Connection.keepalive(writer, request.keepaliveMs()));
-        return new Response.StatOk(name, EntryType.FILE, version.size(), version.modified().toMillis(), md5);
-    }
-
-    /** The type a listing reports: a symlink is a link, whatever it points to. */
-    static EntryType typeOf(BasicFileAttributes attrs) {
-        if (attrs.isSymbolicLink()) {
-            return EntryType.LINK;
-        }
-        if (attrs.isDirectory()) {
-            return EntryType.DIR;
-        }
-        return attrs.isRegularFile() ? EntryType.FILE : EntryType.OTHER;
+    static void stat(Request.Stat request, RequestContext ctx) throws RefusedException, IOException {
+        Storage storage = ctx.storage();
+        Stable.Found found = Stable.find(storage, request.path(), ctx.keepalive(request.keepaliveMs()));
+        Entry e = found.entry();
+        Md5 md5 = e.type() == EntryType.FILE ? found.md5() : null;
+        ctx.answer(new Response.StatOk(e.name(), e.type(), e.type() == EntryType.FILE ? e.size() : 0, e.mtime(), md5));
     }
 }

@@ -1,6 +1,5 @@
 package ft.server;
 
-import ft.protocol.EntryType;
 import ft.protocol.ErrorCode;
 import ft.protocol.FrameWriter;
 import ft.protocol.Glob;
@@ -9,21 +8,16 @@ import ft.protocol.ListItem;
 import ft.protocol.Protocol;
 import ft.protocol.Request;
 import ft.protocol.Response;
+import ft.server.storage.Entry;
+import ft.server.storage.Storage;
 import java.io.IOException;
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryIteratorException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Answers find: walks a tree depth-first and streams each match as it is found, so the
  * server holds one directory stream per level, not the whole tree.
  *
- * <p>Symlinks that stay inside the root are followed ({@link TreeStep}): a link to a file is
+ * <p>Symlinks that stay inside the root are followed (by the storage's walk): a link to a file is
  * a file and a link to a directory is walked, both under the link's own path, as get would
  * reach them. A link that leads outside the root, into the state directory, nowhere, or back
  * into a directory being walked (a loop) is reported as a {@code link} and not followed.
@@ -36,33 +30,21 @@ import java.util.List;
 final class FindFiles {
     private static final HeaderCodec CODEC = new HeaderCodec();
 
-    private final Share share;
+    private final RequestContext ctx;
     private final Request.Find request;
     private final FrameWriter writer;
     private final Glob glob;
     private long sent;
 
-    private FindFiles(Share share, Request.Find request, FrameWriter writer, Glob glob) {
-        this.share = share;
+    private FindFiles(RequestContext ctx, Request.Find request, Glob glob) {
+        this.ctx = ctx;
         this.request = request;
-        this.writer = writer;
+        this.writer = ctx.writer();
         this.glob = glob;
     }
 
-    static void run(Share share, Request.Find request, SocketAddress client, FrameWriter writer, long start)
-            throws IOException {
-        FindFiles find = null;
-        String result = "ok";
-        try {
-            find = new FindFiles(share, request, writer, compile(request.pattern()));
-            find.walk();
-        } catch (RefusedException e) {
-            result = e.code().name();
-            Connection.answer(writer, new Response.Error(e.code(), e.getMessage()));
-        } finally {
-            AccessLog.request(client, share.user(), "find", request.path(), find == null ? 0 : find.sent, start,
-                    result);
-        }
+    static void handle(Request.Find request, RequestContext ctx) throws RefusedException, IOException {
+        new FindFiles(ctx, request, compile(request.pattern())).walk();
     }
 
     private static Glob compile(String pattern) throws RefusedException {
@@ -77,107 +59,61 @@ final class FindFiles {
     }
 
     private void walk() throws RefusedException, IOException {
-        Path baseDir = share.jail().resolveDirectory(request.path());
-        List<Path> chain = ancestors(baseDir);
         String prefix = glob == null ? "" : glob.literalPrefixDirectory();
-        Path startDir = prefix.isEmpty() ? baseDir : prefixDirectory(baseDir, prefix, chain);
-        Connection.answer(writer, new Response.Ok());
+        boolean[] started = {false};
         Response.Error stoppedBy = null;
-        if (startDir != null) {
-            try {
-                walk(startDir, prefix, chain);
-            } catch (IOException e) {
-                stoppedBy = new Response.Error(ErrorCode.INTERNAL, "the walk stopped early: " + e.getClass().getSimpleName());
+        try {
+            ctx.storage().walk(request.path(), prefix, new Storage.Walker() {
+                @Override
+                public void begin() throws IOException {
+                    ctx.answer(new Response.Ok());
+                    ctx.phase(RequestContext.Phase.SENDING);
+                    started[0] = true;
+                }
+
+                @Override
+                public boolean visit(String relative, Entry entry) throws IOException {
+                    return FindFiles.this.visit(relative, entry);
+                }
+            });
+        } catch (IOException e) {
+            if (!started[0]) {
+                throw e; // nothing sent yet: the request's failure, answered as such
             }
+            // The listing is under way: the failure goes into its end frame, in step.
+            stoppedBy = new Response.Error(FailureTranslator.codeOf(e),
+                    "the walk stopped early: " + e.getClass().getSimpleName());
         }
         writer.writeFrame(CODEC.encode(new ListItem.End(sent, false, stoppedBy)));
         writer.flush();
     }
 
-    /**
-     * The directories the walk starts inside: {@code dir} and its parents up to the root. A link
-     * back to any of them is a loop.
-     */
-    private List<Path> ancestors(Path dir) {
-        List<Path> chain = new ArrayList<>();
-        for (Path p = dir; p != null && p.startsWith(share.jail().root()); p = p.getParent()) {
-            chain.addFirst(p);
+    /** Sends what matches; says whether to walk into a directory. */
+    private boolean visit(String rel, Entry entry) throws IOException {
+        if (tooLong(rel)) {
+            return false;
         }
-        return chain;
-    }
-
-    /**
-     * The directory the pattern's literal prefix names below {@code baseDir}, reached the way
-     * the walk would reach it (the same links followed, the same ones not; the directories
-     * passed are added to {@code chain}), or null if there is none, so no path can match. This
-     * keeps the shortcut from changing what a pattern finds.
-     */
-    private Path prefixDirectory(Path baseDir, String prefix, List<Path> chain) throws IOException {
-        Path current = baseDir;
-        for (String segment : prefix.split("/", -1)) {
-            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
-                return null; // a walked path never has such a segment
-            }
-            TreeStep step = TreeStep.of(share.jail(), current, segment, chain);
-            if (step == null || step.kind() != TreeStep.Kind.DIR) {
-                return null;
-            }
-            current = step.real();
-            chain.add(current);
-        }
-        return current;
-    }
-
-    /**
-     * Sends what is below {@code dir} (a real directory, already on {@code chain}), depth-first,
-     * holding one open directory stream per level. A directory that cannot be opened is skipped
-     * (the walk is a snapshot, not a promise); one that fails while being read stops the walk.
-     */
-    private void walk(Path dir, String relative, List<Path> chain) throws IOException {
-        DirectoryStream<Path> opened;
-        try {
-            opened = Files.newDirectoryStream(dir);
-        } catch (IOException unreadable) {
-            return;
-        }
-        try (DirectoryStream<Path> entries = opened) {
-            for (Path entry : entries) {
-                String name = entry.getFileName().toString();
-                String rel = join(relative, name);
-                TreeStep step = TreeStep.of(share.jail(), dir, name, chain);
-                if (step != null && !tooLong(rel)) {
-                    visit(rel, step, chain);
-                }
-            }
-        } catch (DirectoryIteratorException e) {
-            throw e.getCause();
-        }
-    }
-
-    private void visit(String rel, TreeStep step, List<Path> chain) throws IOException {
-        switch (step.kind()) {
+        switch (entry.type()) {
             case FILE -> {
                 if (glob == null || glob.matches(rel)) {
-                    emit(rel, EntryType.FILE, step);
+                    emit(rel, entry);
                 }
+                return false;
             }
             case DIR -> {
                 if (glob == null) {
-                    emit(rel, EntryType.DIR, step);
+                    emit(rel, entry);
                 }
-                if (glob == null || glob.mayMatchBelow(rel)) {
-                    chain.add(step.real());
-                    walk(step.real(), rel, chain);
-                    chain.removeLast();
-                }
+                return glob == null || glob.mayMatchBelow(rel);
             }
             case LINK -> {
                 if (glob == null) {
-                    emit(rel, EntryType.LINK, step);
+                    emit(rel, entry);
                 }
+                return false;
             }
-            case OTHER -> {
-                // Sockets, FIFOs, devices: nothing a client could get.
+            default -> {
+                return false; // sockets, FIFOs, devices: nothing a client could get
             }
         }
     }
@@ -187,11 +123,11 @@ final class FindFiles {
         return join(request.path(), relative).getBytes(StandardCharsets.UTF_8).length > Protocol.MAX_PATH_BYTES;
     }
 
-    private void emit(String relative, EntryType type, TreeStep step) throws IOException {
-        long size = type == EntryType.FILE ? step.attrs().size() : 0;
-        writer.writeFrame(CODEC.encode(new ListItem.Entry(join(request.path(), relative), type, size,
-                step.attrs().lastModifiedTime().toMillis())));
+    private void emit(String relative, Entry entry) throws IOException {
+        writer.writeFrame(CODEC.encode(new ListItem.Entry(join(request.path(), relative), entry.type(), entry.size(),
+                entry.mtime())));
         sent++;
+        ctx.bytes(sent);
     }
 
     private static String join(String a, String b) {

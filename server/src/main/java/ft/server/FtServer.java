@@ -4,6 +4,8 @@ import ft.protocol.ErrorCode;
 import ft.protocol.FrameWriter;
 import ft.protocol.HeaderCodec;
 import ft.protocol.Response;
+import ft.server.storage.local.LocalStorage;
+import ft.server.storage.local.RootJail;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -13,13 +15,11 @@ import java.nio.channels.Channels;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,22 +44,19 @@ public final class FtServer implements AutoCloseable {
     private static final Duration SWEEP_EVERY = Duration.ofHours(1);
 
     private final ServerSocketChannel listener;
-    private final RootJail jail;
-    private final DigestCache digests = new DigestCache();
-    private final PartialStore partials;
+    /** The served root (what anonymous connections see); the only way to the tree. */
+    private final LocalStorage storage;
     /** What an anonymous connection gets: the served root with the server's read-only flag. */
     private final Share anonymous;
     /** Null when anyone may connect; else checks each hello's token against the users file. */
     private final Authenticator auth;
-    /** One jail and partial store per real root directory that a user's share has used. */
-    private final Map<Path, Share> userRoots = new ConcurrentHashMap<>();
-    private final PathLocks uploadLocks = new PathLocks();
-    private final DirectorySync directorySync = new DirectorySync();
+    /** One storage per real root directory that a user's share has used. */
+    private final Map<Path, LocalStorage> userRoots = new ConcurrentHashMap<>();
+    private final ServerServices services;
     private final ServerLimits limits;
     private final boolean readOnly;
     private final Map<SocketChannel, Connection> open = new ConcurrentHashMap<>();
     private final Map<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
-    private final AtomicLong reservedBytes = new AtomicLong();
     private final WriteWatchdog watchdog;
     private final Thread acceptor;
     private final Thread sweeper;
@@ -69,68 +66,92 @@ public final class FtServer implements AutoCloseable {
     private volatile boolean draining;
     private final java.util.concurrent.CountDownLatch terminated = new java.util.concurrent.CountDownLatch(1);
 
-    private FtServer(ServerSocketChannel listener, RootJail jail, PartialStore partials, ServerLimits limits,
+    private FtServer(ServerSocketChannel listener, LocalStorage storage, ServerLimits limits,
                      boolean readOnly, Authenticator auth, PingResponder pings, TlsServerSockets tls) {
         this.listener = listener;
         this.tls = tls;
-        this.jail = jail;
-        this.partials = partials;
+        this.storage = storage;
         this.limits = limits;
+        this.services = new ServerServices(limits);
         this.readOnly = readOnly;
-        this.anonymous = new Share(jail, partials, readOnly, null);
+        this.anonymous = new Share(storage, readOnly, null);
         this.auth = auth;
-        this.userRoots.put(jail.root(), anonymous);
+        this.userRoots.put(storage.root(), storage);
         this.pings = pings;
         this.watchdog = new WriteWatchdog(limits.writeTimeout());
         this.acceptor = Thread.ofPlatform().name("ft-accept").daemon(false).unstarted(this::acceptLoop);
         this.sweeper = Thread.ofVirtual().name("ft-partial-sweeper").unstarted(this::sweepLoop);
     }
 
-    /** Binds and starts serving {@code root} (created if missing); port 0 picks a free port. */
-    public static FtServer start(Path root, InetSocketAddress listen) throws IOException {
-        return start(root, listen, ServerLimits.DEFAULTS, false);
-    }
-
-    public static FtServer start(Path root, InetSocketAddress listen, Duration idleTimeout) throws IOException {
-        return start(root, listen, ServerLimits.DEFAULTS.withIdleTimeout(idleTimeout), false);
-    }
-
-    public static FtServer start(Path root, InetSocketAddress listen, ServerLimits limits, boolean readOnly)
-            throws IOException {
-        return start(root, listen, limits, readOnly, null);
-    }
-
     /**
-     * Starts a server; with a users file every connection must authenticate in its hello and
-     * then sees its user's root (see {@link Users}), read-only if the user or the server is.
+     * How to start a server. {@link #of} gives the defaults; each {@code with} method returns a
+     * copy with one thing changed.
      *
+     * @param root      the served directory, created if missing
+     * @param listen    where to listen; port 0 picks a free port
+     * @param limits    what the server tolerates from clients, including {@code --max-rate} and
+     *                  how long interrupted uploads are kept
+     * @param readOnly  whether every connection is refused changes
      * @param usersFile the users file, read now and again whenever it changes; null for
-     *                  anonymous access to the whole root
+     *                  anonymous access to the whole root. With it every connection must
+     *                  authenticate in its hello and then sees its user's root (see {@link Users}),
+     *                  read-only if the user or the server is
+     * @param tls       the TLS socket maker (see {@link TlsIdentity#serverContext()}), or null for
+     *                  plain TCP; with it every connection must begin with a TLS 1.3 handshake
      */
-    public static FtServer start(Path root, InetSocketAddress listen, ServerLimits limits, boolean readOnly,
-                                 Path usersFile) throws IOException {
-        return start(root, listen, limits, readOnly, usersFile, null);
+    public record Options(Path root, InetSocketAddress listen, ServerLimits limits, boolean readOnly, Path usersFile,
+                          TlsServerSockets tls) {
+        public Options {
+            java.util.Objects.requireNonNull(root, "root");
+            java.util.Objects.requireNonNull(listen, "listen");
+            java.util.Objects.requireNonNull(limits, "limits");
+        }
+
+        /** Serving {@code root} on {@code listen}, anonymous, writable, plain TCP, default limits. */
+        public static Options of(Path root, InetSocketAddress listen) {
+            return new Options(root, listen, ServerLimits.DEFAULTS, false, null, null);
+        }
+
+        public Options withLimits(ServerLimits l) {
+            return new Options(root, listen, l, readOnly, usersFile, tls);
+        }
+
+        public Options withReadOnly(boolean ro) {
+            return new Options(root, listen, limits, ro, usersFile, tls);
+        }
+
+        public Options withUsersFile(Path file) {
+            return new Options(root, listen, limits, readOnly, file, tls);
+        }
+
+        public Options withTls(TlsServerSockets t) {
+            return new Options(root, listen, limits, readOnly, usersFile, t);
+        }
+
+        public Options withListen(InetSocketAddress address) {
+            return new Options(root, address, limits, readOnly, usersFile, tls);
+        }
     }
 
-    /**
-     * Like {@link #start(Path, InetSocketAddress, ServerLimits, boolean, Path)}; with {@code tls}
-     * every connection must begin with a TLS 1.3 handshake (a plain client is told so and closed).
-     *
-     * @param tls the TLS socket maker (see {@link TlsIdentity#serverContext()}), or null for plain TCP
-     */
-    public static FtServer start(Path root, InetSocketAddress listen, ServerLimits limits, boolean readOnly,
-                                 Path usersFile, TlsServerSockets tls) throws IOException {
-        Files.createDirectories(root);
-        RootJail jail = new RootJail(root);
-        PartialStore partials = new PartialStore(jail.stateDir());
-        if (usersFile != null && exposes(jail.root(), usersFile.toRealPath())) {
+    /** Binds and starts serving {@code root} (created if missing) with the defaults; port 0 picks a free port. */
+    public static FtServer start(Path root, InetSocketAddress listen) throws IOException {
+        return start(Options.of(root, listen));
+    }
+
+    /** Binds and starts a server as {@code options} say. */
+    public static FtServer start(Options options) throws IOException {
+        Path root = options.root();
+        Path usersFile = options.usersFile();
+        LocalStorage storage = LocalStorage.open(root);
+        // Config, not the served tree: where the users file really is.
+        if (usersFile != null && storage.exposes(usersFile.toRealPath())) {
             throw new IllegalArgumentException("the users file " + usersFile + " is inside the served root, where "
                     + "clients could read or replace it; keep it outside (or in the root's " + RootJail.STATE_DIR
                     + " directory)");
         }
         Authenticator auth = usersFile == null ? null : new Authenticator(usersFile);
         try {
-            return bind(jail, partials, listen, limits, readOnly, auth, tls);
+            return bind(storage, options.listen(), options.limits(), options.readOnly(), auth, options.tls());
         } catch (IOException | RuntimeException e) {
             if (auth != null) {
                 auth.close();
@@ -139,7 +160,7 @@ public final class FtServer implements AutoCloseable {
         }
     }
 
-    private static FtServer bind(RootJail jail, PartialStore partials, InetSocketAddress listen, ServerLimits limits,
+    private static FtServer bind(LocalStorage storage, InetSocketAddress listen, ServerLimits limits,
                                  boolean readOnly, Authenticator auth, TlsServerSockets tls) throws IOException {
         for (int attempt = 1; ; attempt++) {
             ServerSocketChannel listener = ServerSocketChannel.open();
@@ -161,7 +182,7 @@ public final class FtServer implements AutoCloseable {
                 listener.close();
                 throw e;
             }
-            FtServer server = new FtServer(listener, jail, partials, limits, readOnly, auth, pings, tls);
+            FtServer server = new FtServer(listener, storage, limits, readOnly, auth, pings, tls);
             server.acceptor.start();
             server.sweeper.start();
             return server;
@@ -177,7 +198,7 @@ public final class FtServer implements AutoCloseable {
     }
 
     public Path root() {
-        return jail.root();
+        return storage.root();
     }
 
     /** Null when connections are plain TCP. */
@@ -185,9 +206,9 @@ public final class FtServer implements AutoCloseable {
         return tls;
     }
 
-    /** The served root's jail (what anonymous connections see). */
-    RootJail jail() {
-        return jail;
+    /** The served root's storage (what anonymous connections see). */
+    LocalStorage storage() {
+        return storage;
     }
 
     /** Null when the server takes anonymous connections. */
@@ -212,12 +233,10 @@ public final class FtServer implements AutoCloseable {
     Share shareFor(Users.User user) throws IOException {
         Path real;
         if (user.root() == null) {
-            real = jail.root();
-        } else if (Path.of(user.root()).isAbsolute()) {
-            real = Files.createDirectories(Path.of(user.root())).toRealPath();
+            real = storage.root();
         } else {
             try {
-                real = jail.makeDirectory(user.root(), true).toRealPath();
+                real = storage.userRoot(user.root());
             } catch (RefusedException e) {
                 throw new IOException("the root '" + user.root() + "' of user " + user.name()
                         + " cannot be used: " + e.getMessage());
@@ -226,73 +245,31 @@ public final class FtServer implements AutoCloseable {
         if (exposes(real, auth.realFile())) {
             throw new IOException("the root of user " + user.name() + " contains the users file " + auth.file());
         }
-        Share share = userRoots.get(real);
-        if (share == null) {
-            RootJail own = new RootJail(real);
-            share = new Share(own, new PartialStore(own.stateDir()), false, null);
-            Share raced = userRoots.putIfAbsent(real, share);
-            share = raced != null ? raced : share;
+        LocalStorage own = userRoots.get(real);
+        if (own == null) {
+            own = storage.sibling(real);
+            LocalStorage raced = userRoots.putIfAbsent(real, own);
+            own = raced != null ? raced : own;
         } else {
             // The root may have been removed and made again since (by a user who sees its parent).
-            Files.createDirectories(share.partials().dir());
+            own.ensureReady();
         }
+        Share share = new Share(own, false, null);
         return share.as(user.name(), readOnly || user.readOnly());
-    }
-
-    DigestCache digests() {
-        return digests;
-    }
-
-    PartialStore partials() {
-        return partials;
-    }
-
-    DirectorySync directorySync() {
-        return directorySync;
-    }
-
-    PathLocks uploadLocks() {
-        return uploadLocks;
-    }
-
-    ServerLimits limits() {
-        return limits;
-    }
-
-    boolean readOnly() {
-        return readOnly;
-    }
-
-    WriteWatchdog watchdog() {
-        return watchdog;
-    }
-
-    Duration idleTimeout() {
-        return limits.idleTimeout();
     }
 
     boolean draining() {
         return draining;
     }
 
-    /**
-     * Reserves disk space for an upload so concurrent uploads cannot together overcommit the
-     * disk; returns false when {@code bytes} more would not fit.
-     */
-    boolean reserve(long bytes, long usable) {
-        while (true) {
-            long held = reservedBytes.get();
-            if (bytes > usable - held) {
-                return false;
-            }
-            if (reservedBytes.compareAndSet(held, held + bytes)) {
-                return true;
-            }
-        }
+    /** What every request of this server shares (limits, upload locks, reserved space). */
+    ServerServices services() {
+        return services;
     }
 
-    void release(long bytes) {
-        reservedBytes.addAndGet(-bytes);
+    /** Registers a connection's output with the write watchdog. */
+    WriteWatchdog watchdog() {
+        return watchdog;
     }
 
     /** Whether clients whose root is {@code root} could reach {@code file} (all but the state directory). */
@@ -309,7 +286,7 @@ public final class FtServer implements AutoCloseable {
     Response.Limits statedLimits(Share share) {
         long free;
         try {
-            free = Math.max(0, share.partials().usableSpace() - reservedBytes.get());
+            free = Math.max(0, share.storage().usableSpace() - services.reserved());
         } catch (IOException e) {
             free = 0;
         }
@@ -438,8 +415,8 @@ public final class FtServer implements AutoCloseable {
 
     private void sweepLoop() {
         while (!draining) {
-            for (Share share : userRoots.values()) {
-                share.partials().sweep(limits.partialMaxAge());
+            for (LocalStorage root : userRoots.values()) {
+                root.expireUploads(limits.partialMaxAge());
             }
             LockSupport.parkNanos(SWEEP_EVERY.toNanos());
             if (Thread.interrupted()) {

@@ -1,6 +1,5 @@
 package ft.server;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -39,10 +38,10 @@ final class PathLocks {
 
     private record Entry(Holder holder, CountDownLatch released) {}
 
-    private final ConcurrentHashMap<Path, Entry> held = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Entry> held = new ConcurrentHashMap<>();
 
     /** @return a handle to release, or null if another upload holds the path */
-    Held tryLock(Path path, Holder holder) throws InterruptedException {
+    Held tryLock(String path, Holder holder) throws InterruptedException {
         Entry mine = new Entry(holder, new CountDownLatch(1));
         Entry other = held.putIfAbsent(path, mine);
         if (other == null) {
@@ -58,7 +57,7 @@ final class PathLocks {
         return held.putIfAbsent(path, mine) == null ? release(path, mine) : null;
     }
 
-    private Held release(Path path, Entry entry) {
+    private Held release(String path, Entry entry) {
         return () -> {
             held.remove(path, entry);
             entry.released().countDown();

@@ -1,37 +1,29 @@
 package ft.server;
 
+import ft.protocol.EntryType;
 import ft.protocol.ErrorCode;
 import ft.protocol.FileAttributes;
 import ft.protocol.FrameWriter;
 import ft.protocol.Md5;
 import ft.protocol.Request;
 import ft.protocol.Response;
+import ft.server.storage.Entry;
+import ft.server.storage.ReadHandle;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 
 /** Answers one get: header with the whole file's MD5, then the body from the offset, zero-copy. */
 final class SendFile {
-    private static final int STABLE_ATTEMPTS = 3;
     private static final long CHUNK = 8L << 20;
     private static final int TLS_CHUNK = 256 * 1024;
     /** Bodies up to this size go out with their header in one write instead of zero-copy. */
     static final int SMALL_BODY = 64 * 1024;
     private static final ft.protocol.HeaderCodec HEADERS = new ft.protocol.HeaderCodec();
 
-    private final FtServer server;
-    private final Share share;
+    private final RequestContext ctx;
     private final Request.Get request;
-    private final SocketAddress client;
     private final FrameWriter writer;
     private final SocketChannel channel;
     private final WriteWatchdog.Clock clock;
@@ -39,68 +31,69 @@ final class SendFile {
     private final OutputStream tlsOut;
     /** The connection's {@code --max-rate}, or null when bodies go as fast as they can. */
     private final Throttle throttle;
-    private long sent;
 
-    SendFile(FtServer server, Share share, Request.Get request, SocketAddress client, FrameWriter writer,
-             SocketChannel channel, WriteWatchdog.Clock clock, OutputStream tlsOut, Throttle throttle) {
-        this.clock = clock;
-        this.tlsOut = tlsOut;
-        this.throttle = throttle;
-        this.server = server;
-        this.share = share;
+    private SendFile(Request.Get request, RequestContext ctx) {
+        this.ctx = ctx;
         this.request = request;
-        this.client = client;
-        this.writer = writer;
-        this.channel = channel;
+        this.writer = ctx.writer();
+        this.channel = ctx.wire().channel();
+        this.clock = ctx.wire().clock();
+        this.tlsOut = ctx.wire().tlsOut();
+        this.throttle = ctx.wire().throttle();
     }
 
-    void run(long start) throws IOException {
-        String result = "ok";
-        boolean headerSent = false;
-        try (Opened opened = open()) {
-            long offset = request.offset();
-            if (request.ifMd5() != null && !request.ifMd5().equals(opened.md5())) {
-                offset = 0; // the client's partial copy is of another version: serve it whole
-            }
-            long size = opened.version().size();
+    static void handle(Request.Get request, RequestContext ctx) throws RefusedException, IOException {
+        new SendFile(request, ctx).run();
+    }
+
+    private void run() throws RefusedException, IOException {
+        Stable.Found found = Stable.find(ctx.storage(), request.path(), ctx.keepalive(request.keepaliveMs()),
+                this::open);
+        Entry entry = found.entry();
+        if (entry.type() == EntryType.DIR) {
+            throw new RefusedException(ErrorCode.IS_A_DIRECTORY, "'" + request.path() + "' is a directory");
+        }
+        if (entry.type() != EntryType.FILE) {
+            // A FIFO or device would block or never end; only regular files are served.
+            throw new RefusedException(ErrorCode.ACCESS_DENIED, "'" + request.path() + "' is not a regular file");
+        }
+        try (ReadHandle file = found.opened()) {
+            long offset = offsetFor(found.md5());
+            long size = entry.size();
             if (offset > size) {
                 throw new RefusedException(ErrorCode.BAD_REQUEST,
                         "offset " + offset + " is past the end of '" + request.path() + "' (" + size + " bytes)");
             }
-            String name = RootJail.segments(request.path()).getLast();
-            Response.GetOk header = new Response.GetOk(name, size, opened.md5(), offset, opened.attributes());
+            // Same version as stated: the mode read with it is the one of what is sent.
+            FileAttributes attributes = new FileAttributes(entry.mtime(), entry.mode());
+            Response.GetOk header = new Response.GetOk(entry.name(), size, found.md5(), offset, attributes);
             if (tlsOut == null && throttle == null && size - offset <= SMALL_BODY) {
                 // Header and body in one write: one segment and one wake-up for the client
                 // instead of two, and no zero-copy set-up that costs more than the copy.
-                byte[] body = readSmall(opened.file(), offset, (int) (size - offset));
-                headerSent = true; // from here a failure leaves the client out of step
+                byte[] body = readSmall(file, offset, (int) (size - offset));
+                ctx.phase(RequestContext.Phase.SENDING); // from here a failure leaves the client out of step
                 writer.writeFrameWithBody(HEADERS.encode(header), body);
                 writer.flush();
-                sent = body.length;
+                ctx.bytes(body.length);
                 return;
             }
-            Connection.answer(writer, header);
-            headerSent = true;
-            streamBody(opened.file(), offset, size);
-        } catch (RefusedException e) {
-            result = e.code().name();
-            Connection.answer(writer, new Response.Error(e.code(), e.getMessage()));
-        } catch (IOException e) {
-            result = "FAILED(" + e.getClass().getSimpleName() + ")";
-            if (headerSent) {
-                throw e; // mid-body: the stream is out of step and the connection must end
-            }
-            // Before the header the connection is still in step: answer, and keep serving.
-            // The message names the kind only; the exception's text may hold real paths.
-            Connection.answer(writer, new Response.Error(ErrorCode.INTERNAL,
-                    "get failed on the server: " + e.getClass().getSimpleName()));
-        } finally {
-            AccessLog.request(client, share.user(), "get", request.path(), sent, start, result);
+            ctx.phase(RequestContext.Phase.SENDING);
+            ctx.answer(header);
+            streamBody(file, offset, size);
         }
     }
 
+    /** Where the body starts: the client's offset, or 0 when its partial copy is of another version. */
+    private long offsetFor(Md5 md5) {
+        return request.ifMd5() != null && !request.ifMd5().equals(md5) ? 0 : request.offset();
+    }
+
+    private ReadHandle open(Entry entry, Md5 md5) throws RefusedException, IOException {
+        return ctx.storage().openRead(request.path(), entry.version(), offsetFor(md5));
+    }
+
     /** A small body, read whole before the header goes out: a file that shrank is refused in step. */
-    private static byte[] readSmall(FileChannel file, long offset, int length) throws IOException {
+    private static byte[] readSmall(ReadHandle file, long offset, int length) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(length);
         while (buf.hasRemaining()) {
             if (file.read(buf, offset + buf.position()) < 0) {
@@ -110,52 +103,7 @@ final class SendFile {
         return buf.array();
     }
 
-    /** An open file, the version it is, its MD5 and what a get states of its mtime and mode. */
-    private record Opened(FileChannel file, DigestCache.Version version, Md5 md5, FileAttributes attributes)
-            implements AutoCloseable {
-        @Override
-        public void close() throws IOException {
-            file.close();
-        }
-    }
-
-    /**
-     * Opens the file and pairs it with the digest of exactly the version that was opened: a
-     * file replaced or rewritten between hashing and opening is tried again.
-     */
-    private Opened open() throws RefusedException, IOException {
-        Path real = share.jail().resolveExisting(request.path());
-        BasicFileAttributes attrs = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        if (attrs.isDirectory()) {
-            throw new RefusedException(ErrorCode.IS_A_DIRECTORY, "'" + request.path() + "' is a directory");
-        }
-        if (!attrs.isRegularFile()) {
-            // A FIFO or device would block or never end; only regular files are served.
-            throw new RefusedException(ErrorCode.ACCESS_DENIED, "'" + request.path() + "' is not a regular file");
-        }
-        for (int attempt = 0; attempt < STABLE_ATTEMPTS; attempt++) {
-            FileVersions.Observed observed = FileVersions.observe(real);
-            DigestCache.Version before = observed.version();
-            Md5 md5;
-            FileChannel file;
-            try {
-                md5 = server.digests().digestOf(before, Connection.keepalive(writer, request.keepaliveMs()));
-                file = FileChannel.open(real, StandardOpenOption.READ);
-            } catch (AccessDeniedException e) {
-                throw new RefusedException(ErrorCode.ACCESS_DENIED, "'" + request.path() + "' is not readable");
-            }
-            DigestCache.Version after = FileVersions.of(real);
-            if (before.equals(after) && file.size() == before.size()) {
-                // Same version, same ctime: the mode read with it is the one of what is sent.
-                return new Opened(file, before, md5, PreservedAttributes.of(observed));
-            }
-            file.close();
-            server.digests().forget(before);
-        }
-        throw new RefusedException(ErrorCode.BUSY, "'" + request.path() + "' keeps changing; try again later");
-    }
-
-    private void streamBody(FileChannel file, long offset, long size) throws IOException {
+    private void streamBody(ReadHandle file, long offset, long size) throws IOException {
         if (tlsOut != null) {
             copyBody(file, offset, size);
             return;
@@ -169,10 +117,6 @@ final class SendFile {
                 clock.writing();
                 long n = file.transferTo(position, want, channel);
                 if (n == 0) {
-                    if (position >= file.size()) {
-                        // Truncated under us: the client sees a short body and keeps its partial.
-                        throw new IOException("file shrank while being sent");
-                    }
                     // transferTo may give up on a full socket instead of waiting; a plain
                     // write parks until the client reads (or the watchdog closes the channel).
                     if (fallback == null) {
@@ -182,7 +126,7 @@ final class SendFile {
                 }
                 passed(n);
                 position += n;
-                sent = position - offset;
+                ctx.bytes(position - offset);
             }
         } finally {
             clock.idle();
@@ -190,7 +134,7 @@ final class SendFile {
     }
 
     /** Under TLS: through the encrypted stream, one reused buffer at a time. */
-    private void copyBody(FileChannel file, long offset, long size) throws IOException {
+    private void copyBody(ReadHandle file, long offset, long size) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate((int) Math.min(TLS_CHUNK, Math.max(1, size - offset)));
         long position = offset;
         try {
@@ -210,7 +154,7 @@ final class SendFile {
                 }
                 passed(read);
                 position += read;
-                sent = position - offset;
+                ctx.bytes(position - offset);
             }
             tlsOut.flush();
         } finally {
@@ -229,7 +173,7 @@ final class SendFile {
         }
     }
 
-    private long writeThrough(FileChannel file, long position, int limit, ByteBuffer buf) throws IOException {
+    private long writeThrough(ReadHandle file, long position, int limit, ByteBuffer buf) throws IOException {
         buf.clear();
         buf.limit(Math.min(buf.capacity(), limit));
         int read = file.read(buf, position);

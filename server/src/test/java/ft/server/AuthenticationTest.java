@@ -68,7 +68,8 @@ class AuthenticationTest {
         reader.users().save(usersFile);
         aliceToken = alice.token();
         readerToken = reader.token();
-        server = FtServer.start(root, new InetSocketAddress("127.0.0.1", 0), ServerLimits.DEFAULTS, false, usersFile);
+        server = FtServer.start(FtServer.Options.of(root, new InetSocketAddress("127.0.0.1", 0))
+                .withUsersFile(usersFile));
     }
 
     @AfterEach
@@ -270,7 +271,8 @@ class AuthenticationTest {
     @Test
     void readOnlyServerKeepsEvenReadWriteUsersFromChangingFiles() throws IOException {
         server.close();
-        server = FtServer.start(root, new InetSocketAddress("127.0.0.1", 0), ServerLimits.DEFAULTS, true, usersFile);
+        server = FtServer.start(FtServer.Options.of(root, new InetSocketAddress("127.0.0.1", 0))
+                .withReadOnly(true).withUsersFile(usersFile));
         try (RawClient c = RawClient.connect(server)) {
             Response.HelloOk ok = assertInstanceOf(Response.HelloOk.class,
                     c.request(new Request.Hello(1, aliceToken), Response.HelloOk.class));
@@ -303,14 +305,14 @@ class AuthenticationTest {
     void usersFileInsideTheServedRootIsRefusedAtStart() throws IOException {
         Path inside = root.resolve("users.jsonl");
         Files.copy(usersFile, inside);
-        assertThrows(IllegalArgumentException.class, () -> FtServer.start(root,
-                new InetSocketAddress("127.0.0.1", 0), ServerLimits.DEFAULTS, false, inside));
+        assertThrows(IllegalArgumentException.class, () -> FtServer.start(FtServer.Options.of(root, new InetSocketAddress("127.0.0.1", 0))
+                .withUsersFile(inside)));
     }
 
     @Test
     void missingUsersFileIsRefusedAtStart() {
-        assertThrows(IOException.class, () -> FtServer.start(root, new InetSocketAddress("127.0.0.1", 0),
-                ServerLimits.DEFAULTS, false, tmp.resolve("no-such-users.jsonl")));
+        assertThrows(IOException.class, () -> FtServer.start(FtServer.Options.of(root, new InetSocketAddress("127.0.0.1", 0))
+                .withUsersFile(tmp.resolve("no-such-users.jsonl"))));
     }
 
     // ------------------------------------------------------------------ slowing down guesses

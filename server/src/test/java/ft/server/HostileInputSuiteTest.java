@@ -169,7 +169,7 @@ class HostileInputSuiteTest {
     private void restart(ServerLimits limits) throws IOException {
         server.close();
         server = null;
-        server = FtServer.start(root, ANY_PORT, limits, false);
+        server = FtServer.start(FtServer.Options.of(root, ANY_PORT).withLimits(limits));
     }
 
     // ================================================================== helpers

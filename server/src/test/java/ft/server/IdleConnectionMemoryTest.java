@@ -46,7 +46,8 @@ class IdleConnectionMemoryTest {
     void anIdleConnectionAfterHelloHoldsOnlyAFewKilobytesOfHeap() throws IOException {
         ServerLimits limits = ServerLimits.DEFAULTS.withConnections(2 * CONNECTIONS, 2 * CONNECTIONS);
         List<Socket> clients = new ArrayList<>();
-        try (FtServer server = FtServer.start(Files.createDirectories(tmp.resolve("root")), ANY_PORT, limits, false)) {
+        try (FtServer server = FtServer.start(FtServer.Options.of(Files.createDirectories(tmp.resolve("root")), ANY_PORT)
+                .withLimits(limits))) {
             // A few first, so that classes and the server's own structures are in place before measuring.
             for (int i = 0; i < 10; i++) {
                 clients.add(hello(server));

@@ -71,8 +71,8 @@ class MaxRateTest {
     }
 
     private FtServer start() throws IOException {
-        return FtServer.start(tmp.resolve("root"), new InetSocketAddress("127.0.0.1", 0),
-                ServerLimits.DEFAULTS.withMaxRate(RATE), false);
+        return FtServer.start(FtServer.Options.of(tmp.resolve("root"), new InetSocketAddress("127.0.0.1", 0))
+                .withLimits(ServerLimits.DEFAULTS.withMaxRate(RATE)));
     }
 
     private static byte[] random(int n) {

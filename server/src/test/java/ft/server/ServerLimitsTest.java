@@ -11,6 +11,7 @@ import ft.protocol.ErrorCode;
 import ft.protocol.Md5;
 import ft.protocol.Request;
 import ft.protocol.Response;
+import ft.server.storage.local.LocalStorage;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -46,7 +47,7 @@ class ServerLimitsTest {
     void slowlorisHeaderIsCutAtTheHeaderDeadlineNotTheIdleTimeout() throws IOException {
         ServerLimits limits = ServerLimits.DEFAULTS.withIdleTimeout(Duration.ofSeconds(60))
                 .withHeaderTimeout(Duration.ofMillis(300));
-        try (FtServer server = FtServer.start(root(), ANY_PORT, limits, false);
+        try (FtServer server = FtServer.start(FtServer.Options.of(root(), ANY_PORT).withLimits(limits));
              RawClient c = RawClient.hello(server)) {
             long start = System.nanoTime();
             c.sendRaw(new byte[] {0, 0, 0, 40, '{', '"'}); // a header that never completes
@@ -61,7 +62,7 @@ class ServerLimitsTest {
     void silentConnectionGetsOnlyTheHeaderTimeoutToSayHello() throws IOException {
         ServerLimits limits = ServerLimits.DEFAULTS.withIdleTimeout(Duration.ofSeconds(60))
                 .withHeaderTimeout(Duration.ofMillis(300));
-        try (FtServer server = FtServer.start(root(), ANY_PORT, limits, false);
+        try (FtServer server = FtServer.start(FtServer.Options.of(root(), ANY_PORT).withLimits(limits));
              RawClient silent = RawClient.connect(server)) {
             long start = System.nanoTime();
             silent.readError(ErrorCode.BAD_REQUEST);
@@ -81,7 +82,7 @@ class ServerLimitsTest {
         Path root = root();
         Files.write(root.resolve("big.bin"), new byte[64 << 20]);
         ServerLimits limits = ServerLimits.DEFAULTS.withWriteTimeout(Duration.ofMillis(500));
-        try (FtServer server = FtServer.start(root, ANY_PORT, limits, false);
+        try (FtServer server = FtServer.start(FtServer.Options.of(root, ANY_PORT).withLimits(limits));
              RawClient c = RawClient.hello(server)) {
             c.socket().setReceiveBufferSize(4096);
             c.send(new Request.Get("big.bin", 0));
@@ -95,7 +96,7 @@ class ServerLimitsTest {
     @Test
     void connectionsOverTheLimitAreAnsweredBusyAtOnceAndFreedSlotsServeAgain() throws IOException {
         ServerLimits limits = ServerLimits.DEFAULTS.withConnections(2, 2);
-        try (FtServer server = FtServer.start(root(), ANY_PORT, limits, false)) {
+        try (FtServer server = FtServer.start(FtServer.Options.of(root(), ANY_PORT).withLimits(limits))) {
             RawClient first = RawClient.hello(server);
             try (RawClient second = RawClient.hello(server); RawClient third = RawClient.connect(server)) {
                 Response r = third.read(Response.HelloOk.class);
@@ -118,7 +119,7 @@ class ServerLimitsTest {
     @Test
     void helloStatesTheLimitsAndUploadsOverTheMaximumAreTooLarge() throws IOException {
         ServerLimits limits = ServerLimits.DEFAULTS.withMaxFileSize(10);
-        try (FtServer server = FtServer.start(root(), ANY_PORT, limits, false);
+        try (FtServer server = FtServer.start(FtServer.Options.of(root(), ANY_PORT).withLimits(limits));
              RawClient c = RawClient.connect(server)) {
             Response.HelloOk ok = assertInstanceOf(Response.HelloOk.class,
                     c.request(new Request.Hello(1), Response.HelloOk.class));
@@ -137,7 +138,8 @@ class ServerLimitsTest {
         Path root = root();
         Files.writeString(root.resolve("a.txt"), "keep");
         Files.createDirectories(root.resolve("d"));
-        try (FtServer server = FtServer.start(root, ANY_PORT, ServerLimits.DEFAULTS, true);
+        try (FtServer server = FtServer.start(FtServer.Options.of(root, ANY_PORT).withLimits(ServerLimits.DEFAULTS)
+                .withReadOnly(true));
              RawClient c = RawClient.connect(server)) {
             Response.HelloOk ok = assertInstanceOf(Response.HelloOk.class,
                     c.request(new Request.Hello(1), Response.HelloOk.class));
@@ -171,15 +173,16 @@ class ServerLimitsTest {
 
     @Test
     void abandonedPartialsOlderThanTheMaximumAgeAreSwept() throws IOException {
-        PartialStore store = new PartialStore(root().resolve(".ft"));
-        Path old = Files.writeString(store.dir().resolve("aaaa.part"), "old bytes");
-        Path oldMeta = Files.writeString(store.dir().resolve("aaaa.meta"), "{}");
-        Path fresh = Files.writeString(store.dir().resolve("bbbb.part"), "fresh bytes");
+        LocalStorage store = LocalStorage.open(root());
+        Path partials = store.stateDir().resolve("partials");
+        Path old = Files.writeString(partials.resolve("aaaa.part"), "old bytes");
+        Path oldMeta = Files.writeString(partials.resolve("aaaa.meta"), "{}");
+        Path fresh = Files.writeString(partials.resolve("bbbb.part"), "fresh bytes");
         FileTime eightDaysAgo = FileTime.from(Instant.now().minus(Duration.ofDays(8)));
         Files.setLastModifiedTime(old, eightDaysAgo);
         Files.setLastModifiedTime(oldMeta, eightDaysAgo);
 
-        assertEquals(1, store.sweep(Duration.ofDays(7)));
+        assertEquals(1, store.expireUploads(Duration.ofDays(7)));
         assertFalse(Files.exists(old));
         assertFalse(Files.exists(oldMeta));
         assertTrue(Files.exists(fresh));
@@ -190,7 +193,7 @@ class ServerLimitsTest {
         Path root = root();
         byte[] content = random(16 << 20);
         Files.write(root.resolve("big.bin"), content);
-        FtServer server = FtServer.start(root, ANY_PORT, ServerLimits.DEFAULTS, false);
+        FtServer server = FtServer.start(FtServer.Options.of(root, ANY_PORT));
         int port = server.address().getPort();
         try (RawClient busy = RawClient.hello(server); RawClient idle = RawClient.hello(server)) {
             busy.send(new Request.Get("big.bin", 0));

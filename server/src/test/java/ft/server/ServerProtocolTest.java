@@ -12,6 +12,8 @@ import ft.protocol.Md5;
 import ft.protocol.Protocol;
 import ft.protocol.Request;
 import ft.protocol.Response;
+import ft.server.storage.Entry;
+import ft.server.storage.local.LocalStorage;
 import ft.testing.FileClock;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -308,7 +310,7 @@ class ServerProtocolTest {
         try (RawClient c = RawClient.hello(server)) {
             assertEquals(RawClient.md5(one), c.get("f.bin").header().md5()); // now cached
 
-            FileClock.awaitTickAfter(FileVersions.of(file).changed(), tmp);
+            FileClock.awaitTickAfter((FileTime) Files.getAttribute(file, "unix:ctime"), tmp);
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) { // same inode
                 ch.write(ByteBuffer.wrap(two));
             }
@@ -449,7 +451,7 @@ class ServerProtocolTest {
     }
 
     @Test
-    void servedAndUploadedVersionsAreRememberedWithTheirDigests() throws IOException {
+    void servedAndUploadedVersionsAreRememberedWithTheirDigests() throws Exception {
         byte[] served = "served".getBytes(StandardCharsets.UTF_8);
         byte[] uploaded = "uploaded".getBytes(StandardCharsets.UTF_8);
         Files.write(root.resolve("served.txt"), served);
@@ -457,11 +459,10 @@ class ServerProtocolTest {
             c.get("served.txt");
             c.put("uploaded.txt", uploaded);
         }
-        DigestCache.Version servedVersion = FileVersions.of(server.root().resolve("served.txt"));
-        DigestCache.Version uploadedVersion = FileVersions.of(server.root().resolve("uploaded.txt"));
-        assertTrue(server.digests().knows(servedVersion));
-        assertTrue(server.digests().knows(uploadedVersion), "a verified upload needs no second hashing pass");
-        assertEquals(RawClient.md5(uploaded), server.digests().digestOf(uploadedVersion));
+        assertTrue(server.storage().knowsDigest("served.txt"));
+        assertTrue(server.storage().knowsDigest("uploaded.txt"), "a verified upload needs no second hashing pass");
+        Entry stored = server.storage().stat("uploaded.txt");
+        assertEquals(RawClient.md5(uploaded), server.storage().digest("uploaded.txt", stored.version(), null));
     }
 
     @Test
@@ -620,7 +621,7 @@ class ServerProtocolTest {
 
     @Test
     void aSmallPutWritesNoMetaWhileItsBodyArrivesAndRecordsOneWhenCutShort() throws IOException {
-        byte[] content = randomBytes((int) PartialStore.META_FIRST_BYTES - 1, 14);
+        byte[] content = randomBytes((int) LocalStorage.META_FIRST_BYTES - 1, 14);
         int sent = 300_000;
         Md5 md5 = RawClient.md5(content);
         try (RawClient c = RawClient.hello(server)) {
@@ -646,7 +647,7 @@ class ServerProtocolTest {
 
     @Test
     void aLargePutRecordsItsMetaBeforeTheBodySoACrashedServerCanResumeIt() throws IOException {
-        byte[] content = randomBytes((int) PartialStore.META_FIRST_BYTES, 15);
+        byte[] content = randomBytes((int) LocalStorage.META_FIRST_BYTES, 15);
         int sent = 300_000;
         try (RawClient c = RawClient.hello(server)) {
             c.request(new Request.Put("large.bin", content.length, RawClient.md5(content)), Response.PutReady.class);
@@ -874,8 +875,8 @@ class ServerProtocolTest {
 
     @Test
     void idleConnectionIsClosedAfterTheIdleTimeout() throws IOException {
-        try (FtServer quick = FtServer.start(tmp.resolve("quick"), new InetSocketAddress("127.0.0.1", 0),
-                Duration.ofMillis(300));
+        try (FtServer quick = FtServer.start(FtServer.Options.of(tmp.resolve("quick"), new InetSocketAddress("127.0.0.1", 0))
+                .withLimits(ServerLimits.DEFAULTS.withIdleTimeout(Duration.ofMillis(300))));
              RawClient c = RawClient.hello(quick)) {
             long start = System.nanoTime();
             c.assertClosedByServer();
@@ -889,8 +890,8 @@ class ServerProtocolTest {
         byte[] content = randomBytes(100_000, 14);
         Md5 md5 = RawClient.md5(content);
         Path quickRoot = tmp.resolve("quick");
-        try (FtServer quick = FtServer.start(quickRoot, new InetSocketAddress("127.0.0.1", 0),
-                Duration.ofMillis(300))) {
+        try (FtServer quick = FtServer.start(FtServer.Options.of(quickRoot, new InetSocketAddress("127.0.0.1", 0))
+                .withLimits(ServerLimits.DEFAULTS.withIdleTimeout(Duration.ofMillis(300))))) {
             try (RawClient c = RawClient.hello(quick)) {
                 c.request(new Request.Put("f.bin", content.length, md5), Response.PutReady.class);
                 c.sendRaw(content, 0, 40_000);

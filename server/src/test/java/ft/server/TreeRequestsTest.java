@@ -59,7 +59,7 @@ class TreeRequestsTest {
         outside = Files.createDirectories(tmp.resolve("outside"));
         Files.writeString(outside.resolve("secret.txt"), "not yours");
         server = FtServer.start(root, new InetSocketAddress("127.0.0.1", 0));
-        root = server.jail().root();
+        root = server.root();
         client = RawClient.hello(server);
     }
 

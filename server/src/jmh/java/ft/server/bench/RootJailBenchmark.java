@@ -1,7 +1,7 @@
 package ft.server.bench;
 
 import ft.server.RefusedException;
-import ft.server.RootJail;
+import ft.server.storage.local.RootJail;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,6 @@
-package ft.server;
+package ft.server.storage.local;
+
+import ft.server.RefusedException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,5 @@
-package ft.server;
+package ft.server.storage.local;
+
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -40,9 +41,9 @@ class DigestCacheTest {
         DigestCache.Version v = FileVersions.of(file);
 
         assertFalse(cache.knows(v));
-        assertEquals(RawClient.md5(content), cache.digestOf(v));
+        assertEquals(md5(content), cache.digestOf(v));
         assertTrue(cache.knows(v));
-        assertEquals(RawClient.md5(content), cache.digestOf(v));
+        assertEquals(md5(content), cache.digestOf(v));
     }
 
     @Test
@@ -61,7 +62,7 @@ class DigestCacheTest {
         Files.delete(file); // a second hashing pass would now fail
 
         assertEquals(first, cache.digestOf(v));
-        assertEquals(RawClient.md5(content), first);
+        assertEquals(md5(content), first);
     }
 
     @Test
@@ -82,7 +83,7 @@ class DigestCacheTest {
         assertNotEquals(v1, v2, "a new mtime is a new version");
         assertFalse(cache.knows(v2));
         Md5 md5Two = cache.digestOf(v2);
-        assertEquals(RawClient.md5(two), md5Two);
+        assertEquals(md5(two), md5Two);
         assertNotEquals(md5One, md5Two);
         assertTrue(cache.knows(v2));
     }
@@ -106,7 +107,7 @@ class DigestCacheTest {
         assertEquals(v1.fileKey(), v2.fileKey());
         assertNotEquals(v1, v2, "the change time tells the rewrite apart");
         assertFalse(cache.knows(v2));
-        assertEquals(RawClient.md5(two), cache.digestOf(v2));
+        assertEquals(md5(two), cache.digestOf(v2));
         assertNotEquals(md5One, cache.digestOf(v2));
     }
 
@@ -139,7 +140,7 @@ class DigestCacheTest {
             return; // a file system without inodes cannot tell these apart; nothing to check
         }
         assertNotEquals(v1, v2, "a different inode is a different version");
-        assertEquals(RawClient.md5(replacement), cache.digestOf(v2));
+        assertEquals(md5(replacement), cache.digestOf(v2));
     }
 
     @Test
@@ -148,14 +149,14 @@ class DigestCacheTest {
         Path file = Files.write(tmp.resolve("f.txt"), "first".getBytes(StandardCharsets.UTF_8));
         Files.setLastModifiedTime(file, t);
         DigestCache.Version v = FileVersions.of(file);
-        assertEquals(RawClient.md5("first".getBytes(StandardCharsets.UTF_8)), cache.digestOf(v));
+        assertEquals(md5("first".getBytes(StandardCharsets.UTF_8)), cache.digestOf(v));
 
         // Rewrite in place behind the cache's back, then forget the version it knows.
         Files.write(file, "other".getBytes(StandardCharsets.UTF_8));
         cache.forget(v);
 
         assertFalse(cache.knows(v));
-        assertEquals(RawClient.md5("other".getBytes(StandardCharsets.UTF_8)), cache.digestOf(v));
+        assertEquals(md5("other".getBytes(StandardCharsets.UTF_8)), cache.digestOf(v));
     }
 
     @Test
@@ -181,7 +182,7 @@ class DigestCacheTest {
 
         Files.write(file, "back again".getBytes(StandardCharsets.UTF_8));
         DigestCache.Version back = FileVersions.of(file);
-        assertEquals(RawClient.md5("back again".getBytes(StandardCharsets.UTF_8)), cache.digestOf(back));
+        assertEquals(md5("back again".getBytes(StandardCharsets.UTF_8)), cache.digestOf(back));
     }
 
     @Test
@@ -228,7 +229,7 @@ class DigestCacheTest {
                     }
                 })));
 
-        assertEquals(RawClient.md5(concat(first, rest)), md5);
+        assertEquals(md5(concat(first, rest)), md5);
         assertTrue(told.stream().anyMatch(t -> t[0] == first.length && t[1] == first.length + rest.length),
                 "told of the first 1000 bytes while the rest had not been written");
         assertTrue(cache.knows(v));
@@ -253,7 +254,7 @@ class DigestCacheTest {
         writer[0].close();
         // A second pass would open the pipe again and find no writer: only the first can finish.
         Md5 md5 = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> cache.digestOf(v));
-        assertEquals(RawClient.md5(content), md5);
+        assertEquals(md5(content), md5);
     }
 
     private static byte[] concat(byte[] a, byte[] b) {
@@ -266,5 +267,9 @@ class DigestCacheTest {
         byte[] b = new byte[n];
         new Random(seed).nextBytes(b);
         return b;
+    }
+
+    private static Md5 md5(byte[] content) {
+        return Md5.of(ft.transfer.Body.newMd5().digest(content));
     }
 }

@@ -1,4 +1,6 @@
-package ft.server;
+package ft.server.storage.local;
+
+import ft.server.RefusedException;
 
 import ft.protocol.ErrorCode;
 import ft.protocol.Protocol;

@@ -1,4 +1,4 @@
-package ft.server;
+package ft.server.storage.local;
 
 import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;

@@ -1,4 +1,4 @@
-package ft.server;
+package ft.server.storage.local;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.hash.Hashing;
@@ -111,10 +111,43 @@ final class PartialStore {
      * Makes an interrupted upload's bytes resumable: records its meta if {@link #begin} did
      * not. Call it while still holding the upload's path lock.
      */
-    void keep(Partial partial, String clientPath, long size, Md5 md5) throws IOException {
+    void keep(Partial partial, String clientPath, long size, Md5 md5, byte[] digestState) throws IOException {
         if (size < META_FIRST_BYTES && Files.exists(partial.data())) {
             writeMeta(partial, new Meta(clientPath, size, md5.hex()));
         }
+        Path state = stateOf(partial);
+        if (digestState == null) {
+            Files.deleteIfExists(state);
+        } else {
+            // Written aside and renamed, so a crash leaves the old state or the new, never half.
+            Path tmp = state.resolveSibling(state.getFileName() + ".tmp");
+            Files.write(tmp, digestState);
+            Files.move(tmp, state, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /**
+     * The running digest's state saved with the partial's bytes, or null. It is only good for
+     * exactly the bytes held: a partial longer than what the state covers is told by its size,
+     * which the state's owner (ft.transfer) records inside the blob.
+     */
+    byte[] digestState(Partial partial) throws IOException {
+        try {
+            return Files.readAllBytes(stateOf(partial));
+        } catch (java.nio.file.NoSuchFileException none) {
+            return null;
+        }
+    }
+
+    /** After a publish: the bytes are gone (renamed), so is what described them. */
+    void forgetMeta(Partial partial) throws IOException {
+        Files.deleteIfExists(partial.meta());
+        Files.deleteIfExists(stateOf(partial));
+    }
+
+    private static Path stateOf(Partial partial) {
+        String meta = partial.meta().getFileName().toString();
+        return partial.meta().resolveSibling(meta.substring(0, meta.length() - ".meta".length()) + ".state");
     }
 
     private static void writeMeta(Partial partial, Meta meta) throws IOException {
@@ -137,7 +170,8 @@ final class PartialStore {
                 String name = p.getFileName().toString();
                 try {
                     if (Files.getLastModifiedTime(p).toMillis() < cutoff
-                            && (name.endsWith(".part") || name.endsWith(".meta") || name.endsWith(".tmp"))) {
+                            && (name.endsWith(".part") || name.endsWith(".meta") || name.endsWith(".state")
+                            || name.endsWith(".tmp"))) {
                         Files.deleteIfExists(p);
                         removed += name.endsWith(".part") ? 1 : 0;
                     }
@@ -154,5 +188,6 @@ final class PartialStore {
     void discard(Partial partial) throws IOException {
         Files.deleteIfExists(partial.data());
         Files.deleteIfExists(partial.meta());
+        Files.deleteIfExists(stateOf(partial));
     }
 }

@@ -1,4 +1,4 @@
-package ft.server;
+package ft.server.storage.local;
 
 import ft.protocol.FileAttributes;
 import java.io.IOException;
@@ -41,11 +41,11 @@ final class FileVersions {
         if (UNIX_VIEW) {
             Map<String, Object> a = Files.readAttributes(real, UNIX_ATTRIBUTES);
             DigestCache.Version version = new DigestCache.Version(real, (Long) a.get("size"),
-                    (FileTime) a.get("lastModifiedTime"), (FileTime) a.get("ctime"), a.get("fileKey"));
+                    (FileTime) a.get("lastModifiedTime"), (FileTime) a.get("ctime"), String.valueOf(a.get("fileKey")));
             return new Observed(version, (Integer) a.get("mode") & 0777);
         }
         BasicFileAttributes a = Files.readAttributes(real, BasicFileAttributes.class);
-        DigestCache.Version version = new DigestCache.Version(real, a.size(), a.lastModifiedTime(), null, a.fileKey());
+        DigestCache.Version version = new DigestCache.Version(real, a.size(), a.lastModifiedTime(), null, String.valueOf(a.fileKey()));
         return new Observed(version, permissionBits(real));
     }
 

@@ -1,4 +1,4 @@
-package ft.server;
+package ft.server.storage.local;
 
 import ft.protocol.FileAttributes;
 import java.io.IOException;

@@ -1,4 +1,5 @@
-package ft.server;
+package ft.server.storage.local;
+
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

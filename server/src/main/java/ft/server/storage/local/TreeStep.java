@@ -1,4 +1,4 @@
-package ft.server;
+package ft.server.storage.local;
 
 import java.io.IOException;
 import java.nio.file.Files;
