@@ -244,10 +244,10 @@ final class ConfigDefaults implements IDefaultValueProvider {
         return absolute.startsWith(h) && !absolute.equals(h) ? "~/" + h.relativize(absolute) : file.toString();
     }
 
-    /** A config file or variable ft cannot use; exit status 2, like any other usage error. */
+    /** A config file or variable ft cannot use; exits {@link ExitStatus#USAGE}, like any other usage error. */
     static final class BadConfigException extends FtException {
         BadConfigException(String message) {
-            super("BAD_CONFIG", 2, message, null);
+            super("BAD_CONFIG", Family.CALLER, message, null);
         }
     }
 }

@@ -1,5 +1,6 @@
 package ft.client;
 
+import ft.cli.ExitStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -117,7 +118,7 @@ class TlsTrustTest {
         assertThatThrownBy(() -> new TlsTrust(known).connect(server.address(), WAIT, asked))
                 .isInstanceOfSatisfying(TrustException.class, e -> {
                     assertThat(e.code()).isEqualTo("CERTIFICATE_CHANGED");
-                    assertThat(e.exitCode()).isEqualTo(7);
+                    assertThat(ExitStatus.of(e).code()).isEqualTo(7);
                     assertThat(e.getMessage()).contains("the certificate of " + server.address() + " changed",
                             "expected " + original.fingerprint(), "got " + regenerated.fingerprint(),
                             "remove the line for " + server.address(), known.file().toString());
@@ -135,7 +136,7 @@ class TlsTrustTest {
         assertThatThrownBy(() -> new TlsTrust(known).connect(server.address(), WAIT, asked))
                 .isInstanceOfSatisfying(TrustException.class, e -> {
                     assertThat(e.code()).isEqualTo("UNTRUSTED_SERVER");
-                    assertThat(e.exitCode()).isEqualTo(7);
+                    assertThat(ExitStatus.of(e).code()).isEqualTo(7);
                     assertThat(e.getMessage()).contains(server.address().toString(), "--trust", "terminal",
                             known.file().toString());
                 });
@@ -211,7 +212,7 @@ class TlsTrustTest {
                 TrustDecision.always()))
                 .isInstanceOfSatisfying(ConnectionException.class, e -> {
                     assertThat(e.code()).isEqualTo("TLS_FAILED");
-                    assertThat(e.exitCode()).isEqualTo(3);
+                    assertThat(ExitStatus.of(e).code()).isEqualTo(3);
                     assertThat(e.getMessage()).contains(address.toString(), "started with --tls");
                 });
         answer.get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -250,7 +251,7 @@ class TlsTrustTest {
         assertThatThrownBy(() -> new TlsTrust(new KnownServers(notAFile)).connect(server.address(), WAIT,
                 TrustDecision.always()))
                 .isInstanceOfSatisfying(LocalIoException.class, e -> {
-                    assertThat(e.exitCode()).isEqualTo(6);
+                    assertThat(ExitStatus.of(e).code()).isEqualTo(6);
                     assertThat(e.getMessage()).contains(notAFile.toString());
                 });
     }
