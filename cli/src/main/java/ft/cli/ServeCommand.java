@@ -185,24 +185,26 @@ public final class ServeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         TlsIdentity identity = null;
+        TlsServerSockets sockets = null;
         if (cert != null) {
             try {
-                identity = TlsIdentity.fromPem(cert, key);
+                identity = PemStore.read(cert, key);
+                sockets = new TlsServerSockets(identity);
             } catch (IOException e) {
                 throw Failures.of("BAD_CERTIFICATE", Family.CALLER, "serve: " + describe(e));
             }
         } else if (tls) {
             try {
                 Files.createDirectories(root);
-                identity = TlsIdentity.loadOrCreate(new RootJail(root).stateDir());
+                identity = PemStore.loadOrCreate(new RootJail(root).stateDir());
+                sockets = new TlsServerSockets(identity);
             } catch (IOException e) {
                 throw Failures.of("LOCAL_IO", Family.LOCAL, "serve: cannot load or create the TLS certificate under " + root + ": " + describe(e));
             }
         }
         FtServer started;
         try {
-            started = FtServer.start(root, address, limits, readOnly, users,
-                    identity == null ? null : new TlsServerSockets(identity.serverContext()));
+            started = FtServer.start(root, address, limits, readOnly, users, sockets);
         } catch (BindException | UnresolvedAddressException | SecurityException e) {
             throw Failures.of("LISTEN_FAILED", Family.LOCAL, "serve: cannot listen on " + listen + ": " + describe(e));
         } catch (IllegalArgumentException e) {

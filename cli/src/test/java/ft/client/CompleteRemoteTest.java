@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ft.server.FtServer;
 import ft.server.ServerLimits;
+import ft.server.PemStore;
 import ft.server.TlsIdentity;
 import ft.server.TlsServerSockets;
 import java.io.IOException;
@@ -119,9 +120,9 @@ class CompleteRemoteTest extends CliHarness {
     @Test
     void aTlsServerNotTrustedYetGivesNothingAndIsNotRemembered() throws IOException {
         server.close();
-        TlsIdentity identity = TlsIdentity.loadOrCreate(root.resolve(".ft"));
+        TlsIdentity identity = PemStore.loadOrCreate(root.resolve(".ft"));
         server = FtServer.start(root, new InetSocketAddress("127.0.0.1", 0), ServerLimits.DEFAULTS, false, null,
-                new TlsServerSockets(identity.serverContext()));
+                new TlsServerSockets(identity));
         env.put("FT_SERVER", "tls://127.0.0.1:" + server.address().getPort());
         assertThat(complete("--", "")).isEmpty();
         assertThat(tmp.resolve("config/ft/known_servers")).doesNotExist();

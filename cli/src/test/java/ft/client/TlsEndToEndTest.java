@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ft.client.FaultyProxy.Fault;
 import ft.server.FtServer;
 import ft.server.ServerLimits;
+import ft.server.PemStore;
 import ft.server.TlsIdentity;
 import ft.server.TlsServerSockets;
 import java.io.IOException;
@@ -27,9 +28,9 @@ class TlsEndToEndTest extends CliHarness {
     @BeforeEach
     void startTlsServer() throws IOException {
         server.close();
-        identity = TlsIdentity.loadOrCreate(root.resolve(".ft"));
+        identity = PemStore.loadOrCreate(root.resolve(".ft"));
         server = FtServer.start(root, new InetSocketAddress("127.0.0.1", 0), ServerLimits.DEFAULTS, false, null,
-                new TlsServerSockets(identity.serverContext()));
+                new TlsServerSockets(identity));
         address = "127.0.0.1:" + server.address().getPort();
         env.put("FT_SERVER", "tls://" + address);
     }
@@ -73,7 +74,7 @@ class TlsEndToEndTest extends CliHarness {
         String token = add.out().strip();
         server.close();
         server = FtServer.start(root, new InetSocketAddress("127.0.0.1", 0), ServerLimits.DEFAULTS, false, users,
-                new TlsServerSockets(identity.serverContext()));
+                new TlsServerSockets(identity));
         address = "127.0.0.1:" + server.address().getPort();
         env.put("FT_SERVER", "tls://" + address);
         Files.writeString(Files.createDirectories(root).resolve("a.txt"), "hello");

@@ -116,7 +116,7 @@ public final class FtServer implements AutoCloseable {
      * Like {@link #start(Path, InetSocketAddress, ServerLimits, boolean, Path)}; with {@code tls}
      * every connection must begin with a TLS 1.3 handshake (a plain client is told so and closed).
      *
-     * @param tls the TLS socket maker (see {@link TlsIdentity#serverContext()}), or null for plain TCP
+     * @param tls the TLS socket maker (see {@link TlsServerSockets#TlsServerSockets(TlsIdentity)}), or null for plain TCP
      */
     public static FtServer start(Path root, InetSocketAddress listen, ServerLimits limits, boolean readOnly,
                                  Path usersFile, TlsServerSockets tls) throws IOException {
