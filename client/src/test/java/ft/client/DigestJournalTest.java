@@ -408,18 +408,18 @@ class DigestJournalTest {
         String stale = "{\"path\":\"/gone\",\"size\":1,\"mtime_ns\":%d,\"ctime_ns\":null,\"key\":null,\"md5\":\""
                 + FOX_MD5 + "\"}\n";
         StringBuilder bloat = new StringBuilder();
-        for (int i = 0; i < DigestJournal.COMPACT_MIN_LINES; i++) {
+        for (int i = 0; i < JournalLog.COMPACT_MIN_LINES; i++) {
             bloat.append(String.format(stale, i)); // one path recorded over and over: one live entry
         }
         Files.writeString(journalFile(), bloat, StandardOpenOption.APPEND);
-        assertThat(Files.readAllLines(journalFile())).hasSize(DigestJournal.COMPACT_MIN_LINES + 2);
+        assertThat(Files.readAllLines(journalFile())).hasSize(JournalLog.COMPACT_MIN_LINES + 2);
 
         try (DigestJournal journal = open()) {
             assertThat(journal.lookup(a)).contains(md5("a"));
         }
         List<String> lines = Files.readAllLines(journalFile());
         assertThat(lines).hasSize(3);
-        assertThat(lines).anyMatch(l -> l.contains("\"mtime_ns\":" + (DigestJournal.COMPACT_MIN_LINES - 1) + ","));
+        assertThat(lines).anyMatch(l -> l.contains("\"mtime_ns\":" + (JournalLog.COMPACT_MIN_LINES - 1) + ","));
         try (DigestJournal reopened = open()) {
             assertThat(reopened.lookup(a)).contains(md5("a"));
             assertThat(reopened.lookup(b)).contains(md5("b"));
@@ -433,14 +433,14 @@ class DigestJournalTest {
     @Test
     void journalIsLeftAloneUnlessItHasBothManyLinesAndManyPerEntry() throws Exception {
         Files.createDirectories(journalFile().getParent());
-        int floor = DigestJournal.COMPACT_MIN_LINES;
+        int floor = JournalLog.COMPACT_MIN_LINES;
         // At the floor, all for one path: stale, but too few lines to be worth a rewrite.
         Files.writeString(journalFile(), staleLines(floor, 1));
         open().close();
         assertThat(Files.readAllLines(journalFile())).hasSize(floor);
 
         // Past the floor, but no more than four lines per live entry.
-        int paths = (floor + 1 + DigestJournal.COMPACT_RATIO - 1) / DigestJournal.COMPACT_RATIO;
+        int paths = (floor + 1 + JournalLog.COMPACT_RATIO - 1) / JournalLog.COMPACT_RATIO;
         Files.writeString(journalFile(), staleLines(floor + 1, paths));
         open().close();
         assertThat(Files.readAllLines(journalFile())).hasSize(floor + 1);
@@ -459,12 +459,12 @@ class DigestJournalTest {
             journal.digestOf(a);
         }
         // Bloat: compacted at the first read, after b was recorded through an open appender.
-        Files.writeString(journalFile(), staleLines(DigestJournal.COMPACT_MIN_LINES, 1), StandardOpenOption.APPEND);
+        Files.writeString(journalFile(), staleLines(JournalLog.COMPACT_MIN_LINES, 1), StandardOpenOption.APPEND);
         Path c = file("c", "c");
         try (DigestJournal journal = DigestJournal.openLazily(journalFile(), counting)) {
             journal.record(b, md5("b"));
             assertThat(Files.readAllLines(journalFile())).as("not read, not compacted yet")
-                    .hasSize(DigestJournal.COMPACT_MIN_LINES + 2);
+                    .hasSize(JournalLog.COMPACT_MIN_LINES + 2);
             assertThat(journal.lookup(a)).contains(md5("a"));
             assertThat(journal.lookup(b)).contains(md5("b"));
             assertThat(Files.readAllLines(journalFile())).as("compacted at the first read").hasSize(3);
