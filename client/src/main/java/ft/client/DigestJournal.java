@@ -103,16 +103,7 @@ public final class DigestJournal implements AutoCloseable {
 
     /** {@code $XDG_CACHE_HOME/ft/digests.jsonl}, else {@code ~/.cache/ft/digests.jsonl}. */
     public static Path defaultLocation(Map<String, String> env) {
-        // The XDG spec says a relative XDG_CACHE_HOME is invalid and must be ignored.
-        String xdg = env.get("XDG_CACHE_HOME");
-        Path base;
-        if (xdg != null && !xdg.isEmpty() && Path.of(xdg).isAbsolute()) {
-            base = Path.of(xdg);
-        } else {
-            String home = env.get("HOME");
-            base = Path.of(home != null && !home.isEmpty() ? home : System.getProperty("user.home"), ".cache");
-        }
-        return base.resolve("ft").resolve("digests.jsonl");
+        return XdgDirs.cache(env).resolve("digests.jsonl");
     }
 
     /**

@@ -501,13 +501,9 @@ class DigestJournalTest {
     }
 
     @Test
-    void defaultLocationIsUnderXdgCacheHomeElseHomeDotCache() {
-        assertThat(DigestJournal.defaultLocation(Map.of("XDG_CACHE_HOME", "/var/cache/me", "HOME", "/home/me")))
+    void defaultLocationIsDigestsJsonlInFtsCacheDirectory() {
+        Map<String, String> env = Map.of("XDG_CACHE_HOME", "/var/cache/me", "HOME", "/home/me");
+        assertThat(DigestJournal.defaultLocation(env)).isEqualTo(XdgDirs.cache(env).resolve("digests.jsonl"))
                 .isEqualTo(Path.of("/var/cache/me/ft/digests.jsonl"));
-        assertThat(DigestJournal.defaultLocation(Map.of("HOME", "/home/me")))
-                .isEqualTo(Path.of("/home/me/.cache/ft/digests.jsonl"));
-        assertThat(DigestJournal.defaultLocation(Map.of("XDG_CACHE_HOME", "relative", "HOME", "/home/me")))
-                .as("a relative XDG_CACHE_HOME is ignored, as the XDG spec says")
-                .isEqualTo(Path.of("/home/me/.cache/ft/digests.jsonl"));
     }
 }

@@ -32,8 +32,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -56,7 +54,6 @@ import org.bouncycastle.openssl.jcajce.JcePEMEncryptorBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.util.io.pem.PemWriter;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,14 +63,6 @@ class PemStoreTest {
 
     @TempDir
     Path dir;
-
-    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
-
-    @AfterEach
-    void stopThreads() throws InterruptedException {
-        threads.shutdownNow();
-        assertTrue(threads.awaitTermination(WAIT.toSeconds(), TimeUnit.SECONDS));
-    }
 
     @Test
     void createdOnceThenReused() throws Exception {
@@ -152,7 +141,7 @@ class PemStoreTest {
 
         // The server sends the intermediate: a client that trusts only the root accepts it.
         try (ServerSocket listener = new ServerSocket(0, 10, LOOPBACK)) {
-            Future<String> served = serveOnce(threads, listener, id);
+            Future<String> served = serveOnce(listener, id);
             SSLContext client = clientTrusting(pki.root);
             try (SSLSocket s = (SSLSocket) client.getSocketFactory().createSocket(LOOPBACK, listener.getLocalPort())) {
                 var params = s.getSSLParameters();

@@ -90,7 +90,7 @@ class TlsServerSocketsTest {
     void aTls12OnlyClientIsRefused() throws Exception {
         TlsIdentity id = PemStore.loadOrCreate(dir.resolve(".ft"));
         try (ServerSocket listener = new ServerSocket(0, 10, LOOPBACK)) {
-            Future<String> served = serveOnce(threads, listener, id);
+            Future<String> served = serveOnce(listener, id);
             try (SSLSocket s = (SSLSocket) clientTrusting(id.certificate()).getSocketFactory()
                     .createSocket(LOOPBACK, listener.getLocalPort())) {
                 s.setEnabledProtocols(new String[] {"TLSv1.2"});

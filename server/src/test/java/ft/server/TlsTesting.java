@@ -13,8 +13,8 @@ import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
@@ -30,14 +30,17 @@ final class TlsTesting {
     // --- helpers ---
 
     /** Accepts one connection, wraps it with {@link TlsServerSockets} and echoes one byte. */
-    static Future<String> serveOnce(ExecutorService threads, ServerSocket listener, TlsIdentity id) throws IOException {
+    static Future<String> serveOnce(ServerSocket listener, TlsIdentity id) throws IOException {
         TlsServerSockets tls = new TlsServerSockets(id);
-        return threads.submit(() -> {
+        // Its own thread, which ends with the accept: closing the listener ends it too.
+        FutureTask<String> served = new FutureTask<>(() -> {
             try (SSLSocket ssl = tls.wrapServer(listener.accept(), WAIT)) {
                 echoBack(ssl);
                 return ssl.getSession().getProtocol();
             }
         });
+        Thread.ofVirtual().name("tls-serve-once").start(served);
+        return served;
     }
 
     static void echoBack(SSLSocket ssl) throws IOException {
