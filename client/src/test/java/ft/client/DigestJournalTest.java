@@ -25,8 +25,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class DigestJournalTest {
     private static final String FOX = "The quick brown fox jumps over the lazy dog";
@@ -107,17 +111,43 @@ class DigestJournalTest {
         assertThat(hashes).hasValue(1);
     }
 
-    @Test
-    void fileWithNewContentAndTimeIsHashedAgain() throws Exception {
+    /** A change made to a file after its digest was recorded; returns the file's new content. */
+    @FunctionalInterface
+    interface Change {
+        String apply(Path file, FileTime then) throws IOException;
+    }
+
+    static Stream<Arguments> changesThatMakeAFileHashedAgain() {
+        return Stream.of(
+                Arguments.of("new content and time, same size", (Change) (f, then) -> {
+                    Files.writeString(f, "other version"); // same size: only the time tells
+                    Files.setLastModifiedTime(f, FileTime.fromMillis(then.toMillis() + 2_000));
+                    return "other version";
+                }),
+                Arguments.of("new size, same time", (Change) (f, then) -> {
+                    Files.writeString(f, "much longer now");
+                    Files.setLastModifiedTime(f, then);
+                    return "much longer now";
+                }),
+                Arguments.of("replaced by another file of the same size and time", (Change) (f, then) -> {
+                    // What a download does: a new file (new inode) renamed over the old one.
+                    Path replacement = Files.writeString(f.resolveSibling("f.txt.new"), "other version");
+                    Files.setLastModifiedTime(replacement, then);
+                    Files.move(replacement, f, StandardCopyOption.REPLACE_EXISTING);
+                    return "other version";
+                }));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("changesThatMakeAFileHashedAgain")
+    void aChangedFileIsHashedAgain(String what, Change change) throws Exception {
         Path f = file("f.txt", "first version");
         FileTime then = Files.getLastModifiedTime(f);
         try (DigestJournal journal = open()) {
             assertThat(journal.digestOf(f)).isEqualTo(md5("first version"));
-
-            Files.writeString(f, "other version"); // same size: only the time tells
-            Files.setLastModifiedTime(f, FileTime.fromMillis(then.toMillis() + 2_000));
-            assertThat(journal.lookup(f)).isEmpty();
-            assertThat(journal.digestOf(f)).isEqualTo(md5("other version"));
+            String now = change.apply(f, then);
+            assertThat(journal.lookup(f)).as("the old digest must not be trusted").isEmpty();
+            assertThat(journal.digestOf(f)).isEqualTo(md5(now));
             assertThat(hashes).hasValue(2);
         }
     }
@@ -157,33 +187,6 @@ class DigestJournalTest {
             }
             assertThat(System.nanoTime()).as("the file system's clock did not move").isLessThan(deadline);
             java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-        }
-    }
-
-    @Test
-    void fileWithNewSizeButTheSameTimeIsHashedAgain() throws Exception {
-        Path f = file("f.txt", "short");
-        FileTime then = Files.getLastModifiedTime(f);
-        try (DigestJournal journal = open()) {
-            journal.digestOf(f);
-            Files.writeString(f, "much longer now");
-            Files.setLastModifiedTime(f, then);
-            assertThat(journal.digestOf(f)).isEqualTo(md5("much longer now"));
-            assertThat(hashes).hasValue(2);
-        }
-    }
-
-    @Test
-    void fileReplacedByAnotherWithTheSameSizeAndTimeIsHashedAgain() throws Exception {
-        Path f = file("f.txt", "version A");
-        FileTime then = Files.getLastModifiedTime(f);
-        try (DigestJournal journal = open()) {
-            journal.digestOf(f);
-            // What a download does: a new file (new inode) renamed over the old one.
-            Path replacement = file("f.txt.new", "version B");
-            Files.setLastModifiedTime(replacement, then);
-            Files.move(replacement, f, StandardCopyOption.REPLACE_EXISTING);
-            assertThat(journal.digestOf(f)).isEqualTo(md5("version B"));
         }
     }
 
