@@ -1,6 +1,7 @@
 package ft.cli;
 
 import ft.client.FtException;
+import ft.client.XdgDirs;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -65,7 +66,7 @@ final class ConfigDefaults implements IDefaultValueProvider {
                 fromEnv.put(keyOf(s), check(s, value.strip(), s.variable()));
             }
         }
-        String shown = shown(file, home(env));
+        String shown = shown(file, XdgDirs.home(env));
         boolean chosen = env.get("FT_CONFIG") != null && !env.get("FT_CONFIG").isEmpty();
         List<String> lines = read(file, shown, chosen);
         Map<String, Integer> seenOn = new HashMap<>();
@@ -118,7 +119,7 @@ final class ConfigDefaults implements IDefaultValueProvider {
 
     /** The config file as messages show it ({@code ~/...} under the home directory). */
     static String shownLocation(Map<String, String> env) {
-        return shown(location(env), home(env));
+        return shown(location(env), XdgDirs.home(env));
     }
 
     private static boolean readableByOthers(Path file) {
@@ -137,11 +138,7 @@ final class ConfigDefaults implements IDefaultValueProvider {
         if (chosen != null && !chosen.isEmpty()) {
             return Path.of(chosen);
         }
-        // The XDG spec says a relative XDG_CONFIG_HOME is invalid and must be ignored.
-        String xdg = env.get("XDG_CONFIG_HOME");
-        Path base = xdg != null && !xdg.isEmpty() && Path.of(xdg).isAbsolute()
-                ? Path.of(xdg) : home(env).resolve(".config");
-        return base.resolve("ft").resolve("config");
+        return XdgDirs.config(env).resolve("config");
     }
 
     /** The file settings were read from, whether or not it exists. */
@@ -160,11 +157,6 @@ final class ConfigDefaults implements IDefaultValueProvider {
         }
         String value = fromEnv.get(name);
         return value != null ? value : fromFile.get(name);
-    }
-
-    static Path home(Map<String, String> env) {
-        String home = env.get("HOME");
-        return Path.of(home != null && !home.isEmpty() ? home : System.getProperty("user.home"));
     }
 
     private static List<String> read(Path file, String shown, boolean chosen) throws BadConfigException {
@@ -244,10 +236,10 @@ final class ConfigDefaults implements IDefaultValueProvider {
         return absolute.startsWith(h) && !absolute.equals(h) ? "~/" + h.relativize(absolute) : file.toString();
     }
 
-    /** A config file or variable ft cannot use; exit status 2, like any other usage error. */
+    /** A config file or variable ft cannot use; exits {@link ExitStatus#USAGE}, like any other usage error. */
     static final class BadConfigException extends FtException {
         BadConfigException(String message) {
-            super("BAD_CONFIG", 2, message, null);
+            super("BAD_CONFIG", Family.CALLER, message, null);
         }
     }
 }

@@ -48,18 +48,15 @@ public final class Main {
     /** What {@link #subcommandOf} says when the command line needs none of them built. */
     static final String NO_SUBCOMMAND = "";
 
-    /** Exit status of a usage error. */
-    static final int USAGE = 2;
-
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
         // No failure of any thread may end in exit 0: one that escapes everything is reported on
-        // one line and the process ends with 1 (the main thread's are handled in run()).
+        // one line and the process ends with OTHER (the main thread's are handled in run()).
         Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
             err.println("ft: internal error in " + thread.getName() + ": " + Terminal.safe(e.toString()));
             err.flush();
-            Runtime.getRuntime().halt(1);
+            Runtime.getRuntime().halt(ExitStatus.OTHER.code());
         });
         int exit = run(args, out, err, System.getenv(), new FileInputStream(FileDescriptor.in),
                 new FileOutputStream(FileDescriptor.out));
@@ -82,9 +79,11 @@ public final class Main {
         CommandLine cmd = commandLine(top, subcommandOf(args));
         cmd.setOut(out);
         cmd.setErr(err);
+        // Every way a command ends in failure exits through the one table, on either side.
+        cmd.setExitCodeExceptionMapper(ExitStatus.MAPPER);
         cmd.setParameterExceptionHandler((e, rest) -> {
             usageError(e, err);
-            return USAGE;
+            return e.getCommandLine().getExitCodeExceptionMapper().getExitCode(e);
         });
         try {
             ConfigDefaults config = new ConfigDefaults(env);
@@ -97,7 +96,7 @@ public final class Main {
         } catch (ConfigDefaults.BadConfigException e) {
             err.println("ft: " + e.getMessage() + " (" + e.code() + ")");
             err.flush();
-            return e.exitCode();
+            return cmd.getExitCodeExceptionMapper().getExitCode(e);
         }
         cmd.setExecutionStrategy(parsed -> {
             Integer help = CommandLine.executeHelpRequest(parsed);
@@ -114,10 +113,10 @@ public final class Main {
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof FtException ft) {
                 commandLine.getErr().println("ft: " + Terminal.safe(ft.getMessage()) + " (" + ft.code() + ")");
-                return ft.exitCode();
+            } else {
+                commandLine.getErr().println("ft: internal error: " + Terminal.safe(e.toString()));
             }
-            commandLine.getErr().println("ft: internal error: " + Terminal.safe(e.toString()));
-            return 1;
+            return commandLine.getExitCodeExceptionMapper().getExitCode(e);
         });
         try {
             return cmd.execute(args);

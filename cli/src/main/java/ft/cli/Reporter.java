@@ -47,7 +47,7 @@ final class Reporter implements Consumer<Outcome> {
                 tally.succeeded();
             }
             case SKIPPED -> skipped++;
-            case ERROR -> tally.failed(o.exitCode());
+            case ERROR -> tally.failed(ExitStatus.of(o.family(), o.code()));
         }
         bytes += o.bytesTransferred();
         String name = Terminal.safe(t.source());

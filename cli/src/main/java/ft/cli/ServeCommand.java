@@ -1,5 +1,7 @@
 package ft.cli;
 
+import ft.client.FtException;
+import ft.client.FtException.Family;
 import ft.server.*;
 import ft.server.storage.local.RootJail;
 import ft.transfer.ByteSize;
@@ -125,11 +127,10 @@ public final class ServeCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws InterruptedException, FtException {
         PrintWriter err = spec.commandLine().getErr();
         if (Files.exists(root) && !Files.isDirectory(root)) {
-            err.println("ft: serve: cannot share " + root + ": not a directory (LOCAL_IO)");
-            return 6;
+            throw Failures.of("LOCAL_IO", Family.LOCAL, "serve: cannot share " + root + ": not a directory");
         }
         if ((cert == null) != (key == null)) {
             throw new ParameterException(spec.commandLine(), cert == null ? "--key needs --cert" : "--cert needs --key");
@@ -145,15 +146,12 @@ public final class ServeCommand implements Callable<Integer> {
                             + "until 'ft user add' adds one");
                 }
             } catch (Users.BadUsersFileException e) {
-                err.println("ft: serve: " + e.getMessage() + " (BAD_USERS_FILE)");
-                return 2;
+                throw Failures.of("BAD_USERS_FILE", Family.CALLER, "serve: " + e.getMessage());
             } catch (java.nio.file.NoSuchFileException e) {
-                err.println("ft: serve: the users file " + users + " does not exist; create it with 'ft user add NAME "
-                        + "--users " + users + "' (LOCAL_IO)");
-                return 6;
+                throw Failures.of("LOCAL_IO", Family.LOCAL, "serve: the users file " + users + " does not exist; create it with 'ft user add NAME "
+                        + "--users " + users + "'");
             } catch (IOException e) {
-                err.println("ft: serve: cannot read the users file " + users + ": " + describe(e) + " (LOCAL_IO)");
-                return 6;
+                throw Failures.of("LOCAL_IO", Family.LOCAL, "serve: cannot read the users file " + users + ": " + describe(e));
             }
             if (allowAnonymous) {
                 err.println("ft: warning: --allow-anonymous has no effect with --users: every connection needs a token");
@@ -165,17 +163,15 @@ public final class ServeCommand implements Callable<Integer> {
                 if (!encrypted) {
                     // A token sent in the clear can be read and replayed by anyone on the path:
                     // refuse, rather than warn in a log nobody reads.
-                    err.println("ft: serve: refusing to listen on " + listen + " with --users but without TLS: "
+                    throw Failures.of("UNSAFE_LISTEN", Family.CALLER, "serve: refusing to listen on " + listen + " with --users but without TLS: "
                             + "clients send tokens only over TLS off loopback; add --tls (or --cert/--key), or "
-                            + "listen on 127.0.0.1 and use an SSH tunnel (UNSAFE_LISTEN)");
-                    return 2;
+                            + "listen on 127.0.0.1 and use an SSH tunnel");
                 }
             } else if (!allowAnonymous) {
-                err.println("ft: serve: refusing to listen on " + listen + " without --users: anyone who can "
+                throw Failures.of("UNSAFE_LISTEN", Family.CALLER, "serve: refusing to listen on " + listen + " without --users: anyone who can "
                         + "reach it could read and write " + root + "; listen on 127.0.0.1, add users with "
                         + "'ft user add' and pass --users FILE, or pass --allow-anonymous (and consider "
-                        + "--read-only) (UNSAFE_LISTEN)");
-                return 2;
+                        + "--read-only)");
             } else {
                 err.println("ft: warning: serving " + root + " on " + listen + " to anyone who can reach it"
                         + (readOnly ? " (read-only)" : ", with write access"));
@@ -190,38 +186,35 @@ public final class ServeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         TlsIdentity identity = null;
+        TlsServerSockets sockets = null;
         if (cert != null) {
             try {
-                identity = TlsIdentity.fromPem(cert, key);
+                identity = PemStore.read(cert, key);
+                sockets = new TlsServerSockets(identity);
             } catch (IOException e) {
-                err.println("ft: serve: " + describe(e) + " (BAD_CERTIFICATE)");
-                return 2;
+                throw Failures.of("BAD_CERTIFICATE", Family.CALLER, "serve: " + describe(e));
             }
         } else if (tls) {
             try {
                 Files.createDirectories(root);
-                identity = TlsIdentity.loadOrCreate(new RootJail(root).stateDir());
+                identity = PemStore.loadOrCreate(new RootJail(root).stateDir());
+                sockets = new TlsServerSockets(identity);
             } catch (IOException e) {
-                err.println("ft: serve: cannot load or create the TLS certificate under " + root + ": " + describe(e)
-                        + " (LOCAL_IO)");
-                return 6;
+                throw Failures.of("LOCAL_IO", Family.LOCAL, "serve: cannot load or create the TLS certificate under " + root + ": " + describe(e));
             }
         }
         FtServer started;
         try {
             started = FtServer.start(FtServer.Options.of(root, address).withLimits(limits).withReadOnly(readOnly)
                     .withUsersFile(users)
-                    .withTls(identity == null ? null : new TlsServerSockets(identity.serverContext())));
+                    .withTls(sockets));
         } catch (BindException | UnresolvedAddressException | SecurityException e) {
-            err.println("ft: serve: cannot listen on " + listen + ": " + describe(e) + " (LISTEN_FAILED)");
-            return 1;
+            throw Failures.of("LISTEN_FAILED", Family.LOCAL, "serve: cannot listen on " + listen + ": " + describe(e));
         } catch (IllegalArgumentException e) {
             // The only other one FtServer.start throws: a users file clients could reach.
-            err.println("ft: serve: " + e.getMessage() + " (UNSAFE_USERS_FILE)");
-            return 2;
+            throw Failures.of("UNSAFE_USERS_FILE", Family.CALLER, "serve: " + e.getMessage());
         } catch (IOException e) {
-            err.println("ft: serve: cannot share " + root + ": " + describe(e) + " (LOCAL_IO)");
-            return 6;
+            throw Failures.of("LOCAL_IO", Family.LOCAL, "serve: cannot share " + root + ": " + describe(e));
         }
         try (FtServer server = started) {
             InetSocketAddress bound = server.address();
@@ -238,7 +231,7 @@ public final class ServeCommand implements Callable<Integer> {
             GracefulStop.onSignals(server, Duration.ofSeconds(graceSeconds));
             server.awaitClose();
         }
-        return 0;
+        return ExitStatus.SUCCESS.code();
     }
 
     /**

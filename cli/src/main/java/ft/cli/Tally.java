@@ -4,42 +4,47 @@ import ft.client.FtException;
 
 /**
  * Counts what became of the items of one command (files of a batch, paths of rm or stat) and
- * derives the exit status the README promises: 0 when nothing failed; when every item failed
- * the same way, that failure's own status (a list of only missing files exits 4, an
- * unreachable server 3); otherwise 8.
+ * derives the exit status the README promises: success when nothing failed; when every item
+ * failed the same way, that failure's own status (a list of only missing files exits
+ * NOT_FOUND, an unreachable server CONNECTION); otherwise PARTIAL.
  */
 final class Tally {
     private int succeeded;
     private int failed;
-    private int firstExitCode;
+    private ExitStatus first;
     private boolean mixed;
 
     synchronized void succeeded() {
         succeeded++;
     }
 
-    synchronized void failed(int exitCode) {
-        if (failed > 0 && exitCode != firstExitCode) {
+    synchronized void failed(ExitStatus status) {
+        if (failed > 0 && status != first) {
             mixed = true;
         }
         if (failed == 0) {
-            firstExitCode = exitCode;
+            first = status;
         }
         failed++;
     }
 
     void failed(FtException e) {
-        failed(e.exitCode());
+        failed(ExitStatus.of(e));
     }
 
     synchronized int failures() {
         return failed;
     }
 
-    synchronized int exitCode() {
+    synchronized ExitStatus status() {
         if (failed == 0) {
-            return 0;
+            return ExitStatus.SUCCESS;
         }
-        return succeeded == 0 && !mixed ? firstExitCode : 8;
+        return succeeded == 0 && !mixed ? first : ExitStatus.PARTIAL;
+    }
+
+    /** {@link #status()}'s number, what a command returns to picocli. */
+    int exitCode() {
+        return status().code();
     }
 }

@@ -1,5 +1,7 @@
 package ft.cli;
 
+import ft.client.FtException;
+import ft.client.FtException.Family;
 import ft.server.*;
 import ft.transfer.ByteSize;
 import java.io.IOException;
@@ -39,38 +41,24 @@ public final class UserCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), "Missing required subcommand: add, list or remove");
     }
 
-    /** Reads the file for a change; a failure is reported and becomes the exit code. */
-    private static Users read(Path file, boolean mayBeMissing, PrintWriter err, String op) throws Failed {
+    /** Reads the file for a change; a failure ends the command with its code. */
+    private static Users read(Path file, boolean mayBeMissing, String op) throws FtException {
         try {
             return mayBeMissing ? Users.loadOrEmpty(file) : Users.load(file);
         } catch (Users.BadUsersFileException e) {
-            err.println("ft: user " + op + ": " + e.getMessage() + " (BAD_USERS_FILE)");
-            throw new Failed(2);
+            throw Failures.of("BAD_USERS_FILE", Family.CALLER, "user " + op + ": " + e.getMessage());
         } catch (java.nio.file.NoSuchFileException e) {
-            err.println("ft: user " + op + ": " + file + ": no such file (LOCAL_IO)");
-            throw new Failed(6);
+            throw Failures.of("LOCAL_IO", Family.LOCAL, "user " + op + ": " + file + ": no such file");
         } catch (IOException e) {
-            err.println("ft: user " + op + ": cannot read " + file + ": " + e.getMessage() + " (LOCAL_IO)");
-            throw new Failed(6);
+            throw Failures.of("LOCAL_IO", Family.LOCAL, "user " + op + ": cannot read " + file + ": " + e.getMessage());
         }
     }
 
-    private static void write(Users users, Path file, PrintWriter err, String op) throws Failed {
+    private static void write(Users users, Path file, String op) throws FtException {
         try {
             users.save(file);
         } catch (IOException e) {
-            err.println("ft: user " + op + ": cannot write " + file + ": " + e.getMessage() + " (LOCAL_IO)");
-            throw new Failed(6);
-        }
-    }
-
-    /** A failure already reported on stderr; carries the exit code. */
-    private static final class Failed extends Exception {
-        final int exitCode;
-
-        Failed(int exitCode) {
-            super(null, null, false, false);
-            this.exitCode = exitCode;
+            throw Failures.of("LOCAL_IO", Family.LOCAL, "user " + op + ": cannot write " + file + ": " + e.getMessage());
         }
     }
 
@@ -119,39 +107,34 @@ public final class UserCommand implements Callable<Integer> {
         boolean replace;
 
         @Override
-        public Integer call() {
+        public Integer call() throws FtException {
             PrintWriter err = spec.commandLine().getErr();
             if (!Users.isValidName(name)) {
                 throw new ParameterException(spec.commandLine(), "'" + AccessLog.printable(name)
                         + "' is not a valid user name: use 1 to 64 of A-Z a-z 0-9 _ -");
             }
             String normalized = normalizeRoot();
-            try {
-                Users users = read(file, true, err, "add");
-                Users.User existing = users.find(name);
-                if (existing != null && !replace) {
-                    err.println("ft: user add: user '" + name + "' already exists in " + file
-                            + "; pass --replace to give it a new token (EXISTS)");
-                    return 1;
-                }
-                // Rotating a token must never widen (or narrow) access by accident: what is not
-                // given on this command line stays as the file says.
-                boolean resultReadOnly = readOnly != null ? readOnly : existing != null && existing.readOnly();
-                String resultRoot = root != null ? normalized : existing == null ? null : existing.root();
-                Users.Added added = users.add(name, resultReadOnly, resultRoot, replace);
-                write(added.users(), file, err, "add");
-                PrintWriter out = spec.commandLine().getOut();
-                out.println(added.token());
-                out.flush();
-                err.println("ft: user " + name + (existing != null ? " replaced" : " added")
-                        + " (" + (resultReadOnly ? "read-only" : "read-write") + ", root: "
-                        + (resultRoot == null ? "the served root" : resultRoot) + "). The token above is shown "
-                        + "only this once: give it to the user, who sets it as FT_TOKEN or 'token' in the ft "
-                        + "config file.");
-                return 0;
-            } catch (Failed f) {
-                return f.exitCode;
+            Users users = read(file, true, "add");
+            Users.User existing = users.find(name);
+            if (existing != null && !replace) {
+                throw Failures.of("EXISTS", Family.CALLER, "user add: user '" + name + "' already exists in " + file
+                        + "; pass --replace to give it a new token");
             }
+            // Rotating a token must never widen (or narrow) access by accident: what is not
+            // given on this command line stays as the file says.
+            boolean resultReadOnly = readOnly != null ? readOnly : existing != null && existing.readOnly();
+            String resultRoot = root != null ? normalized : existing == null ? null : existing.root();
+            Users.Added added = users.add(name, resultReadOnly, resultRoot, replace);
+            write(added.users(), file, "add");
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(added.token());
+            out.flush();
+            err.println("ft: user " + name + (existing != null ? " replaced" : " added")
+                    + " (" + (resultReadOnly ? "read-only" : "read-write") + ", root: "
+                    + (resultRoot == null ? "the served root" : resultRoot) + "). The token above is shown "
+                    + "only this once: give it to the user, who sets it as FT_TOKEN or 'token' in the ft "
+                    + "config file.");
+            return ExitStatus.SUCCESS.code();
         }
 
         /**
@@ -191,19 +174,15 @@ public final class UserCommand implements Callable<Integer> {
         Path file;
 
         @Override
-        public Integer call() {
-            try {
-                Users users = read(file, false, spec.commandLine().getErr(), "list");
-                PrintWriter out = spec.commandLine().getOut();
-                for (Users.User u : users.list()) {
-                    out.printf("%-20s %-10s %s%n", u.name(), u.readOnly() ? "read-only" : "read-write",
-                            u.root() == null ? "(served root)" : u.root());
-                }
-                out.flush();
-                return 0;
-            } catch (Failed f) {
-                return f.exitCode;
+        public Integer call() throws FtException {
+            Users users = read(file, false, "list");
+            PrintWriter out = spec.commandLine().getOut();
+            for (Users.User u : users.list()) {
+                out.printf("%-20s %-10s %s%n", u.name(), u.readOnly() ? "read-only" : "read-write",
+                        u.root() == null ? "(served root)" : u.root());
             }
+            out.flush();
+            return ExitStatus.SUCCESS.code();
         }
     }
 
@@ -226,21 +205,16 @@ public final class UserCommand implements Callable<Integer> {
         Path file;
 
         @Override
-        public Integer call() {
-            PrintWriter err = spec.commandLine().getErr();
-            try {
-                Users users = read(file, false, err, "remove");
-                if (users.find(name) == null) {
-                    err.println("ft: user remove: no user '" + AccessLog.printable(name) + "' in " + file
-                            + " (NOT_FOUND)");
-                    return 4; // like every NOT_FOUND of ft, so scripts can tell it from a failure
-                }
-                write(users.remove(name), file, err, "remove");
-                err.println("ft: user " + name + " removed");
-                return 0;
-            } catch (Failed f) {
-                return f.exitCode;
+        public Integer call() throws FtException {
+            Users users = read(file, false, "remove");
+            if (users.find(name) == null) {
+                // NOT_FOUND like every one of ft, so scripts can tell it from a failure.
+                throw Failures.of("NOT_FOUND", Family.CALLER, "user remove: no user '" + AccessLog.printable(name)
+                        + "' in " + file);
             }
+            write(users.remove(name), file, "remove");
+            spec.commandLine().getErr().println("ft: user " + name + " removed");
+            return ExitStatus.SUCCESS.code();
         }
     }
 }

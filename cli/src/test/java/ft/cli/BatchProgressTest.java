@@ -30,7 +30,7 @@ class BatchProgressTest {
     private final Transfer c = Transfer.get("c.bin", Path.of("out/c.bin"));
 
     private static Outcome ok(Transfer t, long size) {
-        return new Outcome(t, Outcome.Status.OK, size, SOME_MD5, null, null, 0, size, 0, Duration.ZERO);
+        return new Outcome(t, Outcome.Status.OK, size, SOME_MD5, null, null, null, size, 0, Duration.ZERO);
     }
 
     /** As TransferDisplay reports: counted, then printed above the line. */
@@ -115,7 +115,7 @@ class BatchProgressTest {
     @Test
     void aBatchThatNeverDrewLeavesNothingBehind() {
         BatchProgress batch = new BatchProgress(line, List.of(a), clock::get);
-        Outcome unchanged = new Outcome(a, Outcome.Status.UNCHANGED, 4 * MIB, SOME_MD5, null, null, 0, 0, 0,
+        Outcome unchanged = new Outcome(a, Outcome.Status.UNCHANGED, 4 * MIB, SOME_MD5, null, null, null, 0, 0,
                 Duration.ZERO);
         report(batch, unchanged);
         batch.end();

@@ -147,7 +147,7 @@ class ConfigDefaultsTest {
                 .isInstanceOf(ConfigDefaults.BadConfigException.class)
                 .hasMessage("~/.config/ft/config:3: unknown key 'sevrer' "
                         + "(known keys: server, timeout, retries, jobs, quiet, tls, token)")
-                .satisfies(e -> assertThat(((ConfigDefaults.BadConfigException) e).exitCode()).isEqualTo(2));
+                .satisfies(e -> assertThat(ExitStatus.of(e).code()).isEqualTo(2));
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,10 +32,12 @@ class ServeCommandTest {
     /** Bounded: a serve that wrongly starts would otherwise run until the test run is killed. */
     private Run serve(String... args) {
         StringWriter err = new StringWriter();
-        CommandLine cmd = new CommandLine(new ServeCommand());
-        cmd.setOut(new PrintWriter(new StringWriter()));
-        cmd.setErr(new PrintWriter(err));
-        int exit = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> cmd.execute(args),
+        // Through Main, as the jar runs it: failures exit through ExitStatus's table.
+        String[] line = new String[args.length + 1];
+        line[0] = "serve";
+        System.arraycopy(args, 0, line, 1, args.length);
+        int exit = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> Main.run(line,
+                        new PrintWriter(new StringWriter()), new PrintWriter(err), Map.of("HOME", tmp.toString())),
                 "ft serve started instead of refusing");
         return new Run(exit, err.toString());
     }

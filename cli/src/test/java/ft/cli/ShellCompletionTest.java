@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ft.server.FtServer;
+import ft.server.PemStore;
 import ft.server.TlsIdentity;
 import ft.server.TlsServerSockets;
 import java.io.IOException;
@@ -258,9 +259,9 @@ class ShellCompletionTest {
     void anUntrustedTlsServerGivesNoCandidatesEvenWithTrustOnTheLine() throws Exception {
         server.close();
         Path root = tmp.resolve("root");
-        TlsIdentity identity = TlsIdentity.loadOrCreate(root.resolve(".ft"));
+        TlsIdentity identity = PemStore.loadOrCreate(root.resolve(".ft"));
         server = FtServer.start(FtServer.Options.of(root, new InetSocketAddress("127.0.0.1", 0))
-                .withTls(new TlsServerSockets(identity.serverContext())));
+                .withTls(new TlsServerSockets(identity)));
         int port = server.address().getPort();
         // A TAB never answers the trust question, and --trust is for the command, not for completing it.
         assertThat(bash("d", "ft --trust --tls -s 127.0.0.1:" + port + " get d",

@@ -13,9 +13,9 @@ import java.io.StringWriter;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code ft user add|list|remove} run in-process. */
 class UserCommandTest {
@@ -27,10 +27,11 @@ class UserCommandTest {
     private Run user(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cmd = new CommandLine(new UserCommand());
-        cmd.setOut(new PrintWriter(out));
-        cmd.setErr(new PrintWriter(err));
-        int exit = cmd.execute(args);
+        // Through Main, as the jar runs it: failures exit through ExitStatus's table.
+        String[] line = new String[args.length + 1];
+        line[0] = "user";
+        System.arraycopy(args, 0, line, 1, args.length);
+        int exit = Main.run(line, new PrintWriter(out), new PrintWriter(err), Map.of("HOME", tmp.toString()));
         return new Run(exit, out.toString(), err.toString());
     }
 

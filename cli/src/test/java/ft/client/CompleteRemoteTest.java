@@ -3,6 +3,7 @@ package ft.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ft.server.FtServer;
+import ft.server.PemStore;
 import ft.server.TlsIdentity;
 import ft.server.TlsServerSockets;
 import java.io.IOException;
@@ -118,9 +119,9 @@ class CompleteRemoteTest extends CliHarness {
     @Test
     void aTlsServerNotTrustedYetGivesNothingAndIsNotRemembered() throws IOException {
         server.close();
-        TlsIdentity identity = TlsIdentity.loadOrCreate(root.resolve(".ft"));
+        TlsIdentity identity = PemStore.loadOrCreate(root.resolve(".ft"));
         server = FtServer.start(FtServer.Options.of(root, new InetSocketAddress("127.0.0.1", 0))
-                .withTls(new TlsServerSockets(identity.serverContext())));
+                .withTls(new TlsServerSockets(identity)));
         env.put("FT_SERVER", "tls://127.0.0.1:" + server.address().getPort());
         assertThat(complete("--", "")).isEmpty();
         assertThat(tmp.resolve("config/ft/known_servers")).doesNotExist();

@@ -1,5 +1,6 @@
 package ft.client;
 
+import ft.cli.ExitStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -62,7 +63,7 @@ class PingerTest {
             assertThatThrownBy(() -> Pinger.ping(server, 2, SHORT))
                     .isInstanceOfSatisfying(ConnectionException.class, e -> {
                         assertThat(e.code()).isEqualTo(ConnectionException.TIMEOUT);
-                        assertThat(e.exitCode()).isEqualTo(3);
+                        assertThat(ExitStatus.of(e).code()).isEqualTo(3);
                     })
                     .hasMessage("no answer from " + server + " to 2 UDP pings within 300 ms");
 

@@ -1,5 +1,6 @@
 package ft.client;
 
+import ft.cli.ExitStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -90,7 +91,7 @@ class ScriptContractTest extends CliHarness {
         assertThat(outcomes).singleElement().satisfies(o -> {
             assertThat(o.status()).isEqualTo(Outcome.Status.ERROR);
             assertThat(o.code()).isEqualTo("INTERNAL");
-            assertThat(o.exitCode()).isEqualTo(1);
+            assertThat(ExitStatus.of(o.family(), o.code()).code()).isEqualTo(1);
             assertThat(o.message()).contains("internal error").contains("a bug");
         });
     }

@@ -5,6 +5,7 @@ import static ft.testing.FaultProxy.Direction.UPSTREAM;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ft.server.FtServer;
+import ft.server.PemStore;
 import ft.server.TlsIdentity;
 import ft.server.TlsServerSockets;
 import ft.testing.FaultProxy;
@@ -29,9 +30,9 @@ class TlsEndToEndTest extends CliHarness {
     @BeforeEach
     void startTlsServer() throws IOException {
         server.close();
-        identity = TlsIdentity.loadOrCreate(root.resolve(".ft"));
+        identity = PemStore.loadOrCreate(root.resolve(".ft"));
         server = FtServer.start(FtServer.Options.of(root, new InetSocketAddress("127.0.0.1", 0))
-                .withTls(new TlsServerSockets(identity.serverContext())));
+                .withTls(new TlsServerSockets(identity)));
         address = "127.0.0.1:" + server.address().getPort();
         env.put("FT_SERVER", "tls://" + address);
     }
@@ -76,7 +77,7 @@ class TlsEndToEndTest extends CliHarness {
         server.close();
         server = FtServer.start(FtServer.Options.of(root, new InetSocketAddress("127.0.0.1", 0))
                 .withUsersFile(users)
-                .withTls(new TlsServerSockets(identity.serverContext())));
+                .withTls(new TlsServerSockets(identity)));
         address = "127.0.0.1:" + server.address().getPort();
         env.put("FT_SERVER", "tls://" + address);
         Files.writeString(Files.createDirectories(root).resolve("a.txt"), "hello");

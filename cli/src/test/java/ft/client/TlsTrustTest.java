@@ -1,10 +1,12 @@
 package ft.client;
 
+import ft.cli.ExitStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import ft.protocol.HostPort;
+import ft.server.PemStore;
 import ft.server.TlsIdentity;
 import ft.server.TlsServerSockets;
 import java.io.IOException;
@@ -76,7 +78,7 @@ class TlsTrustTest {
 
     @Test
     void firstContactAsksThenRemembersAndSecondContactDoesNotAsk() throws Exception {
-        TlsIdentity identity = TlsIdentity.loadOrCreate(dir.resolve("root/.ft"));
+        TlsIdentity identity = PemStore.loadOrCreate(dir.resolve("root/.ft"));
         EchoServer server = start(identity);
         KnownServers known = new KnownServers(dir.resolve("config/ft/known_servers"));
 
@@ -101,7 +103,7 @@ class TlsTrustTest {
 
     @Test
     void aChangedCertificateIsAHardErrorAndNobodyIsAsked() throws Exception {
-        TlsIdentity original = TlsIdentity.loadOrCreate(dir.resolve("root/.ft"));
+        TlsIdentity original = PemStore.loadOrCreate(dir.resolve("root/.ft"));
         EchoServer server = start(original);
         KnownServers known = new KnownServers(dir.resolve("config/ft/known_servers"));
         try (SSLSocket s = new TlsTrust(known).connect(server.address(), WAIT, TrustDecision.always())) {
@@ -111,13 +113,13 @@ class TlsTrustTest {
         String before = Files.readString(known.file());
 
         // The server's state directory is lost and a new certificate made, on the same address.
-        TlsIdentity regenerated = TlsIdentity.loadOrCreate(dir.resolve("new-root/.ft"));
+        TlsIdentity regenerated = PemStore.loadOrCreate(dir.resolve("new-root/.ft"));
         server.use(regenerated);
         Asked asked = new Asked(true);
         assertThatThrownBy(() -> new TlsTrust(known).connect(server.address(), WAIT, asked))
                 .isInstanceOfSatisfying(TrustException.class, e -> {
                     assertThat(e.code()).isEqualTo("CERTIFICATE_CHANGED");
-                    assertThat(e.exitCode()).isEqualTo(7);
+                    assertThat(ExitStatus.of(e).code()).isEqualTo(7);
                     assertThat(e.getMessage()).contains("the certificate of " + server.address() + " changed",
                             "expected " + original.fingerprint(), "got " + regenerated.fingerprint(),
                             "remove the line for " + server.address(), known.file().toString());
@@ -129,13 +131,13 @@ class TlsTrustTest {
 
     @Test
     void aRefusedFirstContactFailsAndRemembersNothing() throws Exception {
-        EchoServer server = start(TlsIdentity.loadOrCreate(dir.resolve("root/.ft")));
+        EchoServer server = start(PemStore.loadOrCreate(dir.resolve("root/.ft")));
         KnownServers known = new KnownServers(dir.resolve("config/ft/known_servers"));
         Asked asked = new Asked(false);
         assertThatThrownBy(() -> new TlsTrust(known).connect(server.address(), WAIT, asked))
                 .isInstanceOfSatisfying(TrustException.class, e -> {
                     assertThat(e.code()).isEqualTo("UNTRUSTED_SERVER");
-                    assertThat(e.exitCode()).isEqualTo(7);
+                    assertThat(ExitStatus.of(e).code()).isEqualTo(7);
                     assertThat(e.getMessage()).contains(server.address().toString(), "--trust", "terminal",
                             known.file().toString());
                 });
@@ -148,7 +150,7 @@ class TlsTrustTest {
 
     @Test
     void parallelFirstContactsAskOnlyOnce() throws Exception {
-        EchoServer server = start(TlsIdentity.loadOrCreate(dir.resolve("root/.ft")));
+        EchoServer server = start(PemStore.loadOrCreate(dir.resolve("root/.ft")));
         KnownServers known = new KnownServers(dir.resolve("known_servers"));
         Asked asked = new Asked(true);
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -211,7 +213,7 @@ class TlsTrustTest {
                 TrustDecision.always()))
                 .isInstanceOfSatisfying(ConnectionException.class, e -> {
                     assertThat(e.code()).isEqualTo("TLS_FAILED");
-                    assertThat(e.exitCode()).isEqualTo(3);
+                    assertThat(ExitStatus.of(e).code()).isEqualTo(3);
                     assertThat(e.getMessage()).contains(address.toString(), "started with --tls");
                 });
         answer.get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -245,19 +247,19 @@ class TlsTrustTest {
 
     @Test
     void anUnreadableKnownServersFileIsALocalError() throws Exception {
-        EchoServer server = start(TlsIdentity.loadOrCreate(dir.resolve("root/.ft")));
+        EchoServer server = start(PemStore.loadOrCreate(dir.resolve("root/.ft")));
         Path notAFile = Files.createDirectories(dir.resolve("known_servers"));
         assertThatThrownBy(() -> new TlsTrust(new KnownServers(notAFile)).connect(server.address(), WAIT,
                 TrustDecision.always()))
                 .isInstanceOfSatisfying(LocalIoException.class, e -> {
-                    assertThat(e.exitCode()).isEqualTo(6);
+                    assertThat(ExitStatus.of(e).code()).isEqualTo(6);
                     assertThat(e.getMessage()).contains(notAFile.toString());
                 });
     }
 
     @Test
     void clientAndServerAgreeOnTheFingerprint() throws Exception {
-        TlsIdentity identity = TlsIdentity.loadOrCreate(dir.resolve("root/.ft"));
+        TlsIdentity identity = PemStore.loadOrCreate(dir.resolve("root/.ft"));
         assertThat(TlsTrust.fingerprintOf(identity.certificate())).isEqualTo(identity.fingerprint());
         assertThat(KnownServers.isFingerprint(identity.fingerprint())).isTrue();
     }
@@ -300,7 +302,7 @@ class TlsTrustTest {
 
         EchoServer(TlsIdentity identity) throws IOException {
             listener = new ServerSocket(0, 50, LOOPBACK);
-            tls = new AtomicReference<>(new TlsServerSockets(identity.serverContext()));
+            tls = new AtomicReference<>(new TlsServerSockets(identity));
             threads.submit(this::acceptLoop);
         }
 
@@ -309,8 +311,8 @@ class TlsTrustTest {
         }
 
         /** Presents another certificate from now on, on the same address. */
-        void use(TlsIdentity identity) {
-            tls.set(new TlsServerSockets(identity.serverContext()));
+        void use(TlsIdentity identity) throws IOException {
+            tls.set(new TlsServerSockets(identity));
         }
 
         String nextResult() throws InterruptedException {
@@ -429,7 +431,7 @@ class TlsTrustTest {
             Path keyPem = dir.resolve("ca-key.pem");
             Files.writeString(certPem, pem(leaf) + pem(cert));
             Files.writeString(keyPem, pkcs8Pem(serverKey.getPrivate()));
-            return TlsIdentity.fromPem(certPem, keyPem);
+            return PemStore.read(certPem, keyPem);
         }
 
         private X509Certificate issue(X500Name subject, KeyPair subjectKey, boolean ca, GeneralName san)

@@ -2,10 +2,10 @@ package ft.client;
 
 /**
  * The server broke the protocol: a malformed header, a hostile file name, a wrong offset, or
- * more or fewer body bytes than announced. Nothing it sent is kept (exit 1).
+ * more or fewer body bytes than announced. Nothing it sent is kept.
  */
 public final class BadResponseException extends FtException {
     public BadResponseException(String message) {
-        super("BAD_RESPONSE", 1, message, null);
+        super("BAD_RESPONSE", Family.PROTOCOL, message, null);
     }
 }

@@ -1,8 +1,8 @@
 package ft.client;
 
-/** Bytes received do not hash to the MD5 the server announced; nothing was kept (exit 5). */
+/** Bytes received do not hash to the MD5 the server announced; nothing was kept. */
 public final class ChecksumException extends FtException {
     public ChecksumException(String message) {
-        super("CHECKSUM_MISMATCH", 5, message, null);
+        super("CHECKSUM_MISMATCH", Family.INTEGRITY, message, null);
     }
 }

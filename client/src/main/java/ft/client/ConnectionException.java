@@ -1,6 +1,6 @@
 package ft.client;
 
-/** The server could not be reached, stopped answering, or the connection dropped (exit 3). */
+/** The server could not be reached, stopped answering, or the connection dropped. */
 public final class ConnectionException extends FtException {
     public static final String CONNECT_FAILED = "CONNECT_FAILED";
     public static final String CONNECTION_LOST = "CONNECTION_LOST";
@@ -9,6 +9,6 @@ public final class ConnectionException extends FtException {
     public static final String NOT_FT_SERVER = "NOT_FT_SERVER";
 
     public ConnectionException(String code, String message, Throwable cause) {
-        super(code, 3, message, cause);
+        super(code, Family.CONNECTION, message, cause);
     }
 }

@@ -112,7 +112,7 @@ public final class FtClient implements AutoCloseable {
 
     /**
      * Connects and says hello with {@code token} (null for none); a server that requires
-     * authentication refuses a missing or wrong token with {@code UNAUTHORIZED} (exit 7).
+     * authentication refuses a missing or wrong token with {@code UNAUTHORIZED}.
      */
     public static FtClient connect(HostPort server, Duration timeout, String token) throws FtException {
         return connect(server, timeout, token, null);
@@ -123,7 +123,7 @@ public final class FtClient implements AutoCloseable {
      * null: the server's certificate is checked (see {@link TlsTrust}) before anything, the
      * token included, is sent.
      *
-     * @throws TrustException if the server's certificate is not trusted (exit 7)
+     * @throws TrustException if the server's certificate is not trusted
      * @throws ConnectionException {@link TlsTrust#TLS_FAILED} if the TLS handshake failed
      */
     public static FtClient connect(HostPort server, Duration timeout, String token, Tls tls) throws FtException {

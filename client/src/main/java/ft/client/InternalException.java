@@ -1,8 +1,8 @@
 package ft.client;
 
-/** A failure of ft itself, a bug, not of the network, the server or the disk (exit 1). */
+/** A failure of ft itself, a bug, not of the network, the server or the disk. */
 public final class InternalException extends FtException {
     public InternalException(Throwable cause) {
-        super("INTERNAL", 1, "internal error: " + cause, cause);
+        super("INTERNAL", Family.INTERNAL, "internal error: " + cause, cause);
     }
 }

@@ -41,16 +41,7 @@ public final class KnownServers {
 
     /** {@code $XDG_CONFIG_HOME/ft/known_servers}, else {@code ~/.config/ft/known_servers}. */
     public static Path defaultLocation(Map<String, String> env) {
-        // The XDG spec says a relative XDG_CONFIG_HOME is invalid and must be ignored.
-        String xdg = env.get("XDG_CONFIG_HOME");
-        Path base;
-        if (xdg != null && !xdg.isEmpty() && Path.of(xdg).isAbsolute()) {
-            base = Path.of(xdg);
-        } else {
-            String home = env.get("HOME");
-            base = Path.of(home != null && !home.isEmpty() ? home : System.getProperty("user.home")).resolve(".config");
-        }
-        return base.resolve("ft").resolve(FILE_NAME);
+        return XdgDirs.config(env).resolve(FILE_NAME);
     }
 
     public Path file() {

@@ -3,7 +3,7 @@ package ft.client;
 import ft.transfer.NoSpaceException;
 import java.io.IOException;
 
-/** The local disk failed us: unreadable source, unwritable target, or no space (exit 6). */
+/** The local disk failed us: unreadable source, unwritable target, or no space. */
 public final class LocalIoException extends FtException {
     public static final String NO_SPACE = "NO_SPACE";
 
@@ -12,7 +12,7 @@ public final class LocalIoException extends FtException {
     }
 
     private LocalIoException(String code, String message, IOException cause) {
-        super(code, 6, message, cause);
+        super(code, Family.LOCAL, message, cause);
     }
 
     /** Not enough room on the local disk, known before anything was written. */

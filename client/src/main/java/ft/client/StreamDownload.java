@@ -15,7 +15,7 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Downloads one remote file into a stream, such as standard output ({@code ft get F -o -}),
  * as curl does: the bytes go out as they arrive, so the MD5 can only be checked at the end, and
- * a mismatch is reported (exit 5) after the fact. A dropped connection is retried, asking for
+ * a mismatch is reported ({@code CHECKSUM_MISMATCH}) after the fact. A dropped connection is retried, asking for
  * the file from the first byte not yet written, on condition that it is still the same version
  * ({@code if_md5}); a file replaced meanwhile cannot be spliced and ends the download.
  */

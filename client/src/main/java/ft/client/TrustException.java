@@ -1,7 +1,7 @@
 package ft.client;
 
 /**
- * The client refused to talk to a TLS server whose certificate it cannot trust (exit 7, like
+ * The client refused to talk to a TLS server whose certificate it cannot trust (like
  * ACCESS_DENIED: rerunning the same command will not help; a person must decide).
  *
  * <ul>
@@ -16,6 +16,6 @@ public final class TrustException extends FtException {
     public static final String CERTIFICATE_CHANGED = "CERTIFICATE_CHANGED";
 
     public TrustException(String code, String message) {
-        super(code, 7, message, null);
+        super(code, Family.TRUST, message, null);
     }
 }

@@ -26,8 +26,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class DigestJournalTest {
     private static final String FOX = "The quick brown fox jumps over the lazy dog";
@@ -108,17 +112,43 @@ class DigestJournalTest {
         assertThat(hashes).hasValue(1);
     }
 
-    @Test
-    void fileWithNewContentAndTimeIsHashedAgain() throws Exception {
+    /** A change made to a file after its digest was recorded; returns the file's new content. */
+    @FunctionalInterface
+    interface Change {
+        String apply(Path file, FileTime then) throws IOException;
+    }
+
+    static Stream<Arguments> changesThatMakeAFileHashedAgain() {
+        return Stream.of(
+                Arguments.of("new content and time, same size", (Change) (f, then) -> {
+                    Files.writeString(f, "other version"); // same size: only the time tells
+                    Files.setLastModifiedTime(f, FileTime.fromMillis(then.toMillis() + 2_000));
+                    return "other version";
+                }),
+                Arguments.of("new size, same time", (Change) (f, then) -> {
+                    Files.writeString(f, "much longer now");
+                    Files.setLastModifiedTime(f, then);
+                    return "much longer now";
+                }),
+                Arguments.of("replaced by another file of the same size and time", (Change) (f, then) -> {
+                    // What a download does: a new file (new inode) renamed over the old one.
+                    Path replacement = Files.writeString(f.resolveSibling("f.txt.new"), "other version");
+                    Files.setLastModifiedTime(replacement, then);
+                    Files.move(replacement, f, StandardCopyOption.REPLACE_EXISTING);
+                    return "other version";
+                }));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("changesThatMakeAFileHashedAgain")
+    void aChangedFileIsHashedAgain(String what, Change change) throws Exception {
         Path f = file("f.txt", "first version");
         FileTime then = Files.getLastModifiedTime(f);
         try (DigestJournal journal = open()) {
             assertThat(journal.digestOf(f)).isEqualTo(md5("first version"));
-
-            Files.writeString(f, "other version"); // same size: only the time tells
-            Files.setLastModifiedTime(f, FileTime.fromMillis(then.toMillis() + 2_000));
-            assertThat(journal.lookup(f)).isEmpty();
-            assertThat(journal.digestOf(f)).isEqualTo(md5("other version"));
+            String now = change.apply(f, then);
+            assertThat(journal.lookup(f)).as("the old digest must not be trusted").isEmpty();
+            assertThat(journal.digestOf(f)).isEqualTo(md5(now));
             assertThat(hashes).hasValue(2);
         }
     }
@@ -139,33 +169,6 @@ class DigestJournalTest {
         }
         try (DigestJournal rerun = open()) {
             assertThat(rerun.lookup(f)).as("the journal file holds the new version").contains(md5("other version"));
-        }
-    }
-
-    @Test
-    void fileWithNewSizeButTheSameTimeIsHashedAgain() throws Exception {
-        Path f = file("f.txt", "short");
-        FileTime then = Files.getLastModifiedTime(f);
-        try (DigestJournal journal = open()) {
-            journal.digestOf(f);
-            Files.writeString(f, "much longer now");
-            Files.setLastModifiedTime(f, then);
-            assertThat(journal.digestOf(f)).isEqualTo(md5("much longer now"));
-            assertThat(hashes).hasValue(2);
-        }
-    }
-
-    @Test
-    void fileReplacedByAnotherWithTheSameSizeAndTimeIsHashedAgain() throws Exception {
-        Path f = file("f.txt", "version A");
-        FileTime then = Files.getLastModifiedTime(f);
-        try (DigestJournal journal = open()) {
-            journal.digestOf(f);
-            // What a download does: a new file (new inode) renamed over the old one.
-            Path replacement = file("f.txt.new", "version B");
-            Files.setLastModifiedTime(replacement, then);
-            Files.move(replacement, f, StandardCopyOption.REPLACE_EXISTING);
-            assertThat(journal.digestOf(f)).isEqualTo(md5("version B"));
         }
     }
 
@@ -390,18 +393,18 @@ class DigestJournalTest {
         String stale = "{\"path\":\"/gone\",\"size\":1,\"mtime_ns\":%d,\"ctime_ns\":null,\"key\":null,\"md5\":\""
                 + FOX_MD5 + "\"}\n";
         StringBuilder bloat = new StringBuilder();
-        for (int i = 0; i < DigestJournal.COMPACT_MIN_LINES; i++) {
+        for (int i = 0; i < JournalLog.COMPACT_MIN_LINES; i++) {
             bloat.append(String.format(stale, i)); // one path recorded over and over: one live entry
         }
         Files.writeString(journalFile(), bloat, StandardOpenOption.APPEND);
-        assertThat(Files.readAllLines(journalFile())).hasSize(DigestJournal.COMPACT_MIN_LINES + 2);
+        assertThat(Files.readAllLines(journalFile())).hasSize(JournalLog.COMPACT_MIN_LINES + 2);
 
         try (DigestJournal journal = open()) {
             assertThat(journal.lookup(a)).contains(md5("a"));
         }
         List<String> lines = Files.readAllLines(journalFile());
         assertThat(lines).hasSize(3);
-        assertThat(lines).anyMatch(l -> l.contains("\"mtime_ns\":" + (DigestJournal.COMPACT_MIN_LINES - 1) + ","));
+        assertThat(lines).anyMatch(l -> l.contains("\"mtime_ns\":" + (JournalLog.COMPACT_MIN_LINES - 1) + ","));
         try (DigestJournal reopened = open()) {
             assertThat(reopened.lookup(a)).contains(md5("a"));
             assertThat(reopened.lookup(b)).contains(md5("b"));
@@ -415,14 +418,14 @@ class DigestJournalTest {
     @Test
     void journalIsLeftAloneUnlessItHasBothManyLinesAndManyPerEntry() throws Exception {
         Files.createDirectories(journalFile().getParent());
-        int floor = DigestJournal.COMPACT_MIN_LINES;
+        int floor = JournalLog.COMPACT_MIN_LINES;
         // At the floor, all for one path: stale, but too few lines to be worth a rewrite.
         Files.writeString(journalFile(), staleLines(floor, 1));
         open().close();
         assertThat(Files.readAllLines(journalFile())).hasSize(floor);
 
         // Past the floor, but no more than four lines per live entry.
-        int paths = (floor + 1 + DigestJournal.COMPACT_RATIO - 1) / DigestJournal.COMPACT_RATIO;
+        int paths = (floor + 1 + JournalLog.COMPACT_RATIO - 1) / JournalLog.COMPACT_RATIO;
         Files.writeString(journalFile(), staleLines(floor + 1, paths));
         open().close();
         assertThat(Files.readAllLines(journalFile())).hasSize(floor + 1);
@@ -441,12 +444,12 @@ class DigestJournalTest {
             journal.digestOf(a);
         }
         // Bloat: compacted at the first read, after b was recorded through an open appender.
-        Files.writeString(journalFile(), staleLines(DigestJournal.COMPACT_MIN_LINES, 1), StandardOpenOption.APPEND);
+        Files.writeString(journalFile(), staleLines(JournalLog.COMPACT_MIN_LINES, 1), StandardOpenOption.APPEND);
         Path c = file("c", "c");
         try (DigestJournal journal = DigestJournal.openLazily(journalFile(), counting)) {
             journal.record(b, md5("b"));
             assertThat(Files.readAllLines(journalFile())).as("not read, not compacted yet")
-                    .hasSize(DigestJournal.COMPACT_MIN_LINES + 2);
+                    .hasSize(JournalLog.COMPACT_MIN_LINES + 2);
             assertThat(journal.lookup(a)).contains(md5("a"));
             assertThat(journal.lookup(b)).contains(md5("b"));
             assertThat(Files.readAllLines(journalFile())).as("compacted at the first read").hasSize(3);
@@ -483,13 +486,9 @@ class DigestJournalTest {
     }
 
     @Test
-    void defaultLocationIsUnderXdgCacheHomeElseHomeDotCache() {
-        assertThat(DigestJournal.defaultLocation(Map.of("XDG_CACHE_HOME", "/var/cache/me", "HOME", "/home/me")))
+    void defaultLocationIsDigestsJsonlInFtsCacheDirectory() {
+        Map<String, String> env = Map.of("XDG_CACHE_HOME", "/var/cache/me", "HOME", "/home/me");
+        assertThat(DigestJournal.defaultLocation(env)).isEqualTo(XdgDirs.cache(env).resolve("digests.jsonl"))
                 .isEqualTo(Path.of("/var/cache/me/ft/digests.jsonl"));
-        assertThat(DigestJournal.defaultLocation(Map.of("HOME", "/home/me")))
-                .isEqualTo(Path.of("/home/me/.cache/ft/digests.jsonl"));
-        assertThat(DigestJournal.defaultLocation(Map.of("XDG_CACHE_HOME", "relative", "HOME", "/home/me")))
-                .as("a relative XDG_CACHE_HOME is ignored, as the XDG spec says")
-                .isEqualTo(Path.of("/home/me/.cache/ft/digests.jsonl"));
     }
 }

@@ -28,18 +28,10 @@ class KnownServersTest {
     Path dir;
 
     @Test
-    void defaultLocationFollowsXdgThenHome() {
-        assertThat(KnownServers.defaultLocation(Map.of("XDG_CONFIG_HOME", "/x/cfg", "HOME", "/home/u")))
-                .isEqualTo(Path.of("/x/cfg/ft/known_servers"));
-        assertThat(KnownServers.defaultLocation(Map.of("HOME", "/home/u")))
+    void defaultLocationIsKnownServersInFtsConfigDirectory() {
+        Map<String, String> env = Map.of("HOME", "/home/u");
+        assertThat(KnownServers.defaultLocation(env)).isEqualTo(XdgDirs.config(env).resolve("known_servers"))
                 .isEqualTo(Path.of("/home/u/.config/ft/known_servers"));
-        // The XDG spec: a relative or empty XDG_CONFIG_HOME is ignored.
-        assertThat(KnownServers.defaultLocation(Map.of("XDG_CONFIG_HOME", "rel", "HOME", "/home/u")))
-                .isEqualTo(Path.of("/home/u/.config/ft/known_servers"));
-        assertThat(KnownServers.defaultLocation(Map.of("XDG_CONFIG_HOME", "", "HOME", "/home/u")))
-                .isEqualTo(Path.of("/home/u/.config/ft/known_servers"));
-        assertThat(KnownServers.defaultLocation(Map.of()))
-                .isEqualTo(Path.of(System.getProperty("user.home"), ".config", "ft", "known_servers"));
     }
 
     @Test

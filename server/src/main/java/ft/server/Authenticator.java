@@ -38,11 +38,11 @@ public final class Authenticator implements AutoCloseable {
 
     static {
         SecureRandom random = new SecureRandom();
-        byte[] salt = new byte[Users.SALT_BYTES];
-        byte[] hash = new byte[Users.HASH_BYTES];
+        byte[] salt = new byte[Tokens.SALT_BYTES];
+        byte[] hash = new byte[Tokens.HASH_BYTES];
         random.nextBytes(salt);
         random.nextBytes(hash);
-        DUMMY = new Users.User("-", Users.DEFAULT_ITERATIONS, salt, hash, true, null);
+        DUMMY = new Users.User("-", Tokens.DEFAULT_ITERATIONS, salt, hash, true, null);
     }
 
     /** The outcome of one hello: the user, or null and why not (for the client's message). */
@@ -100,10 +100,10 @@ public final class Authenticator implements AutoCloseable {
             park(penalty);
         }
         Users users = users();
-        String name = Users.nameOf(token);
+        String name = Tokens.nameOf(token);
         Users.User claimed = name == null ? null : users.find(name);
         Users.User checked = claimed == null ? DUMMY : claimed;
-        String secret = Users.secretOf(token);
+        String secret = Tokens.secretOf(token);
         boolean matches = verify(checked, secret);
         // Evaluated after the derivation, so every kind of failure takes the same path.
         boolean ok = matches & claimed != null & !secret.isEmpty();
@@ -116,7 +116,7 @@ public final class Authenticator implements AutoCloseable {
 
     /** The name a token claims when it is a known user's (for the log), else null. */
     String knownNameOf(String token) {
-        String name = Users.nameOf(token);
+        String name = Tokens.nameOf(token);
         return name != null && loaded.users().find(name) != null ? name : null;
     }
 

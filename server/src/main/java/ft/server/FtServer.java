@@ -96,7 +96,7 @@ public final class FtServer implements AutoCloseable {
      *                  anonymous access to the whole root. With it every connection must
      *                  authenticate in its hello and then sees its user's root (see {@link Users}),
      *                  read-only if the user or the server is
-     * @param tls       the TLS socket maker (see {@link TlsIdentity#serverContext()}), or null for
+     * @param tls       the TLS socket maker (see {@link TlsServerSockets#TlsServerSockets(TlsIdentity)}), or null for
      *                  plain TCP; with it every connection must begin with a TLS 1.3 handshake
      */
     public record Options(Path root, InetSocketAddress listen, ServerLimits limits, boolean readOnly, Path usersFile,

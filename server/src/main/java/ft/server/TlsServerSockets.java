@@ -10,13 +10,24 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
- * Turns accepted TCP connections into server-side TLS 1.3 connections.
+ * Turns accepted TCP connections into server-side TLS 1.3 connections with a {@link TlsIdentity}.
+ *
+ * <p>TLS 1.3 is the only protocol: each socket is limited to it before its handshake and the
+ * negotiated protocol is checked after. The JDK cannot be told this once for a whole context:
+ * {@code SSLContext.getInstance("TLSv1.3")} still enables TLS 1.2 on the server side, and the
+ * {@code jdk.tls.server.protocols} property would change every TLS server in the process.
+ * Every server connection of ft is made here, so here is the one place that needs it.
  *
  * <p>The handshake runs on the caller's thread (a connection's virtual thread) and must
  * finish within a deadline: a timer closes the socket when it passes, so a client that
@@ -30,11 +41,34 @@ public final class TlsServerSockets {
 
     private static final ScheduledThreadPoolExecutor DEADLINES = deadlineTimer();
 
+    static final String PROTOCOL = "TLSv1.3";
+
     private final SSLSocketFactory factory;
 
-    /** {@code context} is typically {@link TlsIdentity#serverContext()}. */
-    public TlsServerSockets(SSLContext context) {
-        this.factory = context.getSocketFactory();
+    /**
+     * Serves with {@code identity}'s certificate chain and key.
+     *
+     * @throws IOException if the JDK cannot use them for TLS
+     */
+    public TlsServerSockets(TlsIdentity identity) throws IOException {
+        this.factory = contextOf(identity).getSocketFactory();
+    }
+
+    private static SSLContext contextOf(TlsIdentity identity) throws IOException {
+        try {
+            char[] password = "ft".toCharArray(); // in memory only; the key store never touches disk
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            store.setKeyEntry("ft", identity.privateKey(), password,
+                    identity.chain().toArray(X509Certificate[]::new));
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(store, password);
+            SSLContext context = SSLContext.getInstance(PROTOCOL);
+            context.init(kmf.getKeyManagers(), null, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot use this certificate and key for TLS: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -94,8 +128,10 @@ public final class TlsServerSockets {
             closeQuietly(raw);
         }, millis, TimeUnit.MILLISECONDS);
         try {
-            Tls13Only.restrict(ssl);
-            ssl.setNeedClientAuth(false);
+            SSLParameters parameters = ssl.getSSLParameters();
+            parameters.setProtocols(new String[] {PROTOCOL});
+            parameters.setNeedClientAuth(false);
+            ssl.setSSLParameters(parameters);
             int previous = ssl.getSoTimeout();
             ssl.setSoTimeout((int) millis);
             ssl.startHandshake();
@@ -104,8 +140,8 @@ public final class TlsServerSockets {
             }
             ssl.setSoTimeout(previous);
             String protocol = ssl.getSession().getProtocol();
-            if (!Tls13Only.PROTOCOL.equals(protocol)) {
-                throw new SSLHandshakeException("negotiated " + protocol + " instead of " + Tls13Only.PROTOCOL);
+            if (!PROTOCOL.equals(protocol)) {
+                throw new SSLHandshakeException("negotiated " + protocol + " instead of " + PROTOCOL);
             }
             return ssl;
         } catch (IOException | RuntimeException e) {

@@ -14,8 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
@@ -27,11 +25,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
-import javax.crypto.SecretKeyFactory;
-import javax.crypto.spec.PBEKeySpec;
 
 /**
- * The users a server with {@code --users} accepts, as kept in the users file.
+ * The users file of a server with {@code --users}: reading, checking and writing it. How
+ * tokens are made and checked is {@link Tokens}'s job.
  *
  * <p>The file is JSON Lines: one user per line, blank lines ignored, for example
  * <pre>
@@ -39,23 +36,11 @@ import javax.crypto.spec.PBEKeySpec;
  * </pre>
  * {@code salt} (16 random bytes) and {@code hash} (32 bytes) are standard base64. {@code root}
  * is absent for the served root itself, relative for a sub-directory of the served root, or
- * absolute for any directory. A user's secret is never stored, only its PBKDF2-HMAC-SHA256
- * hash; {@code iterations} is kept per user so the default can be raised for new users while
- * old entries keep working.
- *
- * <p>A token is {@code NAME.SECRET}: the name says which entry to check, the secret (32 random
- * bytes, base64url without padding) is what is hashed. Instances are immutable; changes return
- * a new instance, and {@link #save} replaces the file atomically with owner-only permissions.
+ * absolute for any directory. A user's secret is never stored, only its hash (see {@link
+ * Tokens}). Instances are immutable; changes return a new instance, and {@link #save} replaces
+ * the file atomically with owner-only permissions.
  */
 public final class Users {
-    /** Iterations for new users; loading refuses fewer than {@link #MIN_ITERATIONS}. */
-    public static final int DEFAULT_ITERATIONS = 210_000;
-    public static final int MIN_ITERATIONS = 210_000;
-    public static final int MAX_ITERATIONS = 10_000_000;
-    public static final String KDF = "PBKDF2WithHmacSHA256";
-    public static final int SALT_BYTES = 16;
-    public static final int HASH_BYTES = 32;
-    public static final int SECRET_BYTES = 32;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final Set<String> FIELDS = Set.of("name", "kdf", "iterations", "salt", "hash", "read_only", "root");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -70,14 +55,15 @@ public final class Users {
             if (!isValidName(name)) {
                 throw new IllegalArgumentException("user names are 1 to 64 of A-Z a-z 0-9 _ -");
             }
-            if (iterations < MIN_ITERATIONS || iterations > MAX_ITERATIONS) {
-                throw new IllegalArgumentException("iterations must be " + MIN_ITERATIONS + ".." + MAX_ITERATIONS);
+            if (iterations < Tokens.MIN_ITERATIONS || iterations > Tokens.MAX_ITERATIONS) {
+                throw new IllegalArgumentException("iterations must be " + Tokens.MIN_ITERATIONS + ".."
+                        + Tokens.MAX_ITERATIONS);
             }
-            if (salt == null || salt.length < SALT_BYTES) {
-                throw new IllegalArgumentException("the salt must be at least " + SALT_BYTES + " bytes");
+            if (salt == null || salt.length < Tokens.SALT_BYTES) {
+                throw new IllegalArgumentException("the salt must be at least " + Tokens.SALT_BYTES + " bytes");
             }
-            if (hash == null || hash.length != HASH_BYTES) {
-                throw new IllegalArgumentException("the hash must be " + HASH_BYTES + " bytes");
+            if (hash == null || hash.length != Tokens.HASH_BYTES) {
+                throw new IllegalArgumentException("the hash must be " + Tokens.HASH_BYTES + " bytes");
             }
             salt = salt.clone();
             hash = hash.clone();
@@ -96,7 +82,7 @@ public final class Users {
 
         /** Whether {@code secret} hashes to this user's hash; constant time in the comparison. */
         public boolean verifies(String secret) {
-            return MessageDigest.isEqual(derive(secret, salt, iterations), hash);
+            return Tokens.verifies(secret, salt, iterations, hash);
         }
 
         @Override
@@ -191,9 +177,9 @@ public final class Users {
             }
         }
         String kdf = text(object, "kdf", where);
-        if (!KDF.equals(kdf)) {
-            throw new BadUsersFileException(where + ": unsupported kdf '" + AccessLog.printable(kdf) + "' (only " + KDF
-                    + ")");
+        if (!Tokens.KDF.equals(kdf)) {
+            throw new BadUsersFileException(where + ": unsupported kdf '" + AccessLog.printable(kdf) + "' (only "
+                    + Tokens.KDF + ")");
         }
         JsonNode iterations = object.get("iterations");
         if (iterations == null || !iterations.canConvertToInt() || !iterations.isIntegralNumber()) {
@@ -284,15 +270,11 @@ public final class Users {
         if (!replace && byName.containsKey(name)) {
             throw new IllegalStateException("user '" + name + "' already exists");
         }
-        byte[] secretBytes = new byte[SECRET_BYTES];
-        RANDOM.nextBytes(secretBytes);
-        String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(secretBytes);
-        byte[] salt = new byte[SALT_BYTES];
-        RANDOM.nextBytes(salt);
-        User user = new User(name, DEFAULT_ITERATIONS, salt, derive(secret, salt, DEFAULT_ITERATIONS), readOnly, root);
+        Tokens.Minted minted = Tokens.mint(name);
+        User user = new User(name, minted.iterations(), minted.salt(), minted.hash(), readOnly, root);
         Map<String, User> next = new LinkedHashMap<>(byName);
         next.put(name, user);
-        return new Added(new Users(next), user, name + "." + secret);
+        return new Added(new Users(next), user, minted.token());
     }
 
     /** This list without {@code name}; the same list if there is no such user. */
@@ -308,7 +290,7 @@ public final class Users {
         for (User u : byName.values()) {
             ObjectNode node = JSON.createObjectNode();
             node.put("name", u.name());
-            node.put("kdf", KDF);
+            node.put("kdf", Tokens.KDF);
             node.put("iterations", u.iterations());
             node.put("salt", Base64.getEncoder().encodeToString(u.salt));
             node.put("hash", Base64.getEncoder().encodeToString(u.hash));
@@ -350,35 +332,5 @@ public final class Users {
         } finally {
             Files.deleteIfExists(tmp);
         }
-    }
-
-    /** PBKDF2-HMAC-SHA256 of {@code secret}, {@link #HASH_BYTES} long. */
-    static byte[] derive(String secret, byte[] salt, int iterations) {
-        char[] chars = secret.toCharArray();
-        PBEKeySpec spec = new PBEKeySpec(chars, salt, iterations, HASH_BYTES * 8);
-        try {
-            return SecretKeyFactory.getInstance(KDF).generateSecret(spec).getEncoded();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("this JDK cannot compute " + KDF, e);
-        } finally {
-            spec.clearPassword();
-            Arrays.fill(chars, '\0');
-        }
-    }
-
-    /** The name part of a token ({@code NAME.SECRET}), or null if it has none. */
-    static String nameOf(String token) {
-        if (token == null) {
-            return null;
-        }
-        int dot = token.indexOf('.');
-        String name = dot < 0 ? null : token.substring(0, dot);
-        return isValidName(name) ? name : null;
-    }
-
-    /** The secret part of a token, or the empty string if it has none. */
-    static String secretOf(String token) {
-        int dot = token == null ? -1 : token.indexOf('.');
-        return dot < 0 ? "" : token.substring(dot + 1);
     }
 }

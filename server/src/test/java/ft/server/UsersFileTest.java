@@ -48,12 +48,12 @@ class UsersFileTest {
         assertEquals(tmp.resolve("bob").toString(), b.root());
         assertNull(loaded.find("carol-2_x").root());
         for (Users.User u : loaded.list()) {
-            assertEquals(Users.DEFAULT_ITERATIONS, u.iterations());
+            assertEquals(Tokens.DEFAULT_ITERATIONS, u.iterations());
             assertEquals(16, u.salt().length);
             assertEquals(32, u.hash().length);
         }
         String text = Files.readString(file);
-        assertTrue(text.contains("\"iterations\":" + Users.DEFAULT_ITERATIONS), text);
+        assertTrue(text.contains("\"iterations\":" + Tokens.DEFAULT_ITERATIONS), text);
         assertTrue(text.contains("\"kdf\":\"PBKDF2WithHmacSHA256\""), text);
     }
 
@@ -173,7 +173,7 @@ class UsersFileTest {
     void malformedEntriesAreRefusedNamingTheLine() throws IOException {
         byte[] salt = new byte[16];
         byte[] hash = new byte[32];
-        String good = line("alice", Users.DEFAULT_ITERATIONS, salt, hash, "");
+        String good = line("alice", Tokens.DEFAULT_ITERATIONS, salt, hash, "");
         assertEquals(1, Users.load(withLine(good)).size());
 
         List<String> bad = List.of(
@@ -181,11 +181,11 @@ class UsersFileTest {
                 "[1,2]",
                 good + "\n" + good, // the same user twice
                 line("alice", 1_000, salt, hash, ""), // too few iterations
-                line("alice", Users.DEFAULT_ITERATIONS, new byte[8], hash, ""), // short salt
-                line("alice", Users.DEFAULT_ITERATIONS, salt, new byte[16], ""), // wrong hash length
-                line("alice", Users.DEFAULT_ITERATIONS, salt, hash, ",\"secret\":\"x\""), // unknown field
-                line("alice", Users.DEFAULT_ITERATIONS, salt, hash, ",\"root\":\"../up\""),
-                line("al ice", Users.DEFAULT_ITERATIONS, salt, hash, ""),
+                line("alice", Tokens.DEFAULT_ITERATIONS, new byte[8], hash, ""), // short salt
+                line("alice", Tokens.DEFAULT_ITERATIONS, salt, new byte[16], ""), // wrong hash length
+                line("alice", Tokens.DEFAULT_ITERATIONS, salt, hash, ",\"secret\":\"x\""), // unknown field
+                line("alice", Tokens.DEFAULT_ITERATIONS, salt, hash, ",\"root\":\"../up\""),
+                line("al ice", Tokens.DEFAULT_ITERATIONS, salt, hash, ""),
                 good.replace("PBKDF2WithHmacSHA256", "MD5"));
         for (String text : bad) {
             Path file = withLine(text);
@@ -200,21 +200,10 @@ class UsersFileTest {
         // A user whose iterations were raised later still verifies with the stored count.
         byte[] salt = new byte[16];
         Arrays.fill(salt, (byte) 7);
-        byte[] hash = Users.derive("s3cret", salt, Users.DEFAULT_ITERATIONS + 1);
-        Users.User u = Users.load(withLine(line("old", Users.DEFAULT_ITERATIONS + 1, salt, hash, ""))).find("old");
-        assertEquals(Users.DEFAULT_ITERATIONS + 1, u.iterations());
+        byte[] hash = Tokens.derive("s3cret", salt, Tokens.DEFAULT_ITERATIONS + 1);
+        Users.User u = Users.load(withLine(line("old", Tokens.DEFAULT_ITERATIONS + 1, salt, hash, ""))).find("old");
+        assertEquals(Tokens.DEFAULT_ITERATIONS + 1, u.iterations());
         assertTrue(u.verifies("s3cret"));
         assertArrayEquals(hash, u.hash());
-    }
-
-    @Test
-    void tokenPartsAreSplitAtTheFirstDot() {
-        assertEquals("alice", Users.nameOf("alice.abc.def"));
-        assertEquals("abc.def", Users.secretOf("alice.abc.def"));
-        assertNull(Users.nameOf("alice"));
-        assertNull(Users.nameOf(".secret"));
-        assertNull(Users.nameOf(null));
-        assertEquals("", Users.secretOf("alice"));
-        assertEquals("", Users.secretOf(null));
     }
 }
