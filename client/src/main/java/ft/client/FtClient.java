@@ -10,6 +10,7 @@ import ft.protocol.Protocol;
 import ft.protocol.ProtocolException;
 import ft.protocol.Request;
 import ft.protocol.Response;
+import ft.transfer.Throttle;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.EOFException;

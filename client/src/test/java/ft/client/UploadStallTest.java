@@ -11,6 +11,7 @@ import ft.protocol.Md5;
 import ft.protocol.Protocol;
 import ft.protocol.Request;
 import ft.protocol.Response;
+import ft.transfer.Throttle;
 import java.io.RandomAccessFile;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -8,6 +8,7 @@ import ft.protocol.Protocol;
 import ft.protocol.ProtocolException;
 import ft.protocol.Request;
 import ft.protocol.Response;
+import ft.transfer.Throttle;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -98,8 +99,8 @@ final class Connection implements Runnable {
             // and a body's reads (Body.BUFFER_BYTES at a time) go around the buffer to the socket.
             in = new BufferedInputStream(timed, READ_BUFFER_BYTES);
             reader = new FrameReader(in);
-            throttle = Throttle.perConnection(server.limits().maxRate());
-            bodyIn = throttle == null ? in : throttle.paced(in);
+            throttle = Throttle.atMost(server.limits().maxRate());
+            bodyIn = throttle.paced(in);
             clock = server.watchdog().register(channel);
             WatchedOutputStream out = new WatchedOutputStream(socket.getOutputStream(), clock);
             // Under TLS a get's body cannot go zero-copy to the channel: it goes through this stream.

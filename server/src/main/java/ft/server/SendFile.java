@@ -6,6 +6,7 @@ import ft.protocol.FrameWriter;
 import ft.protocol.Md5;
 import ft.protocol.Request;
 import ft.protocol.Response;
+import ft.transfer.Throttle;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.SocketAddress;
@@ -69,7 +70,7 @@ final class SendFile {
             }
             String name = RootJail.segments(request.path()).getLast();
             Response.GetOk header = new Response.GetOk(name, size, opened.md5(), offset, opened.attributes());
-            if (tlsOut == null && throttle == null && size - offset <= SMALL_BODY) {
+            if (tlsOut == null && !throttle.limits() && size - offset <= SMALL_BODY) {
                 // Header and body in one write: one segment and one wake-up for the client
                 // instead of two, and no zero-copy set-up that costs more than the copy.
                 byte[] body = readSmall(opened.file(), offset, (int) (size - offset));
@@ -205,7 +206,7 @@ final class SendFile {
                 }
                 tlsOut.write(buf.array(), 0, read);
                 // Flushed per chunk under a throttle: paced bytes must leave now, not pile up.
-                if (throttle != null) {
+                if (throttle.limits()) {
                     tlsOut.flush();
                 }
                 passed(read);
@@ -220,13 +221,11 @@ final class SendFile {
 
     /** How many of {@code wanted} bytes may go now: all of them without a throttle. */
     private long allowance(long wanted) {
-        return throttle == null ? wanted : throttle.allowance(wanted);
+        return throttle.piece(wanted);
     }
 
     private void passed(long bytes) {
-        if (throttle != null) {
-            throttle.passed(bytes);
-        }
+        throttle.spend(bytes);
     }
 
     private long writeThrough(FileChannel file, long position, int limit, ByteBuffer buf) throws IOException {
