@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * <p>Blocking I/O on virtual threads keeps each connection's code a straight line (read a
  * header, stream a body, answer) while thousands of idle connections cost some 16 KB of heap
  * each (see IdleConnectionMemoryTest).
- * Admission (connection limits), a write watchdog and a periodic sweep of abandoned partial
+ * Admission (connection limits), a write deadline per connection and a periodic sweep of abandoned partial
  * uploads keep one client from exhausting what the others need.
  */
 public final class FtServer implements AutoCloseable {
@@ -60,7 +60,6 @@ public final class FtServer implements AutoCloseable {
     private final Map<SocketChannel, Connection> open = new ConcurrentHashMap<>();
     private final Map<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
     private final AtomicLong reservedBytes = new AtomicLong();
-    private final WriteWatchdog watchdog;
     private final Thread acceptor;
     private final Thread sweeper;
     private final PingResponder pings;
@@ -81,7 +80,6 @@ public final class FtServer implements AutoCloseable {
         this.auth = auth;
         this.userRoots.put(jail.root(), anonymous);
         this.pings = pings;
-        this.watchdog = new WriteWatchdog(limits.writeTimeout());
         this.acceptor = Thread.ofPlatform().name("ft-accept").daemon(false).unstarted(this::acceptLoop);
         this.sweeper = Thread.ofVirtual().name("ft-partial-sweeper").unstarted(this::sweepLoop);
     }
@@ -263,10 +261,6 @@ public final class FtServer implements AutoCloseable {
         return readOnly;
     }
 
-    WriteWatchdog watchdog() {
-        return watchdog;
-    }
-
     Duration idleTimeout() {
         return limits.idleTimeout();
     }
@@ -358,7 +352,6 @@ public final class FtServer implements AutoCloseable {
         for (SocketChannel channel : open.keySet()) {
             closeQuietly(channel);
         }
-        watchdog.close();
         sweeper.interrupt();
         if (auth != null) {
             auth.close();

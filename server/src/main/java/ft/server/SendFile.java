@@ -6,6 +6,7 @@ import ft.protocol.FrameWriter;
 import ft.protocol.Md5;
 import ft.protocol.Request;
 import ft.protocol.Response;
+import ft.transfer.Deadline;
 import ft.transfer.Throttle;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -35,7 +36,7 @@ final class SendFile {
     private final SocketAddress client;
     private final FrameWriter writer;
     private final SocketChannel channel;
-    private final WriteWatchdog.Clock clock;
+    private final Deadline clock;
     /** Under TLS, where the body goes (encrypted, watched); null to send zero-copy to the channel. */
     private final OutputStream tlsOut;
     /** The connection's {@code --max-rate}, or null when bodies go as fast as they can. */
@@ -43,7 +44,7 @@ final class SendFile {
     private long sent;
 
     SendFile(FtServer server, Share share, Request.Get request, SocketAddress client, FrameWriter writer,
-             SocketChannel channel, WriteWatchdog.Clock clock, OutputStream tlsOut, Throttle throttle) {
+             SocketChannel channel, Deadline clock, OutputStream tlsOut, Throttle throttle) {
         this.clock = clock;
         this.tlsOut = tlsOut;
         this.throttle = throttle;
@@ -166,8 +167,8 @@ final class SendFile {
         try {
             while (position < size) {
                 long want = allowance(Math.min(size - position, CHUNK));
-                // Stamped per chunk, so the write watchdog sees progress (or its absence).
-                clock.writing();
+                // Entered per chunk, so the write deadline sees progress (or its absence).
+                clock.enter();
                 long n = file.transferTo(position, want, channel);
                 if (n == 0) {
                     if (position >= file.size()) {
@@ -175,7 +176,7 @@ final class SendFile {
                         throw new IOException("file shrank while being sent");
                     }
                     // transferTo may give up on a full socket instead of waiting; a plain
-                    // write parks until the client reads (or the watchdog closes the channel).
+                    // write parks until the client reads (or the write deadline closes the channel).
                     if (fallback == null) {
                         fallback = ByteBuffer.allocate(64 * 1024);
                     }
@@ -186,7 +187,7 @@ final class SendFile {
                 sent = position - offset;
             }
         } finally {
-            clock.idle();
+            clock.exit();
         }
     }
 
@@ -197,7 +198,7 @@ final class SendFile {
         try {
             while (position < size) {
                 long want = allowance(Math.min(buf.capacity(), size - position));
-                clock.writing();
+                clock.enter();
                 buf.clear();
                 buf.limit((int) want);
                 int read = file.read(buf, position);
@@ -215,7 +216,7 @@ final class SendFile {
             }
             tlsOut.flush();
         } finally {
-            clock.idle();
+            clock.exit();
         }
     }
 

@@ -1,15 +1,12 @@
 package ft.server;
 
+import ft.transfer.Deadline;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
@@ -27,8 +24,6 @@ import javax.net.ssl.SSLSocketFactory;
 public final class TlsServerSockets {
     /** First byte of every TLS handshake record (a ClientHello starts with it). */
     public static final int TLS_HANDSHAKE_RECORD = 0x16;
-
-    private static final ScheduledThreadPoolExecutor DEADLINES = deadlineTimer();
 
     private final SSLSocketFactory factory;
 
@@ -86,20 +81,17 @@ public final class TlsServerSockets {
     private static SSLSocket handshake(SSLSocket ssl, Socket raw, Duration timeout) throws IOException {
         long millis = Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
         String peer = String.valueOf(raw.getRemoteSocketAddress());
-        AtomicBoolean expired = new AtomicBoolean();
-        ScheduledFuture<?> deadline = DEADLINES.schedule(() -> {
-            expired.set(true);
-            // Closing the plain socket (not the SSL one, which may want its lock) fails the
-            // handshake's blocked read at once.
-            closeQuietly(raw);
-        }, millis, TimeUnit.MILLISECONDS);
+        // Closing the plain socket (not the SSL one, which may want its lock) fails the
+        // handshake's blocked read or write at once.
+        Deadline deadline = Deadline.of(Duration.ofMillis(millis), () -> closeQuietly(raw));
+        deadline.enter();
         try {
             Tls13Only.restrict(ssl);
             ssl.setNeedClientAuth(false);
             int previous = ssl.getSoTimeout();
             ssl.setSoTimeout((int) millis);
             ssl.startHandshake();
-            if (!deadline.cancel(false) || expired.get()) {
+            if (deadline.exit()) {
                 throw new HandshakeTimeoutException(peer, timeout, null);
             }
             ssl.setSoTimeout(previous);
@@ -109,13 +101,13 @@ public final class TlsServerSockets {
             }
             return ssl;
         } catch (IOException | RuntimeException e) {
-            deadline.cancel(false);
+            deadline.exit();
             closeQuietly(ssl);
             closeQuietly(raw);
             if (e instanceof HandshakeTimeoutException) {
                 throw e;
             }
-            if (expired.get() || e instanceof SocketTimeoutException) {
+            if (deadline.expired() || e instanceof SocketTimeoutException) {
                 throw new HandshakeTimeoutException(peer, timeout, e);
             }
             throw e;
@@ -138,12 +130,5 @@ public final class TlsServerSockets {
         } catch (IOException ignored) {
             // Already failing; nothing more to tell the peer.
         }
-    }
-
-    private static ScheduledThreadPoolExecutor deadlineTimer() {
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
-                r -> Thread.ofPlatform().name("ft-tls-handshake-deadline").daemon(true).unstarted(r));
-        timer.setRemoveOnCancelPolicy(true);
-        return timer;
     }
 }
