@@ -19,7 +19,7 @@ import java.util.zip.CRC32C;
  *
  * <p>It is the JDK's own MD5 ({@code sun.security.provider.MD5}, an intrinsic on x86-64 and
  * AArch64), not a second implementation: issue #13 measured Bouncy Castle's exportable
- * {@code MD5Digest} at about half the JDK's speed (bench/RESULTS.md, {@code Md5StateBenchmark}),
+ * {@code MD5Digest} at about half the JDK's speed ({@code Md5StateBenchmark} in src/jmh has the numbers),
  * far outside the 10% a hot-path digest may lose. The JDK does not export that state, so this
  * class reads and writes four of its fields (the chaining words, the partial block, its fill
  * and the byte count) through method and var handles. That needs the package opened to ft:
