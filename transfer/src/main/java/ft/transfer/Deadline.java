@@ -39,9 +39,10 @@ public final class Deadline {
     private boolean expiredInside;
     private boolean expired;
 
-    // Guarded by Watchdog.LOCK.
-    private boolean queued;
-    private long queuedForNanos;
+    // Written under Watchdog.LOCK (and, by the watchdog, under this too); read without a lock
+    // by enter()'s fast path.
+    private volatile boolean queued;
+    private volatile long queuedForNanos;
 
     private Deadline(Duration timeout, Runnable onExpiry) {
         if (timeout.isNegative()) {
@@ -152,6 +153,12 @@ public final class Deadline {
         private static Thread thread;
 
         static void schedule(Deadline d, long deadline) {
+            if (d.queued && d.queuedForNanos - deadline <= 0) {
+                // Queued for no later than this: when the watchdog wakes for it, it finds the deadline
+                // entered (it checks under the deadline's lock, which enter() took before this read)
+                // and re-queues it. So re-entering, the common case, takes no global lock.
+                return;
+            }
             LOCK.lock();
             try {
                 if (d.queued && d.queuedForNanos - deadline <= 0) {
@@ -161,8 +168,8 @@ public final class Deadline {
                 if (d.queued) {
                     QUEUE.remove(d);
                 }
-                d.queued = true;
                 d.queuedForNanos = deadline;
+                d.queued = true;
                 QUEUE.add(d);
                 if (thread == null) {
                     // A platform thread: a virtual one could wait behind the carriers it should free.
