@@ -7,7 +7,7 @@ import ft.client.Outcome;
 import ft.client.Preserve;
 import ft.client.Progress;
 import ft.client.RemoteListing;
-import ft.client.Throttle;
+import ft.transfer.Throttle;
 import ft.client.Transfer;
 import ft.transfer.ByteSize;
 import java.io.PrintWriter;

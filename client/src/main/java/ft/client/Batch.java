@@ -4,6 +4,7 @@ import ft.protocol.EntryType;
 import ft.protocol.ErrorCode;
 import ft.protocol.Md5;
 import ft.protocol.Response;
+import ft.transfer.Throttle;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -10,6 +10,8 @@ import ft.protocol.Protocol;
 import ft.protocol.ProtocolException;
 import ft.protocol.Request;
 import ft.protocol.Response;
+import ft.transfer.Deadline;
+import ft.transfer.Throttle;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.EOFException;
@@ -333,42 +335,56 @@ public final class FtClient implements AutoCloseable {
     public Response.PutDone sendBody(FileChannel file, long position, long count, Progress progress, Throttle throttle)
             throws FtException, IOException {
         long sent = 0;
-        try (BodyWatchdog watchdog = new BodyWatchdog(channel, timeout)) {
-            try {
-                if (tlsOut != null) {
-                    sent = copyBody(file, position, count, progress, watchdog, throttle);
-                }
-                while (sent < count) {
-                    watchdog.progress();
-                    long n = file.transferTo(position + sent, throttle.piece((int) Math.min(count - sent, BODY_CHUNK)),
-                            channel);
-                    if (n <= 0) {
-                        throw new EOFException("local file ended before " + count + " bytes were sent");
-                    }
-                    sent += n;
-                    throttle.spend(n);
-                    progress.advance(position + sent);
-                }
-            } catch (EOFException e) {
-                throw e;
-            } catch (IOException e) {
-                if (watchdog.fired()) {
-                    throw new ConnectionException(ConnectionException.TIMEOUT, server + " accepted no bytes for "
-                            + timeout.toSeconds() + " s after " + (position + sent) + " bytes; giving up" + RESUME_HINT, e);
-                }
-                // The server may have hung up after explaining why (e.g. NO_SPACE): prefer its reason.
-                Response reason = readErrorQuietly();
-                if (reason instanceof Response.Error error) {
-                    throw new RemoteException(error.code(), error.message());
-                }
-                throw lostMidTransfer(e, "after sending " + (position + sent) + " bytes");
+        // Each chunk's write is on the clock: closing the channel unblocks a write the server
+        // does not take. Throttle waits are not, as they are no sign of a stuck server.
+        Deadline deadline = Deadline.of(timeout, this::closeChannelQuietly);
+        try {
+            if (tlsOut != null) {
+                sent = copyBody(file, position, count, progress, deadline, throttle);
             }
+            while (sent < count) {
+                long n;
+                deadline.enter();
+                try {
+                    n = file.transferTo(position + sent, throttle.piece((int) Math.min(count - sent, BODY_CHUNK)), channel);
+                } finally {
+                    deadline.exit();
+                }
+                if (n <= 0) {
+                    throw new EOFException("local file ended before " + count + " bytes were sent");
+                }
+                sent += n;
+                throttle.spend(n);
+                progress.advance(position + sent);
+            }
+        } catch (EOFException e) {
+            throw e;
+        } catch (IOException e) {
+            if (deadline.expired()) {
+                throw new ConnectionException(ConnectionException.TIMEOUT, server + " accepted no bytes for "
+                        + timeout.toSeconds() + " s after " + (position + sent) + " bytes; giving up" + RESUME_HINT, e);
+            }
+            // The server may have hung up after explaining why (e.g. NO_SPACE): prefer its reason.
+            Response reason = readErrorQuietly();
+            if (reason instanceof Response.Error error) {
+                throw new RemoteException(error.code(), error.message());
+            }
+            throw lostMidTransfer(e, "after sending " + (position + sent) + " bytes");
         }
         return expect(receive(Response.PutDone.class), Response.PutDone.class);
     }
 
+    /** What a body's deadline does: the blocked write fails at once. */
+    private void closeChannelQuietly() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // The blocked write fails either way.
+        }
+    }
+
     /** Under TLS: the body through the encrypted stream, one reused buffer at a time. */
-    private long copyBody(FileChannel file, long position, long count, Progress progress, BodyWatchdog watchdog,
+    private long copyBody(FileChannel file, long position, long count, Progress progress, Deadline deadline,
                           Throttle throttle) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate((int) Math.min(BODY_CHUNK, Math.max(1, count)));
         long sent = 0;
@@ -379,14 +395,22 @@ public final class FtClient implements AutoCloseable {
             if (n <= 0) {
                 throw new EOFException("local file ended before " + count + " bytes were sent");
             }
-            watchdog.progress();
-            tlsOut.write(buf.array(), 0, n);
+            deadline.enter();
+            try {
+                tlsOut.write(buf.array(), 0, n);
+            } finally {
+                deadline.exit();
+            }
             sent += n;
             throttle.spend(n);
             progress.advance(position + sent);
         }
-        watchdog.progress();
-        tlsOut.flush();
+        deadline.enter();
+        try {
+            tlsOut.flush();
+        } finally {
+            deadline.exit();
+        }
         return sent;
     }
 

@@ -5,6 +5,7 @@ import ft.transfer.NoSpaceException;
 import ft.protocol.Md5;
 import ft.protocol.Request;
 import ft.protocol.Response;
+import ft.transfer.Throttle;
 import ft.transfer.WriteBehind;
 import ft.transfer.ByteSize;
 import java.io.EOFException;
@@ -176,7 +177,7 @@ public final class ResumableDownload {
         InputStream in = client.body();
         long from = ok.offset();
         try {
-            Body.receive(throttle.limits() ? new ThrottledInputStream(in, throttle) : in, file, ok.bodyLength(), md5,
+            Body.receive(throttle.paced(in), file, ok.bodyLength(), md5,
                     n -> progress.advance(from + n));
         } catch (Body.SinkFailedException e) {
             throw new LocalIoException("cannot write the download: " + e.getMessage(),

@@ -6,6 +6,7 @@ import ft.transfer.ByteSize;
 import ft.protocol.Md5;
 import ft.protocol.Request;
 import ft.protocol.Response;
+import ft.transfer.Throttle;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;

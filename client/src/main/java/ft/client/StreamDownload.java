@@ -4,6 +4,7 @@ import ft.transfer.Body;
 import ft.protocol.Md5;
 import ft.protocol.Request;
 import ft.protocol.Response;
+import ft.transfer.Throttle;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -99,7 +100,7 @@ public final class StreamDownload {
 
     private void copy(FtClient client, Response.GetOk ok, OutputStream out, MessageDigest md5, Version v)
             throws FtException {
-        InputStream in = throttle.limits() ? new ThrottledInputStream(client.body(), throttle) : client.body();
+        InputStream in = throttle.paced(client.body());
         byte[] buf = new byte[Body.BUFFER_BYTES];
         long left = ok.bodyLength();
         while (left > 0) {

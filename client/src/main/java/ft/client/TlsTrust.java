@@ -1,6 +1,7 @@
 package ft.client;
 
 import ft.protocol.HostPort;
+import ft.transfer.Deadline;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -15,10 +16,6 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
@@ -54,7 +51,6 @@ public final class TlsTrust {
 
     /** One question at a time, and a second connection sees what the first one remembered. */
     private static final Object DECIDING = new Object();
-    private static final ScheduledThreadPoolExecutor DEADLINES = deadlineTimer();
 
     private final KnownServers known;
     private final X509ExtendedTrustManager authorities;
@@ -155,16 +151,14 @@ public final class TlsTrust {
     private void handshake(SSLSocket ssl, Socket raw, HostPort server, Duration timeout, Verifier verifier)
             throws FtException, IOException {
         long millis = clampMillis(timeout);
-        AtomicBoolean expired = new AtomicBoolean();
-        ScheduledFuture<?> deadline = DEADLINES.schedule(() -> {
-            expired.set(true);
-            closeQuietly(raw);
-        }, millis, TimeUnit.MILLISECONDS);
+        // Closing the plain socket fails the handshake's blocked read or write at once.
+        Deadline deadline = Deadline.of(Duration.ofMillis(millis), () -> closeQuietly(raw));
+        deadline.enter();
         int previous = raw.getSoTimeout();
         try {
             ssl.setSoTimeout((int) millis);
             ssl.startHandshake();
-            if (!deadline.cancel(false) || expired.get()) {
+            if (deadline.exit()) {
                 throw new SocketTimeoutException("deadline passed");
             }
             ssl.setSoTimeout(previous);
@@ -174,11 +168,11 @@ public final class TlsTrust {
                         null);
             }
         } catch (IOException e) {
-            deadline.cancel(false);
+            deadline.exit();
             if (verifier.verdict == Verdict.CHANGED) {
                 throw new TrustException(TrustException.CERTIFICATE_CHANGED, verifier.problem);
             }
-            if (expired.get() || e instanceof SocketTimeoutException) {
+            if (deadline.expired() || e instanceof SocketTimeoutException) {
                 throw new ConnectionException(ConnectionException.TIMEOUT, server + " did not complete the TLS "
                         + "handshake within " + timeout.toSeconds() + " s; giving up", e);
             }
@@ -359,12 +353,5 @@ public final class TlsTrust {
     private static String describe(Exception e) {
         String m = e.getMessage();
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
-    }
-
-    private static ScheduledThreadPoolExecutor deadlineTimer() {
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
-                r -> Thread.ofPlatform().name("ft-tls-handshake-deadline").daemon(true).unstarted(r));
-        timer.setRemoveOnCancelPolicy(true);
-        return timer;
     }
 }

@@ -9,6 +9,7 @@ import ft.protocol.Request;
 import ft.protocol.Response;
 import ft.testing.ScriptedServer;
 import ft.testing.ScriptedServer.Reply;
+import ft.transfer.Throttle;
 import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;

@@ -8,6 +8,8 @@ import ft.protocol.Protocol;
 import ft.protocol.ProtocolException;
 import ft.protocol.Request;
 import ft.protocol.Response;
+import ft.transfer.Deadline;
+import ft.transfer.Throttle;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -42,7 +44,8 @@ final class Connection implements Runnable {
     private FrameWriter writer;
     private InputStream in;
     private DeadlineInputStream timed;
-    private WriteWatchdog.Clock clock;
+    /** Every write's deadline: a client that accepts no bytes for the write timeout is dropped. */
+    private Deadline clock;
     /** Under TLS: the (watched) encrypted output a get's body is copied to; null for plain TCP. */
     private OutputStream bodyOut;
     /** {@code --max-rate}: paces this connection's bodies both ways; null without a limit. */
@@ -98,10 +101,10 @@ final class Connection implements Runnable {
             // and a body's reads (Body.BUFFER_BYTES at a time) go around the buffer to the socket.
             in = new BufferedInputStream(timed, READ_BUFFER_BYTES);
             reader = new FrameReader(in);
-            throttle = Throttle.perConnection(server.services().limits().maxRate());
-            bodyIn = throttle == null ? in : throttle.paced(in);
-            clock = server.watchdog().register(channel);
-            WatchedOutputStream out = new WatchedOutputStream(socket.getOutputStream(), clock);
+            throttle = Throttle.atMost(server.services().limits().maxRate());
+            bodyIn = throttle.paced(in);
+            clock = Deadline.of(server.services().limits().writeTimeout(), this::dropSlowReader);
+            OutputStream out = clock.watch(socket.getOutputStream());
             // Under TLS a get's body cannot go zero-copy to the channel: it goes through this stream.
             bodyOut = tls == null ? null : out;
             // Without a size the JDK starts the buffer at 512 bytes and grows it to 8 KiB when needed.
@@ -122,10 +125,16 @@ final class Connection implements Runnable {
         } catch (RuntimeException e) {
             LOG.error("{} unexpected failure", client, e);
             sendQuietly(new Response.Error(ErrorCode.INTERNAL, "internal server error"));
-        } finally {
-            if (clock != null) {
-                server.watchdog().unregister(clock);
-            }
+        }
+    }
+
+    /** A write made no progress for the write timeout: closing the channel unblocks it. */
+    private void dropSlowReader() {
+        LOG.info("closing a connection whose client read nothing for {} ms", server.services().limits().writeTimeout().toMillis());
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.debug("close failed: {}", e.toString());
         }
     }
 

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * <p>Blocking I/O on virtual threads keeps each connection's code a straight line (read a
  * header, stream a body, answer) while thousands of idle connections cost some 16 KB of heap
  * each (see IdleConnectionMemoryTest).
- * Admission (connection limits), a write watchdog and a periodic sweep of abandoned partial
+ * Admission (connection limits), a write deadline per connection and a periodic sweep of abandoned partial
  * uploads keep one client from exhausting what the others need.
  */
 public final class FtServer implements AutoCloseable {
@@ -57,7 +57,6 @@ public final class FtServer implements AutoCloseable {
     private final boolean readOnly;
     private final Map<SocketChannel, Connection> open = new ConcurrentHashMap<>();
     private final Map<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
-    private final WriteWatchdog watchdog;
     private final Thread acceptor;
     private final Thread sweeper;
     private final PingResponder pings;
@@ -78,7 +77,6 @@ public final class FtServer implements AutoCloseable {
         this.auth = auth;
         this.userRoots.put(storage.root(), storage);
         this.pings = pings;
-        this.watchdog = new WriteWatchdog(limits.writeTimeout());
         this.acceptor = Thread.ofPlatform().name("ft-accept").daemon(false).unstarted(this::acceptLoop);
         this.sweeper = Thread.ofVirtual().name("ft-partial-sweeper").unstarted(this::sweepLoop);
     }
@@ -267,11 +265,6 @@ public final class FtServer implements AutoCloseable {
         return services;
     }
 
-    /** Registers a connection's output with the write watchdog. */
-    WriteWatchdog watchdog() {
-        return watchdog;
-    }
-
     /** Whether clients whose root is {@code root} could reach {@code file} (all but the state directory). */
     private static boolean exposes(Path root, Path file) {
         return file.startsWith(root) && !file.startsWith(root.resolve(RootJail.STATE_DIR));
@@ -335,7 +328,6 @@ public final class FtServer implements AutoCloseable {
         for (SocketChannel channel : open.keySet()) {
             closeQuietly(channel);
         }
-        watchdog.close();
         sweeper.interrupt();
         if (auth != null) {
             auth.close();

@@ -1,5 +1,7 @@
 package ft.server;
 
+import ft.transfer.Deadline;
+import ft.transfer.Throttle;
 import ft.protocol.FrameWriter;
 import ft.protocol.HeaderCodec;
 import ft.protocol.Response;
@@ -33,7 +35,7 @@ final class RequestContext {
     }
 
     /** The parts of a connection a body moves through. */
-    record Wire(SocketChannel channel, WriteWatchdog.Clock clock, InputStream bodyIn, OutputStream tlsOut,
+    record Wire(SocketChannel channel, Deadline clock, InputStream bodyIn, OutputStream tlsOut,
                 Throttle throttle, Runnable hangUp) {}
 
     private final FrameWriter writer;

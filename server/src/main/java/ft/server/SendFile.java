@@ -1,5 +1,7 @@
 package ft.server;
 
+import ft.transfer.Deadline;
+import ft.transfer.Throttle;
 import ft.protocol.EntryType;
 import ft.protocol.ErrorCode;
 import ft.protocol.FileAttributes;
@@ -26,7 +28,7 @@ final class SendFile {
     private final Request.Get request;
     private final FrameWriter writer;
     private final SocketChannel channel;
-    private final WriteWatchdog.Clock clock;
+    private final Deadline clock;
     /** Under TLS, where the body goes (encrypted, watched); null to send zero-copy to the channel. */
     private final OutputStream tlsOut;
     /** The connection's {@code --max-rate}, or null when bodies go as fast as they can. */
@@ -67,7 +69,7 @@ final class SendFile {
             // Same version as stated: the mode read with it is the one of what is sent.
             FileAttributes attributes = new FileAttributes(entry.mtime(), entry.mode());
             Response.GetOk header = new Response.GetOk(entry.name(), size, found.md5(), offset, attributes);
-            if (tlsOut == null && throttle == null && size - offset <= SMALL_BODY) {
+            if (tlsOut == null && !throttle.limits() && size - offset <= SMALL_BODY) {
                 // Header and body in one write: one segment and one wake-up for the client
                 // instead of two, and no zero-copy set-up that costs more than the copy.
                 byte[] body = readSmall(file, offset, (int) (size - offset));
@@ -113,12 +115,12 @@ final class SendFile {
         try {
             while (position < size) {
                 long want = allowance(Math.min(size - position, CHUNK));
-                // Stamped per chunk, so the write watchdog sees progress (or its absence).
-                clock.writing();
+                // Entered per chunk, so the write deadline sees progress (or its absence).
+                clock.enter();
                 long n = file.transferTo(position, want, channel);
                 if (n == 0) {
                     // transferTo may give up on a full socket instead of waiting; a plain
-                    // write parks until the client reads (or the watchdog closes the channel).
+                    // write parks until the client reads (or the write deadline closes the channel).
                     if (fallback == null) {
                         fallback = ByteBuffer.allocate(64 * 1024);
                     }
@@ -129,7 +131,7 @@ final class SendFile {
                 ctx.bytes(position - offset);
             }
         } finally {
-            clock.idle();
+            clock.exit();
         }
     }
 
@@ -140,7 +142,7 @@ final class SendFile {
         try {
             while (position < size) {
                 long want = allowance(Math.min(buf.capacity(), size - position));
-                clock.writing();
+                clock.enter();
                 buf.clear();
                 buf.limit((int) want);
                 int read = file.read(buf, position);
@@ -149,7 +151,7 @@ final class SendFile {
                 }
                 tlsOut.write(buf.array(), 0, read);
                 // Flushed per chunk under a throttle: paced bytes must leave now, not pile up.
-                if (throttle != null) {
+                if (throttle.limits()) {
                     tlsOut.flush();
                 }
                 passed(read);
@@ -158,19 +160,17 @@ final class SendFile {
             }
             tlsOut.flush();
         } finally {
-            clock.idle();
+            clock.exit();
         }
     }
 
     /** How many of {@code wanted} bytes may go now: all of them without a throttle. */
     private long allowance(long wanted) {
-        return throttle == null ? wanted : throttle.allowance(wanted);
+        return throttle.piece(wanted);
     }
 
     private void passed(long bytes) {
-        if (throttle != null) {
-            throttle.passed(bytes);
-        }
+        throttle.spend(bytes);
     }
 
     private long writeThrough(ReadHandle file, long position, int limit, ByteBuffer buf) throws IOException {

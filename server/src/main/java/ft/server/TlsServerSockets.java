@@ -1,15 +1,12 @@
 package ft.server;
 
+import ft.transfer.Deadline;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
@@ -30,7 +27,7 @@ import javax.net.ssl.SSLSocketFactory;
  * Every server connection of ft is made here, so here is the one place that needs it.
  *
  * <p>The handshake runs on the caller's thread (a connection's virtual thread) and must
- * finish within a deadline: a timer closes the socket when it passes, so a client that
+ * finish within a deadline: the shared watchdog (ft.transfer.Deadline) closes the socket when it passes, so a client that
  * trickles handshake bytes cannot hold the connection longer than that. The returned
  * socket's streams replace the raw socket's; zero-copy {@code FileChannel.transferTo} to the
  * raw channel is no longer possible (it would bypass the encryption).
@@ -38,8 +35,6 @@ import javax.net.ssl.SSLSocketFactory;
 public final class TlsServerSockets {
     /** First byte of every TLS handshake record (a ClientHello starts with it). */
     public static final int TLS_HANDSHAKE_RECORD = 0x16;
-
-    private static final ScheduledThreadPoolExecutor DEADLINES = deadlineTimer();
 
     static final String PROTOCOL = "TLSv1.3";
 
@@ -120,13 +115,10 @@ public final class TlsServerSockets {
     private static SSLSocket handshake(SSLSocket ssl, Socket raw, Duration timeout) throws IOException {
         long millis = Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
         String peer = String.valueOf(raw.getRemoteSocketAddress());
-        AtomicBoolean expired = new AtomicBoolean();
-        ScheduledFuture<?> deadline = DEADLINES.schedule(() -> {
-            expired.set(true);
-            // Closing the plain socket (not the SSL one, which may want its lock) fails the
-            // handshake's blocked read at once.
-            closeQuietly(raw);
-        }, millis, TimeUnit.MILLISECONDS);
+        // Closing the plain socket (not the SSL one, which may want its lock) fails the
+        // handshake's blocked read or write at once.
+        Deadline deadline = Deadline.of(Duration.ofMillis(millis), () -> closeQuietly(raw));
+        deadline.enter();
         try {
             SSLParameters parameters = ssl.getSSLParameters();
             parameters.setProtocols(new String[] {PROTOCOL});
@@ -135,7 +127,7 @@ public final class TlsServerSockets {
             int previous = ssl.getSoTimeout();
             ssl.setSoTimeout((int) millis);
             ssl.startHandshake();
-            if (!deadline.cancel(false) || expired.get()) {
+            if (deadline.exit()) {
                 throw new HandshakeTimeoutException(peer, timeout, null);
             }
             ssl.setSoTimeout(previous);
@@ -145,13 +137,13 @@ public final class TlsServerSockets {
             }
             return ssl;
         } catch (IOException | RuntimeException e) {
-            deadline.cancel(false);
+            deadline.exit();
             closeQuietly(ssl);
             closeQuietly(raw);
             if (e instanceof HandshakeTimeoutException) {
                 throw e;
             }
-            if (expired.get() || e instanceof SocketTimeoutException) {
+            if (deadline.expired() || e instanceof SocketTimeoutException) {
                 throw new HandshakeTimeoutException(peer, timeout, e);
             }
             throw e;
@@ -174,12 +166,5 @@ public final class TlsServerSockets {
         } catch (IOException ignored) {
             // Already failing; nothing more to tell the peer.
         }
-    }
-
-    private static ScheduledThreadPoolExecutor deadlineTimer() {
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
-                r -> Thread.ofPlatform().name("ft-tls-handshake-deadline").daemon(true).unstarted(r));
-        timer.setRemoveOnCancelPolicy(true);
-        return timer;
     }
 }

@@ -2,9 +2,11 @@ package ft.server;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ft.transfer.Throttle;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -59,15 +61,16 @@ class MaxRateTest {
 
     @Test
     void withoutALimitThereIsNoThrottle() {
-        assertNull(Throttle.perConnection(0), "no limit: nothing to pay for per chunk");
+        assertSame(Throttle.NONE, Throttle.atMost(0), "no limit: nothing to pay for per chunk");
+        assertFalse(Throttle.atMost(0).limits());
         assertEquals(0, ServerLimits.DEFAULTS.maxRate());
     }
 
     @Test
     void chunksAreATenthOfASecondsWorthSoThePaceStaysEven() {
-        assertEquals(RATE / 10, Throttle.perConnection(RATE).chunk());
-        assertEquals(1, Throttle.perConnection(5).chunk(), "a tiny rate still moves a byte at a time");
-        assertEquals(Throttle.MAX_CHUNK, Throttle.perConnection(1L << 40).chunk());
+        assertEquals(RATE / 10, Throttle.atMost(RATE).piece());
+        assertEquals(1, Throttle.atMost(5).piece(), "a tiny rate still moves a byte at a time");
+        assertEquals(Throttle.MAX_PIECE, Throttle.atMost(1L << 40).piece());
     }
 
     private FtServer start() throws IOException {
