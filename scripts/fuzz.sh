@@ -23,6 +23,7 @@ cd "$here"
 modules=(protocol server)
 
 start=$SECONDS
+for m in "${modules[@]}"; do rm -f "$m"/target/surefire-reports/TEST-*FuzzTest.xml; done   # this run's only
 mvn -B -Pfuzz -pl "$(IFS=,; echo "${modules[*]}")" -am test "$@"
 
 reports=()
