@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by ./ft, ./run-tests and .ci/run: picks a JDK >= 21 without help from the user.
 # Order: $JAVA_HOME, the java on PATH, then /usr/lib/jvm/* (newest first).
 
@@ -21,7 +22,7 @@ ft_find_jdk() {
     candidates+=("$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")")
   fi
   if [ -d /usr/lib/jvm ]; then
-    while IFS= read -r c; do candidates+=("$c"); done < <(ls -d /usr/lib/jvm/*/ 2>/dev/null | sed 's:/$::' | sort -rV)
+    while IFS= read -r c; do candidates+=("$c"); done < <(printf '%s\n' /usr/lib/jvm/*/ | sed 's:/$::' | sort -rV)
   fi
   for c in "${candidates[@]}"; do
     major="$(ft_java_major "$c" || true)"

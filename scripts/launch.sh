@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by ./ft and bench/run (after scripts/jdk.sh and ft_use_jdk): the one java command
 # line that runs ft, and the start-up archive that makes it start faster.
 #
@@ -92,7 +93,7 @@ ft_make_archive() {
   pid=$!
   for _ in $(seq 400); do
     addr="$(sed -n 's/^ft: serving .* on \(.*\)$/\1/p' "$t/serve.log" 2>/dev/null)"
-    [ -z "$addr" ] && kill -0 "$pid" 2>/dev/null || break
+    if [ -n "$addr" ] || ! kill -0 "$pid" 2>/dev/null; then break; fi
     sleep 0.025
   done
   if [ -n "$addr" ]; then

@@ -5,9 +5,9 @@
 # (one Maven build of it). Usage: scripts/test-launch.sh (after a build)
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
-# shellcheck source=jdk.sh
+# shellcheck source=scripts/jdk.sh
 . "$here/scripts/jdk.sh"
-# shellcheck source=launch.sh
+# shellcheck source=scripts/launch.sh
 . "$here/scripts/launch.sh"
 ft_use_jdk
 unset FT_NO_ARCHIVE FT_TOKEN FT_TLS FT_CONFIG FT_QUIET FT_STDERR_TTY
@@ -34,7 +34,7 @@ want="$(md5sum < "$t/root/tiny.bin" | cut -d' ' -f1)"
 pid=$!
 for _ in $(seq 400); do
   addr="$(sed -n 's/^ft: serving .* on \(.*\)$/\1/p' "$t/serve.log")"
-  [ -z "$addr" ] && kill -0 "$pid" 2>/dev/null || break
+  if [ -n "$addr" ] || ! kill -0 "$pid" 2>/dev/null; then break; fi
   sleep 0.025
 done
 [ -n "$addr" ] || { cat "$t/serve.log" >&2; echo "test-launch: the server did not start" >&2; exit 1; }
@@ -63,6 +63,7 @@ check "the training run makes the archive" ft_make_archive "$jar"
 check "  it is fresh for this jar and JDK" state_is fresh
 check "  the command line uses it" argv_has "$archive"
 check "  get prints exactly its md5 line" get_exact
+# shellcheck disable=SC2016 # the inner script expands its own positional arguments
 check "  FT_NO_ARCHIVE=1 leaves it out" env FT_NO_ARCHIVE=1 bash -c '. "$1/scripts/jdk.sh"; . "$1/scripts/launch.sh"; ! ft_java_argv "$2" | grep -- "$3" >/dev/null' _ "$here" "$jar" "$archive"
 
 # An archive that no longer fits, with an .id that claims it does: the JVM must fall back
@@ -90,6 +91,7 @@ check "  and ft runs without an archive" argv_lacks "$archive"
 if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
   mkdir -p "$t/ro" && cp "$jar" "$t/ro/ft.jar" && chmod 755 "$t" "$t/ro" && chmod 644 "$t/ro/ft.jar"
   unwritable() {
+    # shellcheck disable=SC2016 # the inner script expands its own positional arguments
     su -s /bin/bash nobody -c '. "$1/scripts/jdk.sh"; . "$1/scripts/launch.sh"; export JAVA_HOME="$2"
       e="$(ft_make_archive "$3" 2>&1)" && exit 1; [ -z "$e" ] && [ ! -e "${3%.jar}.aot" ] && [ ! -e "${3%.jar}.jsa" ]' \
       _ "$here" "$JAVA_HOME" "$t/ro/ft.jar"
@@ -105,7 +107,7 @@ src="$t/src"
 mkdir -p "$src"
 modules=()
 for pom in "$here"/*/pom.xml; do modules+=("$(basename "$(dirname "$pom")")"); done
-tar -C "$here" --exclude=target --exclude=.git -cf - pom.xml ft scripts "${modules[@]}" | tar -C "$src" -xf -
+tar -C "$here" --exclude=target --exclude=.git -cf - pom.xml .mvn ft scripts "${modules[@]}" | tar -C "$src" -xf -
 src_jar="$src/cli/target/ft.jar"
 src_lock="$src/cli/target/.ft-build.lock"
 want_version="$("$JAVA_HOME/bin/java" -jar "$jar" --version)"
