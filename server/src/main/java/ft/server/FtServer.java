@@ -140,19 +140,25 @@ public final class FtServer implements AutoCloseable {
     public static FtServer start(Options options) throws IOException {
         Path root = options.root();
         Path usersFile = options.usersFile();
-        LocalStorage storage = LocalStorage.open(root);
-        // Config, not the served tree: where the users file really is.
-        if (usersFile != null && storage.exposes(usersFile.toRealPath())) {
-            throw new IllegalArgumentException("the users file " + usersFile + " is inside the served root, where "
-                    + "clients could read or replace it; keep it outside (or in the root's " + RootJail.STATE_DIR
-                    + " directory)");
-        }
-        Authenticator auth = usersFile == null ? null : new Authenticator(usersFile);
+        LocalStorage storage = LocalStorage.openWithIndex(root);
+        Authenticator auth = null;
         try {
+            // Config, not the served tree: where the users file really is.
+            if (usersFile != null && storage.exposes(usersFile.toRealPath())) {
+                throw new IllegalArgumentException("the users file " + usersFile + " is inside the served root, "
+                        + "where clients could read or replace it; keep it outside (or in the root's "
+                        + RootJail.STATE_DIR + " directory)");
+            }
+            auth = usersFile == null ? null : new Authenticator(usersFile);
             return bind(storage, options.listen(), options.limits(), options.readOnly(), auth, options.tls());
         } catch (IOException | RuntimeException e) {
             if (auth != null) {
                 auth.close();
+            }
+            try {
+                storage.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
             }
             throw e;
         }
@@ -336,6 +342,11 @@ public final class FtServer implements AutoCloseable {
             acceptor.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        try {
+            storage.close();
+        } catch (IOException e) {
+            LOG.warn("closing the digest index: {}", e.toString());
         }
         terminated.countDown();
     }

@@ -7,6 +7,7 @@ import ft.protocol.Response;
 import ft.server.storage.Storage;
 import ft.server.storage.UploadSession;
 import ft.transfer.Body;
+import ft.transfer.Md5State;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -14,6 +15,7 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.security.MessageDigest;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -169,13 +171,9 @@ final class ReceiveUpload implements PathLocks.Holder {
 
     /** Receives, verifies and publishes the body; returns its digest, for the caller to confirm. */
     private Md5 receiveBody(UploadSession session, long offset, long remaining) throws RefusedException, IOException {
-        MessageDigest md5 = Body.newMd5();
-        // Resuming means re-reading what we hold, unless a backend saved the digest's state with
-        // it (where parts cannot be read back, it must). The JDK's MD5 state cannot be restored,
-        // so this reads it back until ft.transfer's restorable MD5 is used here.
-        if (offset > 0) {
-            session.hashHeld(md5);
-        }
+        // A resume continues the digest saved with what is held (where parts cannot be read
+        // back, as on S3, it must); only without a usable saved state are those bytes read again.
+        Md5State md5 = offset > 0 ? resumedDigest(session, offset) : Md5State.create();
         ctx.answer(new Response.PutReady(offset));
         ctx.phase(RequestContext.Phase.RECEIVING);
         lastProgressNanos = System.nanoTime();
@@ -187,7 +185,7 @@ final class ReceiveUpload implements PathLocks.Holder {
         } catch (IOException | RuntimeException cut) {
             // What arrived stays for a resume; a small upload records what it is only now.
             try {
-                session.checkpoint(null);
+                session.checkpoint(md5.saveState().orElse(null));
             } catch (IOException e) {
                 cut.addSuppressed(e); // not resumable then: the next put starts over
             }
@@ -201,6 +199,28 @@ final class ReceiveUpload implements PathLocks.Holder {
         }
         publish(session, actual);
         return actual;
+    }
+
+    /** The digest of the {@code held} bytes: restored from the session's saved state, else hashed again. */
+    private Md5State resumedDigest(UploadSession session, long held) throws IOException {
+        byte[] saved = session.digestState();
+        if (saved != null) {
+            try {
+                Optional<Md5State> restored = Md5State.restore(saved);
+                if (restored.isPresent() && restored.get().length() == held) {
+                    LOG.debug("{} put {}: resumed at {} bytes from the saved MD5 state", ctx.client(),
+                            request.path(), held);
+                    return restored.get();
+                }
+            } catch (Md5State.BadStateException e) {
+                LOG.warn("{} put {}: the saved MD5 state is unusable ({}); hashing the {} held bytes again",
+                        ctx.client(), request.path(), e.getMessage(), held);
+            }
+        }
+        Md5State md5 = Md5State.create();
+        session.hashHeld(md5);
+        LOG.debug("{} put {}: resumed at {} bytes by hashing them again", ctx.client(), request.path(), held);
+        return md5;
     }
 
     private RefusedException mismatch(Md5 actual) {

@@ -79,11 +79,11 @@ public final class Body {
                     try {
                         n = in.read(buf, filled, want - filled);
                     } catch (IOException timeoutOrReset) {
-                        keep(out, buf, filled, done, progress);
+                        keep(out, hasher, buf, filled, done, progress);
                         throw timeoutOrReset;
                     }
                     if (n < 0) {
-                        keep(out, buf, filled, done, progress);
+                        keep(out, hasher, buf, filled, done, progress);
                         throw cutShort(done + filled, length);
                     }
                     filled += n;
@@ -105,11 +105,17 @@ public final class Body {
         }
     }
 
-    /** Writes what arrived before the connection failed, so that a rerun resumes after it. */
-    private static void keep(WritableByteChannel out, byte[] buf, int filled, long done, LongConsumer progress)
-            throws SinkFailedException {
+    /**
+     * Writes what arrived before the connection failed, so that a rerun resumes after it, and
+     * lets the hash catch up with it: the digest then covers exactly the bytes written, and a
+     * receiver that saves its state ({@link Md5State}) resumes without reading them back.
+     */
+    private static void keep(WritableByteChannel out, HashingThread hasher, byte[] buf, int filled, long done,
+                             LongConsumer progress) throws IOException {
         write(out, buf, filled);
         progress.accept(done + filled);
+        hasher.hash(buf, filled);
+        hasher.finish();
     }
 
     private static void write(WritableByteChannel out, byte[] buf, int n) throws SinkFailedException {

@@ -4,6 +4,7 @@ import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
 import ft.transfer.Body;
 import ft.protocol.Md5;
+import java.util.concurrent.atomic.AtomicLong;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
@@ -32,6 +33,7 @@ import java.util.concurrent.TimeoutException;
  * client informed ({@link Waiting}).
  */
 public final class DigestCache {
+    private final AtomicLong bytesHashed = new AtomicLong();
     /**
      * What identifies one version of a file.
      *
@@ -134,11 +136,17 @@ public final class DigestCache {
         return cache.getIfPresent(version) != null;
     }
 
-    private static Md5 hash(Version version, Pass pass) throws IOException {
+    /** Bytes read to hash them since this cache was made: what a persistent index saves shows here. */
+    public long bytesHashed() {
+        return bytesHashed.get();
+    }
+
+    private Md5 hash(Version version, Pass pass) throws IOException {
         MessageDigest md5 = Body.newMd5();
         try (FileChannel ch = FileChannel.open(version.path(), StandardOpenOption.READ)) {
             Body.hash(ch, version.size(), md5, done -> pass.hashed = done);
         }
+        bytesHashed.addAndGet(version.size());
         return Md5.of(md5.digest());
     }
 }

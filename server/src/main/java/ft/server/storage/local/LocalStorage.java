@@ -18,6 +18,7 @@ import ft.server.storage.VersionChangedException;
 import ft.transfer.Body;
 import ft.transfer.NoSpaceException;
 import ft.transfer.WriteBehind;
+import java.util.concurrent.atomic.AtomicLong;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -66,10 +67,12 @@ public final class LocalStorage implements Storage {
     private final PartialStore partials;
     private final DigestCache digests;
     private final DigestStore index;
+    private final AtomicLong heldBytesHashed;
     private final DirectorySync directorySync;
 
-    private LocalStorage(Path root, DigestCache digests, DigestStore index, DirectorySync directorySync)
-            throws IOException {
+    private LocalStorage(Path root, DigestCache digests, DigestStore index, DirectorySync directorySync,
+                         AtomicLong heldBytesHashed) throws IOException {
+        this.heldBytesHashed = heldBytesHashed;
         Files.createDirectories(root);
         this.jail = new RootJail(root);
         this.partials = new PartialStore(jail.stateDir());
@@ -85,12 +88,28 @@ public final class LocalStorage implements Storage {
 
     /** Serves {@code root} (created if missing), recording digests in {@code index}. */
     public static LocalStorage open(Path root, DigestStore index) throws IOException {
-        return new LocalStorage(root, new DigestCache(), index, new DirectorySync());
+        return new LocalStorage(root, new DigestCache(), index, new DirectorySync(), new AtomicLong());
+    }
+
+    /**
+     * Serves {@code root} (created if missing), with digests kept across restarts in the root's
+     * state directory ({@link IndexedDigestStore}); {@link #close} releases that index.
+     */
+    public static LocalStorage openWithIndex(Path root) throws IOException {
+        Files.createDirectories(root);
+        return open(root, IndexedDigestStore.open(new RootJail(root).stateDir()));
+    }
+
+    /** Releases the digest index, if this storage owns a persistent one; idempotent. */
+    public void close() throws IOException {
+        if (index instanceof IndexedDigestStore persistent) {
+            persistent.close();
+        }
     }
 
     /** Another root served alongside this one, sharing its digest cache, index and syncs. */
     public LocalStorage sibling(Path otherRoot) throws IOException {
-        return new LocalStorage(otherRoot, digests, index, directorySync);
+        return new LocalStorage(otherRoot, digests, index, directorySync, heldBytesHashed);
     }
 
     /** The real path of the served root. */
@@ -125,6 +144,14 @@ public final class LocalStorage implements Storage {
     }
 
     /** Whether the MD5 of the file's current version is known without hashing (for tests and operators). */
+    /**
+     * Bytes this storage (and its siblings) read back only to hash them: whole files for their
+     * MD5, and held partials of resumed uploads without a usable saved state. For tests and logs.
+     */
+    public long bytesHashed() {
+        return digests.bytesHashed() + heldBytesHashed.get();
+    }
+
     public boolean knowsDigest(String path) throws RefusedException, IOException {
         return digests.knows(FileVersions.of(jail.resolveExisting(path)));
     }
@@ -403,9 +430,11 @@ public final class LocalStorage implements Storage {
 
         @Override
         public void hashHeld(MessageDigest md5) throws IOException {
+            long held = held();
             try (FileChannel in = FileChannel.open(partial.data(), StandardOpenOption.READ)) {
-                Body.hash(in, held(), md5);
+                Body.hash(in, held, md5);
             }
+            heldBytesHashed.addAndGet(held);
         }
 
         @Override

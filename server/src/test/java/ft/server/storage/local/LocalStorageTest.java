@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ft.protocol.EntryType;
+import ft.protocol.Md5;
 import ft.server.storage.Entry;
 import ft.server.storage.ReadHandle;
 import ft.server.storage.Storage;
@@ -87,5 +88,36 @@ class LocalStorageTest extends StorageContract {
         put("dir/a.txt", bytes("a"));
         storage.move("dir", "renamed");
         assertArrayEquals(bytes("a"), Files.readAllBytes(root().resolve("renamed/a.txt")));
+    }
+
+    @Test
+    void aDigestLearntBeforeARestartIsAnsweredWithoutReadingTheFileAgain() throws Exception {
+        Path root = tmp.resolve("indexed");
+        byte[] content = bytes("x".repeat(300_000));
+        Files.createDirectories(root);
+        Files.write(root.resolve("big.bin"), content);
+        Md5 first;
+        LocalStorage before = LocalStorage.openWithIndex(root);
+        try {
+            Entry entry = before.stat("big.bin");
+            first = before.digest("big.bin", entry.version(), null);
+            assertEquals(content.length, before.bytesHashed(), "the first digest reads the file");
+        } finally {
+            before.close();
+        }
+
+        LocalStorage after = LocalStorage.openWithIndex(root);
+        try {
+            Entry entry = after.stat("big.bin");
+            assertEquals(first, after.digest("big.bin", entry.version(), null));
+            assertEquals(0, after.bytesHashed(), "a restarted storage finds the digest in .ft/digests");
+
+            Files.write(root.resolve("big.bin"), bytes("changed"));
+            Entry changed = after.stat("big.bin");
+            assertEquals(md5(bytes("changed")), after.digest("big.bin", changed.version(), null));
+            assertEquals(7, after.bytesHashed(), "a changed file is hashed again, never answered from the index");
+        } finally {
+            after.close();
+        }
     }
 }
