@@ -7,9 +7,8 @@ import ft.client.Outcome;
 import ft.client.Preserve;
 import ft.client.Progress;
 import ft.client.RemoteListing;
-import ft.transfer.Throttle;
 import ft.client.Transfer;
-import ft.transfer.ByteSize;
+import ft.transfer.Throttle;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -18,11 +17,17 @@ import picocli.CommandLine.Option;
 
 /** Options get and put share for running many transfers; mixed into both commands. */
 final class BatchOptions {
-    @Option(names = {"-j", "--jobs"}, paramLabel = "N", defaultValue = "4",
+    @Option(
+            names = {"-j", "--jobs"},
+            paramLabel = "N",
+            defaultValue = "4",
             description = "Transfers to run at once, each over its own connection (default: ${DEFAULT-VALUE}).")
     int jobs;
 
-    @Option(names = "--retries", paramLabel = "N", defaultValue = "3",
+    @Option(
+            names = "--retries",
+            paramLabel = "N",
+            defaultValue = "3",
             description = "Retries per file after a dropped connection, BUSY or damaged bytes; "
                     + "each resumes where the last stopped (default: ${DEFAULT-VALUE}).")
     int retries;
@@ -30,18 +35,24 @@ final class BatchOptions {
     @Option(names = "--json", description = "One JSON object per file per line on stdout, nothing else there.")
     boolean json;
 
-    @Option(names = "--fail-fast", description = "Start no new file after the first failure (those are reported "
-            + "as skipped).")
+    @Option(
+            names = "--fail-fast",
+            description = "Start no new file after the first failure (those are reported " + "as skipped).")
     boolean failFast;
 
     @Option(names = "--no-clobber", description = "Never replace a destination file that differs.")
     boolean noClobber;
 
-    @Option(names = {"-p", "--preserve"}, description = "Keep each file's modification time and permission bits, "
-            + "like scp -p (-r keeps modification times anyway).")
+    @Option(
+            names = {"-p", "--preserve"},
+            description = "Keep each file's modification time and permission bits, "
+                    + "like scp -p (-r keeps modification times anyway).")
     boolean preserve;
 
-    @Option(names = "--limit-rate", paramLabel = "RATE", converter = ByteSizeConverter.class,
+    @Option(
+            names = "--limit-rate",
+            paramLabel = "RATE",
+            converter = ByteSizeConverter.class,
             description = "At most RATE bytes per second for the whole command, all files together: 500K, 20M, 1G.")
     Long limitRate;
 
@@ -56,8 +67,13 @@ final class BatchOptions {
      * @param recursive whether it came from -r (which keeps modification times)
      * @param listing   what listings of the remote side showed before (see {@link RemoteListing})
      */
-    record Plan(List<Outcome> early, List<Transfer> transfers, boolean batch, boolean recursive, boolean resume,
-                RemoteListing listing) {
+    record Plan(
+            List<Outcome> early,
+            List<Transfer> transfers,
+            boolean batch,
+            boolean recursive,
+            boolean resume,
+            RemoteListing listing) {
         Plan(List<Transfer> transfers, boolean batch, boolean recursive) {
             this(List.of(), transfers, batch, recursive, true, RemoteListing.NONE);
         }
@@ -98,10 +114,18 @@ final class BatchOptions {
         Consumer<Outcome> reporting = display.reporting(reporter);
         plan.early().forEach(reporting);
         try (DigestJournal journal = DigestJournal.openLazily(DigestJournal.defaultLocation(ft.env()))) {
-            Batch.Options options = new Batch.Options(jobs, retries, firstBackoff(ft), failFast, noClobber,
-                    plan.resume(), preserve(plan.recursive()), throttle());
+            Batch.Options options = new Batch.Options(
+                    jobs,
+                    retries,
+                    firstBackoff(ft),
+                    failFast,
+                    noClobber,
+                    plan.resume(),
+                    preserve(plan.recursive()),
+                    throttle());
             new Batch(ft::connect, options, journal, display::progressFor, reporting)
-                    .withListing(plan.listing()).run(plan.transfers());
+                    .withListing(plan.listing())
+                    .run(plan.transfers());
         } finally {
             display.end();
         }

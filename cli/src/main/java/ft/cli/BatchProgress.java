@@ -1,9 +1,9 @@
 package ft.cli;
 
+import ft.cli.StatusText.Part;
 import ft.client.Outcome;
 import ft.client.Progress;
 import ft.client.Transfer;
-import ft.cli.StatusText.Part;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -35,6 +35,7 @@ final class BatchProgress {
     private long bytesDone;
     /** Bytes that crossed the network in this run, for the rate (resumed bytes did not). */
     private long moved;
+
     private int filesDone;
     private int failed;
     private File hashing;
@@ -141,7 +142,8 @@ final class BatchProgress {
         double rate = moved / Math.max(1e-3, elapsed / 1e9);
         List<Part> parts = counts();
         if (unknownSizes == 0) {
-            parts.add(Part.fixed(StatusText.bytes(bytesDone) + " / " + StatusText.bytes(bytesTotal), ProgressBar.BYTES));
+            parts.add(
+                    Part.fixed(StatusText.bytes(bytesDone) + " / " + StatusText.bytes(bytesTotal), ProgressBar.BYTES));
         } else {
             parts.add(Part.fixed(StatusText.bytes(bytesDone), ProgressBar.BYTES));
         }
@@ -153,7 +155,11 @@ final class BatchProgress {
         File h = hashing;
         if (h != null && h.hashShown) {
             // The least of it: dropped first when the terminal is narrow.
-            parts.add(Part.named("hashing ", h.hashLabel, " " + StatusText.percent(h.hashDone, h.hashTotal).strip(), 1));
+            parts.add(Part.named(
+                    "hashing ",
+                    h.hashLabel,
+                    " " + StatusText.percent(h.hashDone, h.hashTotal).strip(),
+                    1));
         }
         return fit(parts);
     }
@@ -163,8 +169,11 @@ final class BatchProgress {
         long elapsed = clock.getAsLong() - startNanos;
         double rate = moved / Math.max(1e-3, elapsed / 1e9);
         List<Part> parts = counts();
-        parts.add(Part.fixed(bytesDone >= bytesTotal || unknownSizes > 0 ? StatusText.bytes(bytesDone)
-                : StatusText.bytes(bytesDone) + " / " + StatusText.bytes(bytesTotal), ProgressBar.BYTES));
+        parts.add(Part.fixed(
+                bytesDone >= bytesTotal || unknownSizes > 0
+                        ? StatusText.bytes(bytesDone)
+                        : StatusText.bytes(bytesDone) + " / " + StatusText.bytes(bytesTotal),
+                ProgressBar.BYTES));
         parts.add(Part.fixed("in " + StatusText.duration(elapsed / 1_000_000_000L), ProgressBar.TIME));
         parts.add(Part.fixed("at " + StatusText.bytes((long) rate) + "/s", ProgressBar.RATE));
         return fit(parts);
@@ -182,6 +191,7 @@ final class BatchProgress {
         private long counted;
         /** Bytes of it held (downloaded, or accepted by the server), resumed ones included. */
         private long done;
+
         private String hashLabel = "";
         private long hashDone;
         private long hashTotal;

@@ -12,17 +12,21 @@ final class ClientOptions {
     @Mixin
     ServerOptions server;
 
-    @Option(names = "--tls",
+    @Option(
+            names = "--tls",
             description = "Talk TLS 1.3 to the server, as a server written tls://HOST:PORT does (default: $FT_TLS, "
                     + "else 'tls' in ~/.config/ft/config). A token is never sent in clear text to a server that is "
                     + "not on this machine: with a token, TLS is used for such a server anyway.")
     boolean tls;
 
-    @Option(names = "--trust",
+    @Option(
+            names = "--trust",
             description = "With TLS: trust and remember a server's certificate seen for the first time without asking. "
                     + "A certificate that changed is refused either way.")
     boolean trust;
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress and no notes on stderr; errors are still reported.")
+    @Option(
+            names = {"-q", "--quiet"},
+            description = "No progress and no notes on stderr; errors are still reported.")
     boolean quiet;
 }

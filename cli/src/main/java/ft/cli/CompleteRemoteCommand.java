@@ -22,7 +22,9 @@ import picocli.CommandLine.Spec;
  * trailing '/'. It runs on every TAB, so it is quick and quiet: about {@link #TIMEOUT} at most,
  * no prompt (a TLS server not trusted yet is refused), and on any failure nothing at all, exit 0.
  */
-@Command(name = "complete-remote", hidden = true,
+@Command(
+        name = "complete-remote",
+        hidden = true,
         description = "For the completion script: remote paths that start with PREFIX, one per line.")
 final class CompleteRemoteCommand implements Callable<Integer> {
     /** Bounds the connect, each wait for the server, and the whole listing. */
@@ -64,7 +66,9 @@ final class CompleteRemoteCommand implements Callable<Integer> {
                 boolean dir = entry.type() == EntryType.DIR;
                 // Hidden names only when asked for, as in the shell; a name with a control
                 // character (a newline, say) cannot be one line of output.
-                if (name.startsWith(start) && (dir || !dirsOnly) && (!name.startsWith(".") || start.startsWith("."))
+                if (name.startsWith(start)
+                        && (dir || !dirsOnly)
+                        && (!name.startsWith(".") || start.startsWith("."))
                         && name.chars().noneMatch(Character::isISOControl)) {
                     found.add(directory + name + (dir ? "/" : ""));
                 }

@@ -59,13 +59,18 @@ final class CompletionScript {
                         + "_ft_tree_child() {\n  case \"$1>$2\" in\n");
         for (Node node : nodes) {
             for (CommandLine sub : node.children()) {
-                String subPath = node.path().isEmpty() ? sub.getCommandName() : node.path() + " " + sub.getCommandName();
+                String subPath =
+                        node.path().isEmpty() ? sub.getCommandName() : node.path() + " " + sub.getCommandName();
                 List<String> keys = new ArrayList<>();
                 keys.add(quote(node.path() + ">" + sub.getCommandName()));
                 for (String alias : sub.getCommandSpec().aliases()) {
                     keys.add(quote(node.path() + ">" + alias));
                 }
-                s.append("    ").append(String.join(" | ", keys)).append(") REPLY=").append(quote(subPath)).append(" ;;\n");
+                s.append("    ")
+                        .append(String.join(" | ", keys))
+                        .append(") REPLY=")
+                        .append(quote(subPath))
+                        .append(" ;;\n");
             }
         }
         return s.append("    *) return 1 ;;\n  esac\n}\n").toString();
@@ -76,8 +81,12 @@ final class CompletionScript {
                 + "_ft_tree_subcommands() {\n  case $1 in\n");
         for (Node node : nodes) {
             if (!node.children().isEmpty()) {
-                s.append("    ").append(quote(node.path())).append(") _ft_list=(")
-                        .append(node.children().stream().map(c -> quote(c.getCommandName())).collect(Collectors.joining(" ")))
+                s.append("    ")
+                        .append(quote(node.path()))
+                        .append(") _ft_list=(")
+                        .append(node.children().stream()
+                                .map(c -> quote(c.getCommandName()))
+                                .collect(Collectors.joining(" ")))
                         .append(") ;;\n");
             }
         }
@@ -94,7 +103,11 @@ final class CompletionScript {
                     names.add(quote(name));
                 }
             }
-            s.append("    ").append(quote(node.path())).append(") _ft_list=(").append(String.join(" ", names)).append(") ;;\n");
+            s.append("    ")
+                    .append(quote(node.path()))
+                    .append(") _ft_list=(")
+                    .append(String.join(" ", names))
+                    .append(") ;;\n");
         }
         return s.append("    *) _ft_list=() ;;\n  esac\n}\n").toString();
     }
@@ -119,17 +132,24 @@ final class CompletionScript {
     }
 
     private static String kinds(List<Node> nodes) {
-        StringBuilder s = new StringBuilder("# _ft_tree_kind PATH ARG: sets REPLY to how the values of ARG (an option of PATH,\n"
-                + "# or @ for its positional parameters) complete: local, local-dir, remote, remote-dir,\n"
-                + "# words:WORD..., or none.\n"
-                + "_ft_tree_kind() {\n  case \"$1>$2\" in\n");
+        StringBuilder s =
+                new StringBuilder("# _ft_tree_kind PATH ARG: sets REPLY to how the values of ARG (an option of PATH,\n"
+                        + "# or @ for its positional parameters) complete: local, local-dir, remote, remote-dir,\n"
+                        + "# words:WORD..., or none.\n"
+                        + "_ft_tree_kind() {\n  case \"$1>$2\" in\n");
         for (Node node : nodes) {
             for (OptionSpec option : visibleOptions(node.spec())) {
                 if (option.arity().max() > 0) {
                     String kind = kind(PathArguments.of(node.path(), option), option.completionCandidates());
                     if (kind != null) {
-                        List<String> keys = Arrays.stream(option.names()).map(n -> quote(node.path() + ">" + n)).toList();
-                        s.append("    ").append(String.join(" | ", keys)).append(") REPLY=").append(quote(kind)).append(" ;;\n");
+                        List<String> keys = Arrays.stream(option.names())
+                                .map(n -> quote(node.path() + ">" + n))
+                                .toList();
+                        s.append("    ")
+                                .append(String.join(" | ", keys))
+                                .append(") REPLY=")
+                                .append(quote(kind))
+                                .append(" ;;\n");
                     }
                 }
             }
@@ -141,8 +161,11 @@ final class CompletionScript {
             }
             String kind = kind(PathArguments.ofPositionals(node.path()), candidates);
             if (kind != null) {
-                s.append("    ").append(quote(node.path() + ">" + PathArguments.POSITIONALS)).append(") REPLY=")
-                        .append(quote(kind)).append(" ;;\n");
+                s.append("    ")
+                        .append(quote(node.path() + ">" + PathArguments.POSITIONALS))
+                        .append(") REPLY=")
+                        .append(quote(kind))
+                        .append(" ;;\n");
             }
         }
         return s.append("    *) REPLY=none ;;\n  esac\n}\n").toString();

@@ -27,7 +27,12 @@ import picocli.CommandLine.Model.OptionSpec;
  * its file and line, before any command runs, instead of surfacing later as an odd value.
  */
 final class ConfigDefaults implements IDefaultValueProvider {
-    private enum Kind { SERVER, WHOLE_NUMBER, BOOLEAN, SECRET }
+    private enum Kind {
+        SERVER,
+        WHOLE_NUMBER,
+        BOOLEAN,
+        SECRET
+    }
 
     /**
      * One configurable option: its config key, the long option it feeds (null for a setting
@@ -84,8 +89,11 @@ final class ConfigDefaults implements IDefaultValueProvider {
             }
             String key = line.substring(0, eq).strip();
             String value = line.substring(eq + 1).strip();
-            Setting s = SETTINGS.stream().filter(x -> x.key().equals(key)).findFirst().orElseThrow(() ->
-                    new BadConfigException(where + ": unknown key '" + key + "' (known keys: " + knownKeys() + ")"));
+            Setting s = SETTINGS.stream()
+                    .filter(x -> x.key().equals(key))
+                    .findFirst()
+                    .orElseThrow(() -> new BadConfigException(
+                            where + ": unknown key '" + key + "' (known keys: " + knownKeys() + ")"));
             Integer earlier = seenOn.putIfAbsent(key, i + 1);
             if (earlier != null) {
                 throw new BadConfigException(where + ": '" + key + "' is already set on line " + earlier);
@@ -182,18 +190,19 @@ final class ConfigDefaults implements IDefaultValueProvider {
         }
         // No value ever has spaces, so this also catches a trailing "# comment".
         if (value.chars().anyMatch(Character::isWhitespace)) {
-            throw new BadConfigException(where + ": " + (s.kind() == Kind.SECRET ? "the value" : "'" + value + "'")
-                    + " contains spaces");
+            throw new BadConfigException(
+                    where + ": " + (s.kind() == Kind.SECRET ? "the value" : "'" + value + "'") + " contains spaces");
         }
         return switch (s.kind()) {
             case SERVER -> {
                 String address = value.regionMatches(true, 0, FtCommand.TLS_SCHEME, 0, FtCommand.TLS_SCHEME.length())
-                        ? value.substring(FtCommand.TLS_SCHEME.length()) : value;
+                        ? value.substring(FtCommand.TLS_SCHEME.length())
+                        : value;
                 try {
                     ft.protocol.HostPort.parse(address);
                 } catch (IllegalArgumentException e) {
-                    throw new BadConfigException(where + ": '" + value + "' is not a server address ([tls://]HOST:PORT): "
-                            + e.getMessage());
+                    throw new BadConfigException(
+                            where + ": '" + value + "' is not a server address ([tls://]HOST:PORT): " + e.getMessage());
                 }
                 yield value;
             }
@@ -212,16 +221,19 @@ final class ConfigDefaults implements IDefaultValueProvider {
                 }
                 long n = Long.parseLong(value);
                 if (n < s.min() || n > s.max()) {
-                    throw new BadConfigException(where + ": " + value + " is not between " + s.min() + " and " + s.max());
+                    throw new BadConfigException(
+                            where + ": " + value + " is not between " + s.min() + " and " + s.max());
                 }
                 yield value;
             }
-            case BOOLEAN -> switch (value.toLowerCase(Locale.ROOT)) {
-                case "true", "yes", "on", "1" -> "true";
-                case "false", "no", "off", "0" -> "false";
-                default -> throw new BadConfigException(where + ": '" + value
-                        + "' is not a yes or no (true/false, yes/no, on/off, 1/0)");
-            };
+            case BOOLEAN ->
+                switch (value.toLowerCase(Locale.ROOT)) {
+                    case "true", "yes", "on", "1" -> "true";
+                    case "false", "no", "off", "0" -> "false";
+                    default ->
+                        throw new BadConfigException(
+                                where + ": '" + value + "' is not a yes or no (true/false, yes/no, on/off, 1/0)");
+                };
         };
     }
 

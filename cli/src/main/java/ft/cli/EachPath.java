@@ -25,8 +25,8 @@ final class EachPath {
      * @param op              the command's name, as error lines show it
      * @param ignoreNotFound  whether a missing path counts as done (rm -f)
      */
-    static int run(FtCommand ft, String op, List<RemotePath> paths, boolean ignoreNotFound, PrintWriter err,
-                   Action action) {
+    static int run(
+            FtCommand ft, String op, List<RemotePath> paths, boolean ignoreNotFound, PrintWriter err, Action action) {
         Tally tally = new Tally();
         FtClient client = null;
         try {
@@ -63,12 +63,16 @@ final class EachPath {
     }
 
     private static String pathsFrom(List<RemotePath> paths, int from) {
-        return String.join(" ", paths.subList(from, paths.size()).stream().map(RemotePath::toString).toList());
+        return String.join(
+                " ",
+                paths.subList(from, paths.size()).stream()
+                        .map(RemotePath::toString)
+                        .toList());
     }
 
     private static void report(PrintWriter err, String op, Object what, FtException e) {
-        err.println("ft: " + op + " " + Terminal.safe(what.toString()) + ": " + Terminal.safe(e.getMessage())
-                + " (" + e.code() + ")");
+        err.println("ft: " + op + " " + Terminal.safe(what.toString()) + ": " + Terminal.safe(e.getMessage()) + " ("
+                + e.code() + ")");
         err.flush();
     }
 }

@@ -24,13 +24,23 @@ import picocli.CommandLine.ParameterException;
 public enum ExitStatus {
     SUCCESS(0, Set.of(), Set.of()),
     /** The server refused for another reason or broke the protocol; ft's own bugs; a port in use. */
-    OTHER(1, Set.of("BAD_RESPONSE", "INTERNAL", "EXISTS", "LISTEN_FAILED"),
-            EnumSet.of(ErrorCode.BUSY, ErrorCode.NO_SPACE, ErrorCode.IS_A_DIRECTORY, ErrorCode.NOT_A_DIRECTORY,
-                    ErrorCode.NOT_EMPTY, ErrorCode.EXISTS, ErrorCode.BAD_REQUEST, ErrorCode.HEADER_TOO_LARGE,
-                    ErrorCode.UNSUPPORTED_VERSION, ErrorCode.TOO_LARGE, ErrorCode.INTERNAL)),
+    OTHER(
+            1,
+            Set.of("BAD_RESPONSE", "INTERNAL", "EXISTS", "LISTEN_FAILED"),
+            EnumSet.of(
+                    ErrorCode.BUSY,
+                    ErrorCode.NO_SPACE,
+                    ErrorCode.IS_A_DIRECTORY,
+                    ErrorCode.NOT_A_DIRECTORY,
+                    ErrorCode.NOT_EMPTY,
+                    ErrorCode.EXISTS,
+                    ErrorCode.BAD_REQUEST,
+                    ErrorCode.HEADER_TOO_LARGE,
+                    ErrorCode.UNSUPPORTED_VERSION,
+                    ErrorCode.TOO_LARGE,
+                    ErrorCode.INTERNAL)),
     /** A bad option, argument, config file, users file or certificate; an unsafe way to serve. */
-    USAGE(2, Set.of("BAD_CONFIG", "BAD_USERS_FILE", "BAD_CERTIFICATE", "UNSAFE_LISTEN", "UNSAFE_USERS_FILE"),
-            Set.of()),
+    USAGE(2, Set.of("BAD_CONFIG", "BAD_USERS_FILE", "BAD_CERTIFICATE", "UNSAFE_LISTEN", "UNSAFE_USERS_FILE"), Set.of()),
     /** Cannot connect, connection lost, timed out, TLS failed, not an ft server. */
     CONNECTION(3, Set.of("CONNECT_FAILED", "CONNECTION_LOST", "TIMEOUT", "TLS_FAILED", "NOT_FT_SERVER"), Set.of()),
     /** The remote file (or the user of {@code ft user remove}) does not exist. */
@@ -39,7 +49,9 @@ public enum ExitStatus {
     /** The local disk: unreadable, unwritable, full. */
     LOCAL_IO(6, Set.of("LOCAL_IO", "NO_SPACE"), Set.of()),
     /** A path or change refused, a token missing or wrong, a TLS server not trusted. */
-    ACCESS(7, Set.of("UNTRUSTED_SERVER", "CERTIFICATE_CHANGED"),
+    ACCESS(
+            7,
+            Set.of("UNTRUSTED_SERVER", "CERTIFICATE_CHANGED"),
             EnumSet.of(ErrorCode.ACCESS_DENIED, ErrorCode.UNAUTHORIZED)),
     /** Some items of a batch (or paths of stat, rm, mkdir) failed and others did not. */
     PARTIAL(8, Set.of(), Set.of()),

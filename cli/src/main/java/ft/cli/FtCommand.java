@@ -30,22 +30,28 @@ import picocli.CommandLine.Spec;
  * {@code ft get -s HOST …} and so that each subcommand's help lists exactly its own options.
  * {@link #adopt} settles what the command runs with.
  */
-@Command(name = "ft",
+@Command(
+        name = "ft",
         mixinStandardHelpOptions = true,
         versionProvider = FtCommand.Version.class,
         description = "Fast, verified, resumable file transfer.",
-        footer = {"", "Examples:",
-                "  ft serve --root ./shared        share a directory on 127.0.0.1:7070",
-                "  ft get reports/q3.pdf           download into the current directory",
-                "  ft put big.iso isos/            upload, resuming if interrupted before",
-                "  ft get -r photos -j 8 --json    a whole tree, 8 at a time, JSON Lines results",
-                "  ft ping                         is the server up? round trip and clock offset",
-                "  FT_TOKEN=$(cat my.token) ft ls  a server started with --users needs a token",
-                "  ft -s tls://host:7070 --trust ls   TLS; trust the server's certificate on first use",
-                "", "Options before the command apply to it; 'ft COMMAND --help' lists each command's own.",
-                "", "Exit codes: 0 ok, 1 other error, 2 usage, 3 connection, 4 remote not found,",
-                "  5 checksum mismatch, 6 local I/O or no space, 7 access denied or untrusted server,",
-                "  8 some files of a batch failed, 130 interrupted (Ctrl-C)."})
+        footer = {
+            "",
+            "Examples:",
+            "  ft serve --root ./shared        share a directory on 127.0.0.1:7070",
+            "  ft get reports/q3.pdf           download into the current directory",
+            "  ft put big.iso isos/            upload, resuming if interrupted before",
+            "  ft get -r photos -j 8 --json    a whole tree, 8 at a time, JSON Lines results",
+            "  ft ping                         is the server up? round trip and clock offset",
+            "  FT_TOKEN=$(cat my.token) ft ls  a server started with --users needs a token",
+            "  ft -s tls://host:7070 --trust ls   TLS; trust the server's certificate on first use",
+            "",
+            "Options before the command apply to it; 'ft COMMAND --help' lists each command's own.",
+            "",
+            "Exit codes: 0 ok, 1 other error, 2 usage, 3 connection, 4 remote not found,",
+            "  5 checksum mismatch, 6 local I/O or no space, 7 access denied or untrusted server,",
+            "  8 some files of a batch failed, 130 interrupted (Ctrl-C)."
+        })
 public final class FtCommand {
     static final String DEFAULT_SERVER = "127.0.0.1:7070";
     static final String TLS_SCHEME = "tls://";
@@ -55,23 +61,33 @@ public final class FtCommand {
     CommandSpec spec;
 
     // No defaults here: a value is set only when given before the subcommand (see adopt).
-    @Option(names = {"-s", "--server"}, paramLabel = "[tls://]HOST:PORT",
-            description = "Server to talk to; tls:// for TLS (default: $FT_SERVER, else 'server' in ~/.config/ft/config, else "
-                    + DEFAULT_SERVER + ").")
+    @Option(
+            names = {"-s", "--server"},
+            paramLabel = "[tls://]HOST:PORT",
+            description =
+                    "Server to talk to; tls:// for TLS (default: $FT_SERVER, else 'server' in ~/.config/ft/config, else "
+                            + DEFAULT_SERVER + ").")
     String server;
 
-    @Option(names = "--tls", description = "Talk TLS 1.3 to the server (default: $FT_TLS, else 'tls' in the config "
-            + "file). For serve: require TLS.")
+    @Option(
+            names = "--tls",
+            description = "Talk TLS 1.3 to the server (default: $FT_TLS, else 'tls' in the config "
+                    + "file). For serve: require TLS.")
     boolean tls;
 
-    @Option(names = "--trust",
+    @Option(
+            names = "--trust",
             description = "With TLS: trust and remember a server's certificate seen for the first time without asking.")
     boolean trust;
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress and no notes on stderr; errors are still reported.")
+    @Option(
+            names = {"-q", "--quiet"},
+            description = "No progress and no notes on stderr; errors are still reported.")
     boolean quiet;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS",
+    @Option(
+            names = "--timeout",
+            paramLabel = "SECONDS",
             description = "Give up when the server sends nothing, or accepts none of an upload's bytes, for this long "
                     + "(default: " + DEFAULT_TIMEOUT_SECONDS + ").")
     Integer timeoutSeconds;
@@ -188,9 +204,11 @@ public final class FtCommand {
     private FtClient.Tls tlsSettings(TrustDecision decision) {
         java.nio.file.Path known = KnownServers.defaultLocation(env);
         TlsTrust trustStore = new TlsTrust(new KnownServers(known));
-        TrustDecision decide = decision != null ? decision
-                : trust ? TrustDecision.always() : TrustDecision.onTerminal(known);
-        return tlsEnabled() ? FtClient.Tls.always(trustStore, decide) : FtClient.Tls.whenTokenLeavesHost(trustStore, decide);
+        TrustDecision decide =
+                decision != null ? decision : trust ? TrustDecision.always() : TrustDecision.onTerminal(known);
+        return tlsEnabled()
+                ? FtClient.Tls.always(trustStore, decide)
+                : FtClient.Tls.whenTokenLeavesHost(trustStore, decide);
     }
 
     Duration timeout() {
@@ -215,9 +233,13 @@ public final class FtCommand {
             return FtClient.connect(serverAddress(), timeout, token, tlsSettings(decision));
         } catch (RemoteException e) {
             if (e.error() == ErrorCode.UNAUTHORIZED) {
-                throw new RemoteException(ErrorCode.UNAUTHORIZED, e.getMessage() + (token == null
-                        ? "; set FT_TOKEN, or 'token' in " + configFile() + ", to the token 'ft user add' printed"
-                        : "; check FT_TOKEN, or 'token' in " + configFile()));
+                throw new RemoteException(
+                        ErrorCode.UNAUTHORIZED,
+                        e.getMessage()
+                                + (token == null
+                                        ? "; set FT_TOKEN, or 'token' in " + configFile()
+                                                + ", to the token 'ft user add' printed"
+                                        : "; check FT_TOKEN, or 'token' in " + configFile()));
             }
             throw e;
         }

@@ -29,22 +29,29 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code ft get REMOTE... [-o LOCAL | -t DIR]}: one file, many, globs, trees, or a list. */
-@Command(name = "get",
-        description = {"Download files, verify each MD5, and put each in place atomically.",
-                "Interrupted downloads resume when the same command runs again; files already",
-                "identical locally (same size and MD5) are skipped as unchanged."},
-        footer = {"", "Examples:",
-                "  ft get a.txt                         download to ./a.txt",
-                "  ft get logs/app.log -o /tmp/         download to /tmp/app.log",
-                "  ft get a.txt b.txt -t in/            several files into in/",
-                "  ft get 'logs/*.gz' -o logs/          every .gz file in logs (quote the pattern)",
-                "  ft get '**/*.csv' -j 8 -o data/      every .csv anywhere, 8 at a time",
-                "  ft get -r photos -o backup/          the tree photos/ as backup/photos/, with its dates",
-                "  ft get -i wanted.txt --json -o in/   one remote path per line; JSON Lines out",
-                "  ft get big.iso -o - | tar x          to standard output, verified at the end (exit 5 if damaged)",
-                "", "Arguments are remote paths ('logs/', './a', '/' for the root all work); the destination",
-                "is only ever -o or -t. Patterns: * and ? (not across '/'), ** (any depth), [abc], [!abc].",
-                "Prints '<md5>  <local path>' per file on success, like md5sum."})
+@Command(
+        name = "get",
+        description = {
+            "Download files, verify each MD5, and put each in place atomically.",
+            "Interrupted downloads resume when the same command runs again; files already",
+            "identical locally (same size and MD5) are skipped as unchanged."
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  ft get a.txt                         download to ./a.txt",
+            "  ft get logs/app.log -o /tmp/         download to /tmp/app.log",
+            "  ft get a.txt b.txt -t in/            several files into in/",
+            "  ft get 'logs/*.gz' -o logs/          every .gz file in logs (quote the pattern)",
+            "  ft get '**/*.csv' -j 8 -o data/      every .csv anywhere, 8 at a time",
+            "  ft get -r photos -o backup/          the tree photos/ as backup/photos/, with its dates",
+            "  ft get -i wanted.txt --json -o in/   one remote path per line; JSON Lines out",
+            "  ft get big.iso -o - | tar x          to standard output, verified at the end (exit 5 if damaged)",
+            "",
+            "Arguments are remote paths ('logs/', './a', '/' for the root all work); the destination",
+            "is only ever -o or -t. Patterns: * and ? (not across '/'), ** (any depth), [abc], [!abc].",
+            "Prints '<md5>  <local path>' per file on success, like md5sum."
+        })
 final class GetCommand extends ClientCommand {
     @Mixin
     HelpOption help;
@@ -52,23 +59,33 @@ final class GetCommand extends ClientCommand {
     @Mixin
     BatchOptions batch;
 
-    @Parameters(arity = "0..*", paramLabel = "REMOTE", description = "Remote files, glob patterns, or with -r directories.")
+    @Parameters(
+            arity = "0..*",
+            paramLabel = "REMOTE",
+            description = "Remote files, glob patterns, or with -r directories.")
     List<String> remotes = new ArrayList<>();
 
-    @Option(names = {"-o", "--output"}, paramLabel = "LOCAL",
+    @Option(
+            names = {"-o", "--output"},
+            paramLabel = "LOCAL",
             description = "Where to write: a file name for one file, else a directory (created if missing); "
                     + "'-' for standard output (one file).")
     String output;
 
-    @Option(names = {"-t", "--target-directory"}, paramLabel = "DIR",
+    @Option(
+            names = {"-t", "--target-directory"},
+            paramLabel = "DIR",
             description = "Download into this local directory (created if missing), however many files.")
     String targetDirectory;
 
-    @Option(names = {"-r", "--recursive"}, description = "Download directories with everything in them; "
-            + "files keep their modification times.")
+    @Option(
+            names = {"-r", "--recursive"},
+            description = "Download directories with everything in them; " + "files keep their modification times.")
     boolean recursive;
 
-    @Option(names = {"-i", "--input"}, paramLabel = "FILE",
+    @Option(
+            names = {"-i", "--input"},
+            paramLabel = "FILE",
             description = "Read remote paths from FILE, one per line ('-' = stdin; blank lines and #comments skipped).")
     String input;
 
@@ -103,10 +120,19 @@ final class GetCommand extends ClientCommand {
             if (only.isRoot()) {
                 throw ft.usage("'" + specs.getFirst() + "' is the served root: use -r to download all of it");
             }
-            plan = new BatchOptions.Plan(List.of(), List.of(Transfer.get(only.path(), singleTarget(only))), false,
-                    false, !noResume, RemoteListing.NONE);
+            plan = new BatchOptions.Plan(
+                    List.of(),
+                    List.of(Transfer.get(only.path(), singleTarget(only))),
+                    false,
+                    false,
+                    !noResume,
+                    RemoteListing.NONE);
         }
-        return batch.run(ft, spec.commandLine().getOut(), spec.commandLine().getErr(), plan,
+        return batch.run(
+                ft,
+                spec.commandLine().getOut(),
+                spec.commandLine().getErr(),
+                plan,
                 Notes.choose(ft, spec.commandLine().getErr()));
     }
 
@@ -121,8 +147,12 @@ final class GetCommand extends ClientCommand {
         RemotePath remote = ft.remoteBelowRoot(specs.getFirst());
         spec.commandLine().getOut().flush();
         try {
-            new StreamDownload(ft::connect, batch.retries, BatchOptions.firstBackoff(ft),
-                    Notes.choose(ft, spec.commandLine().getErr()), batch.throttle())
+            new StreamDownload(
+                            ft::connect,
+                            batch.retries,
+                            BatchOptions.firstBackoff(ft),
+                            Notes.choose(ft, spec.commandLine().getErr()),
+                            batch.throttle())
                     .download(remote.path(), ft.stdout());
             return 0;
         } catch (FtException e) {
@@ -201,8 +231,9 @@ final class GetCommand extends ClientCommand {
     }
 
     /** Every file a pattern matches on the server; one that matches nothing is NOT_FOUND, like a shell glob. */
-    private static void expand(FtClient client, String pattern, Path out, Map<Path, Transfer> byTarget,
-                               List<Outcome> early) throws FtException {
+    private static void expand(
+            FtClient client, String pattern, Path out, Map<Path, Transfer> byTarget, List<Outcome> early)
+            throws FtException {
         Glob glob = Glob.compile(pattern);
         String prefix = glob.literalPrefixDirectory();
         long found = client.find("", pattern, e -> {
@@ -214,23 +245,35 @@ final class GetCommand extends ClientCommand {
             add(byTarget, e.path(), out.resolve(local(strip(prefix, e.path()))), e.size());
         });
         if (found == 0) {
-            early.add(Outcome.failed(Transfer.get(pattern, out), new RemoteException(ErrorCode.NOT_FOUND,
-                    "no remote file matches '" + pattern + "'"), Duration.ZERO));
+            early.add(Outcome.failed(
+                    Transfer.get(pattern, out),
+                    new RemoteException(ErrorCode.NOT_FOUND, "no remote file matches '" + pattern + "'"),
+                    Duration.ZERO));
         }
     }
 
     /** A remote tree: its files to fetch, its directories to create, its links reported as skipped. */
-    private static void walk(FtClient client, RemotePath remote, Path top, Map<Path, Transfer> byTarget,
-                             List<Path> directories, List<Outcome> early) throws FtException {
+    private static void walk(
+            FtClient client,
+            RemotePath remote,
+            Path top,
+            Map<Path, Transfer> byTarget,
+            List<Path> directories,
+            List<Outcome> early)
+            throws FtException {
         client.find(remote.path(), null, e -> {
             Path target = top.resolve(local(strip(remote.path(), e.path())));
             switch (e.type()) {
                 case DIR -> directories.add(target);
                 case FILE -> add(byTarget, e.path(), target, e.size());
-                case LINK -> early.add(Outcome.skipped(Transfer.get(e.path(), target), "a symbolic link the server "
-                        + "does not follow (it leads outside the served root, nowhere, or round in a loop)"));
-                case OTHER -> early.add(Outcome.skipped(Transfer.get(e.path(), target),
-                        "not a regular file or directory"));
+                case LINK ->
+                    early.add(
+                            Outcome.skipped(
+                                    Transfer.get(e.path(), target),
+                                    "a symbolic link the server "
+                                            + "does not follow (it leads outside the served root, nowhere, or round in a loop)"));
+                case OTHER ->
+                    early.add(Outcome.skipped(Transfer.get(e.path(), target), "not a regular file or directory"));
             }
         });
     }
@@ -311,7 +354,9 @@ final class GetCommand extends ClientCommand {
      * of the output directory is refused, whatever the server says.
      */
     private static Path local(String relative) {
-        if (relative.isEmpty() || relative.startsWith("/") || relative.indexOf('\\') >= 0
+        if (relative.isEmpty()
+                || relative.startsWith("/")
+                || relative.indexOf('\\') >= 0
                 || relative.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
             throw new UnsafeName(relative);
         }

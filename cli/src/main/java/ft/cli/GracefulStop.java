@@ -1,7 +1,6 @@
 package ft.cli;
 
 import ft.server.FtServer;
-
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

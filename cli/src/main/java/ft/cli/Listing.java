@@ -19,7 +19,10 @@ final class Listing {
     private Listing() {}
 
     enum Format {
-        SHORT, LONG, LONG_HUMAN, JSON;
+        SHORT,
+        LONG,
+        LONG_HUMAN,
+        JSON;
 
         String line(ListItem.Entry e) {
             return switch (this) {
@@ -43,8 +46,13 @@ final class Listing {
             case FILE -> '-';
             case OTHER -> '?';
         };
-        return String.format(Locale.ROOT, "%c %" + width + "s %s %s", type, size,
-                LONG_TIME.format(Instant.ofEpochMilli(e.mtime())), shortForm(e));
+        return String.format(
+                Locale.ROOT,
+                "%c %" + width + "s %s %s",
+                type,
+                size,
+                LONG_TIME.format(Instant.ofEpochMilli(e.mtime())),
+                shortForm(e));
     }
 
     static String json(ListItem.Entry e) {

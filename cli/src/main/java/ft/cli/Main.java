@@ -1,8 +1,6 @@
 package ft.cli;
 
 import ft.client.FtException;
-
-
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -43,6 +41,7 @@ public final class Main {
 
     /** Options that may come before the subcommand's name, and those of them that take a value. */
     private static final Set<String> GLOBAL_FLAGS = Set.of("-q", "--quiet", "--tls", "--trust");
+
     private static final Set<String> GLOBAL_WITH_VALUE = Set.of("-s", "--server", "--timeout");
 
     /** What {@link #subcommandOf} says when the command line needs none of them built. */
@@ -58,7 +57,12 @@ public final class Main {
             err.flush();
             Runtime.getRuntime().halt(ExitStatus.OTHER.code());
         });
-        int exit = run(args, out, err, System.getenv(), new FileInputStream(FileDescriptor.in),
+        int exit = run(
+                args,
+                out,
+                err,
+                System.getenv(),
+                new FileInputStream(FileDescriptor.in),
                 new FileOutputStream(FileDescriptor.out));
         out.flush();
         System.exit(exit);
@@ -73,8 +77,13 @@ public final class Main {
      * As above, with the byte streams {@code get -o -} writes to and {@code put -} reads from
      * ({@code out} is for text and is flushed before {@code stdout} is written).
      */
-    public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env, InputStream stdin,
-                          OutputStream stdout) {
+    public static int run(
+            String[] args,
+            PrintWriter out,
+            PrintWriter err,
+            Map<String, String> env,
+            InputStream stdin,
+            OutputStream stdout) {
         FtCommand top = new FtCommand(env, stdin, stdout);
         CommandLine cmd = commandLine(top, subcommandOf(args));
         cmd.setOut(out);

@@ -7,11 +7,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code ft mkdir [-p] PATH...}. */
-@Command(name = "mkdir",
+@Command(
+        name = "mkdir",
         description = "Create remote directories.",
-        footer = {"", "Examples:",
-                "  ft mkdir incoming outgoing",
-                "  ft mkdir -p data/2026/11"})
+        footer = {"", "Examples:", "  ft mkdir incoming outgoing", "  ft mkdir -p data/2026/11"})
 final class MkdirCommand extends ClientCommand {
     @Mixin
     HelpOption help;
@@ -19,13 +18,20 @@ final class MkdirCommand extends ClientCommand {
     @Parameters(arity = "1..*", paramLabel = "PATH", description = "Directories to create.")
     List<String> paths;
 
-    @Option(names = {"-p", "--parents"}, description = "Create missing parents; an existing directory is fine.")
+    @Option(
+            names = {"-p", "--parents"},
+            description = "Create missing parents; an existing directory is fine.")
     boolean parents;
 
     @Override
     public Integer call() {
         List<RemotePath> remote = paths.stream().map(ft::remoteBelowRoot).toList();
-        return EachPath.run(ft, "mkdir", remote, false, spec.commandLine().getErr(),
+        return EachPath.run(
+                ft,
+                "mkdir",
+                remote,
+                false,
+                spec.commandLine().getErr(),
                 (client, path) -> client.mkdir(path.path(), parents));
     }
 }

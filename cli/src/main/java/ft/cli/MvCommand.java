@@ -10,13 +10,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code ft mv FROM TO}. */
-@Command(name = "mv",
-        description = {"Rename or move a remote file or directory, atomically.",
-                "If TO is an existing directory, FROM moves into it; an existing file TO is replaced.",
-                "TO ending in '/' means into that directory, which must exist (as with mv(1))."},
-        footer = {"", "Examples:",
-                "  ft mv upload.tmp final.iso",
-                "  ft mv report.pdf archive/"})
+@Command(
+        name = "mv",
+        description = {
+            "Rename or move a remote file or directory, atomically.",
+            "If TO is an existing directory, FROM moves into it; an existing file TO is replaced.",
+            "TO ending in '/' means into that directory, which must exist (as with mv(1))."
+        },
+        footer = {"", "Examples:", "  ft mv upload.tmp final.iso", "  ft mv report.pdf archive/"})
 final class MvCommand extends ClientCommand {
     @Mixin
     HelpOption help;

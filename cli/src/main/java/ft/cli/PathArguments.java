@@ -16,7 +16,10 @@ final class PathArguments {
 
     /** How an argument's values complete; {@link #word()} is the script's name for it. */
     enum Kind {
-        LOCAL("local"), LOCAL_DIR("local-dir"), REMOTE("remote"), REMOTE_DIR("remote-dir"),
+        LOCAL("local"),
+        LOCAL_DIR("local-dir"),
+        REMOTE("remote"),
+        REMOTE_DIR("remote-dir"),
         /** Looks like a path by its label but is none: completes nothing. */
         NONE("none");
 

@@ -15,16 +15,23 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code ft ping [-c N]}. */
-@Command(name = "ping",
-        description = {"Check that a server answers, over UDP on its TCP port: round-trip time,",
-                "and how far its clock is from ours."},
-        footer = {"", "Examples:",
-                "  ft ping                         4 pings to the server",
-                "  ft -s 127.0.0.1:9000 ping -c 10",
-                "  ft --timeout 2 ping -c 1        one ping, give up after 2 seconds",
-                "", "Prints e.g. '127.0.0.1:7070: 4/4 replies, rtt min 0.21 ms median 0.30 ms,",
-                "clock offset +3 ms': the offset is the server's clock minus ours, taken from",
-                "the fastest reply. Exit 3 only if no reply arrives; --timeout is per ping."})
+@Command(
+        name = "ping",
+        description = {
+            "Check that a server answers, over UDP on its TCP port: round-trip time,",
+            "and how far its clock is from ours."
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  ft ping                         4 pings to the server",
+            "  ft -s 127.0.0.1:9000 ping -c 10",
+            "  ft --timeout 2 ping -c 1        one ping, give up after 2 seconds",
+            "",
+            "Prints e.g. '127.0.0.1:7070: 4/4 replies, rtt min 0.21 ms median 0.30 ms,",
+            "clock offset +3 ms': the offset is the server's clock minus ours, taken from",
+            "the fastest reply. Exit 3 only if no reply arrives; --timeout is per ping."
+        })
 final class PingCommand implements Callable<Integer> {
     @ParentCommand
     FtCommand ft;
@@ -38,8 +45,10 @@ final class PingCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-
-    @Option(names = {"-c", "--count"}, paramLabel = "N", defaultValue = "4",
+    @Option(
+            names = {"-c", "--count"},
+            paramLabel = "N",
+            defaultValue = "4",
             description = "Number of pings to send (default: ${DEFAULT-VALUE}).")
     int count;
 
@@ -52,9 +61,11 @@ final class PingCommand implements Callable<Integer> {
         Duration timeout = ft.timeout();
         try {
             Pinger.Result result = Pinger.ping(server, count, timeout);
-            spec.commandLine().getOut().println(server + ": " + result.received() + "/" + result.sent()
-                    + " replies, rtt min " + millis(result.minRtt()) + " median " + millis(result.medianRtt())
-                    + ", clock offset " + String.format(Locale.ROOT, "%+d ms", result.clockOffsetMillis()));
+            spec.commandLine()
+                    .getOut()
+                    .println(server + ": " + result.received() + "/" + result.sent()
+                            + " replies, rtt min " + millis(result.minRtt()) + " median " + millis(result.medianRtt())
+                            + ", clock offset " + String.format(Locale.ROOT, "%+d ms", result.clockOffsetMillis()));
             return 0;
         } catch (FtException e) {
             throw Failures.prefixed("ping " + server, e);

@@ -1,7 +1,7 @@
 package ft.cli;
 
-import ft.client.Progress;
 import ft.cli.StatusText.Part;
+import ft.client.Progress;
 import java.util.List;
 import java.util.function.LongSupplier;
 
@@ -144,7 +144,8 @@ final class ProgressBar implements Progress {
     static StatusLine.Text finished(String action, String label, long done, long total, long already, long nanos) {
         long seconds = nanos / 1_000_000_000L;
         double rate = Math.max(0, done - already) / Math.max(1e-3, nanos / 1e9);
-        String amount = done >= total ? StatusText.bytes(total) : StatusText.bytes(done) + " / " + StatusText.bytes(total);
+        String amount =
+                done >= total ? StatusText.bytes(total) : StatusText.bytes(done) + " / " + StatusText.bytes(total);
         List<Part> parts = List.of(
                 named(action, label),
                 Part.fixed(StatusText.percent(done, total), PERCENT),

@@ -7,9 +7,9 @@ import ft.client.LocalIoException;
 import ft.client.Outcome;
 import ft.client.RemoteListing;
 import ft.client.Transfer;
-import ft.transfer.Body;
 import ft.protocol.EntryType;
 import ft.protocol.Md5;
+import ft.transfer.Body;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -38,24 +38,31 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code ft put LOCAL... [REMOTE]}, {@code ft put -t REMOTE_DIR LOCAL...}, {@code ft put - REMOTE}. */
-@Command(name = "put",
-        description = {"Upload files; the server verifies each MD5 before a file appears under its name.",
-                "Interrupted uploads resume when the same command runs again; files the server",
-                "already holds identically (same size and MD5) are skipped as unchanged."},
-        footer = {"", "Examples:",
-                "  ft put big.iso                  upload as big.iso in the served root",
-                "  ft put big.iso isos/            upload as isos/big.iso",
-                "  ft put report.pdf q3/final.pdf  upload under another name",
-                "  ft put -t data/ *.csv           every .csv into data/, however many the shell finds",
-                "  ft put -r photos backup/ -j 8   the tree photos/ as backup/photos/, with its dates",
-                "  pg_dump db | ft put - db.sql    standard input, under the name db.sql",
-                "", "The destination is -t DIR, or the last argument when it does not exist here: a",
-                "directory when it ends in '/' or there are several files, else the new name. A last",
-                "argument that exists here is never taken as the destination (ft refuses and asks",
-                "for -t, or -T for a name). Symbolic links inside -r trees are skipped, and",
-                "reported, unless -L follows them. 'ft put - REMOTE' reads standard input into a",
-                "private temporary file in $TMPDIR first: the MD5 must be known before the upload starts.",
-                "Prints '<md5>  <remote path>' per file, the MD5 the server verified."})
+@Command(
+        name = "put",
+        description = {
+            "Upload files; the server verifies each MD5 before a file appears under its name.",
+            "Interrupted uploads resume when the same command runs again; files the server",
+            "already holds identically (same size and MD5) are skipped as unchanged."
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  ft put big.iso                  upload as big.iso in the served root",
+            "  ft put big.iso isos/            upload as isos/big.iso",
+            "  ft put report.pdf q3/final.pdf  upload under another name",
+            "  ft put -t data/ *.csv           every .csv into data/, however many the shell finds",
+            "  ft put -r photos backup/ -j 8   the tree photos/ as backup/photos/, with its dates",
+            "  pg_dump db | ft put - db.sql    standard input, under the name db.sql",
+            "",
+            "The destination is -t DIR, or the last argument when it does not exist here: a",
+            "directory when it ends in '/' or there are several files, else the new name. A last",
+            "argument that exists here is never taken as the destination (ft refuses and asks",
+            "for -t, or -T for a name). Symbolic links inside -r trees are skipped, and",
+            "reported, unless -L follows them. 'ft put - REMOTE' reads standard input into a",
+            "private temporary file in $TMPDIR first: the MD5 must be known before the upload starts.",
+            "Prints '<md5>  <remote path>' per file, the MD5 the server verified."
+        })
 final class PutCommand extends ClientCommand {
     /** The argument that means "standard input". */
     private static final String STDIN = "-";
@@ -66,24 +73,32 @@ final class PutCommand extends ClientCommand {
     @Mixin
     BatchOptions batch;
 
-    @Parameters(arity = "1..*", paramLabel = "LOCAL",
+    @Parameters(
+            arity = "1..*",
+            paramLabel = "LOCAL",
             description = "Files (with -r also directories) to upload, '-' for standard input; then, without -t, "
                     + "optionally the remote destination.")
     List<String> args = new ArrayList<>();
 
-    @Option(names = {"-t", "--target-directory"}, paramLabel = "REMOTE_DIR",
+    @Option(
+            names = {"-t", "--target-directory"},
+            paramLabel = "REMOTE_DIR",
             description = "Upload every LOCAL into this remote directory (created if missing).")
     String targetDirectory;
 
-    @Option(names = {"-T", "--no-target-directory"},
+    @Option(
+            names = {"-T", "--no-target-directory"},
             description = "With exactly two arguments: the second is the remote name, even if a local file has it.")
     boolean noTargetDirectory;
 
-    @Option(names = {"-r", "--recursive"}, description = "Upload directories with everything in them; files keep "
-            + "their modification times.")
+    @Option(
+            names = {"-r", "--recursive"},
+            description = "Upload directories with everything in them; files keep " + "their modification times.")
     boolean recursive;
 
-    @Option(names = {"-L", "--dereference"}, description = "With -r: follow symbolic links (instead of skipping them).")
+    @Option(
+            names = {"-L", "--dereference"},
+            description = "With -r: follow symbolic links (instead of skipping them).")
     boolean dereference;
 
     /** Where the arguments go: into a remote directory, or one source under a remote name. */
@@ -108,12 +123,17 @@ final class PutCommand extends ClientCommand {
                     continue;
                 }
                 Path local = Path.of(source);
-                String remote = destination.name() != null ? destination.name()
+                String remote = destination.name() != null
+                        ? destination.name()
                         : join(destination.directory(), fileName(local));
                 if (Files.isDirectory(local)) {
                     if (!recursive) {
-                        early.add(Outcome.failed(Transfer.put(local, remote), new LocalIoException("cannot upload "
-                                + source + ": it is a directory (-r uploads it with everything in it)", null),
+                        early.add(Outcome.failed(
+                                Transfer.put(local, remote),
+                                new LocalIoException(
+                                        "cannot upload " + source
+                                                + ": it is a directory (-r uploads it with everything in it)",
+                                        null),
                                 Duration.ZERO));
                         continue;
                     }
@@ -128,7 +148,10 @@ final class PutCommand extends ClientCommand {
                 prepareRemoteTrees(remoteDirs, treeTops, listing, transfers, early);
             }
             boolean isBatch = recursive || sources.size() != 1;
-            return batch.run(ft, spec.commandLine().getOut(), spec.commandLine().getErr(),
+            return batch.run(
+                    ft,
+                    spec.commandLine().getOut(),
+                    spec.commandLine().getErr(),
                     new BatchOptions.Plan(early, transfers, isBatch, recursive, true, listing),
                     Notes.choose(ft, spec.commandLine().getErr()));
         } finally {
@@ -136,8 +159,10 @@ final class PutCommand extends ClientCommand {
                 try {
                     Files.deleteIfExists(spool);
                 } catch (IOException e) {
-                    spec.commandLine().getErr().println("ft: warning: cannot remove the temporary file " + spool + ": "
-                            + LocalErrors.why(e));
+                    spec.commandLine()
+                            .getErr()
+                            .println("ft: warning: cannot remove the temporary file " + spool + ": "
+                                    + LocalErrors.why(e));
                 }
             }
         }
@@ -181,7 +206,8 @@ final class PutCommand extends ClientCommand {
         String last = sources.getLast();
         if (existsHere(last)) {
             throw ft.usage("'" + last + "' exists here, so it is not taken as the remote destination; upload "
-                    + "into a remote directory with -t DIR" + (sources.size() == 2 ? ", or under that name with -T" : ""));
+                    + "into a remote directory with -t DIR"
+                    + (sources.size() == 2 ? ", or under that name with -T" : ""));
         }
         sources.removeLast();
         if (stdin > 1 || (stdin == 1 && sources.size() > 1)) {
@@ -227,21 +253,27 @@ final class PutCommand extends ClientCommand {
     /** Standard input into a private temporary file, hashed on the way: the header needs the MD5 first. */
     private Spool spool() throws LocalIoException {
         if (!ft.quiet) {
-            spec.commandLine().getErr().println("ft: reading standard input into a temporary file first "
-                    + "(the MD5 must be known before the upload starts)");
+            spec.commandLine()
+                    .getErr()
+                    .println("ft: reading standard input into a temporary file first "
+                            + "(the MD5 must be known before the upload starts)");
             spec.commandLine().getErr().flush();
         }
         Path file;
         String tmpdir = ft.env().get("TMPDIR");
         Path dir = Path.of(tmpdir != null && !tmpdir.isEmpty() ? tmpdir : System.getProperty("java.io.tmpdir"));
         try {
-            file = Files.createTempFile(dir, "ft-stdin-", ".part",
+            file = Files.createTempFile(
+                    dir,
+                    "ft-stdin-",
+                    ".part",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (IOException e) {
             throw LocalErrors.failure("cannot create a temporary file for standard input", e);
         }
         MessageDigest md5 = Body.newMd5();
-        try (InputStream in = new DigestInputStream(ft.stdin(), md5); OutputStream out = Files.newOutputStream(file)) {
+        try (InputStream in = new DigestInputStream(ft.stdin(), md5);
+                OutputStream out = Files.newOutputStream(file)) {
             in.transferTo(out);
         } catch (IOException e) {
             try {
@@ -259,8 +291,12 @@ final class PutCommand extends ClientCommand {
      * lists what is already below each tree in one exchange. When the server cannot be
      * reached, every file is reported failed, one line each.
      */
-    private void prepareRemoteTrees(List<String> remoteDirs, List<String> treeTops, RemoteListing listing,
-                                    List<Transfer> transfers, List<Outcome> early) {
+    private void prepareRemoteTrees(
+            List<String> remoteDirs,
+            List<String> treeTops,
+            RemoteListing listing,
+            List<Transfer> transfers,
+            List<Outcome> early) {
         try (FtClient client = ft.connect()) {
             for (String remoteDir : remoteDirs) {
                 client.mkdir(remoteDir, true);
@@ -302,11 +338,12 @@ final class PutCommand extends ClientCommand {
      * followed with -L and otherwise reported as skipped, as is anything that is neither a file
      * nor a directory (a loop of links with -L too).
      */
-    private void addTree(List<Transfer> transfers, List<Outcome> early, List<String> remoteDirs, Path top,
-                         String remoteTop) throws LocalIoException {
+    private void addTree(
+            List<Transfer> transfers, List<Outcome> early, List<String> remoteDirs, Path top, String remoteTop)
+            throws LocalIoException {
         Map<Path, Transfer> files = new TreeMap<>();
-        Set<FileVisitOption> follow = dereference ? EnumSet.of(FileVisitOption.FOLLOW_LINKS)
-                : EnumSet.noneOf(FileVisitOption.class);
+        Set<FileVisitOption> follow =
+                dereference ? EnumSet.of(FileVisitOption.FOLLOW_LINKS) : EnumSet.noneOf(FileVisitOption.class);
         try {
             Files.walkFileTree(top, follow, Integer.MAX_VALUE, new SimpleFileVisitor<>() {
                 @Override
@@ -321,8 +358,11 @@ final class PutCommand extends ClientCommand {
                     if (attrs.isRegularFile()) {
                         files.put(file, t);
                     } else if (attrs.isSymbolicLink()) {
-                        early.add(Outcome.skipped(t, dereference ? "a symbolic link that leads nowhere"
-                                : "a symbolic link, not followed (-L follows links)"));
+                        early.add(Outcome.skipped(
+                                t,
+                                dereference
+                                        ? "a symbolic link that leads nowhere"
+                                        : "a symbolic link, not followed (-L follows links)"));
                     } else {
                         early.add(Outcome.skipped(t, "not a regular file or directory"));
                     }

@@ -54,7 +54,8 @@ final class Reporter implements Consumer<Outcome> {
         if (json) {
             out.println(jsonLine(o));
         } else if (o.failed()) {
-            err.println("ft: " + t.op().wire() + " " + name + ": " + Terminal.safe(o.message()) + " (" + o.code() + ")");
+            err.println(
+                    "ft: " + t.op().wire() + " " + name + ": " + Terminal.safe(o.message()) + " (" + o.code() + ")");
         } else if (o.status() == Outcome.Status.SKIPPED) {
             if (!quiet) {
                 err.println("ft: " + t.op().wire() + " " + name + ": skipped: " + Terminal.safe(o.message()));
@@ -98,9 +99,17 @@ final class Reporter implements Consumer<Outcome> {
         }
         double seconds = Math.max(1e-3, (System.nanoTime() - startNanos) / 1e9);
         int failed = tally.failures();
-        err.printf(Locale.ROOT, "ft: %d files: %d transferred, %d unchanged, %s%d failed; %s in %.1f s (%s/s)%n",
-                ok + unchanged + skipped + failed, ok, unchanged, skipped > 0 ? skipped + " skipped, " : "", failed,
-                ByteSize.format(bytes), seconds, ByteSize.format((long) (bytes / seconds)));
+        err.printf(
+                Locale.ROOT,
+                "ft: %d files: %d transferred, %d unchanged, %s%d failed; %s in %.1f s (%s/s)%n",
+                ok + unchanged + skipped + failed,
+                ok,
+                unchanged,
+                skipped > 0 ? skipped + " skipped, " : "",
+                failed,
+                ByteSize.format(bytes),
+                seconds,
+                ByteSize.format((long) (bytes / seconds)));
         err.flush();
     }
 

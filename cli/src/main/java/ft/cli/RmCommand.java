@@ -8,13 +8,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code ft rm [-r] [-f] PATH...}. */
-@Command(name = "rm",
-        description = {"Remove remote files or empty directories; -r removes whole trees.",
-                "A symlink is removed itself, never what it points to. The root cannot be removed."},
-        footer = {"", "Examples:",
-                "  ft rm old.iso",
-                "  ft rm -r logs/2023 logs/2024",
-                "  ft rm -f maybe-there.tmp        no error if it is missing"})
+@Command(
+        name = "rm",
+        description = {
+            "Remove remote files or empty directories; -r removes whole trees.",
+            "A symlink is removed itself, never what it points to. The root cannot be removed."
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  ft rm old.iso",
+            "  ft rm -r logs/2023 logs/2024",
+            "  ft rm -f maybe-there.tmp        no error if it is missing"
+        })
 final class RmCommand extends ClientCommand {
     @Mixin
     HelpOption help;
@@ -22,10 +28,14 @@ final class RmCommand extends ClientCommand {
     @Parameters(arity = "0..*", paramLabel = "PATH", description = "What to remove.")
     List<String> paths = new ArrayList<>();
 
-    @Option(names = {"-r", "--recursive"}, description = "Remove directories and everything in them.")
+    @Option(
+            names = {"-r", "--recursive"},
+            description = "Remove directories and everything in them.")
     boolean recursive;
 
-    @Option(names = {"-f", "--force"}, description = "Ignore paths that do not exist, and no PATH at all.")
+    @Option(
+            names = {"-f", "--force"},
+            description = "Ignore paths that do not exist, and no PATH at all.")
     boolean force;
 
     @Override
@@ -37,7 +47,12 @@ final class RmCommand extends ClientCommand {
             throw ft.usage("Missing required parameter: 'PATH'");
         }
         List<RemotePath> remote = paths.stream().map(ft::remoteBelowRoot).toList();
-        return EachPath.run(ft, "rm", remote, force, spec.commandLine().getErr(),
+        return EachPath.run(
+                ft,
+                "rm",
+                remote,
+                force,
+                spec.commandLine().getErr(),
                 (client, path) -> client.remove(path.path(), recursive));
     }
 }

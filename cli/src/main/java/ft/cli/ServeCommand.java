@@ -2,18 +2,17 @@ package ft.cli;
 
 import ft.client.FtException;
 import ft.client.FtException.Family;
+import ft.protocol.HostPort;
 import ft.server.*;
 import ft.server.storage.local.RootJail;
-import ft.transfer.ByteSize;
-import ft.protocol.HostPort;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -24,102 +23,157 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
 /** {@code ft serve}: share a directory until interrupted. */
-@Command(name = "serve",
-        description = {"Share a directory over the ft protocol until interrupted.",
-                "SIGTERM or Ctrl-C stops gracefully: no new connections, transfers in flight get",
-                "--grace seconds to finish, interrupted uploads are kept for resume, exit 0."},
-        footer = {"", "Examples:",
-                "  ft serve                               share ./ft-data on 127.0.0.1:7070",
-                "  ft serve --root /srv/files --listen 127.0.0.1:9000",
-                "  ft serve --read-only --max-connections 200 --max-file-size 10G",
-                "  ft serve --max-rate 20M                each connection at most 20 MiB/s of file bytes",
-                "  ft user add alice --users users.jsonl --root alice   (prints alice's token once)",
-                "  ft serve --users users.jsonl                         every client needs a token",
-                "  ft serve --tls --users users.jsonl --listen 0.0.0.0:7070   on the network: TLS (clients use tls://HOST:PORT)",
-                "", "Without --users the server binds loopback addresses only; --allow-anonymous is",
-                "required to listen on any other address without authentication. With --users, any",
-                "other address also needs --tls (or --cert/--key): tokens never cross a network in the",
-                "clear; without TLS listen on 127.0.0.1 and reach it through an SSH tunnel.",
-                "", "--tls encrypts every connection with TLS 1.3, using a self-signed certificate kept in",
-                "the root's .ft/tls directory (made on first use) unless --cert and --key name another;",
-                "the certificate's fingerprint is printed at start."})
+@Command(
+        name = "serve",
+        description = {
+            "Share a directory over the ft protocol until interrupted.",
+            "SIGTERM or Ctrl-C stops gracefully: no new connections, transfers in flight get",
+            "--grace seconds to finish, interrupted uploads are kept for resume, exit 0."
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  ft serve                               share ./ft-data on 127.0.0.1:7070",
+            "  ft serve --root /srv/files --listen 127.0.0.1:9000",
+            "  ft serve --read-only --max-connections 200 --max-file-size 10G",
+            "  ft serve --max-rate 20M                each connection at most 20 MiB/s of file bytes",
+            "  ft user add alice --users users.jsonl --root alice   (prints alice's token once)",
+            "  ft serve --users users.jsonl                         every client needs a token",
+            "  ft serve --tls --users users.jsonl --listen 0.0.0.0:7070   on the network: TLS (clients use tls://HOST:PORT)",
+            "",
+            "Without --users the server binds loopback addresses only; --allow-anonymous is",
+            "required to listen on any other address without authentication. With --users, any",
+            "other address also needs --tls (or --cert/--key): tokens never cross a network in the",
+            "clear; without TLS listen on 127.0.0.1 and reach it through an SSH tunnel.",
+            "",
+            "--tls encrypts every connection with TLS 1.3, using a self-signed certificate kept in",
+            "the root's .ft/tls directory (made on first use) unless --cert and --key name another;",
+            "the certificate's fingerprint is printed at start."
+        })
 public final class ServeCommand implements Callable<Integer> {
-    @Option(names = "--tls",
+    @Option(
+            names = "--tls",
             description = "Require TLS 1.3 on every connection, with a self-signed certificate kept in the root's "
                     + ".ft/tls directory (made on first start) unless --cert and --key name another.")
     boolean tls;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "Show this help and exit.")
     boolean help;
 
-    @Option(names = "--root", paramLabel = "DIR", defaultValue = "${env:FT_ROOT:-ft-data}",
+    @Option(
+            names = "--root",
+            paramLabel = "DIR",
+            defaultValue = "${env:FT_ROOT:-ft-data}",
             description = "Directory to share; created if missing (default: $$FT_ROOT, else ft-data).")
     Path root;
 
-    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "${env:FT_LISTEN:-127.0.0.1:7070}",
+    @Option(
+            names = "--listen",
+            paramLabel = "HOST:PORT",
+            defaultValue = "${env:FT_LISTEN:-127.0.0.1:7070}",
             converter = HostPortConverter.class,
             description = "Address to listen on; port 0 picks a free one (default: $$FT_LISTEN, else 127.0.0.1:7070).")
     HostPort listen;
 
-    @Option(names = "--allow-anonymous",
+    @Option(
+            names = "--allow-anonymous",
             description = "Without --users: allow listening on a non-loopback address (anyone who can "
                     + "reach it can read and, unless --read-only, write).")
     boolean allowAnonymous;
 
-    @Option(names = "--users", paramLabel = "FILE",
+    @Option(
+            names = "--users",
+            paramLabel = "FILE",
             description = "Require a token in every hello, checked against this users file (made with 'ft user "
                     + "add'); each user sees their own root. Re-read when it changes. Off loopback it needs --tls.")
     Path users;
 
-    @Option(names = "--read-only",
+    @Option(
+            names = "--read-only",
             description = "Refuse uploads and changes (put, mkdir, rm, mv) with ACCESS_DENIED, for every user.")
     boolean readOnly;
 
-    @Option(names = "--idle-timeout", paramLabel = "SECONDS", defaultValue = "300",
+    @Option(
+            names = "--idle-timeout",
+            paramLabel = "SECONDS",
+            defaultValue = "300",
             description = "Close connections silent for this long (default: ${DEFAULT-VALUE}).")
     long idleSeconds;
 
-    @Option(names = "--header-timeout", paramLabel = "SECONDS", defaultValue = "10",
+    @Option(
+            names = "--header-timeout",
+            paramLabel = "SECONDS",
+            defaultValue = "10",
             description = "A header must arrive within this time of its first byte, and the hello within this time of "
                     + "connecting (default: ${DEFAULT-VALUE}).")
     long headerSeconds;
 
-    @Option(names = "--write-timeout", paramLabel = "SECONDS", defaultValue = "60",
+    @Option(
+            names = "--write-timeout",
+            paramLabel = "SECONDS",
+            defaultValue = "60",
             description = "Drop clients that read nothing for this long (default: ${DEFAULT-VALUE}).")
     long writeSeconds;
 
-    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "1000",
+    @Option(
+            names = "--max-connections",
+            paramLabel = "N",
+            defaultValue = "1000",
             description = "Connections at once; more are answered BUSY (default: ${DEFAULT-VALUE}).")
     int maxConnections;
 
-    @Option(names = "--max-per-address", paramLabel = "N", defaultValue = "64",
+    @Option(
+            names = "--max-per-address",
+            paramLabel = "N",
+            defaultValue = "64",
             description = "Connections at once from one IP address (default: ${DEFAULT-VALUE}).")
     int maxPerAddress;
 
-    @Option(names = "--max-file-size", paramLabel = "SIZE", defaultValue = "1TiB", converter = ByteSizeConverter.class,
+    @Option(
+            names = "--max-file-size",
+            paramLabel = "SIZE",
+            defaultValue = "1TiB",
+            converter = ByteSizeConverter.class,
             description = "Largest upload accepted, e.g. 10G or 500M; larger ones get TOO_LARGE (default: 1 TiB).")
     long maxFileSize;
 
     /** Bytes per second; 0 (the default) for no limit. */
-    @Option(names = "--max-rate", paramLabel = "RATE", converter = ByteSizeConverter.class,
+    @Option(
+            names = "--max-rate",
+            paramLabel = "RATE",
+            converter = ByteSizeConverter.class,
             description = "Per connection, at most this many bytes per second of get and put bodies, e.g. 500K or "
                     + "20M (default: no limit).")
     long maxRate;
 
-    @Option(names = "--partial-max-age", paramLabel = "HOURS", defaultValue = "168",
+    @Option(
+            names = "--partial-max-age",
+            paramLabel = "HOURS",
+            defaultValue = "168",
             description = "Delete interrupted uploads untouched for this long (default: ${DEFAULT-VALUE}).")
     long partialMaxAgeHours;
 
-    @Option(names = "--grace", paramLabel = "SECONDS", defaultValue = "30",
-            description = "On SIGTERM/SIGINT, how long transfers in flight may take to finish (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--grace",
+            paramLabel = "SECONDS",
+            defaultValue = "30",
+            description =
+                    "On SIGTERM/SIGINT, how long transfers in flight may take to finish (default: ${DEFAULT-VALUE}).")
     long graceSeconds;
 
-    @Option(names = "--cert", paramLabel = "FILE",
+    @Option(
+            names = "--cert",
+            paramLabel = "FILE",
             description = "TLS certificate (PEM, server certificate first, then intermediates) to use instead of "
                     + "the self-signed one; needs --key, implies --tls.")
     Path cert;
 
-    @Option(names = "--key", paramLabel = "FILE",
+    @Option(
+            names = "--key",
+            paramLabel = "FILE",
             description = "Unencrypted PEM private key of --cert; needs --cert, implies --tls.")
     Path key;
 
@@ -133,7 +187,8 @@ public final class ServeCommand implements Callable<Integer> {
             throw Failures.of("LOCAL_IO", Family.LOCAL, "serve: cannot share " + root + ": not a directory");
         }
         if ((cert == null) != (key == null)) {
-            throw new ParameterException(spec.commandLine(), cert == null ? "--key needs --cert" : "--cert needs --key");
+            throw new ParameterException(
+                    spec.commandLine(), cert == null ? "--key needs --cert" : "--cert needs --key");
         }
         boolean tls = tlsRequested();
         boolean encrypted = tls || cert != null;
@@ -148,13 +203,18 @@ public final class ServeCommand implements Callable<Integer> {
             } catch (Users.BadUsersFileException e) {
                 throw Failures.of("BAD_USERS_FILE", Family.CALLER, "serve: " + e.getMessage());
             } catch (java.nio.file.NoSuchFileException e) {
-                throw Failures.of("LOCAL_IO", Family.LOCAL, "serve: the users file " + users + " does not exist; create it with 'ft user add NAME "
-                        + "--users " + users + "'");
+                throw Failures.of(
+                        "LOCAL_IO",
+                        Family.LOCAL,
+                        "serve: the users file " + users + " does not exist; create it with 'ft user add NAME "
+                                + "--users " + users + "'");
             } catch (IOException e) {
-                throw Failures.of("LOCAL_IO", Family.LOCAL, "serve: cannot read the users file " + users + ": " + describe(e));
+                throw Failures.of(
+                        "LOCAL_IO", Family.LOCAL, "serve: cannot read the users file " + users + ": " + describe(e));
             }
             if (allowAnonymous) {
-                err.println("ft: warning: --allow-anonymous has no effect with --users: every connection needs a token");
+                err.println(
+                        "ft: warning: --allow-anonymous has no effect with --users: every connection needs a token");
             }
         }
         InetSocketAddress address = new InetSocketAddress(listen.host(), listen.port());
@@ -163,15 +223,21 @@ public final class ServeCommand implements Callable<Integer> {
                 if (!encrypted) {
                     // A token sent in the clear can be read and replayed by anyone on the path:
                     // refuse, rather than warn in a log nobody reads.
-                    throw Failures.of("UNSAFE_LISTEN", Family.CALLER, "serve: refusing to listen on " + listen + " with --users but without TLS: "
-                            + "clients send tokens only over TLS off loopback; add --tls (or --cert/--key), or "
-                            + "listen on 127.0.0.1 and use an SSH tunnel");
+                    throw Failures.of(
+                            "UNSAFE_LISTEN",
+                            Family.CALLER,
+                            "serve: refusing to listen on " + listen + " with --users but without TLS: "
+                                    + "clients send tokens only over TLS off loopback; add --tls (or --cert/--key), or "
+                                    + "listen on 127.0.0.1 and use an SSH tunnel");
                 }
             } else if (!allowAnonymous) {
-                throw Failures.of("UNSAFE_LISTEN", Family.CALLER, "serve: refusing to listen on " + listen + " without --users: anyone who can "
-                        + "reach it could read and write " + root + "; listen on 127.0.0.1, add users with "
-                        + "'ft user add' and pass --users FILE, or pass --allow-anonymous (and consider "
-                        + "--read-only)");
+                throw Failures.of(
+                        "UNSAFE_LISTEN",
+                        Family.CALLER,
+                        "serve: refusing to listen on " + listen + " without --users: anyone who can "
+                                + "reach it could read and write " + root + "; listen on 127.0.0.1, add users with "
+                                + "'ft user add' and pass --users FILE, or pass --allow-anonymous (and consider "
+                                + "--read-only)");
             } else {
                 err.println("ft: warning: serving " + root + " on " + listen + " to anyone who can reach it"
                         + (readOnly ? " (read-only)" : ", with write access"));
@@ -179,9 +245,15 @@ public final class ServeCommand implements Callable<Integer> {
         }
         ServerLimits limits;
         try {
-            limits = new ServerLimits(Duration.ofSeconds(idleSeconds), Duration.ofSeconds(headerSeconds),
-                    Duration.ofSeconds(writeSeconds), maxConnections, maxPerAddress, maxFileSize,
-                    Duration.ofHours(partialMaxAgeHours), maxRate);
+            limits = new ServerLimits(
+                    Duration.ofSeconds(idleSeconds),
+                    Duration.ofSeconds(headerSeconds),
+                    Duration.ofSeconds(writeSeconds),
+                    maxConnections,
+                    maxPerAddress,
+                    maxFileSize,
+                    Duration.ofHours(partialMaxAgeHours),
+                    maxRate);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -200,12 +272,17 @@ public final class ServeCommand implements Callable<Integer> {
                 identity = PemStore.loadOrCreate(new RootJail(root).stateDir());
                 sockets = new TlsServerSockets(identity);
             } catch (IOException e) {
-                throw Failures.of("LOCAL_IO", Family.LOCAL, "serve: cannot load or create the TLS certificate under " + root + ": " + describe(e));
+                throw Failures.of(
+                        "LOCAL_IO",
+                        Family.LOCAL,
+                        "serve: cannot load or create the TLS certificate under " + root + ": " + describe(e));
             }
         }
         FtServer started;
         try {
-            started = FtServer.start(FtServer.Options.of(root, address).withLimits(limits).withReadOnly(readOnly)
+            started = FtServer.start(FtServer.Options.of(root, address)
+                    .withLimits(limits)
+                    .withReadOnly(readOnly)
                     .withUsersFile(users)
                     .withTls(sockets));
         } catch (BindException | UnresolvedAddressException | SecurityException e) {
@@ -223,8 +300,8 @@ public final class ServeCommand implements Callable<Integer> {
                 System.err.println("ft: TLS certificate " + identity.fingerprint());
             }
             // Scripts that start a server on port 0 read the real address from this line.
-            System.err.println("ft: serving " + server.root() + " on "
-                    + new HostPort(bound.getHostString(), bound.getPort()));
+            System.err.println(
+                    "ft: serving " + server.root() + " on " + new HostPort(bound.getHostString(), bound.getPort()));
             if (users != null) {
                 System.err.println("ft: every connection needs a token of a user in " + users);
             }

@@ -8,12 +8,18 @@ import picocli.CommandLine.Option;
  * {@link FtCommand#adopt}.
  */
 final class ServerOptions {
-    @Option(names = {"-s", "--server"}, paramLabel = "[tls://]HOST:PORT",
-            description = "Server to talk to; tls:// for TLS (default: $FT_SERVER, else 'server' in ~/.config/ft/config, else "
-                    + FtCommand.DEFAULT_SERVER + ").")
+    @Option(
+            names = {"-s", "--server"},
+            paramLabel = "[tls://]HOST:PORT",
+            description =
+                    "Server to talk to; tls:// for TLS (default: $FT_SERVER, else 'server' in ~/.config/ft/config, else "
+                            + FtCommand.DEFAULT_SERVER + ").")
     String server;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
+    @Option(
+            names = "--timeout",
+            paramLabel = "SECONDS",
+            defaultValue = "30",
             description = "Give up when the server sends nothing, or accepts none of an upload's bytes, for this long "
                     + "(default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;

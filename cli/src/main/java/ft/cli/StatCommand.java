@@ -12,12 +12,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code ft stat PATH...}. */
-@Command(name = "stat",
+@Command(
+        name = "stat",
         description = "Show remote files' type, size, modification time and the server's MD5.",
-        footer = {"", "Examples:",
-                "  ft stat big.iso",
-                "  ft stat a.txt b.txt",
-                "  ft stat --json big.iso | jq -r .md5"})
+        footer = {"", "Examples:", "  ft stat big.iso", "  ft stat a.txt b.txt", "  ft stat --json big.iso | jq -r .md5"
+        })
 final class StatCommand extends ClientCommand {
     @Mixin
     HelpOption help;
@@ -25,8 +24,9 @@ final class StatCommand extends ClientCommand {
     @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files or directories on the server.")
     List<String> paths;
 
-    @Option(names = "--json", description = "One JSON object per path and line: path, type, size, mtime and, for "
-            + "files, md5.")
+    @Option(
+            names = "--json",
+            description = "One JSON object per path and line: path, type, size, mtime and, for " + "files, md5.")
     boolean json;
 
     @Override

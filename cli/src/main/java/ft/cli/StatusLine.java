@@ -25,6 +25,7 @@ import java.util.function.IntSupplier;
 final class StatusLine {
     /** Columns kept free at the right: one so the cursor never waits to wrap, two for an echoed ^C. */
     static final int RESERVED = 3;
+
     private static final String ERASE_TO_END = "\u001b[K";
     /** The hook waits this long for a thread that is drawing; a stuck terminal must not stop the JVM from exiting. */
     private static final long EXIT_LOCK_MS = 200;
@@ -41,6 +42,7 @@ final class StatusLine {
     private final ReentrantLock lock = new ReentrantLock();
     /** Guarded by lock. */
     private Text text;
+
     private boolean drawn;
     /** Set by the shutdown hook: nothing may be drawn below the newline that ended the line. */
     private boolean closed;

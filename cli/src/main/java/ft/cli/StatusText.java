@@ -57,7 +57,8 @@ final class StatusText {
         for (int i = 0; i < parts.size(); i++) {
             byPriority.add(i);
         }
-        byPriority.sort(Comparator.comparingInt((Integer i) -> parts.get(i).priority()).reversed());
+        byPriority.sort(
+                Comparator.comparingInt((Integer i) -> parts.get(i).priority()).reversed());
         boolean[] kept = new boolean[parts.size()];
         int used = -1; // no separator before the first part
         for (int i : byPriority) {

@@ -86,7 +86,8 @@ final class TerminalWidth implements IntSupplier {
                 return OptionalInt.empty();
             }
             String[] rowsColumns = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)
-                    .strip().split("\\s+");
+                    .strip()
+                    .split("\\s+");
             if (p.exitValue() != 0 || rowsColumns.length != 2) {
                 return OptionalInt.empty();
             }

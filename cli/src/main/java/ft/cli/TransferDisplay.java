@@ -30,8 +30,8 @@ final class TransferDisplay {
      * The display for {@code transfers}; {@code single} is what a command that moves one file
      * chose ({@link Notes#choose}), used when {@code batch} is false.
      */
-    static TransferDisplay choose(FtCommand ft, PrintWriter err, List<Transfer> transfers, boolean batch,
-                                  Progress single) {
+    static TransferDisplay choose(
+            FtCommand ft, PrintWriter err, List<Transfer> transfers, boolean batch, Progress single) {
         if (ft.quiet) {
             return new TransferDisplay(null, null, Progress.NONE, null);
         }

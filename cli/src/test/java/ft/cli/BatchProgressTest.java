@@ -50,8 +50,7 @@ class BatchProgressTest {
         pa.advance(2 * MIB);
         clock.set(2 * SECOND);
         pb.advance(2 * MIB);
-        assertThat(Screen.rows(sink.toString()))
-                .containsExactly("0/2 files  50% 4.0 MiB / 8.0 MiB 2.0 MiB/s ETA 0:02");
+        assertThat(Screen.rows(sink.toString())).containsExactly("0/2 files  50% 4.0 MiB / 8.0 MiB 2.0 MiB/s ETA 0:02");
 
         pa.advance(4 * MIB);
         report(batch, ok(a, 4 * MIB));
@@ -61,11 +60,12 @@ class BatchProgressTest {
         clock.set(2 * SECOND + SECOND / 2);
         batch.end();
 
-        assertThat(Screen.rows(sink.toString())).containsExactly(
-                SOME_MD5 + "  out/a.bin",
-                "ft: dir/b.bin: resuming at 5 bytes",
-                SOME_MD5 + "  out/b.bin",
-                "2/2 files 100% 8.0 MiB in 0:02 at 3.2 MiB/s");
+        assertThat(Screen.rows(sink.toString()))
+                .containsExactly(
+                        SOME_MD5 + "  out/a.bin",
+                        "ft: dir/b.bin: resuming at 5 bytes",
+                        SOME_MD5 + "  out/b.bin",
+                        "2/2 files 100% 8.0 MiB in 0:02 at 3.2 MiB/s");
     }
 
     @Test
@@ -78,7 +78,8 @@ class BatchProgressTest {
 
         clock.set(2 * SECOND);
         batch.of(c).start("c.bin", 4 * MIB, 2 * MIB);
-        assertThat(Screen.frames(sink.toString()).getLast()).as("resumed bytes count as done, not as rate")
+        assertThat(Screen.frames(sink.toString()).getLast())
+                .as("resumed bytes count as done, not as rate")
                 .isEqualTo("0/2 files  37% 3.0 MiB / 8.0 MiB 512.0 KiB/s ETA 0:10");
     }
 
@@ -88,14 +89,17 @@ class BatchProgressTest {
         batch.of(a).start("dir/a.bin", 4 * MIB, 0);
         clock.set(SECOND);
         batch.of(a).advance(MIB);
-        report(batch, Outcome.failed(a, new ConnectionException(ConnectionException.CONNECTION_LOST, "lost", null),
-                Duration.ZERO));
+        report(
+                batch,
+                Outcome.failed(
+                        a, new ConnectionException(ConnectionException.CONNECTION_LOST, "lost", null), Duration.ZERO));
         batch.of(b).start("dir/b.bin", 4 * MIB, 0);
         clock.set(2 * SECOND);
         batch.of(b).advance(4 * MIB);
         report(batch, ok(b, 4 * MIB));
         batch.end();
-        assertThat(Screen.rows(sink.toString()).getLast()).isEqualTo("2/2 files (1 failed) 100% 5.0 MiB in 0:02 at 2.5 MiB/s");
+        assertThat(Screen.rows(sink.toString()).getLast())
+                .isEqualTo("2/2 files (1 failed) 100% 5.0 MiB in 0:02 at 2.5 MiB/s");
     }
 
     @Test
@@ -109,14 +113,16 @@ class BatchProgressTest {
         p.hashing("big.iso", 4 * MIB, 8 * MIB);
         assertThat(Screen.frames(sink.toString()).getLast()).endsWith("hashing big.iso 50%");
         p.hashing("big.iso", 8 * MIB, 8 * MIB);
-        assertThat(Screen.frames(sink.toString()).getLast()).as("gone as soon as it is done").doesNotContain("hashing");
+        assertThat(Screen.frames(sink.toString()).getLast())
+                .as("gone as soon as it is done")
+                .doesNotContain("hashing");
     }
 
     @Test
     void aBatchThatNeverDrewLeavesNothingBehind() {
         BatchProgress batch = new BatchProgress(line, List.of(a), clock::get);
-        Outcome unchanged = new Outcome(a, Outcome.Status.UNCHANGED, 4 * MIB, SOME_MD5, null, null, null, 0, 0,
-                Duration.ZERO);
+        Outcome unchanged =
+                new Outcome(a, Outcome.Status.UNCHANGED, 4 * MIB, SOME_MD5, null, null, null, 0, 0, Duration.ZERO);
         report(batch, unchanged);
         batch.end();
         assertThat(Screen.rows(sink.toString())).containsExactly(SOME_MD5 + "  out/a.bin");

@@ -51,13 +51,18 @@ class CompletionCommandTest {
         Run run = ft("completion");
         assertThat(run.exit()).isZero();
         assertThat(run.err()).isEmpty();
-        assertThat(run.out()).contains("complete -F _ft_complete ft")
-                .contains("'get'").contains("'put'").contains("'serve'").contains("'completion'");
+        assertThat(run.out())
+                .contains("complete -F _ft_complete ft")
+                .contains("'get'")
+                .contains("'put'")
+                .contains("'serve'")
+                .contains("'completion'");
     }
 
     @Test
     void generatedScriptIsValidBash() throws Exception {
-        Path script = Files.writeString(tmp.resolve("ft.bash"), ft("completion", "bash").out());
+        Path script = Files.writeString(
+                tmp.resolve("ft.bash"), ft("completion", "bash").out());
         Shell check = shell("bash", "-n", script.toString());
         assertThat(check.exit()).as("bash -n said: %s", check.out()).isZero();
     }
@@ -65,7 +70,8 @@ class CompletionCommandTest {
     @Test
     void generatedScriptIsValidZsh() throws Exception {
         RequiredTool.require("zsh");
-        Path script = Files.writeString(tmp.resolve("ft.zsh"), ft("completion", "zsh").out());
+        Path script =
+                Files.writeString(tmp.resolve("ft.zsh"), ft("completion", "zsh").out());
         Shell check = shell("zsh", "-n", script.toString());
         assertThat(check.exit()).as("zsh -n said: %s", check.out()).isZero();
     }
@@ -90,7 +96,9 @@ class CompletionCommandTest {
     void zshGetsTheScriptThatLoadsBashcompinitItself() {
         Run zsh = ft("completion", "zsh");
         assertThat(zsh.exit()).isZero();
-        assertThat(zsh.out()).contains("${ZSH_VERSION:-}").contains("bashcompinit")
+        assertThat(zsh.out())
+                .contains("${ZSH_VERSION:-}")
+                .contains("bashcompinit")
                 .contains("complete -o nospace -F _ft_complete ft")
                 .isEqualTo(ft("completion", "bash").out());
     }
@@ -107,7 +115,11 @@ class CompletionCommandTest {
     void helpShowsHowToInstallTheScript() {
         Run run = ft("completion", "--help");
         assertThat(run.exit()).isZero();
-        assertThat(run.out()).contains("source <(ft completion)").contains("source <(ft completion zsh)")
-                .contains("local paths").contains("remote paths").contains("never prompting");
+        assertThat(run.out())
+                .contains("source <(ft completion)")
+                .contains("source <(ft completion zsh)")
+                .contains("local paths")
+                .contains("remote paths")
+                .contains("never prompting");
     }
 }

@@ -28,7 +28,9 @@ class ConfigDefaultsTest {
         @Option(names = {"-s", "--server"})
         String server;
 
-        @Option(names = {"-j", "--jobs"}, defaultValue = "4")
+        @Option(
+                names = {"-j", "--jobs"},
+                defaultValue = "4")
         int jobs;
 
         @Option(names = {"-q", "--quiet"})
@@ -133,8 +135,13 @@ class ConfigDefaultsTest {
 
     @Test
     void commentsBlankLinesAndSurroundingWhitespaceAreIgnored() throws Exception {
-        writeConfig("# where the office server lives", "", "   ", "  server\t=   office:7070  ",
-                "   # jobs = 99", "jobs=5");
+        writeConfig(
+                "# where the office server lives",
+                "",
+                "   ",
+                "  server\t=   office:7070  ",
+                "   # jobs = 99",
+                "jobs=5");
         Tiny tiny = parse();
         assertThat(tiny.server).isEqualTo("office:7070");
         assertThat(tiny.jobs).isEqualTo(5);
@@ -164,7 +171,8 @@ class ConfigDefaultsTest {
         assertThatThrownBy(() -> new ConfigDefaults(env)).hasMessage("~/.config/ft/config:2: 'server' has no value");
 
         writeConfig("server = office:7070 # the office");
-        assertThatThrownBy(() -> new ConfigDefaults(env)).hasMessageContaining(":1: 'server'")
+        assertThatThrownBy(() -> new ConfigDefaults(env))
+                .hasMessageContaining(":1: 'server'")
                 .hasMessageContaining("contains spaces");
 
         writeConfig("jobs = 2", "jobs = 3");
@@ -193,7 +201,8 @@ class ConfigDefaultsTest {
 
         writeConfig("quiet = maybe");
         assertThatThrownBy(() -> new ConfigDefaults(env))
-                .hasMessage("~/.config/ft/config:1: 'quiet': 'maybe' is not a yes or no (true/false, yes/no, on/off, 1/0)");
+                .hasMessage(
+                        "~/.config/ft/config:1: 'quiet': 'maybe' is not a yes or no (true/false, yes/no, on/off, 1/0)");
     }
 
     @Test
@@ -213,14 +222,14 @@ class ConfigDefaultsTest {
     @Test
     void everyKindOfBadValueNamesTheFileAndLine() throws Exception {
         String[][] cases = {
-                {"jobs = 100", "~/.config/ft/config:2: 'jobs': 100 is not between 1 and 64"},
-                {"jobs = 0", "~/.config/ft/config:2: 'jobs': 0 is not between 1 and 64"},
-                {"timeout = 0", "~/.config/ft/config:2: 'timeout': 0 is not between 1 and 86400"},
-                {"retries = -1", "~/.config/ft/config:2: 'retries': '-1' is not a whole number"},
-                {"server = host:port", "~/.config/ft/config:2: 'server': 'host:port' is not a server address"},
-                {"server = tls://h:99999", "~/.config/ft/config:2: 'server': 'tls://h:99999' is not a server address"},
-                {"tls = maybe", "~/.config/ft/config:2: 'tls': 'maybe' is not a yes or no"},
-                {"jobs =", "~/.config/ft/config:2: 'jobs' has no value"},
+            {"jobs = 100", "~/.config/ft/config:2: 'jobs': 100 is not between 1 and 64"},
+            {"jobs = 0", "~/.config/ft/config:2: 'jobs': 0 is not between 1 and 64"},
+            {"timeout = 0", "~/.config/ft/config:2: 'timeout': 0 is not between 1 and 86400"},
+            {"retries = -1", "~/.config/ft/config:2: 'retries': '-1' is not a whole number"},
+            {"server = host:port", "~/.config/ft/config:2: 'server': 'host:port' is not a server address"},
+            {"server = tls://h:99999", "~/.config/ft/config:2: 'server': 'tls://h:99999' is not a server address"},
+            {"tls = maybe", "~/.config/ft/config:2: 'tls': 'maybe' is not a yes or no"},
+            {"jobs =", "~/.config/ft/config:2: 'jobs' has no value"},
         };
         for (String[] c : cases) {
             writeConfig("# settings", c[0]);

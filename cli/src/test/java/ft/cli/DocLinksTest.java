@@ -33,9 +33,24 @@ class DocLinksTest {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
     /** Directories and files at the top of the repository that inline code may point into. */
-    private static final Set<String> TOP = Set.of("protocol", "transfer", "server", "client", "cli",
-            "integration-tests", "test-fixtures", "docs", "bench", "scripts", "docker", ".ci", "Dockerfile",
-            "ft", "run-tests", "pom.xml", "README.md");
+    private static final Set<String> TOP = Set.of(
+            "protocol",
+            "transfer",
+            "server",
+            "client",
+            "cli",
+            "integration-tests",
+            "test-fixtures",
+            "docs",
+            "bench",
+            "scripts",
+            "docker",
+            ".ci",
+            "Dockerfile",
+            "ft",
+            "run-tests",
+            "pom.xml",
+            "README.md");
 
     private static final Pattern LINK = Pattern.compile("\\[[^\\]]*\\]\\(([^)\\s]+)\\)");
     private static final Pattern CODE = Pattern.compile("`([^`]+)`");
@@ -85,7 +100,8 @@ class DocLinksTest {
                     int hash = target.indexOf('#');
                     String file = hash < 0 ? target : target.substring(0, hash);
                     String anchor = hash < 0 ? null : target.substring(hash + 1);
-                    Path to = file.isEmpty() ? doc : doc.getParent().resolve(file).normalize();
+                    Path to =
+                            file.isEmpty() ? doc : doc.getParent().resolve(file).normalize();
                     if (!to.startsWith(root) || !Files.exists(to)) {
                         problems.add(at + "link to " + target + ": no such file");
                     } else if (anchor != null && !anchorsOf(to, anchorCache).contains(anchor)) {
@@ -173,7 +189,9 @@ class DocLinksTest {
     /** GitHub's anchor for a heading: link text kept, lower case, punctuation dropped, spaces to '-'. */
     static String slug(String heading) {
         String text = heading.replaceAll("\\[([^\\]]*)\\]\\([^)]*\\)", "$1");
-        return text.toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N}_\\- ]", "").replace(' ', '-');
+        return text.toLowerCase(Locale.ROOT)
+                .replaceAll("[^\\p{L}\\p{N}_\\- ]", "")
+                .replace(' ', '-');
     }
 
     @Test
@@ -199,19 +217,23 @@ class DocLinksTest {
         Files.createDirectories(root.resolve("docs"));
         Files.createDirectories(root.resolve("bench"));
         Files.writeString(root.resolve("docs/A.md"), "# A\n\n## Real heading\n");
-        Files.writeString(root.resolve("README.md"), String.join("\n",
-                "[ok](docs/A.md#real-heading) [missing file](docs/B.md) [missing heading](docs/A.md#nope)",
-                "`bench/gone` `bench/` `cli/target/ft.jar` `NoSuchIT` `logs/app.log`",
-                "```",
-                "[in a code block](nowhere.md) `bench/also-gone`",
-                "```",
-                ""));
+        Files.writeString(
+                root.resolve("README.md"),
+                String.join(
+                        "\n",
+                        "[ok](docs/A.md#real-heading) [missing file](docs/B.md) [missing heading](docs/A.md#nope)",
+                        "`bench/gone` `bench/` `cli/target/ft.jar` `NoSuchIT` `logs/app.log`",
+                        "```",
+                        "[in a code block](nowhere.md) `bench/also-gone`",
+                        "```",
+                        ""));
         Report report = check(root, List.of(root.resolve("README.md")));
-        assertThat(report.problems()).containsExactly(
-                "README.md:1: link to docs/B.md: no such file",
-                "README.md:1: link to docs/A.md#nope: no heading with anchor #nope",
-                "README.md:2: path bench/gone: no such file or directory",
-                "README.md:2: test class NoSuchIT: no NoSuchIT.java in the tree");
+        assertThat(report.problems())
+                .containsExactly(
+                        "README.md:1: link to docs/B.md: no such file",
+                        "README.md:1: link to docs/A.md#nope: no heading with anchor #nope",
+                        "README.md:2: path bench/gone: no such file or directory",
+                        "README.md:2: test class NoSuchIT: no NoSuchIT.java in the tree");
         // Three links, bench/gone, bench/ and the test class; build output and non-paths skipped.
         assertThat(report.checked()).isEqualTo(6);
     }

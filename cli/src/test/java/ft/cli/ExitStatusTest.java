@@ -54,30 +54,51 @@ class ExitStatusTest {
 
     @Test
     void theClientsFailuresExitAsTheReadmeSays() {
-        assertThat(ExitStatus.of(new ConnectionException(ConnectionException.TIMEOUT, "slow", null)).code()).isEqualTo(3);
-        assertThat(ExitStatus.of(new RemoteException(ErrorCode.NOT_FOUND, "gone")).code()).isEqualTo(4);
+        assertThat(ExitStatus.of(new ConnectionException(ConnectionException.TIMEOUT, "slow", null))
+                        .code())
+                .isEqualTo(3);
+        assertThat(ExitStatus.of(new RemoteException(ErrorCode.NOT_FOUND, "gone"))
+                        .code())
+                .isEqualTo(4);
         assertThat(ExitStatus.of(new ChecksumException("damaged")).code()).isEqualTo(5);
-        assertThat(ExitStatus.of(new RemoteException(ErrorCode.CHECKSUM_MISMATCH, "damaged")).code()).isEqualTo(5);
-        assertThat(ExitStatus.of(new LocalIoException("cannot write", new IOException("EIO"))).code()).isEqualTo(6);
+        assertThat(ExitStatus.of(new RemoteException(ErrorCode.CHECKSUM_MISMATCH, "damaged"))
+                        .code())
+                .isEqualTo(5);
+        assertThat(ExitStatus.of(new LocalIoException("cannot write", new IOException("EIO")))
+                        .code())
+                .isEqualTo(6);
         assertThat(ExitStatus.of(LocalIoException.noSpace("full")).code()).isEqualTo(6);
         // The same code from the server's disk is the server's problem, not the caller's.
-        assertThat(ExitStatus.of(new RemoteException(ErrorCode.NO_SPACE, "full")).code()).isEqualTo(1);
-        assertThat(ExitStatus.of(new RemoteException(ErrorCode.UNAUTHORIZED, "who?")).code()).isEqualTo(7);
-        assertThat(ExitStatus.of(new TrustException(TrustException.CERTIFICATE_CHANGED, "changed")).code()).isEqualTo(7);
+        assertThat(ExitStatus.of(new RemoteException(ErrorCode.NO_SPACE, "full"))
+                        .code())
+                .isEqualTo(1);
+        assertThat(ExitStatus.of(new RemoteException(ErrorCode.UNAUTHORIZED, "who?"))
+                        .code())
+                .isEqualTo(7);
+        assertThat(ExitStatus.of(new TrustException(TrustException.CERTIFICATE_CHANGED, "changed"))
+                        .code())
+                .isEqualTo(7);
         assertThat(ExitStatus.of(new BadResponseException("garbled")).code()).isEqualTo(1);
         assertThat(ExitStatus.of(new ConflictException("there")).code()).isEqualTo(1);
-        assertThat(ExitStatus.of(new InternalException(new IllegalStateException())).code()).isEqualTo(1);
+        assertThat(ExitStatus.of(new InternalException(new IllegalStateException()))
+                        .code())
+                .isEqualTo(1);
         assertThat(ExitStatus.of(Family.CALLER, "BAD_USERS_FILE")).isEqualTo(ExitStatus.USAGE);
-        assertThat(ExitStatus.of(Family.LOCAL, "SOMETHING_NEW")).as("unlisted codes").isEqualTo(ExitStatus.OTHER);
+        assertThat(ExitStatus.of(Family.LOCAL, "SOMETHING_NEW"))
+                .as("unlisted codes")
+                .isEqualTo(ExitStatus.OTHER);
     }
 
     @Test
     void picocliMapsUsageErrorsAndBugsThroughTheTable() {
         CommandLine cmd = new CommandLine(new FtCommand(Map.of()));
-        assertThat(ExitStatus.MAPPER.getExitCode(new ParameterException(cmd, "bad"))).isEqualTo(2);
+        assertThat(ExitStatus.MAPPER.getExitCode(new ParameterException(cmd, "bad")))
+                .isEqualTo(2);
         assertThat(ExitStatus.MAPPER.getExitCode(new NullPointerException())).isEqualTo(1);
-        assertThat(ExitStatus.MAPPER.getExitCode(Failures.prefixed("get a", new RemoteException(ErrorCode.NOT_FOUND,
-                "no such file")))).as("a prefixed failure keeps its status").isEqualTo(4);
+        assertThat(ExitStatus.MAPPER.getExitCode(
+                        Failures.prefixed("get a", new RemoteException(ErrorCode.NOT_FOUND, "no such file"))))
+                .as("a prefixed failure keeps its status")
+                .isEqualTo(4);
     }
 
     @Test
@@ -93,21 +114,30 @@ class ExitStatusTest {
                 while (c.find()) {
                     (c.group(2) == null ? codes : serverSide).add(c.group(1));
                 }
-                rows.add(new Row(Integer.parseInt(m.group(1)), codes, serverSide, m.group(3).strip().endsWith("…")));
+                rows.add(new Row(
+                        Integer.parseInt(m.group(1)),
+                        codes,
+                        serverSide,
+                        m.group(3).strip().endsWith("…")));
             }
         }
-        assertThat(rows.stream().map(Row::code).toList()).as("the statuses the README lists, in order")
-                .containsExactly(java.util.Arrays.stream(ExitStatus.values()).map(ExitStatus::code).toArray(Integer[]::new));
+        assertThat(rows.stream().map(Row::code).toList())
+                .as("the statuses the README lists, in order")
+                .containsExactly(java.util.Arrays.stream(ExitStatus.values())
+                        .map(ExitStatus::code)
+                        .toArray(Integer[]::new));
         for (Row row : rows) {
             ExitStatus status = statusNumbered(row.code());
-            Set<String> refusals = new TreeSet<>(status.refusals().stream().map(Enum::name).toList());
+            Set<String> refusals =
+                    new TreeSet<>(status.refusals().stream().map(Enum::name).toList());
             Set<String> covered = new TreeSet<>(status.codes());
             covered.addAll(refusals);
             assertThat(refusals).as("server-side codes of exit " + row.code()).containsAll(row.serverSide());
             Set<String> listed = new TreeSet<>(row.codes());
             listed.addAll(row.serverSide());
             if (row.open()) {
-                assertThat(covered).as("codes of exit " + row.code() + " (the README lists some, then …)")
+                assertThat(covered)
+                        .as("codes of exit " + row.code() + " (the README lists some, then …)")
                         .containsAll(listed);
             } else {
                 assertThat(listed).as("codes of exit " + row.code()).isEqualTo(covered);
@@ -118,14 +148,23 @@ class ExitStatusTest {
         int sentences = 0;
         while (m.find()) {
             sentences++;
-            assertThat(ExitStatus.of(Family.CALLER, m.group(2)).code()).as(m.group()).isEqualTo(Integer.parseInt(m.group(1)));
+            assertThat(ExitStatus.of(Family.CALLER, m.group(2)).code())
+                    .as(m.group())
+                    .isEqualTo(Integer.parseInt(m.group(1)));
         }
-        assertThat(sentences).as("the README's 'exit N with code X' sentences were read").isPositive();
+        assertThat(sentences)
+                .as("the README's 'exit N with code X' sentences were read")
+                .isPositive();
     }
 
     @Test
     void theHelpOfFtNamesEveryStatus() {
-        String footer = String.join(" ", new CommandLine(new FtCommand(Map.of())).getCommandSpec().usageMessage().footer());
+        String footer = String.join(
+                " ",
+                new CommandLine(new FtCommand(Map.of()))
+                        .getCommandSpec()
+                        .usageMessage()
+                        .footer());
         String codes = footer.substring(footer.indexOf("Exit codes:"));
         for (ExitStatus s : ExitStatus.values()) {
             assertThat(codes).as("ft --help's exit codes").containsPattern("[ :]" + s.code() + " [a-z]");
@@ -156,7 +195,9 @@ class ExitStatusTest {
                 break;
             }
         }
-        assertThat(start).as("a heading 'Exit codes' in " + dir.resolve("README.md")).isPositive();
+        assertThat(start)
+                .as("a heading 'Exit codes' in " + dir.resolve("README.md"))
+                .isPositive();
         int end = start;
         while (end < all.size() && !all.get(end).startsWith("#")) {
             end++;

@@ -27,8 +27,12 @@ class MainTest {
         assertThat(only("--version")).isEqualTo(Main.NO_SUBCOMMAND);
         assertThat(only("-V")).isEqualTo(Main.NO_SUBCOMMAND);
         StringWriter out = new StringWriter();
-        assertThat(Main.run(new String[] {"--version"}, new PrintWriter(out), new PrintWriter(new StringWriter()),
-                Map.of())).isZero();
+        assertThat(Main.run(
+                        new String[] {"--version"},
+                        new PrintWriter(out),
+                        new PrintWriter(new StringWriter()),
+                        Map.of()))
+                .isZero();
         assertThat(out.toString()).startsWith("ft ");
     }
 
@@ -38,11 +42,11 @@ class MainTest {
         assertThat(only("--help")).isNull();
         assertThat(only("-h", "get")).isNull();
         assertThat(only("-V", "get")).isNull();
-        assertThat(only("-qs", "h:1", "get")).isNull();   // a cluster: not read here
+        assertThat(only("-qs", "h:1", "get")).isNull(); // a cluster: not read here
         assertThat(only("-sh:1", "get")).isNull();
         assertThat(only("--bogus", "get")).isNull();
         assertThat(only("gett", "a")).isNull();
-        assertThat(only("completion")).isNull();          // its script lists every subcommand
+        assertThat(only("completion")).isNull(); // its script lists every subcommand
         assertThat(only("--", "get")).isNull();
     }
 
@@ -50,17 +54,22 @@ class MainTest {
     void aUsageErrorIsOneLinePlusWhereTheHelpIsNeverTheWholeHelp() {
         assertThat(usageError("--timeout", "x", "get", "a"))
                 .isEqualTo("ft: Invalid value for option '--timeout': 'x' is not an int\nft: see 'ft --help'\n");
-        assertThat(usageError("get", "--jsn", "a")).isEqualTo("ft: get: unknown option '--jsn'; did you mean '--json'?\n"
-                + "ft: see 'ft get --help'\n");
-        assertThat(usageError("get")).isEqualTo("ft: get: Missing required parameter: 'REMOTE'\nft: see 'ft get --help'\n");
-        assertThat(usageError("gte", "a")).isEqualTo("ft: 'gte' is not an ft command; did you mean 'get'?\n"
-                + "ft: see 'ft --help'\n");
-        assertThat(usageError()).startsWith("ft: missing command (serve, get, put").endsWith("ft: see 'ft --help'\n");
-        assertThat(usageError("user", "add", "--users")).startsWith("ft: user add: ")
+        assertThat(usageError("get", "--jsn", "a"))
+                .isEqualTo("ft: get: unknown option '--jsn'; did you mean '--json'?\n" + "ft: see 'ft get --help'\n");
+        assertThat(usageError("get"))
+                .isEqualTo("ft: get: Missing required parameter: 'REMOTE'\nft: see 'ft get --help'\n");
+        assertThat(usageError("gte", "a"))
+                .isEqualTo("ft: 'gte' is not an ft command; did you mean 'get'?\n" + "ft: see 'ft --help'\n");
+        assertThat(usageError())
+                .startsWith("ft: missing command (serve, get, put")
+                .endsWith("ft: see 'ft --help'\n");
+        assertThat(usageError("user", "add", "--users"))
+                .startsWith("ft: user add: ")
                 .endsWith("ft: see 'ft user add --help'\n");
-        assertThat(usageError("rm", "")).isEqualTo("ft: rm: an empty argument is not a remote path\n"
-                + "ft: see 'ft rm --help'\n");
-        assertThat(usageError("serve", "--max-connections", "many")).startsWith("ft: serve: Invalid value")
+        assertThat(usageError("rm", ""))
+                .isEqualTo("ft: rm: an empty argument is not a remote path\n" + "ft: see 'ft rm --help'\n");
+        assertThat(usageError("serve", "--max-connections", "many"))
+                .startsWith("ft: serve: Invalid value")
                 .doesNotContain("Usage:");
     }
 
@@ -77,9 +86,11 @@ class MainTest {
 
     @Test
     void eachSubcommandsHelpListsOnlyItsOwnOptions() {
-        assertThat(help("serve")).contains("--listen", "--tls").doesNotContain("--server", "--trust", "--timeout",
-                "--quiet");
-        assertThat(help("ls")).contains("--server", "--tls", "--trust", "-q, --quiet", "-h, --human-readable")
+        assertThat(help("serve"))
+                .contains("--listen", "--tls")
+                .doesNotContain("--server", "--trust", "--timeout", "--quiet");
+        assertThat(help("ls"))
+                .contains("--server", "--tls", "--trust", "-q, --quiet", "-h, --human-readable")
                 .doesNotContain("--jobs", "--listen");
         assertThat(help("ping")).contains("--server", "--timeout").doesNotContain("--tls", "--trust", "--jobs");
         assertThat(help("user", "add")).contains("--users", "--root").doesNotContain("--server", "--tls");

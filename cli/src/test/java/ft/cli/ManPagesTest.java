@@ -42,8 +42,7 @@ class ManPagesTest {
     private static Map<String, String> generate(Path dir) throws IOException {
         CommandLine cmd = Main.commandLine(new FtCommand(Map.of()));
         forManPage(cmd.getCommandSpec());
-        int status = ManPageGenerator.generateManPage(dir.toFile(), null, new boolean[0], false,
-                cmd.getCommandSpec());
+        int status = ManPageGenerator.generateManPage(dir.toFile(), null, new boolean[0], false, cmd.getCommandSpec());
         assertThat(status).as("ManPageGenerator's status").isZero();
         return pages(dir);
     }
@@ -108,7 +107,8 @@ class ManPagesTest {
         }
         Map<String, String> committed = pages(COMMITTED);
         assertThat(committed.keySet())
-                .as("the pages in docs/man/ (a command was added, renamed or removed?); regenerate with: %s",
+                .as(
+                        "the pages in docs/man/ (a command was added, renamed or removed?); regenerate with: %s",
                         REGENERATE)
                 .containsExactlyElementsOf(generated.keySet());
         for (Map.Entry<String, String> page : generated.entrySet()) {
@@ -121,8 +121,16 @@ class ManPagesTest {
     @Test
     void everyVisibleCommandHasItsPageAndTheHiddenOneNone(@TempDir Path tmp) throws IOException {
         Map<String, String> generated = generate(tmp);
-        assertThat(generated).containsKeys("ft.adoc", "ft-serve.adoc", "ft-get.adoc", "ft-put.adoc",
-                "ft-ls.adoc", "ft-user.adoc", "ft-user-add.adoc", "ft-completion.adoc");
+        assertThat(generated)
+                .containsKeys(
+                        "ft.adoc",
+                        "ft-serve.adoc",
+                        "ft-get.adoc",
+                        "ft-put.adoc",
+                        "ft-ls.adoc",
+                        "ft-user.adoc",
+                        "ft-user-add.adoc",
+                        "ft-completion.adoc");
         // complete-remote is what the completion script runs; help never lists it, nor may man.
         assertThat(generated).doesNotContainKey("ft-complete-remote.adoc");
         assertThat(generated.get("ft-get.adoc"))

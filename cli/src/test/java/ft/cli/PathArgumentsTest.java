@@ -39,7 +39,8 @@ class PathArgumentsTest {
         List<String> unclassified = new ArrayList<>();
         commands().forEach((path, command) -> {
             for (OptionSpec option : command.getCommandSpec().options()) {
-                if (option.arity().max() > 0 && PathArguments.looksLikePath(option.paramLabel())
+                if (option.arity().max() > 0
+                        && PathArguments.looksLikePath(option.paramLabel())
                         && PathArguments.of(path, option) == null) {
                     unclassified.add("ft " + path + " " + option.longestName() + " " + option.paramLabel());
                 }
@@ -64,14 +65,17 @@ class PathArgumentsTest {
             int space = key.lastIndexOf(' ');
             CommandLine command = commands.get(key.substring(0, space));
             String argument = key.substring(space + 1);
-            boolean exists = command != null && (argument.equals(PathArguments.POSITIONALS)
-                    ? !command.getCommandSpec().positionalParameters().isEmpty()
-                    : command.getCommandSpec().findOption(argument) != null);
+            boolean exists = command != null
+                    && (argument.equals(PathArguments.POSITIONALS)
+                            ? !command.getCommandSpec().positionalParameters().isEmpty()
+                            : command.getCommandSpec().findOption(argument) != null);
             if (!exists) {
                 stale.add(key);
             }
         }
-        assertThat(stale).as("table entries for no argument of the live tree (a typo, or a removed option)").isEmpty();
+        assertThat(stale)
+                .as("table entries for no argument of the live tree (a typo, or a removed option)")
+                .isEmpty();
     }
 
     @Test
@@ -97,9 +101,11 @@ class PathArgumentsTest {
         for (String remote : List.of("ls", "stat", "rm", "mkdir", "mv")) {
             assertThat(PathArguments.ofPositionals(remote)).as(remote).isEqualTo(PathArguments.Kind.REMOTE);
         }
-        assertThat(PathArguments.of("serve", commands.get("serve").getCommandSpec().findOption("--root")))
+        assertThat(PathArguments.of(
+                        "serve", commands.get("serve").getCommandSpec().findOption("--root")))
                 .isEqualTo(PathArguments.Kind.LOCAL_DIR);
-        assertThat(PathArguments.of("user add", commands.get("user add").getCommandSpec().findOption("--users")))
+        assertThat(PathArguments.of(
+                        "user add", commands.get("user add").getCommandSpec().findOption("--users")))
                 .isEqualTo(PathArguments.Kind.LOCAL);
     }
 }

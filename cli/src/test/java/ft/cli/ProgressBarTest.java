@@ -8,9 +8,9 @@ import java.io.StringWriter;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class ProgressBarTest {
     private static final long SECOND = 1_000_000_000L;
@@ -51,7 +51,8 @@ class ProgressBarTest {
         bar.finish();
 
         List<String> frames = Screen.frames(sink.toString());
-        assertThat(frames).hasSizeGreaterThan(10)
+        assertThat(frames)
+                .hasSizeGreaterThan(10)
                 .allSatisfy(f -> assertThat(StatusText.columns(f)).isLessThanOrEqualTo(columns - StatusLine.RESERVED))
                 .allSatisfy(f -> assertThat(f).containsPattern("\\d+%"));
         assertThat(frames.get(9)).contains(" 50% ").contains("ETA 0:");
@@ -116,7 +117,8 @@ class ProgressBarTest {
             bar.hashing("big.iso", i * size / 10, size);
         }
         assertThat(Screen.frames(sink.toString()).getLast())
-                .startsWith("hashing big.iso  90% 1.8 GiB / 2.0 GiB").contains("ETA 0:01");
+                .startsWith("hashing big.iso  90% 1.8 GiB / 2.0 GiB")
+                .contains("ETA 0:01");
         clock.addAndGet(SECOND);
         bar.hashing("big.iso", size, size);
         assertThat(Screen.rows(sink.toString())).containsExactly("hashing big.iso 100% 2.0 GiB in 0:09 at 200.0 MiB/s");
@@ -124,7 +126,9 @@ class ProgressBarTest {
         bar.start("big.iso", size, 0);
         clock.addAndGet(SECOND);
         bar.advance(size / 2);
-        assertThat(Screen.rows(sink.toString())).as("the upload on a row of its own").hasSize(2);
+        assertThat(Screen.rows(sink.toString()))
+                .as("the upload on a row of its own")
+                .hasSize(2);
     }
 
     @Test

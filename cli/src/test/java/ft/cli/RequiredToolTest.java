@@ -18,13 +18,16 @@ class RequiredToolTest {
     @Test
     void aMissingProgramFailsUnderCi() {
         assertThatThrownBy(() -> RequiredTool.require("zsh", Map.of("PATH", emptyBin.toString(), "CI", "true")))
-                .isInstanceOf(AssertionFailedError.class).hasMessageContaining("zsh").hasMessageContaining("CI=true");
+                .isInstanceOf(AssertionFailedError.class)
+                .hasMessageContaining("zsh")
+                .hasMessageContaining("CI=true");
     }
 
     @Test
     void aMissingProgramSkipsElsewhereSayingWhich() {
         assertThatThrownBy(() -> RequiredTool.require("zsh", Map.of("PATH", emptyBin.toString())))
-                .isInstanceOf(TestAbortedException.class).hasMessageContaining("zsh is not installed");
+                .isInstanceOf(TestAbortedException.class)
+                .hasMessageContaining("zsh is not installed");
     }
 
     @Test

@@ -1,11 +1,11 @@
 package ft.cli;
 
-import ft.server.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ft.server.*;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -36,8 +36,13 @@ class ServeCommandTest {
         String[] line = new String[args.length + 1];
         line[0] = "serve";
         System.arraycopy(args, 0, line, 1, args.length);
-        int exit = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> Main.run(line,
-                        new PrintWriter(new StringWriter()), new PrintWriter(err), Map.of("HOME", tmp.toString())),
+        int exit = assertTimeoutPreemptively(
+                Duration.ofSeconds(30),
+                () -> Main.run(
+                        line,
+                        new PrintWriter(new StringWriter()),
+                        new PrintWriter(err),
+                        Map.of("HOME", tmp.toString())),
                 "ft serve started instead of refusing");
         return new Run(exit, err.toString());
     }
@@ -82,7 +87,10 @@ class ServeCommandTest {
         assertEquals(2, r.exit(), r.err());
         assertTrue(r.err().contains("(UNSAFE_LISTEN)"), r.err());
         assertTrue(r.err().contains("clients send tokens only over TLS off loopback"), r.err());
-        assertTrue(r.err().contains("--tls") && r.err().contains("127.0.0.1") && r.err().contains("SSH tunnel"),
+        assertTrue(
+                r.err().contains("--tls")
+                        && r.err().contains("127.0.0.1")
+                        && r.err().contains("SSH tunnel"),
                 r.err());
         assertEquals(1, r.err().strip().lines().count(), "one line for people: " + r.err());
         assertFalse(r.err().contains("warning"), "a refusal, not a warning: " + r.err());
@@ -94,8 +102,17 @@ class ServeCommandTest {
         // that the TLS rule itself let --cert/--key through.
         Path cert = Files.writeString(tmp.resolve("cert.pem"), "not a certificate\n");
         Path key = Files.writeString(tmp.resolve("key.pem"), "not a key\n");
-        Run r = serve("--root", tmp.resolve("root").toString(), "--users", usersFile().toString(),
-                "--listen", "0.0.0.0:0", "--cert", cert.toString(), "--key", key.toString());
+        Run r = serve(
+                "--root",
+                tmp.resolve("root").toString(),
+                "--users",
+                usersFile().toString(),
+                "--listen",
+                "0.0.0.0:0",
+                "--cert",
+                cert.toString(),
+                "--key",
+                key.toString());
 
         assertEquals(2, r.exit(), r.err());
         assertFalse(r.err().contains("UNSAFE_LISTEN"), r.err());

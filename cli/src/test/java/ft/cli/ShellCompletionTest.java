@@ -56,7 +56,8 @@ class ShellCompletionTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         assertThat(Main.run(new String[] {"completion"}, new PrintWriter(out), new PrintWriter(err), Map.of()))
-                .as(err.toString()).isZero();
+                .as(err.toString())
+                .isZero();
         script = Files.writeString(tmp.resolve("ft-completion.bash"), out.toString());
 
         cwd = Files.createDirectories(tmp.resolve("cwd"));
@@ -79,9 +80,14 @@ class ShellCompletionTest {
         // script says it is completing (FT_COMPLETING: ./ft then never builds), as ./ft needs.
         Path bin = Files.createDirectories(tmp.resolve("bin"));
         Path ft = bin.resolve("ft");
-        Files.writeString(ft, "#!/bin/sh\n[ \"$FT_COMPLETING\" = 1 ] || exit 1\nexec " + CompletionScript.quote(Path.of(System.getProperty("java.home"), "bin", "java").toString())
-                + " -XX:TieredStopAtLevel=1 -cp " + CompletionScript.quote(System.getProperty("java.class.path"))
-                + " ft.cli.Main \"$@\"\n");
+        Files.writeString(
+                ft,
+                "#!/bin/sh\n[ \"$FT_COMPLETING\" = 1 ] || exit 1\nexec "
+                        + CompletionScript.quote(Path.of(System.getProperty("java.home"), "bin", "java")
+                                .toString())
+                        + " -XX:TieredStopAtLevel=1 -cp "
+                        + CompletionScript.quote(System.getProperty("java.class.path"))
+                        + " ft.cli.Main \"$@\"\n");
         Files.setPosixFilePermissions(ft, PosixFilePermissions.fromString("rwxr-xr-x"));
 
         Path home = Files.createDirectories(tmp.resolve("home"));
@@ -127,24 +133,29 @@ class ShellCompletionTest {
         Path driver = Files.writeString(tmp.resolve("driver." + shell), zsh ? ZSH_DRIVER : BASH_DRIVER);
         List<String> command = new ArrayList<>(List.of(shell));
         if (zsh) {
-            command.add("-f");   // no rc files: only what the script sets up
+            command.add("-f"); // no rc files: only what the script sets up
         }
         command.addAll(List.of(driver.toString(), word, line));
         command.addAll(List.of(words));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile())
-                .redirectOutput(tmp.resolve("out").toFile()).redirectError(tmp.resolve("err").toFile())
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .directory(cwd.toFile())
+                .redirectOutput(tmp.resolve("out").toFile())
+                .redirectError(tmp.resolve("err").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().keySet().removeIf(k -> k.startsWith("FT_"));
         pb.environment().putAll(env);
         pb.environment().put("FT_TEST_SCRIPT", script.toString());
         Instant start = Instant.now();
         Process p = pb.start();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as(shell + " finished completing '" + line + "'").isTrue();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS))
+                .as(shell + " finished completing '" + line + "'")
+                .isTrue();
         Duration took = Duration.between(start, Instant.now());
         String err = Files.readString(tmp.resolve("err"), StandardCharsets.UTF_8);
         assertThat(p.exitValue()).as(shell + " exit; stderr: " + err).isZero();
         List<String> candidates = Files.readAllLines(tmp.resolve("out"), StandardCharsets.UTF_8).stream()
-                .map(l -> l.substring(1, l.length() - 1)).toList();
+                .map(l -> l.substring(1, l.length() - 1))
+                .toList();
         return new Completion(candidates, err, took);
     }
 
@@ -182,14 +193,17 @@ class ShellCompletionTest {
                 .contains("-o", "--output", "-r", "--recursive", "-i", "--input", "--json", "-j", "--server", "--help")
                 .doesNotContain("--root", "get");
         assertThat(bash("--ou", "ft get --ou", "ft", "get", "--ou")).containsExactly("--output");
-        assertThat(bash("-", "ft put -", "ft", "put", "-")).contains("--recursive").doesNotContain("--output");
+        assertThat(bash("-", "ft put -", "ft", "put", "-"))
+                .contains("--recursive")
+                .doesNotContain("--output");
     }
 
     @Test
     void bashCompletesLocalPathsForPutWithASlashAfterDirectories() throws Exception {
         assertThat(bash("al", "ft put al", "ft", "put", "al")).containsExactly("alpha.txt", "alpine/");
         assertThat(bash("", "ft put ", "ft", "put", "")).containsExactly("alpha.txt", "alpine/", "my dir/");
-        assertThat(bash("my\\ dir/", "ft put my\\ dir/", "ft", "put", "my\\ dir/")).containsExactly("my dir/f.txt");
+        assertThat(bash("my\\ dir/", "ft put my\\ dir/", "ft", "put", "my\\ dir/"))
+                .containsExactly("my dir/f.txt");
         assertThat(bash(".h", "ft put .h", "ft", "put", ".h")).containsExactly(".hidden");
         // After the first argument too: put's arguments are all local.
         assertThat(bash("al", "ft put -r x al", "ft", "put", "-r", "x", "al")).containsExactly("alpha.txt", "alpine/");
@@ -198,7 +212,8 @@ class ShellCompletionTest {
     @Test
     void bashCompletesLocalPathsForTheOutputOfGet() throws Exception {
         assertThat(bash("al", "ft get x -o al", "ft", "get", "x", "-o", "al")).containsExactly("alpha.txt", "alpine/");
-        assertThat(bash("al", "ft get --output al", "ft", "get", "--output", "al")).containsExactly("alpha.txt", "alpine/");
+        assertThat(bash("al", "ft get --output al", "ft", "get", "--output", "al"))
+                .containsExactly("alpha.txt", "alpine/");
         // bash splits --output=al at the '=' and replaces only what follows it.
         assertThat(bash("al", "ft get --output=al", "ft", "get", "--output", "=", "al"))
                 .containsExactly("alpha.txt", "alpine/");
@@ -233,8 +248,17 @@ class ShellCompletionTest {
         // bash splits 127.0.0.1:PORT at the ':'; the script reads it whole.
         assertThat(bash("d", "ft -s 127.0.0.1:" + port + " get d", "ft", "-s", "127.0.0.1", ":", "" + port, "get", "d"))
                 .containsExactly("data/", "docs/");
-        assertThat(bash("d", "ft mv --server=127.0.0.1:" + port + " d",
-                "ft", "mv", "--server", "=", "127.0.0.1", ":", "" + port, "d"))
+        assertThat(bash(
+                        "d",
+                        "ft mv --server=127.0.0.1:" + port + " d",
+                        "ft",
+                        "mv",
+                        "--server",
+                        "=",
+                        "127.0.0.1",
+                        ":",
+                        "" + port,
+                        "d"))
                 .containsExactly("data/", "docs/");
     }
 
@@ -264,15 +288,27 @@ class ShellCompletionTest {
                 .withTls(new TlsServerSockets(identity)));
         int port = server.address().getPort();
         // A TAB never answers the trust question, and --trust is for the command, not for completing it.
-        assertThat(bash("d", "ft --trust --tls -s 127.0.0.1:" + port + " get d",
-                "ft", "--trust", "--tls", "-s", "127.0.0.1", ":", "" + port, "get", "d")).isEmpty();
+        assertThat(bash(
+                        "d",
+                        "ft --trust --tls -s 127.0.0.1:" + port + " get d",
+                        "ft",
+                        "--trust",
+                        "--tls",
+                        "-s",
+                        "127.0.0.1",
+                        ":",
+                        "" + port,
+                        "get",
+                        "d"))
+                .isEmpty();
         assertThat(tmp.resolve("home/config/ft/known_servers")).doesNotExist();
     }
 
     @Test
     void zshCompletesSubcommandsOptionsAndLocalPathsThroughBashcompinit() throws Exception {
         // Registered with nospace for zsh: every candidate but a directory carries its own space.
-        assertThat(zsh("", "ft ", "ft", "")).contains("get ", "put ", "serve ", "completion ")
+        assertThat(zsh("", "ft ", "ft", ""))
+                .contains("get ", "put ", "serve ", "completion ")
                 .doesNotContain("complete-remote ");
         assertThat(zsh("--ou", "ft get --ou", "ft", "get", "--ou")).containsExactly("--output ");
         assertThat(zsh("al", "ft put al", "ft", "put", "al")).containsExactly("alpha.txt ", "alpine/");
@@ -307,7 +343,8 @@ class ShellCompletionTest {
         Terminal(String shell) throws Exception {
             RequiredTool.require("tmux");
             Path home = tmp.resolve("home");
-            String exports = "export PATH=" + CompletionScript.quote(env.get("PATH")) + " HOME=" + CompletionScript.quote(home.toString())
+            String exports = "export PATH=" + CompletionScript.quote(env.get("PATH")) + " HOME="
+                    + CompletionScript.quote(home.toString())
                     + " XDG_CONFIG_HOME=" + CompletionScript.quote(env.get("XDG_CONFIG_HOME"))
                     + " XDG_CACHE_HOME=" + CompletionScript.quote(env.get("XDG_CACHE_HOME"))
                     + " FT_SERVER=" + CompletionScript.quote(env.get("FT_SERVER")) + "\n"
@@ -317,10 +354,12 @@ class ShellCompletionTest {
             if (shell.equals("zsh")) {
                 RequiredTool.require("zsh");
                 Files.writeString(home.resolve(".zshrc"), "PROMPT='$ '\nunsetopt beep\n" + exports);
-                command = "env -u FT_TOKEN -u FT_TLS -u FT_CONFIG ZDOTDIR=" + CompletionScript.quote(home.toString()) + " zsh -i";
+                command = "env -u FT_TOKEN -u FT_TLS -u FT_CONFIG ZDOTDIR=" + CompletionScript.quote(home.toString())
+                        + " zsh -i";
             } else {
                 Path rc = Files.writeString(tmp.resolve("bashrc"), "PS1='$ '\nbind 'set bell-style none'\n" + exports);
-                command = "env -u FT_TOKEN -u FT_TLS -u FT_CONFIG bash --noprofile --rcfile " + CompletionScript.quote(rc.toString()) + " -i";
+                command = "env -u FT_TOKEN -u FT_TLS -u FT_CONFIG bash --noprofile --rcfile "
+                        + CompletionScript.quote(rc.toString()) + " -i";
             }
             tmux("new-session", "-d", "-s", "t", "-x", "200", "-y", "50", command);
             type("echo READY");
@@ -332,7 +371,7 @@ class ShellCompletionTest {
             List<String> command = new ArrayList<>(List.of("tmux", "-S", socket.toString()));
             command.addAll(List.of(args));
             ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-            pb.environment().remove("TMUX");   // the test may itself run inside someone's tmux
+            pb.environment().remove("TMUX"); // the test may itself run inside someone's tmux
             Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("tmux %s", args[0]).isTrue();
@@ -354,13 +393,20 @@ class ShellCompletionTest {
         List<String> awaitScreen(Predicate<List<String>> done, String what) throws Exception {
             AtomicReference<List<String>> lines = new AtomicReference<>(List.of());
             try {
-                await(what).atMost(TERMINAL_DEADLINE).pollInterval(Duration.ofMillis(50)).until(() -> {
-                    lines.set(tmux("capture-pane", "-p", "-t", "t").lines().map(String::stripTrailing)
-                            .filter(l -> !l.isEmpty()).toList());
-                    return done.test(lines.get());
-                });
+                await(what)
+                        .atMost(TERMINAL_DEADLINE)
+                        .pollInterval(Duration.ofMillis(50))
+                        .until(() -> {
+                            lines.set(tmux("capture-pane", "-p", "-t", "t")
+                                    .lines()
+                                    .map(String::stripTrailing)
+                                    .filter(l -> !l.isEmpty())
+                                    .toList());
+                            return done.test(lines.get());
+                        });
             } catch (ConditionTimeoutException e) {
-                throw new AssertionError("waited " + TERMINAL_DEADLINE + " for " + what + "; the screen: " + lines.get(), e);
+                throw new AssertionError(
+                        "waited " + TERMINAL_DEADLINE + " for " + what + "; the screen: " + lines.get(), e);
             }
             return lines.get();
         }
@@ -374,8 +420,8 @@ class ShellCompletionTest {
             type(line);
             keys("Tab");
             type("X");
-            String shown = last(awaitScreen(lines -> last(lines).startsWith("$ ft") && last(lines).endsWith("X"),
-                    "'" + line + "<TAB>X'"));
+            String shown = last(awaitScreen(
+                    lines -> last(lines).startsWith("$ ft") && last(lines).endsWith("X"), "'" + line + "<TAB>X'"));
             keys("C-u");
             awaitScreen(lines -> last(lines).equals("$"), "the line to clear");
             return shown.substring(2, shown.length() - 1);

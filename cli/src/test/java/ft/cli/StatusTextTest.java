@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 class StatusTextTest {
     @Test
     void middleEllipsisKeepsBothEndsOfAName() {
-        assertThat(StatusText.middle("abcdefghijklmnopqrstuvwxyz", 10, "\u2026")).isEqualTo("abcde\u2026wxyz");
+        assertThat(StatusText.middle("abcdefghijklmnopqrstuvwxyz", 10, "\u2026"))
+                .isEqualTo("abcde\u2026wxyz");
         assertThat(StatusText.middle("abcdefghijklmnopqrstuvwxyz", 10, "...")).isEqualTo("abcd...xyz");
         assertThat(StatusText.middle("short.txt", 10, "\u2026")).isEqualTo("short.txt");
     }
@@ -36,8 +37,11 @@ class StatusTextTest {
         assertThat(StatusText.fit(parts, 200, "\u2026"))
                 .isEqualTo("quarterly-report-of-everything.tar.gz  45% 0.9 GiB / 2.0 GiB 12.0 MiB/s ETA 0:05");
         String at60 = StatusText.fit(parts, 60, "\u2026");
-        assertThat(at60).isEqualTo("quarterl\u2026g.tar.gz  45% 0.9 GiB / 2.0 GiB 12.0 MiB/s ETA 0:05").hasSize(60);
-        assertThat(StatusText.fit(parts, 37, "\u2026")).as("the rate goes, then the bytes; the name takes what is left")
+        assertThat(at60)
+                .isEqualTo("quarterl\u2026g.tar.gz  45% 0.9 GiB / 2.0 GiB 12.0 MiB/s ETA 0:05")
+                .hasSize(60);
+        assertThat(StatusText.fit(parts, 37, "\u2026"))
+                .as("the rate goes, then the bytes; the name takes what is left")
                 .isEqualTo("quarterly-r\u2026hing.tar.gz  45% ETA 0:05");
         assertThat(StatusText.fit(parts, 4, "\u2026")).isEqualTo(" 45%");
         assertThat(StatusText.fit(parts, 2, "\u2026")).isEqualTo(" 4");
@@ -46,7 +50,9 @@ class StatusTextTest {
     @Test
     void namesFromTheServerCannotCarryEscapeSequences() {
         Part p = Part.named("", "evil\u001b]0;pwned\u0007.txt", "", 1);
-        assertThat(StatusText.fit(List.of(p), 80, "\u2026")).doesNotContain("\u001b").contains("\\x1b");
+        assertThat(StatusText.fit(List.of(p), 80, "\u2026"))
+                .doesNotContain("\u001b")
+                .contains("\\x1b");
     }
 
     @Test

@@ -10,9 +10,12 @@ import org.junit.jupiter.api.Test;
 class TerminalWidthTest {
     @Test
     void theTerminalItselfWinsThenColumnsThenEighty() {
-        assertThat(new TerminalWidth(Map.of("COLUMNS", "120"), () -> OptionalInt.of(45)).getAsInt()).isEqualTo(45);
-        assertThat(new TerminalWidth(Map.of("COLUMNS", "120"), OptionalInt::empty).getAsInt()).isEqualTo(120);
-        assertThat(new TerminalWidth(Map.of("COLUMNS", "wide"), OptionalInt::empty).getAsInt()).isEqualTo(80);
+        assertThat(new TerminalWidth(Map.of("COLUMNS", "120"), () -> OptionalInt.of(45)).getAsInt())
+                .isEqualTo(45);
+        assertThat(new TerminalWidth(Map.of("COLUMNS", "120"), OptionalInt::empty).getAsInt())
+                .isEqualTo(120);
+        assertThat(new TerminalWidth(Map.of("COLUMNS", "wide"), OptionalInt::empty).getAsInt())
+                .isEqualTo(80);
         assertThat(new TerminalWidth(Map.of(), OptionalInt::empty).getAsInt()).isEqualTo(80);
     }
 

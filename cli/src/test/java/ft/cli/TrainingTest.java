@@ -19,8 +19,10 @@ class TrainingTest {
     void runsEveryLineAndCountsTheFailures() {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int failed = Training.run(new String[] {"--version", "::", "no-such-command", "::", "--help"},
-                new PrintWriter(out, true), new PrintWriter(err, true));
+        int failed = Training.run(
+                new String[] {"--version", "::", "no-such-command", "::", "--help"},
+                new PrintWriter(out, true),
+                new PrintWriter(err, true));
         assertThat(failed).isEqualTo(1);
         assertThat(out.toString()).contains("ft ").contains("Usage: ft");
         assertThat(err.toString()).contains("ft training: 'no-such-command' exited 2");

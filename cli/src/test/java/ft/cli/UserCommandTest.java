@@ -1,12 +1,12 @@
 package ft.cli;
 
-import ft.server.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ft.server.*;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -72,7 +72,9 @@ class UserCommandTest {
     @Test
     void replaceRotatesOnlyTheTokenAndKeepsRootAndReadOnly() throws Exception {
         Path file = tmp.resolve("users.jsonl");
-        String old = user("add", "alice", "--users", file.toString(), "--root", "alice", "--read-only").out().strip();
+        String old = user("add", "alice", "--users", file.toString(), "--root", "alice", "--read-only")
+                .out()
+                .strip();
 
         Run rotated = user("add", "alice", "--users", file.toString(), "--replace");
 
@@ -129,7 +131,10 @@ class UserCommandTest {
     void badNamesAndRootsAreUsageErrors() {
         Path file = tmp.resolve("users.jsonl");
         assertEquals(2, user("add", "bad name", "--users", file.toString()).exit());
-        assertEquals(2, user("add", "alice", "--users", file.toString(), "--root", "../up").exit());
+        assertEquals(
+                2,
+                user("add", "alice", "--users", file.toString(), "--root", "../up")
+                        .exit());
         assertEquals(2, user("add", "alice").exit(), "--users is required");
         assertFalse(Files.exists(file));
     }
@@ -137,7 +142,10 @@ class UserCommandTest {
     @Test
     void relativeRootIsStoredNormalised() throws IOException {
         Path file = tmp.resolve("users.jsonl");
-        assertEquals(0, user("add", "alice", "--users", file.toString(), "--root", "./homes/alice/").exit());
+        assertEquals(
+                0,
+                user("add", "alice", "--users", file.toString(), "--root", "./homes/alice/")
+                        .exit());
         assertEquals("homes/alice", Users.load(file).find("alice").root());
     }
 

@@ -28,8 +28,8 @@ class AuthenticationCliTest extends CliHarness {
         Files.createDirectories(root.resolve("alice"));
         Files.writeString(root.resolve("alice/hello.txt"), "hello alice");
         Files.writeString(root.resolve("top.txt"), "not alice's");
-        server = FtServer.start(FtServer.Options.of(root, new InetSocketAddress("127.0.0.1", 0))
-                .withUsersFile(users));
+        server = FtServer.start(
+                FtServer.Options.of(root, new InetSocketAddress("127.0.0.1", 0)).withUsersFile(users));
         env.put("FT_SERVER", "127.0.0.1:" + server.address().getPort());
     }
 
@@ -45,8 +45,11 @@ class AuthenticationCliTest extends CliHarness {
 
     @Test
     void withoutATokenEveryCommandExitsSevenWithUnauthorized() {
-        for (String[] args : List.of(new String[] {"get", "hello.txt", "-o", local.toString()},
-                new String[] {"ls"}, new String[] {"stat", "hello.txt"}, new String[] {"mkdir", "d"})) {
+        for (String[] args : List.of(
+                new String[] {"get", "hello.txt", "-o", local.toString()},
+                new String[] {"ls"},
+                new String[] {"stat", "hello.txt"},
+                new String[] {"mkdir", "d"})) {
             Run r = ft(args);
             assertThat(r.exit()).as(String.join(" ", args) + ": " + r.err()).isEqualTo(7);
             assertThat(r.err()).contains("(UNAUTHORIZED)").contains("FT_TOKEN");
@@ -120,9 +123,17 @@ class AuthenticationCliTest extends CliHarness {
         for (int i = 0; i < 6; i++) {
             Files.writeString(local.resolve("f" + i + ".txt"), "data " + i);
         }
-        Run put = ft("put", local.resolve("f0.txt").toString(), local.resolve("f1.txt").toString(),
-                local.resolve("f2.txt").toString(), local.resolve("f3.txt").toString(),
-                local.resolve("f4.txt").toString(), local.resolve("f5.txt").toString(), "in/", "-j", "1");
+        Run put = ft(
+                "put",
+                local.resolve("f0.txt").toString(),
+                local.resolve("f1.txt").toString(),
+                local.resolve("f2.txt").toString(),
+                local.resolve("f3.txt").toString(),
+                local.resolve("f4.txt").toString(),
+                local.resolve("f5.txt").toString(),
+                "in/",
+                "-j",
+                "1");
         assertThat(put.exit()).as(put.err()).isEqualTo(7);
         assertThat(put.err()).contains("UNAUTHORIZED");
         assertThat(root.resolve("alice/in")).doesNotExist();

@@ -39,7 +39,9 @@ class BatchTest extends CliHarness {
         try (Stream<Path> all = Files.walk(top)) {
             for (Path p : (Iterable<Path>) all::iterator) {
                 String rel = top.relativize(p).toString();
-                if (rel.isEmpty() || rel.startsWith(".ft") || p.getFileName().toString().startsWith(".")) {
+                if (rel.isEmpty()
+                        || rel.startsWith(".ft")
+                        || p.getFileName().toString().startsWith(".")) {
                     continue;
                 }
                 tree.put(rel, Files.isDirectory(p) ? "/" : md5(Files.readAllBytes(p)));
@@ -63,7 +65,9 @@ class BatchTest extends CliHarness {
         Run put = ft("put", "-r", "-j", "4", "--json", source.toString());
         assertThat(put.exit()).as(put.err()).isZero();
         List<JsonNode> up = jsonLines(put.out());
-        assertThat(up).hasSize(500).allSatisfy(j -> assertThat(j.get("status").asText()).isEqualTo("ok"));
+        assertThat(up)
+                .hasSize(500)
+                .allSatisfy(j -> assertThat(j.get("status").asText()).isEqualTo("ok"));
         assertThat(tree(root.resolve("many"))).isEqualTo(tree(source));
 
         Path out = local.resolve("out");
@@ -95,7 +99,8 @@ class BatchTest extends CliHarness {
         assertThat(human.err()).contains("20 files: 0 transferred, 20 unchanged, 0 failed");
 
         Run putAgain = ft("put", "-r", "--json", out.resolve("set").toString());
-        assertThat(jsonLines(putAgain.out())).hasSize(20)
+        assertThat(jsonLines(putAgain.out()))
+                .hasSize(20)
                 .allSatisfy(j -> assertThat(j.get("status").asText()).isEqualTo("unchanged"));
     }
 
@@ -107,17 +112,19 @@ class BatchTest extends CliHarness {
         Files.write(root.resolve("up/tree/f001.dat"), new byte[3]); // another size
 
         List<String> stats = new java.util.concurrent.CopyOnWriteArrayList<>();
-        ch.qos.logback.classic.Logger access = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("ft.access");
+        ch.qos.logback.classic.Logger access =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("ft.access");
         ch.qos.logback.classic.Level before = access.getLevel();
-        ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent> counter = new ch.qos.logback.core.AppenderBase<>() {
-            @Override
-            protected void append(ch.qos.logback.classic.spi.ILoggingEvent e) {
-                String line = e.getFormattedMessage();
-                if (line.contains(" stat ")) {
-                    stats.add(line);
-                }
-            }
-        };
+        ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent> counter =
+                new ch.qos.logback.core.AppenderBase<>() {
+                    @Override
+                    protected void append(ch.qos.logback.classic.spi.ILoggingEvent e) {
+                        String line = e.getFormattedMessage();
+                        if (line.contains(" stat ")) {
+                            stats.add(line);
+                        }
+                    }
+                };
         counter.start();
         access.addAppender(counter);
         access.setLevel(ch.qos.logback.classic.Level.INFO);
@@ -133,7 +140,9 @@ class BatchTest extends CliHarness {
         for (JsonNode j : jsonLines(put.out())) {
             status.put(j.get("remote").asText(), j.get("status").asText());
         }
-        assertThat(status).containsEntry("up/tree/f000.dat", "unchanged").containsEntry("up/tree/f001.dat", "ok")
+        assertThat(status)
+                .containsEntry("up/tree/f000.dat", "unchanged")
+                .containsEntry("up/tree/f001.dat", "ok")
                 .hasSize(6);
         assertThat(tree(root.resolve("up/tree"))).isEqualTo(tree(source));
         // The listing showed four files absent and one of another size: only f000 needed asking.
@@ -143,8 +152,17 @@ class BatchTest extends CliHarness {
     @Test
     void listWithMissingEntriesExitsEightAndTransfersTheRest() throws IOException {
         smallFiles(root.resolve("d"), 3);
-        Path list = Files.writeString(local.resolve("wanted.txt"), String.join("\n",
-                "# nightly pull", "d/f000.dat", "", "d/missing.dat", "  d/f002.dat  ", "nope/gone.dat", ""));
+        Path list = Files.writeString(
+                local.resolve("wanted.txt"),
+                String.join(
+                        "\n",
+                        "# nightly pull",
+                        "d/f000.dat",
+                        "",
+                        "d/missing.dat",
+                        "  d/f002.dat  ",
+                        "nope/gone.dat",
+                        ""));
         Path out = local.resolve("in");
 
         Run run = ft("get", "-i", list.toString(), "--json", "-o", out.toString());
@@ -153,12 +171,21 @@ class BatchTest extends CliHarness {
         assertThat(lines).hasSize(4);
         Map<String, String> statusByRemote = new TreeMap<>();
         for (JsonNode j : lines) {
-            statusByRemote.put(j.get("remote").asText(), j.get("status").asText()
-                    + (j.get("code").isNull() ? "" : "/" + j.get("code").asText()));
+            statusByRemote.put(
+                    j.get("remote").asText(),
+                    j.get("status").asText()
+                            + (j.get("code").isNull() ? "" : "/" + j.get("code").asText()));
         }
-        assertThat(statusByRemote).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "d/f000.dat", "ok", "d/f002.dat", "ok",
-                "d/missing.dat", "error/NOT_FOUND", "nope/gone.dat", "error/NOT_FOUND"));
+        assertThat(statusByRemote)
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "d/f000.dat",
+                        "ok",
+                        "d/f002.dat",
+                        "ok",
+                        "d/missing.dat",
+                        "error/NOT_FOUND",
+                        "nope/gone.dat",
+                        "error/NOT_FOUND"));
         assertThat(out.resolve("f000.dat")).hasSameBinaryContentAs(root.resolve("d/f000.dat"));
         assertThat(out.resolve("f002.dat")).hasSameBinaryContentAs(root.resolve("d/f002.dat"));
         assertThat(out.resolve("missing.dat")).doesNotExist();
@@ -170,10 +197,26 @@ class BatchTest extends CliHarness {
         Run run = ft("get", "--json", "a.bin", "missing.bin", "-o", local.toString());
         assertThat(run.exit()).isEqualTo(8);
         List<JsonNode> lines = jsonLines(run.out());
-        assertThat(lines).hasSize(2).allSatisfy(j -> assertThat(j.fieldNames()).toIterable().containsExactly(
-                "op", "remote", "local", "size", "md5", "status", "code", "message", "bytes_transferred",
-                "resumed_from", "seconds"));
-        JsonNode ok = lines.stream().filter(j -> j.get("remote").asText().equals("a.bin")).findFirst().orElseThrow();
+        assertThat(lines)
+                .hasSize(2)
+                .allSatisfy(j -> assertThat(j.fieldNames())
+                        .toIterable()
+                        .containsExactly(
+                                "op",
+                                "remote",
+                                "local",
+                                "size",
+                                "md5",
+                                "status",
+                                "code",
+                                "message",
+                                "bytes_transferred",
+                                "resumed_from",
+                                "seconds"));
+        JsonNode ok = lines.stream()
+                .filter(j -> j.get("remote").asText().equals("a.bin"))
+                .findFirst()
+                .orElseThrow();
         assertThat(ok.get("size").asLong()).isEqualTo(1000);
         assertThat(ok.get("bytes_transferred").asLong()).isEqualTo(1000);
         assertThat(ok.get("op").asText()).isEqualTo("get");
@@ -189,13 +232,20 @@ class BatchTest extends CliHarness {
         Path out = local.resolve("out");
         // Connection 1 plans the batch (a small listing, never cut); connections 2 and 3 are
         // cut after 1.5 MiB from the server; from connection 4 on everything gets through.
-        try (FaultProxy proxy = FaultProxy.start(server.address(), Faults.none().cutAfter(DOWNSTREAM, 3 * MIB / 2), 3)) {
+        try (FaultProxy proxy =
+                FaultProxy.start(server.address(), Faults.none().cutAfter(DOWNSTREAM, 3 * MIB / 2), 3)) {
             Run run = ft("-s", proxy.address(), "get", "-r", "-j", "1", "--json", "big", "-o", out.toString());
             assertThat(run.exit()).as(run.err()).isZero();
             List<JsonNode> lines = jsonLines(run.out());
-            assertThat(lines).hasSize(3).allSatisfy(j -> assertThat(j.get("status").asText()).isEqualTo("ok"));
-            assertThat(lines).filteredOn(j -> j.get("resumed_from").asLong() > 0).hasSizeGreaterThanOrEqualTo(2);
-            long moved = lines.stream().mapToLong(j -> j.get("bytes_transferred").asLong()).sum();
+            assertThat(lines)
+                    .hasSize(3)
+                    .allSatisfy(j -> assertThat(j.get("status").asText()).isEqualTo("ok"));
+            assertThat(lines)
+                    .filteredOn(j -> j.get("resumed_from").asLong() > 0)
+                    .hasSizeGreaterThanOrEqualTo(2);
+            long moved = lines.stream()
+                    .mapToLong(j -> j.get("bytes_transferred").asLong())
+                    .sum();
             assertThat(moved).isLessThan(6L * MIB);
         }
         for (int i = 0; i < 3; i++) {
@@ -237,8 +287,12 @@ class BatchTest extends CliHarness {
         String err = run.err().replace("\u001b[K", "");
         assertThat(err).contains("\r0/5 files").contains("5/5 files 100%");
         // What the terminal is left with: each row as its last carriage return left it.
-        List<String> rows = Stream.of(err.split("\n")).map(r -> r.substring(r.lastIndexOf('\r') + 1)).toList();
-        assertThat(rows).filteredOn(r -> r.contains("files")).as("one aggregate line, then the summary")
+        List<String> rows = Stream.of(err.split("\n"))
+                .map(r -> r.substring(r.lastIndexOf('\r') + 1))
+                .toList();
+        assertThat(rows)
+                .filteredOn(r -> r.contains("files"))
+                .as("one aggregate line, then the summary")
                 .hasSize(2)
                 .satisfies(l -> assertThat(l.get(0)).matches("5/5 files 100% 870 B in 0:\\d\\d at .*/s"))
                 .satisfies(l -> assertThat(l.get(1)).startsWith("ft: 5 files: 5 transferred"));
@@ -304,12 +358,22 @@ class BatchTest extends CliHarness {
     @Test
     void failFastStopsStartingNewFilesAfterTheFirstFailure() throws IOException {
         smallFiles(root.resolve("d"), 5);
-        Run run = ft("get", "--fail-fast", "-j", "1", "--json", "d/missing.dat", "d/f000.dat", "d/f001.dat",
-                "-o", local.toString());
+        Run run = ft(
+                "get",
+                "--fail-fast",
+                "-j",
+                "1",
+                "--json",
+                "d/missing.dat",
+                "d/f000.dat",
+                "d/f001.dat",
+                "-o",
+                local.toString());
         // The failure, and the two files never started as skipped: the batch exits with the failure's code.
         assertThat(run.exit()).isEqualTo(4);
         assertThat(jsonLines(run.out())).hasSize(3);
-        assertThat(run.out().lines().filter(l -> l.contains("\"status\":\"skipped\""))).hasSize(2);
+        assertThat(run.out().lines().filter(l -> l.contains("\"status\":\"skipped\"")))
+                .hasSize(2);
         assertThat(local.resolve("f001.dat")).doesNotExist();
     }
 
@@ -321,7 +385,7 @@ class BatchTest extends CliHarness {
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(root.resolve("data/a.csv")).hasContent("1");
         assertThat(root.resolve("data/b.csv")).hasContent("2");
-        assertThat(run.out().lines()).containsExactlyInAnyOrder(md5("1".getBytes()) + "  data/a.csv",
-                md5("2".getBytes()) + "  data/b.csv");
+        assertThat(run.out().lines())
+                .containsExactlyInAnyOrder(md5("1".getBytes()) + "  data/a.csv", md5("2".getBytes()) + "  data/b.csv");
     }
 }

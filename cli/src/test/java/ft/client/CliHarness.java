@@ -65,15 +65,18 @@ abstract class CliHarness {
     protected Run ftWithStreams(byte[] stdin, java.io.ByteArrayOutputStream stdout, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int exit = Main.run(args, new PrintWriter(out), new PrintWriter(err), env,
-                new java.io.ByteArrayInputStream(stdin), stdout);
+        int exit = Main.run(
+                args, new PrintWriter(out), new PrintWriter(err), env, new java.io.ByteArrayInputStream(stdin), stdout);
         return new Run(exit, out.toString(), err.toString());
     }
 
     /** What a client could see in the served root: everything but the server's own .ft. */
     protected java.util.List<String> rootEntries() throws IOException {
         try (Stream<Path> s = Files.list(root)) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> !n.equals(".ft")).sorted().toList();
+            return s.map(p -> p.getFileName().toString())
+                    .filter(n -> !n.equals(".ft"))
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -104,8 +107,10 @@ abstract class CliHarness {
 
     /** Waits, bounded, until the server has noticed every connection is gone. */
     protected void awaitServerIdle() {
-        await("the server letting go of every connection").atMost(Duration.ofSeconds(10))
-                .pollInterval(Duration.ofMillis(5)).until(() -> server.connectionCount() == 0);
+        await("the server letting go of every connection")
+                .atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(5))
+                .until(() -> server.connectionCount() == 0);
     }
 
     protected long partialFiles() throws IOException {
@@ -113,5 +118,4 @@ abstract class CliHarness {
             return s.count();
         }
     }
-
 }

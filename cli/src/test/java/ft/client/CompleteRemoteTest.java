@@ -104,12 +104,12 @@ class CompleteRemoteTest extends CliHarness {
     }
 
     @Test
-    @Timeout(30)   // with the user's --timeout (600 s here) it would hang: fail instead
+    @Timeout(30) // with the user's --timeout (600 s here) it would hang: fail instead
     void aServerThatNeverAnswersGivesNothingWithinAFewSeconds() throws IOException {
         // Accepts the connection (the backlog does) and never says a word.
         try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             env.put("FT_SERVER", "127.0.0.1:" + silent.getLocalPort());
-            env.put("FT_TIMEOUT", "600");   // the user's --timeout is not what a TAB waits for
+            env.put("FT_TIMEOUT", "600"); // the user's --timeout is not what a TAB waits for
             Instant start = Instant.now();
             assertThat(complete("--", "")).isEmpty();
             assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(5));
@@ -138,8 +138,8 @@ class CompleteRemoteTest extends CliHarness {
         Path users = tmp.resolve("users.jsonl");
         Run add = ft("user", "add", "alice", "--users", users.toString());
         assertThat(add.exit()).as(add.err()).isZero();
-        server = FtServer.start(FtServer.Options.of(root, new InetSocketAddress("127.0.0.1", 0))
-                .withUsersFile(users));
+        server = FtServer.start(
+                FtServer.Options.of(root, new InetSocketAddress("127.0.0.1", 0)).withUsersFile(users));
         env.put("FT_SERVER", "127.0.0.1:" + server.address().getPort());
         assertThat(complete("--", "d")).isEmpty();
         env.put("FT_TOKEN", add.out().strip());

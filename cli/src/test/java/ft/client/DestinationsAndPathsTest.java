@@ -39,8 +39,9 @@ class DestinationsAndPathsTest extends CliHarness {
     void anEmptyPathIsAUsageErrorOfOneLine(String command) {
         Run run = ft(command, "");
         assertThat(run.exit()).as(run.err()).isEqualTo(2);
-        assertThat(run.err()).isEqualTo("ft: " + command + ": an empty argument is not a remote path\n"
-                + "ft: see 'ft " + command + " --help'\n");
+        assertThat(run.err())
+                .isEqualTo("ft: " + command + ": an empty argument is not a remote path\n" + "ft: see 'ft " + command
+                        + " --help'\n");
     }
 
     @Test
@@ -60,8 +61,10 @@ class DestinationsAndPathsTest extends CliHarness {
         Path b = localFile("b.csv", B);
         Run run = ft("put", a.toString(), b.toString());
         assertThat(run.exit()).isEqualTo(2);
-        assertThat(run.err()).contains("exists here, so it is not taken as the remote destination")
-                .contains("-t DIR").contains("-T");
+        assertThat(run.err())
+                .contains("exists here, so it is not taken as the remote destination")
+                .contains("-t DIR")
+                .contains("-T");
         assertThat(rootEntries()).isEmpty();
     }
 
@@ -117,7 +120,9 @@ class DestinationsAndPathsTest extends CliHarness {
         Path data = Files.createDirectories(local.resolve("data"));
         Run run = ft("get", "a.txt", "b.txt", data.toString());
         assertThat(run.exit()).isEqualTo(2);
-        assertThat(run.err()).contains("is a local directory, not a remote path").contains("-t " + data);
+        assertThat(run.err())
+                .contains("is a local directory, not a remote path")
+                .contains("-t " + data);
         assertThat(data).isEmptyDirectory();
         assertThat(Path.of("a.txt")).doesNotExist();
 
@@ -145,7 +150,8 @@ class DestinationsAndPathsTest extends CliHarness {
         assertThat(local.resolve("copy/logs/app.log")).hasBinaryContent(A);
         assertThat(ft("mkdir", "newd/").exit()).isZero();
         assertThat(root.resolve("newd")).isDirectory();
-        assertThat(ft("get", "/a.txt", "-o", local.resolve("b.txt").toString()).exit()).isZero();
+        assertThat(ft("get", "/a.txt", "-o", local.resolve("b.txt").toString()).exit())
+                .isZero();
     }
 
     @Test
@@ -207,7 +213,9 @@ class DestinationsAndPathsTest extends CliHarness {
         remoteFile(name, data);
         Path out = Files.createDirectories(local.resolve("out"));
         try (FaultProxy proxy = FaultProxy.start(server.address(), Faults.none().cutAfter(DOWNSTREAM, 2 * MIB))) {
-            assertThat(ft("-s", proxy.address(), "get", "--retries", "0", name, "-o", out.toString()).exit()).isEqualTo(3);
+            assertThat(ft("-s", proxy.address(), "get", "--retries", "0", name, "-o", out.toString())
+                            .exit())
+                    .isEqualTo(3);
         }
         try (Stream<Path> held = Files.list(out)) {
             assertThat(held.map(p -> p.getFileName().toString()))

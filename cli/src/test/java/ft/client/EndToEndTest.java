@@ -105,12 +105,16 @@ class EndToEndTest extends CliHarness {
         Path part = local.resolve(".x.bin.ftpart");
         Path meta = local.resolve(".x.bin.ftpart.meta");
         // An orphan meta of another version (its partial gone): it must not outlive the new bytes.
-        Files.writeString(meta, "{\"server\":\"elsewhere:1\",\"path\":\"x.bin\",\"size\":100,\"md5\":\""
-                + md5("other".getBytes()) + "\"}");
+        Files.writeString(
+                meta,
+                "{\"server\":\"elsewhere:1\",\"path\":\"x.bin\",\"size\":100,\"md5\":\"" + md5("other".getBytes())
+                        + "\"}");
         try (ScriptedServer s = new ScriptedServer(ScriptedServer.getAnswer(header, body))) {
             Run[] run = new Run[1];
             Thread client = Thread.ofPlatform().start(() -> run[0] = getFrom(s, local.resolve("x.bin")));
-            await("the body in the partial file").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(2))
+            await("the body in the partial file")
+                    .atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(2))
                     .until(() -> Files.exists(part) && Files.size(part) == body.length);
             assertThat(part).hasBinaryContent(body);
             assertThat(meta).as("a small body in flight needs no meta").doesNotExist();
@@ -126,7 +130,8 @@ class EndToEndTest extends CliHarness {
         byte[] data = "small and eager".getBytes();
         Path source = Files.write(local.resolve("s.txt"), data);
         Md5 md5 = new Md5(md5(data));
-        Response.HelloOk hello = new Response.HelloOk(1, "scripted", new Response.Limits(1 << 20, 1 << 20, false, true));
+        Response.HelloOk hello =
+                new Response.HelloOk(1, "scripted", new Response.Limits(1 << 20, 1 << 20, false, true));
         // Only the verdict is scripted: a client waiting for an offset first would choke on it.
         byte[] notThere = ScriptedServer.frames(new Response.Error(ErrorCode.NOT_FOUND, "no such file"));
         try (ScriptedServer s = new ScriptedServer(hello, notThere, ScriptedServer.frames(new Response.PutDone(md5)))) {
@@ -143,8 +148,8 @@ class EndToEndTest extends CliHarness {
         Md5 md5 = new Md5(md5(data));
         Response.HelloOk hello = new Response.HelloOk(1, "older", new Response.Limits(1 << 20, 1 << 20, false));
         byte[] notThere = ScriptedServer.frames(new Response.Error(ErrorCode.NOT_FOUND, "no such file"));
-        try (ScriptedServer s = new ScriptedServer(hello, notThere,
-                ScriptedServer.frames(new Response.PutReady(0), new Response.PutDone(md5)))) {
+        try (ScriptedServer s = new ScriptedServer(
+                hello, notThere, ScriptedServer.frames(new Response.PutReady(0), new Response.PutDone(md5)))) {
             Run run = ft("-s", s.address(), "put", "--retries", "0", source.toString(), "s.txt");
             assertThat(run.exit()).as(run.err()).isZero();
             assertThat(s.request()).doesNotContain("eager");
@@ -165,7 +170,9 @@ class EndToEndTest extends CliHarness {
 
             assertThat(stat.size()).isEqualTo(size);
             assertThat(stat.md5()).isNotNull();
-            assertThat(waits).as("the server kept the 600 ms timeout from firing").isNotEmpty()
+            assertThat(waits)
+                    .as("the server kept the 600 ms timeout from firing")
+                    .isNotEmpty()
                     .allSatisfy(w -> assertThat(w.total()).isEqualTo(size));
         }
     }
@@ -174,7 +181,15 @@ class EndToEndTest extends CliHarness {
     void aWaitFrameFromAServerThatNeverOfferedThemIsRefused() throws IOException {
         Response.HelloOk hello = new Response.HelloOk(1, "older", new Response.Limits(1 << 20, 1 << 20, false, true));
         try (ScriptedServer s = new ScriptedServer(hello, ScriptedServer.frames(new Response.Wait(1, 2)))) {
-            Run run = ft("-s", s.address(), "get", "--retries", "0", "x.bin", "-o", local.resolve("x.bin").toString());
+            Run run = ft(
+                    "-s",
+                    s.address(),
+                    "get",
+                    "--retries",
+                    "0",
+                    "x.bin",
+                    "-o",
+                    local.resolve("x.bin").toString());
             assertThat(run.exit()).as(run.err()).isNotZero();
             assertThat(run.err()).contains("wait frame");
             assertThat(s.request()).doesNotContain("keepalive_ms");
@@ -208,7 +223,9 @@ class EndToEndTest extends CliHarness {
         Files.write(Files.createDirectories(root).resolve("f.bin"), old);
         Path target = local.resolve("f.bin");
         try (FaultProxy proxy = FaultProxy.start(server.address(), Faults.none().cutAfter(DOWNSTREAM, MIB))) {
-            assertThat(ft("-s", proxy.address(), "get", "--retries", "0", "f.bin", "-o", target.toString()).exit()).isEqualTo(3);
+            assertThat(ft("-s", proxy.address(), "get", "--retries", "0", "f.bin", "-o", target.toString())
+                            .exit())
+                    .isEqualTo(3);
         }
         Files.write(root.resolve("f.bin"), replacement);
 
@@ -224,7 +241,9 @@ class EndToEndTest extends CliHarness {
         Files.write(Files.createDirectories(root).resolve("f.bin"), data);
         Path target = local.resolve("f.bin");
         try (FaultProxy proxy = FaultProxy.start(server.address(), Faults.none().cutAfter(DOWNSTREAM, MIB))) {
-            assertThat(ft("-s", proxy.address(), "get", "--retries", "0", "f.bin", "-o", target.toString()).exit()).isEqualTo(3);
+            assertThat(ft("-s", proxy.address(), "get", "--retries", "0", "f.bin", "-o", target.toString())
+                            .exit())
+                    .isEqualTo(3);
         }
         Run again = ft("get", "--no-resume", "f.bin", "-o", target.toString());
         assertThat(again.exit()).as(again.err()).isZero();
@@ -264,11 +283,15 @@ class EndToEndTest extends CliHarness {
     @Test
     void exitCodesTellScriptsWhatWentWrong() throws IOException {
         Files.writeString(Files.createDirectories(root).resolve("here.txt"), "x");
-        assertThat(ft("get", "missing.txt", "-o", local.resolve("m").toString()).exit()).isEqualTo(4);
-        assertThat(ft("get", "../etc/passwd", "-o", local.resolve("p").toString()).exit()).isEqualTo(7);
+        assertThat(ft("get", "missing.txt", "-o", local.resolve("m").toString()).exit())
+                .isEqualTo(4);
+        assertThat(ft("get", "../etc/passwd", "-o", local.resolve("p").toString())
+                        .exit())
+                .isEqualTo(7);
         assertThat(ft("put", local.resolve("no-such-file").toString()).exit()).isEqualTo(6);
         Path aFile = Files.writeString(local.resolve("a-file"), "not a directory");
-        assertThat(ft("get", "here.txt", "-o", aFile.resolve("x").toString()).exit()).isEqualTo(6);
+        assertThat(ft("get", "here.txt", "-o", aFile.resolve("x").toString()).exit())
+                .isEqualTo(6);
         assertThat(ft("get").exit()).isEqualTo(2);
         assertThat(ft("frobnicate").exit()).isEqualTo(2);
         int closedPort;
@@ -278,16 +301,23 @@ class EndToEndTest extends CliHarness {
         Run refused = ft("-s", "127.0.0.1:" + closedPort, "get", "here.txt");
         assertThat(refused.exit()).isEqualTo(3);
         // Each of the 3 retries says so before the one error line.
-        assertThat(refused.err()).matches("(ft: retrying in \\d+ ms: cannot connect\\R){3}"
-                + "ft: get here.txt: cannot connect to .*\\(CONNECT_FAILED\\)\\R");
+        assertThat(refused.err())
+                .matches("(ft: retrying in \\d+ ms: cannot connect\\R){3}"
+                        + "ft: get here.txt: cannot connect to .*\\(CONNECT_FAILED\\)\\R");
     }
 
     @Test
     void serveExplainsWhyItCannotStart() throws IOException {
-        Run busyPort = ft("serve", "--root", tmp.resolve("other").toString(),
-                "--listen", "127.0.0.1:" + server.address().getPort());
+        Run busyPort = ft(
+                "serve",
+                "--root",
+                tmp.resolve("other").toString(),
+                "--listen",
+                "127.0.0.1:" + server.address().getPort());
         assertThat(busyPort.exit()).isEqualTo(1);
-        assertThat(busyPort.err()).startsWith("ft: serve: cannot listen on 127.0.0.1:").contains("(LISTEN_FAILED)");
+        assertThat(busyPort.err())
+                .startsWith("ft: serve: cannot listen on 127.0.0.1:")
+                .contains("(LISTEN_FAILED)");
 
         Path file = Files.writeString(tmp.resolve("plain-file"), "x");
         Run notADirectory = ft("serve", "--root", file.toString(), "--listen", "127.0.0.1:0");
@@ -299,18 +329,21 @@ class EndToEndTest extends CliHarness {
     void pingReportsRoundTripAndClockOffsetOfTheServer() {
         Run run = ft("ping", "-c", "2");
         assertThat(run.exit()).as(run.err()).isZero();
-        assertThat(run.out()).matches("127\\.0\\.0\\.1:\\d+: 2/2 replies, rtt min .* ms median .* ms, clock offset [+-]\\d+ ms\\R");
+        assertThat(run.out())
+                .matches("127\\.0\\.0\\.1:\\d+: 2/2 replies, rtt min .* ms median .* ms, clock offset [+-]\\d+ ms\\R");
     }
 
     @Test
     void everyCommandHasHelpWithExamplesThatExitsZero() {
-        for (String command : new String[] {"get", "put", "ls", "stat", "rm", "mkdir", "mv", "ping", "serve",
-                "completion"}) {
+        for (String command :
+                new String[] {"get", "put", "ls", "stat", "rm", "mkdir", "mv", "ping", "serve", "completion"}) {
             Run help = ft(command, "--help");
             assertThat(help.exit()).as(command).isZero();
             assertThat(help.out()).as(command).contains("Usage: ft " + command).contains("Examples:");
         }
-        assertThat(ft("--help").out()).contains("Exit codes:").contains("8 some files of a batch failed")
+        assertThat(ft("--help").out())
+                .contains("Exit codes:")
+                .contains("8 some files of a batch failed")
                 .contains("130 interrupted (Ctrl-C)");
     }
 
@@ -320,11 +353,15 @@ class EndToEndTest extends CliHarness {
         String address = env.remove("FT_SERVER");
         Path config = Files.createDirectories(tmp.resolve("config/ft")).resolve("config");
         Files.writeString(config, "# written by a test\nserver = " + address + "\nretries = 0\n");
-        assertThat(ft("get", "a.txt", "-o", local.resolve("1").toString()).exit()).isZero();
+        assertThat(ft("get", "a.txt", "-o", local.resolve("1").toString()).exit())
+                .isZero();
 
         env.put("FT_SERVER", "127.0.0.1:1");
-        assertThat(ft("get", "a.txt", "-o", local.resolve("2").toString()).exit()).isEqualTo(3);
-        assertThat(ft("-s", address, "get", "a.txt", "-o", local.resolve("3").toString()).exit()).isZero();
+        assertThat(ft("get", "a.txt", "-o", local.resolve("2").toString()).exit())
+                .isEqualTo(3);
+        assertThat(ft("-s", address, "get", "a.txt", "-o", local.resolve("3").toString())
+                        .exit())
+                .isZero();
 
         Files.writeString(config, "sevrer = x\n");
         Run typo = ft("get", "a.txt");
@@ -355,8 +392,9 @@ class EndToEndTest extends CliHarness {
     @Test
     void errorIsOneLineNamingWhatFailedWhyAndCode() {
         Run run = ft("get", "nope/missing.txt", "-o", local.resolve("x").toString());
-        assertThat(run.err()).isEqualTo("ft: get nope/missing.txt: 'nope/missing.txt' does not exist (NOT_FOUND)"
-                + System.lineSeparator());
+        assertThat(run.err())
+                .isEqualTo("ft: get nope/missing.txt: 'nope/missing.txt' does not exist (NOT_FOUND)"
+                        + System.lineSeparator());
         assertThat(run.out()).isEmpty();
     }
 
@@ -365,9 +403,14 @@ class EndToEndTest extends CliHarness {
         Files.writeString(Files.createDirectories(root).resolve("a.txt"), "hello");
         String address = env.remove("FT_SERVER");
         env.put("FT_SERVER", "127.0.0.1:1");
-        assertThat(ft("-s", address, "get", "a.txt", "-o", local.resolve("1").toString()).exit()).isZero();
-        assertThat(ft("get", "a.txt", "-s", address, "-o", local.resolve("2").toString()).exit()).isZero();
-        assertThat(ft("get", "a.txt", "-o", local.resolve("3").toString()).exit()).isEqualTo(3);
+        assertThat(ft("-s", address, "get", "a.txt", "-o", local.resolve("1").toString())
+                        .exit())
+                .isZero();
+        assertThat(ft("get", "a.txt", "-s", address, "-o", local.resolve("2").toString())
+                        .exit())
+                .isZero();
+        assertThat(ft("get", "a.txt", "-o", local.resolve("3").toString()).exit())
+                .isEqualTo(3);
         assertThat(local.resolve("2")).hasContent("hello");
     }
 
@@ -406,7 +449,8 @@ class EndToEndTest extends CliHarness {
             }
         }
         try (Stream<Path> all = Files.walk(tmp)) {
-            assertThat(all.filter(p -> p.getFileName().toString().contains("evil"))).isEmpty();
+            assertThat(all.filter(p -> p.getFileName().toString().contains("evil")))
+                    .isEmpty();
         }
         assertThat(local.resolve("x.bin")).doesNotExist();
     }
@@ -452,7 +496,16 @@ class EndToEndTest extends CliHarness {
     @Test
     void stalledServerTimesOutWithExitThree() throws IOException {
         try (ScriptedServer s = new ScriptedServer(new byte[0])) {
-            Run run = ft("-s", s.address(), "--timeout", "1", "get", "--retries", "0", "x.bin", "-o",
+            Run run = ft(
+                    "-s",
+                    s.address(),
+                    "--timeout",
+                    "1",
+                    "get",
+                    "--retries",
+                    "0",
+                    "x.bin",
+                    "-o",
                     local.resolve("x").toString());
             assertThat(run.exit()).isEqualTo(3);
             assertThat(run.err()).contains("sent nothing for 1 s").contains("(TIMEOUT)");

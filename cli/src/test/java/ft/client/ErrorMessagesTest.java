@@ -53,14 +53,18 @@ class ErrorMessagesTest extends CliHarness {
     void aWebServerIsToldApartAtOnceNotAfterTheTimeout() throws Exception {
         try (ServerSocket web = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
             // Like a real HTTP server: nothing until a whole request (up to the blank line) arrived.
-            Thread.ofPlatform().daemon().start(() -> answerOne(web, null,
-                    "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));
+            Thread.ofPlatform()
+                    .daemon()
+                    .start(() -> answerOne(
+                            web, null, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));
             long t0 = System.nanoTime();
             Run run = ft("-s", "127.0.0.1:" + web.getLocalPort(), "--timeout", "30", "ls");
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(15));
             assertThat(run.exit()).isEqualTo(3);
-            assertThat(run.err()).contains("127.0.0.1:" + web.getLocalPort() + " is not an ft server (it answered "
-                    + "'HTTP/1.1 400 Bad Request')").contains("(NOT_FT_SERVER)");
+            assertThat(run.err())
+                    .contains("127.0.0.1:" + web.getLocalPort() + " is not an ft server (it answered "
+                            + "'HTTP/1.1 400 Bad Request')")
+                    .contains("(NOT_FT_SERVER)");
         }
     }
 
@@ -68,7 +72,14 @@ class ErrorMessagesTest extends CliHarness {
     void anSshServerIsToldApartAtOnceAndNotRetried() throws Exception {
         try (ServerSocket ssh = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
             Thread.ofPlatform().daemon().start(() -> answerOne(ssh, "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n", null));
-            Run run = ft("-s", "127.0.0.1:" + ssh.getLocalPort(), "get", "--retries", "5", "a.txt", "-o",
+            Run run = ft(
+                    "-s",
+                    "127.0.0.1:" + ssh.getLocalPort(),
+                    "get",
+                    "--retries",
+                    "5",
+                    "a.txt",
+                    "-o",
                     local.resolve("a.txt").toString());
             assertThat(run.exit()).isEqualTo(3);
             assertThat(run.err()).contains("is not an ft server (it answered 'SSH-2.0-OpenSSH_9.2p1 Debian-2')");
@@ -108,8 +119,8 @@ class ErrorMessagesTest extends CliHarness {
         assertThat(FtClient.isOnThisHost(InetAddress.getByName("0.0.0.0"))).isTrue();
         assertThat(FtClient.isOnThisHost(InetAddress.getByName("192.0.2.1"))).isFalse();
         // 192.0.2.0/24 is for documentation (RFC 5737): the refusal comes before any connection.
-        assertThatThrownBy(() -> FtClient.connect(new HostPort("192.0.2.1", 7070), Duration.ofSeconds(1),
-                "alice.SECRET", null))
+        assertThatThrownBy(() ->
+                        FtClient.connect(new HostPort("192.0.2.1", 7070), Duration.ofSeconds(1), "alice.SECRET", null))
                 .isInstanceOf(ConnectionException.class)
                 .hasMessageContaining("refusing to send a token in clear text to 192.0.2.1:7070");
     }
@@ -122,9 +133,11 @@ class ErrorMessagesTest extends CliHarness {
             byte[] data = random(4 * MIB, 5);
             remoteFile("big.bin", data);
             Path target = small.resolve("big.bin");
-            try (FaultProxy proxy = FaultProxy.start(server.address(), Faults.none().cutAfter(DOWNSTREAM, 2 * MIB))) {
+            try (FaultProxy proxy =
+                    FaultProxy.start(server.address(), Faults.none().cutAfter(DOWNSTREAM, 2 * MIB))) {
                 assertThat(ft("-s", proxy.address(), "get", "--retries", "0", "big.bin", "-o", target.toString())
-                        .exit()).isEqualTo(3);
+                                .exit())
+                        .isEqualTo(3);
             }
             long held = Files.size(small.resolve(".big.bin.ftpart"));
             assertThat(held).isPositive();
@@ -132,11 +145,17 @@ class ErrorMessagesTest extends CliHarness {
             Path filler = Files.write(small.resolve("filler"), new byte[(int) (5 * MIB - held - MIB)]);
             Run run = ft("get", "big.bin", "-o", target.toString());
             assertThat(run.exit()).as(run.err()).isEqualTo(6);
-            assertThat(run.err()).contains("not enough space for " + target).contains("free in " + small)
-                    .contains("the partial download").contains("is kept").contains("rerun the same command to resume")
+            assertThat(run.err())
+                    .contains("not enough space for " + target)
+                    .contains("free in " + small)
+                    .contains("the partial download")
+                    .contains("is kept")
+                    .contains("rerun the same command to resume")
                     .contains("(NO_SPACE)");
             assertThat(target).doesNotExist();
-            assertThat(Files.size(small.resolve(".big.bin.ftpart"))).as("untouched").isEqualTo(held);
+            assertThat(Files.size(small.resolve(".big.bin.ftpart")))
+                    .as("untouched")
+                    .isEqualTo(held);
             assertThat(small.resolve(".big.bin.ftpart.meta")).exists();
 
             Files.delete(filler);

@@ -61,10 +61,17 @@ class HashingProgressTest {
     void aBatchPutReportsTheJournalsHashingPass() throws Exception {
         List<Outcome> outcomes = new ArrayList<>();
         try (DigestJournal journal = DigestJournal.open(tmp.resolve("journal.jsonl"))) {
-            new Batch(this::connect, new Batch.Options(1, 0, Duration.ZERO, false, false, true), journal,
-                    t -> recording, outcomes::add).run(List.of(Transfer.put(file, "big.bin")));
+            new Batch(
+                            this::connect,
+                            new Batch.Options(1, 0, Duration.ZERO, false, false, true),
+                            journal,
+                            t -> recording,
+                            outcomes::add)
+                    .run(List.of(Transfer.put(file, "big.bin")));
         }
-        assertThat(outcomes).singleElement().satisfies(o -> assertThat(o.failed()).as(o.message()).isFalse());
+        assertThat(outcomes)
+                .singleElement()
+                .satisfies(o -> assertThat(o.failed()).as(o.message()).isFalse());
         assertReportedUpToTheSize();
     }
 

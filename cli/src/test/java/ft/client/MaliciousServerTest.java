@@ -3,15 +3,15 @@ package ft.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ft.cli.Main;
-import ft.testing.ScriptedServer;
-import ft.testing.ScriptedServer.Reply;
-import ft.transfer.Body;
 import ft.protocol.EntryType;
 import ft.protocol.ErrorCode;
 import ft.protocol.ListItem;
 import ft.protocol.Md5;
 import ft.protocol.Request;
 import ft.protocol.Response;
+import ft.testing.ScriptedServer;
+import ft.testing.ScriptedServer.Reply;
+import ft.transfer.Body;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -47,8 +47,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class MaliciousServerTest {
     private static final byte[] EVIL = "evil".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] SENTINEL = "SENTINEL: a malicious server must never overwrite me\n"
-            .getBytes(StandardCharsets.UTF_8);
+    private static final byte[] SENTINEL =
+            "SENTINEL: a malicious server must never overwrite me\n".getBytes(StandardCharsets.UTF_8);
 
     @TempDir
     Path tmp;
@@ -83,7 +83,9 @@ class MaliciousServerTest {
             assertThat(Files.readAllBytes(outside.resolve("sentinel.txt"))).isEqualTo(SENTINEL);
             assertThat(Files.readAllBytes(outside.resolve("evil"))).isEqualTo(SENTINEL);
             assertThat(Files.readAllBytes(tmp.resolve("top.txt"))).isEqualTo(SENTINEL);
-            assertThat(snapshotOutsideOut()).as("files outside the output directory").isEqualTo(before);
+            assertThat(snapshotOutsideOut())
+                    .as("files outside the output directory")
+                    .isEqualTo(before);
         } finally {
             if (server != null) {
                 server.close();
@@ -100,8 +102,11 @@ class MaliciousServerTest {
                     continue;
                 }
                 String rel = tmp.relativize(p).toString();
-                all.put(rel, Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) ? "dir"
-                        : Files.size(p) + " " + md5(Files.readAllBytes(p)));
+                all.put(
+                        rel,
+                        Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
+                                ? "dir"
+                                : Files.size(p) + " " + md5(Files.readAllBytes(p)));
             }
         }
         return all;
@@ -158,15 +163,29 @@ class MaliciousServerTest {
     // ================================================================== hostile names in a get answer
 
     static Stream<Arguments> hostileNames() {
-        return Stream.of("../evil", "../../outside/evil", "<abs>/outside/evil", "sub/evil", "..", ".", "",
-                        "C:evil", "c:\\evil", "..\\evil", "evil\n", "evil\u0000", "evil\u001b[2J", "evil/")
+        return Stream.of(
+                        "../evil",
+                        "../../outside/evil",
+                        "<abs>/outside/evil",
+                        "sub/evil",
+                        "..",
+                        ".",
+                        "",
+                        "C:evil",
+                        "c:\\evil",
+                        "..\\evil",
+                        "evil\n",
+                        "evil\u0000",
+                        "evil\u001b[2J",
+                        "evil/")
                 .map(name -> Arguments.of(visible(name), name));
     }
 
     /** Control characters as \\uXXXX, so test names stay printable. */
     static String visible(String s) {
         StringBuilder b = new StringBuilder();
-        s.chars().forEach(c -> b.append(c < 0x20 || c == 0x7f ? String.format("\\u%04x", c) : String.valueOf((char) c)));
+        s.chars()
+                .forEach(c -> b.append(c < 0x20 || c == 0x7f ? String.format("\\u%04x", c) : String.valueOf((char) c)));
         return b.toString();
     }
 
@@ -174,9 +193,16 @@ class MaliciousServerTest {
     @MethodSource("hostileNames")
     void getAnswerNamingAnotherPlaceIsRefusedAndNothingIsWritten(String shown, String template) throws IOException {
         String name = template.replace("<abs>", tmp.toString());
-        Run run = against(r -> r instanceof Request.Get
-                        ? Reply.keepOpen(getAnswer(name, EVIL.length, new Md5(md5(EVIL)), 0, EVIL)) : null,
-                "get", "--retries", "0", "x.bin", "-o", out.resolve("x.bin").toString());
+        Run run = against(
+                r -> r instanceof Request.Get
+                        ? Reply.keepOpen(getAnswer(name, EVIL.length, new Md5(md5(EVIL)), 0, EVIL))
+                        : null,
+                "get",
+                "--retries",
+                "0",
+                "x.bin",
+                "-o",
+                out.resolve("x.bin").toString());
         assertThat(run.exit()).as(run.err()).isEqualTo(1);
         assertThat(run.err()).contains("(BAD_RESPONSE)");
         assertThat(run.out()).isEmpty();
@@ -188,18 +214,28 @@ class MaliciousServerTest {
     /** A server with directory {@code d} whose find answer lists {@code d/ok.txt} and {@code evil}. */
     private Function<Request, Reply> treeWith(String evil) {
         return r -> switch (r) {
-            case Request.Stat s -> Reply.keepOpen(ScriptedServer.frames(
-                    new Response.StatOk("d", EntryType.DIR, 0, 0, null)));
+            case Request.Stat s ->
+                Reply.keepOpen(ScriptedServer.frames(new Response.StatOk("d", EntryType.DIR, 0, 0, null)));
             case Request.Find f -> Reply.keepOpen(ScriptedServer.listing(List.of("d/ok.txt", evil)));
-            case Request.Get g -> Reply.keepOpen(getAnswer(g.path().substring(g.path().lastIndexOf('/') + 1),
-                    EVIL.length, new Md5(md5(EVIL)), 0, EVIL));
+            case Request.Get g ->
+                Reply.keepOpen(getAnswer(
+                        g.path().substring(g.path().lastIndexOf('/') + 1), EVIL.length, new Md5(md5(EVIL)), 0, EVIL));
             default -> null;
         };
     }
 
     @ParameterizedTest(name = "get -r d, listed [{0}]")
-    @ValueSource(strings = {"d/../../outside/evil", "d/../../../outside/evil", "<abs>/outside/evil",
-            "outside/evil", "d/..\\..\\outside\\evil", "d/./evil", "d//evil", "d/sub/.."})
+    @ValueSource(
+            strings = {
+                "d/../../outside/evil",
+                "d/../../../outside/evil",
+                "<abs>/outside/evil",
+                "outside/evil",
+                "d/..\\..\\outside\\evil",
+                "d/./evil",
+                "d//evil",
+                "d/sub/.."
+            })
     void recursiveGetRefusesAListingThatWouldLeaveTheOutputDirectory(String template) throws IOException {
         String evil = template.replace("<abs>", tmp.toString());
         Run run = against(treeWith(evil), "get", "-r", "--retries", "0", "d", "-o", out.toString());
@@ -210,15 +246,29 @@ class MaliciousServerTest {
     }
 
     @ParameterizedTest(name = "get '*.x', listed [{0}]")
-    @ValueSource(strings = {"../evil.x", "../../outside/evil.x", "<abs>/outside/evil.x", "sub/..\\..\\evil.x",
-            "a/../../outside/evil.x", "./evil.x"})
+    @ValueSource(
+            strings = {
+                "../evil.x",
+                "../../outside/evil.x",
+                "<abs>/outside/evil.x",
+                "sub/..\\..\\evil.x",
+                "a/../../outside/evil.x",
+                "./evil.x"
+            })
     void patternGetRefusesAListingThatWouldLeaveTheOutputDirectory(String template) throws IOException {
         String evil = template.replace("<abs>", tmp.toString());
-        Run run = against(r -> switch (r) {
-            case Request.Find f -> Reply.keepOpen(ScriptedServer.listing(List.of("ok.x", evil)));
-            case Request.Get g -> Reply.keepOpen(getAnswer("evil.x", EVIL.length, new Md5(md5(EVIL)), 0, EVIL));
-            default -> null;
-        }, "get", "--retries", "0", "*.x", "-o", out.toString());
+        Run run = against(
+                r -> switch (r) {
+                    case Request.Find f -> Reply.keepOpen(ScriptedServer.listing(List.of("ok.x", evil)));
+                    case Request.Get g -> Reply.keepOpen(getAnswer("evil.x", EVIL.length, new Md5(md5(EVIL)), 0, EVIL));
+                    default -> null;
+                },
+                "get",
+                "--retries",
+                "0",
+                "*.x",
+                "-o",
+                out.toString());
         assertThat(run.exit()).as(run.err()).isEqualTo(1);
         assertThat(run.err()).contains("(BAD_RESPONSE)");
         assertThat(gets()).isZero();
@@ -229,11 +279,18 @@ class MaliciousServerTest {
     @ValueSource(strings = {".bashrc", ".ssh/authorized_keys", "C:/evil.txt", "sub/deeper.txt", "x.txt\u001b[2J"})
     void patternGetRefusesListedFilesThePatternDoesNotMatch(String unrequested) throws IOException {
         // Like scp CVE-2019-6111: the server may only send what was asked for.
-        Run run = against(r -> switch (r) {
-            case Request.Find f -> Reply.keepOpen(ScriptedServer.listing(List.of("ok.txt", unrequested)));
-            case Request.Get g -> Reply.keepOpen(getAnswer("ok.txt", EVIL.length, new Md5(md5(EVIL)), 0, EVIL));
-            default -> null;
-        }, "get", "--retries", "0", "*.txt", "-o", out.toString());
+        Run run = against(
+                r -> switch (r) {
+                    case Request.Find f -> Reply.keepOpen(ScriptedServer.listing(List.of("ok.txt", unrequested)));
+                    case Request.Get g -> Reply.keepOpen(getAnswer("ok.txt", EVIL.length, new Md5(md5(EVIL)), 0, EVIL));
+                    default -> null;
+                },
+                "get",
+                "--retries",
+                "0",
+                "*.txt",
+                "-o",
+                out.toString());
         assertThat(run.exit()).as(run.err()).isEqualTo(1);
         assertThat(run.err()).contains("(BAD_RESPONSE)").doesNotContain("\u001b");
         assertThat(gets()).isZero();
@@ -242,19 +299,40 @@ class MaliciousServerTest {
 
     @Test
     void serverTextWithTerminalEscapesIsPrintedHarmlessly() throws IOException {
-        Run run = against(r -> r instanceof Request.Get
-                ? Reply.keepOpen(ScriptedServer.frames(new Response.Error(ErrorCode.NOT_FOUND, "gone\u001b]0;owned\u0007\r ft: all good")))
-                : null, "get", "--retries", "0", "x.bin", "-o", out.resolve("x.bin").toString());
+        Run run = against(
+                r -> r instanceof Request.Get
+                        ? Reply.keepOpen(ScriptedServer.frames(
+                                new Response.Error(ErrorCode.NOT_FOUND, "gone\u001b]0;owned\u0007\r ft: all good")))
+                        : null,
+                "get",
+                "--retries",
+                "0",
+                "x.bin",
+                "-o",
+                out.resolve("x.bin").toString());
         assertThat(run.exit()).isEqualTo(4);
-        assertThat(run.err()).doesNotContain("\u001b").doesNotContain("\u0007").doesNotContain("\r")
+        assertThat(run.err())
+                .doesNotContain("\u001b")
+                .doesNotContain("\u0007")
+                .doesNotContain("\r")
                 .contains("gone\\x1b]0;owned\\x07\\x0d ft: all good");
     }
 
     @Test
     void listingWhoseEndFrameMiscountsIsRefused() throws IOException {
-        Run run = against(r -> r instanceof Request.Find ? Reply.keepOpen(ScriptedServer.frames(new Response.Ok(),
-                        new ListItem.Entry("a.x", EntryType.FILE, 4, 0), new ListItem.End(2, false, null))) : null,
-                "get", "--retries", "0", "*.x", "-o", out.toString());
+        Run run = against(
+                r -> r instanceof Request.Find
+                        ? Reply.keepOpen(ScriptedServer.frames(
+                                new Response.Ok(),
+                                new ListItem.Entry("a.x", EntryType.FILE, 4, 0),
+                                new ListItem.End(2, false, null)))
+                        : null,
+                "get",
+                "--retries",
+                "0",
+                "*.x",
+                "-o",
+                out.toString());
         assertThat(run.exit()).as(run.err()).isEqualTo(1);
         assertThat(run.err()).contains("announced 2 entries but sent 1").contains("(BAD_RESPONSE)");
         assertThat(gets()).isZero();
@@ -267,10 +345,16 @@ class MaliciousServerTest {
     void fewerBytesThenCloseIsALostConnectionKeepingOnlyThePartial() throws IOException {
         byte[] content = random(1000, 1);
         Md5 whole = new Md5(md5(content));
-        Run run = against(r -> r instanceof Request.Get
+        Run run = against(
+                r -> r instanceof Request.Get
                         ? Reply.thenClose(getAnswer("x.bin", content.length, whole, 0, Arrays.copyOf(content, 300)))
                         : null,
-                "get", "--retries", "0", "x.bin", "-o", out.resolve("x.bin").toString());
+                "get",
+                "--retries",
+                "0",
+                "x.bin",
+                "-o",
+                out.resolve("x.bin").toString());
         assertThat(run.exit()).as(run.err()).isEqualTo(3);
         assertThat(run.err()).contains("(CONNECTION_LOST)");
         assertThat(out.resolve("x.bin")).doesNotExist();
@@ -279,11 +363,21 @@ class MaliciousServerTest {
 
         // The kept bytes are resumed from, with the digest as a condition, by an honest server.
         server.close();
-        Run again = against(r -> r instanceof Request.Get g
-                        ? Reply.keepOpen(getAnswer("x.bin", content.length, whole, g.offset(),
+        Run again = against(
+                r -> r instanceof Request.Get g
+                        ? Reply.keepOpen(getAnswer(
+                                "x.bin",
+                                content.length,
+                                whole,
+                                g.offset(),
                                 Arrays.copyOfRange(content, (int) g.offset(), content.length)))
                         : null,
-                "get", "--retries", "0", "x.bin", "-o", out.resolve("x.bin").toString());
+                "get",
+                "--retries",
+                "0",
+                "x.bin",
+                "-o",
+                out.resolve("x.bin").toString());
         assertThat(again.exit()).as(again.err()).isZero();
         Request.Get asked = (Request.Get) server.requests().getFirst();
         assertThat(asked.offset()).isEqualTo(300);
@@ -295,11 +389,21 @@ class MaliciousServerTest {
     @Test
     void moreBytesThanAnnouncedIsRefusedAndNothingIsPutInPlace() throws IOException {
         byte[] announced = "twelve".getBytes(StandardCharsets.UTF_8);
-        Run run = against(r -> r instanceof Request.Get
-                        ? Reply.keepOpen(getAnswer("x.bin", announced.length, new Md5(md5(announced)), 0,
+        Run run = against(
+                r -> r instanceof Request.Get
+                        ? Reply.keepOpen(getAnswer(
+                                "x.bin",
+                                announced.length,
+                                new Md5(md5(announced)),
+                                0,
                                 "twelve bytes".getBytes(StandardCharsets.UTF_8)))
                         : null,
-                "get", "--retries", "0", "x.bin", "-o", out.resolve("x.bin").toString());
+                "get",
+                "--retries",
+                "0",
+                "x.bin",
+                "-o",
+                out.resolve("x.bin").toString());
         assertThat(run.exit()).as(run.err()).isEqualTo(1);
         assertThat(run.err()).contains("more bytes").contains("(BAD_RESPONSE)");
         assertThat(out.resolve("x.bin")).doesNotExist();
@@ -309,10 +413,17 @@ class MaliciousServerTest {
     @Test
     void wrongOffsetEchoOnAFreshDownloadIsRefusedBeforeAnyByteIsWritten() throws IOException {
         byte[] content = "abcdef".getBytes(StandardCharsets.UTF_8);
-        Run run = against(r -> r instanceof Request.Get
-                        ? Reply.keepOpen(getAnswer("x.bin", 6, new Md5(md5(content)), 3, "def".getBytes(StandardCharsets.UTF_8)))
+        Run run = against(
+                r -> r instanceof Request.Get
+                        ? Reply.keepOpen(
+                                getAnswer("x.bin", 6, new Md5(md5(content)), 3, "def".getBytes(StandardCharsets.UTF_8)))
                         : null,
-                "get", "--retries", "0", "x.bin", "-o", out.resolve("x.bin").toString());
+                "get",
+                "--retries",
+                "0",
+                "x.bin",
+                "-o",
+                out.resolve("x.bin").toString());
         assertThat(run.exit()).as(run.err()).isEqualTo(1);
         assertThat(run.err()).contains("offset 3").contains("(BAD_RESPONSE)");
         assertThat(filesInOut()).isEmpty();
@@ -324,13 +435,20 @@ class MaliciousServerTest {
         byte[] content = "abcdef".getBytes(StandardCharsets.UTF_8);
         Md5 whole = new Md5(md5(content));
         Files.write(out.resolve(".x.bin.ftpart"), "abc".getBytes(StandardCharsets.UTF_8));
-        Files.writeString(out.resolve(".x.bin.ftpart.meta"), "{\"server\":\"127.0.0.1:1\",\"path\":\"x.bin\",\"size\":6,"
-                + "\"md5\":\"" + whole.hex() + "\"}");
-        Run run = against(r -> r instanceof Request.Get
-                        ? Reply.keepOpen(getAnswer("x.bin", 6, whole, echoed,
-                                Arrays.copyOfRange(content, (int) echoed, content.length)))
+        Files.writeString(
+                out.resolve(".x.bin.ftpart.meta"),
+                "{\"server\":\"127.0.0.1:1\",\"path\":\"x.bin\",\"size\":6," + "\"md5\":\"" + whole.hex() + "\"}");
+        Run run = against(
+                r -> r instanceof Request.Get
+                        ? Reply.keepOpen(getAnswer(
+                                "x.bin", 6, whole, echoed, Arrays.copyOfRange(content, (int) echoed, content.length)))
                         : null,
-                "get", "--retries", "0", "x.bin", "-o", out.resolve("x.bin").toString());
+                "get",
+                "--retries",
+                "0",
+                "x.bin",
+                "-o",
+                out.resolve("x.bin").toString());
         Request.Get asked = (Request.Get) server.requests().getFirst();
         assertThat(asked.offset()).isEqualTo(3);
         assertThat(run.exit()).as(run.err()).isEqualTo(1);
@@ -342,9 +460,14 @@ class MaliciousServerTest {
     @Test
     void offsetBeyondTheDeclaredSizeIsAMalformedAnswer() throws IOException {
         String header = "{\"status\":\"ok\",\"name\":\"x.bin\",\"size\":3,\"md5\":\"" + md5(EVIL) + "\",\"offset\":5}";
-        Run run = against(r -> r instanceof Request.Get
-                        ? Reply.keepOpen(ScriptedServer.frames(frameOf(header), EVIL)) : null,
-                "get", "--retries", "0", "x.bin", "-o", out.resolve("x.bin").toString());
+        Run run = against(
+                r -> r instanceof Request.Get ? Reply.keepOpen(ScriptedServer.frames(frameOf(header), EVIL)) : null,
+                "get",
+                "--retries",
+                "0",
+                "x.bin",
+                "-o",
+                out.resolve("x.bin").toString());
         assertThat(run.exit()).as(run.err()).isEqualTo(1);
         assertThat(run.err()).contains("malformed answer").contains("(BAD_RESPONSE)");
         assertThat(filesInOut()).isEmpty();
@@ -353,9 +476,14 @@ class MaliciousServerTest {
     @Test
     void negativeDeclaredSizeIsAMalformedAnswer() throws IOException {
         String header = "{\"status\":\"ok\",\"name\":\"x.bin\",\"size\":-4,\"md5\":\"" + md5(EVIL) + "\",\"offset\":0}";
-        Run run = against(r -> r instanceof Request.Get
-                        ? Reply.keepOpen(ScriptedServer.frames(frameOf(header), EVIL)) : null,
-                "get", "--retries", "0", "x.bin", "-o", out.resolve("x.bin").toString());
+        Run run = against(
+                r -> r instanceof Request.Get ? Reply.keepOpen(ScriptedServer.frames(frameOf(header), EVIL)) : null,
+                "get",
+                "--retries",
+                "0",
+                "x.bin",
+                "-o",
+                out.resolve("x.bin").toString());
         assertThat(run.exit()).as(run.err()).isEqualTo(1);
         assertThat(run.err()).contains("(BAD_RESPONSE)");
         assertThat(filesInOut()).isEmpty();
@@ -378,11 +506,21 @@ class MaliciousServerTest {
     void declaredSizeBeyondTheFreeDiskIsNoSpaceBeforeAnyByteIsWritten() throws IOException {
         long huge = Long.MAX_VALUE / 2;
         byte[] tiny = random(1000, 2);
-        Run run = against(r -> r instanceof Request.Get
-                        ? Reply.thenClose(getAnswer("x.bin", huge, new Md5(md5(tiny)), 0, tiny)) : null,
-                "get", "--retries", "0", "x.bin", "-o", out.resolve("x.bin").toString());
+        Run run = against(
+                r -> r instanceof Request.Get
+                        ? Reply.thenClose(getAnswer("x.bin", huge, new Md5(md5(tiny)), 0, tiny))
+                        : null,
+                "get",
+                "--retries",
+                "0",
+                "x.bin",
+                "-o",
+                out.resolve("x.bin").toString());
         assertThat(run.exit()).as(run.err()).isEqualTo(6);
-        assertThat(run.err()).contains("(NO_SPACE)").contains("4.0 EiB more needed").contains("nothing was written");
+        assertThat(run.err())
+                .contains("(NO_SPACE)")
+                .contains("4.0 EiB more needed")
+                .contains("nothing was written");
         assertThat(filesInOut()).isEmpty();
     }
 
@@ -390,9 +528,16 @@ class MaliciousServerTest {
     void largeDeclaredSizeWithATinyBodyNeitherPreallocatesNorFillsTheDisk() throws IOException {
         long huge = 64L << 20;
         byte[] tiny = random(1000, 2);
-        Run run = against(r -> r instanceof Request.Get
-                        ? Reply.thenClose(getAnswer("x.bin", huge, new Md5(md5(tiny)), 0, tiny)) : null,
-                "get", "--retries", "0", "x.bin", "-o", out.resolve("x.bin").toString());
+        Run run = against(
+                r -> r instanceof Request.Get
+                        ? Reply.thenClose(getAnswer("x.bin", huge, new Md5(md5(tiny)), 0, tiny))
+                        : null,
+                "get",
+                "--retries",
+                "0",
+                "x.bin",
+                "-o",
+                out.resolve("x.bin").toString());
         assertThat(run.exit()).as(run.err()).isEqualTo(3);
         assertThat(run.err()).contains("(CONNECTION_LOST)");
         assertThat(out.resolve("x.bin")).doesNotExist();
@@ -405,9 +550,17 @@ class MaliciousServerTest {
     void largeDeclaredSizeFromAServerThatThenStallsTimesOutWithOnlyTheReceivedBytes() throws IOException {
         long huge = 64L << 20;
         byte[] tiny = random(5000, 3);
-        Run run = against(1, r -> r instanceof Request.Get
-                        ? Reply.keepOpen(getAnswer("x.bin", huge, new Md5(md5(tiny)), 0, tiny)) : null,
-                "get", "--retries", "0", "x.bin", "-o", out.resolve("x.bin").toString());
+        Run run = against(
+                1,
+                r -> r instanceof Request.Get
+                        ? Reply.keepOpen(getAnswer("x.bin", huge, new Md5(md5(tiny)), 0, tiny))
+                        : null,
+                "get",
+                "--retries",
+                "0",
+                "x.bin",
+                "-o",
+                out.resolve("x.bin").toString());
         assertThat(run.exit()).as(run.err()).isEqualTo(3);
         assertThat(run.err()).contains("(TIMEOUT)");
         assertThat(out.resolve("x.bin")).doesNotExist();
@@ -419,8 +572,14 @@ class MaliciousServerTest {
     @Test
     void serverRefusalWithAnUnknownCodeIsTreatedAsInternal() throws IOException {
         String error = "{\"status\":\"error\",\"code\":\"PWNED\",\"message\":\"no\"}";
-        Run run = against(r -> r instanceof Request.Get ? Reply.keepOpen(frameOf(error)) : null,
-                "get", "--retries", "0", "x.bin", "-o", out.resolve("x.bin").toString());
+        Run run = against(
+                r -> r instanceof Request.Get ? Reply.keepOpen(frameOf(error)) : null,
+                "get",
+                "--retries",
+                "0",
+                "x.bin",
+                "-o",
+                out.resolve("x.bin").toString());
         assertThat(run.exit()).as(run.err()).isEqualTo(1);
         assertThat(run.err()).contains("(" + ErrorCode.INTERNAL + ")");
         assertThat(filesInOut()).isEmpty();

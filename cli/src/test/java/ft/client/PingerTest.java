@@ -1,10 +1,10 @@
 package ft.client;
 
-import ft.cli.ExitStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import ft.cli.ExitStatus;
 import ft.protocol.HostPort;
 import ft.protocol.Ping;
 import ft.server.FtServer;
@@ -73,7 +73,8 @@ class PingerTest {
             List<Integer> lengths = new ArrayList<>();
             for (int i = 0; i < 3 && silent.receive(buffer.clear()) != null; i++) {
                 lengths.add(buffer.position());
-                assertThat(Ping.decodeRequest(buffer.array(), buffer.position())).isPresent();
+                assertThat(Ping.decodeRequest(buffer.array(), buffer.position()))
+                        .isPresent();
             }
             assertThat(lengths).containsExactly(Pinger.REQUEST_BYTES, Pinger.REQUEST_BYTES);
         }
@@ -88,7 +89,8 @@ class PingerTest {
         // The loopback interface answers a datagram to a closed port with ICMP "port
         // unreachable"; without it this would be a TIMEOUT after 2 x 10 s, not CONNECT_FAILED.
         assertThatThrownBy(() -> Pinger.ping(hostPort(closed), 2, GENEROUS))
-                .isInstanceOfSatisfying(ConnectionException.class,
+                .isInstanceOfSatisfying(
+                        ConnectionException.class,
                         e -> assertThat(e.code()).isEqualTo(ConnectionException.CONNECT_FAILED))
                 .hasMessageContaining("nothing answers pings on UDP port " + closed.getPort());
     }
@@ -101,7 +103,10 @@ class PingerTest {
                 try {
                     ByteBuffer buffer = ByteBuffer.allocate(1024);
                     SocketAddress client = fake.receive(buffer);
-                    for (String junk : List.of("not json", "{\"status\":\"error\"}", "[1,2]",
+                    for (String junk : List.of(
+                            "not json",
+                            "{\"status\":\"error\"}",
+                            "[1,2]",
                             "{\"status\":\"ok\",\"version\":1,\"time\":\"12\"}",
                             "{\"status\":\"ok\",\"version\":1,\"time\":1,\"time\":2}")) {
                         fake.send(ByteBuffer.wrap(junk.getBytes(StandardCharsets.UTF_8)), client);

@@ -65,7 +65,8 @@ class PreserveTest extends CliHarness {
 
         Run put = ft("put", "-r", out.resolve("tree").toString(), "again/");
         assertThat(put.exit()).as(put.err()).isZero();
-        assertThat(Files.getLastModifiedTime(root.resolve("again/tree/sub/b.txt"))).isEqualTo(THEN);
+        assertThat(Files.getLastModifiedTime(root.resolve("again/tree/sub/b.txt")))
+                .isEqualTo(THEN);
     }
 
     @Test
@@ -88,8 +89,9 @@ class PreserveTest extends CliHarness {
         Files.createSymbolicLink(root.resolve("tree/inside.txt"), root.resolve("tree/real.txt"));
         Run run = ft("get", "-r", "--json", "tree", "-o", local.resolve("copy").toString());
         assertThat(run.exit()).as(run.err()).isZero();
-        assertThat(run.out().lines()).anySatisfy(l -> assertThat(l).contains("\"remote\":\"tree/out\"")
-                .contains("\"status\":\"skipped\""));
+        assertThat(run.out().lines())
+                .anySatisfy(
+                        l -> assertThat(l).contains("\"remote\":\"tree/out\"").contains("\"status\":\"skipped\""));
         assertThat(local.resolve("copy/tree/inside.txt")).hasContent("real");
         assertThat(local.resolve("copy/tree/out")).doesNotExist();
     }

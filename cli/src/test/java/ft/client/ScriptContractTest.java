@@ -1,10 +1,10 @@
 package ft.client;
 
-import ft.cli.ExitStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import ft.cli.ExitStatus;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -41,11 +41,24 @@ class ScriptContractTest extends CliHarness {
     @Test
     void everyFileOfAGetFromAnUnreachableServerHasItsLine() throws IOException {
         Path list = localFile("wanted.txt", "a.txt\nb.txt\nlogs/*.gz\n".getBytes(StandardCharsets.UTF_8));
-        Run run = ft("-s", deadServer(), "get", "--retries", "0", "--json", "-i", list.toString(), "c.txt", "-r", "d",
-                "-o", local.resolve("out").toString());
+        Run run = ft(
+                "-s",
+                deadServer(),
+                "get",
+                "--retries",
+                "0",
+                "--json",
+                "-i",
+                list.toString(),
+                "c.txt",
+                "-r",
+                "d",
+                "-o",
+                local.resolve("out").toString());
         assertThat(run.exit()).as(run.err()).isEqualTo(3);
         List<JsonNode> lines = lines(run);
-        assertThat(lines).extracting(l -> l.get("remote").asText())
+        assertThat(lines)
+                .extracting(l -> l.get("remote").asText())
                 .containsExactlyInAnyOrder("c.txt", "d", "a.txt", "b.txt", "logs/*.gz");
         assertThat(lines).allSatisfy(l -> {
             assertThat(l.get("status").asText()).isEqualTo("error");
@@ -57,9 +70,20 @@ class ScriptContractTest extends CliHarness {
     void everyFileOfAPutTreeToAnUnreachableServerHasItsLine() throws IOException {
         localFile("tree/a.bin", new byte[10]);
         localFile("tree/sub/b.bin", new byte[20]);
-        Run run = ft("-s", deadServer(), "put", "--retries", "0", "--json", "-r", local.resolve("tree").toString(), "up/");
+        Run run = ft(
+                "-s",
+                deadServer(),
+                "put",
+                "--retries",
+                "0",
+                "--json",
+                "-r",
+                local.resolve("tree").toString(),
+                "up/");
         assertThat(run.exit()).as(run.err()).isEqualTo(3);
-        assertThat(lines(run)).extracting(l -> l.get("remote").asText() + " " + l.get("status").asText())
+        assertThat(lines(run))
+                .extracting(
+                        l -> l.get("remote").asText() + " " + l.get("status").asText())
                 .containsExactlyInAnyOrder("up/tree/a.bin error", "up/tree/sub/b.bin error");
     }
 
@@ -67,7 +91,16 @@ class ScriptContractTest extends CliHarness {
     void filesAFailFastStopNeverStartedAreReportedSkipped() throws IOException {
         remoteFile("b.txt", new byte[5]);
         remoteFile("c.txt", new byte[5]);
-        Run run = ft("get", "--json", "--fail-fast", "-j", "1", "missing.txt", "b.txt", "c.txt", "-o",
+        Run run = ft(
+                "get",
+                "--json",
+                "--fail-fast",
+                "-j",
+                "1",
+                "missing.txt",
+                "b.txt",
+                "c.txt",
+                "-o",
                 local.resolve("out").toString());
         assertThat(run.exit()).as(run.err()).isEqualTo(4);
         List<JsonNode> lines = lines(run);
@@ -83,10 +116,14 @@ class ScriptContractTest extends CliHarness {
     void aFailureInsideAWorkerIsOneInternalErrorNeverSuccess() throws Exception {
         Transfer t = Transfer.get("a.txt", local.resolve("a.txt"));
         List<Outcome> outcomes = new ArrayList<>();
-        Batch batch = new Batch(() -> {
-            throw new IllegalStateException("a bug");
-        }, new Batch.Options(2, 3, Duration.ZERO, false, false, true), DigestJournal.openLazily(tmp.resolve("j")),
-                x -> Progress.NONE, outcomes::add);
+        Batch batch = new Batch(
+                () -> {
+                    throw new IllegalStateException("a bug");
+                },
+                new Batch.Options(2, 3, Duration.ZERO, false, false, true),
+                DigestJournal.openLazily(tmp.resolve("j")),
+                x -> Progress.NONE,
+                outcomes::add);
         batch.run(List.of(t));
         assertThat(outcomes).singleElement().satisfies(o -> {
             assertThat(o.status()).isEqualTo(Outcome.Status.ERROR);
@@ -106,7 +143,9 @@ class ScriptContractTest extends CliHarness {
 
         Run run = ft("put", "--json", "-r", tree.toString(), "up/");
         assertThat(run.exit()).as(run.err()).isZero();
-        assertThat(lines(run)).extracting(l -> l.get("remote").asText() + " " + l.get("status").asText())
+        assertThat(lines(run))
+                .extracting(
+                        l -> l.get("remote").asText() + " " + l.get("status").asText())
                 .containsExactlyInAnyOrder("up/tree/plain.txt ok", "up/tree/link.txt skipped", "up/tree/loop skipped");
         assertThat(root.resolve("up/tree/link.txt")).doesNotExist();
 
@@ -116,7 +155,9 @@ class ScriptContractTest extends CliHarness {
         Run followed = ft("put", "--json", "-L", "-r", tree.toString(), "up3/");
         assertThat(followed.exit()).as(followed.err()).isZero();
         assertThat(root.resolve("up3/tree/link.txt")).hasContent("real");
-        assertThat(lines(followed)).extracting(l -> l.get("remote").asText() + " " + l.get("status").asText())
+        assertThat(lines(followed))
+                .extracting(
+                        l -> l.get("remote").asText() + " " + l.get("status").asText())
                 .contains("up3/tree/loop skipped");
     }
 
@@ -149,7 +190,9 @@ class ScriptContractTest extends CliHarness {
         assertThat(force.err()).isEmpty();
         assertThat(root.resolve("b")).doesNotExist();
         assertThat(ft("rm", "-f").exit()).isZero();
-        assertThat(ft("rm", "nope", "also-not").exit()).as("all missing: NOT_FOUND's own status").isEqualTo(4);
+        assertThat(ft("rm", "nope", "also-not").exit())
+                .as("all missing: NOT_FOUND's own status")
+                .isEqualTo(4);
     }
 
     @Test

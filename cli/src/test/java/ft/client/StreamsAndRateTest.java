@@ -50,10 +50,11 @@ class StreamsAndRateTest extends CliHarness {
     void damagedBytesOnStandardOutputEndInExitFive() throws IOException {
         byte[] body = "the bytes that came".getBytes();
         Md5 announced = new Md5(md5("the bytes that were meant".getBytes()));
-        try (ScriptedServer s = new ScriptedServer(ScriptedServer.getAnswer(
-                new Response.GetOk("x.bin", body.length, announced, 0), body))) {
+        try (ScriptedServer s = new ScriptedServer(
+                ScriptedServer.getAnswer(new Response.GetOk("x.bin", body.length, announced, 0), body))) {
             ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-            Run run = ftWithStreams(new byte[0], stdout, "-s", s.address(), "get", "--retries", "0", "x.bin", "-o", "-");
+            Run run =
+                    ftWithStreams(new byte[0], stdout, "-s", s.address(), "get", "--retries", "0", "x.bin", "-o", "-");
             assertThat(run.exit()).as(run.err()).isEqualTo(5);
             assertThat(run.err()).contains("(CHECKSUM_MISMATCH)").contains("discard them");
             assertThat(stdout.toByteArray()).isEqualTo(body);
@@ -85,7 +86,13 @@ class StreamsAndRateTest extends CliHarness {
         byte[] data = random(3 * MIB, 4);
         remoteFile("paced.bin", data);
         long t0 = System.nanoTime();
-        Run get = ft("get", "--limit-rate", "1M", "paced.bin", "-o", local.resolve("paced.bin").toString());
+        Run get = ft(
+                "get",
+                "--limit-rate",
+                "1M",
+                "paced.bin",
+                "-o",
+                local.resolve("paced.bin").toString());
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         assertThat(get.exit()).as(get.err()).isZero();
         assertThat(local.resolve("paced.bin")).hasBinaryContent(data);

@@ -182,8 +182,16 @@ class TlsEndToEndTest extends CliHarness {
         Path target = local.resolve("big.bin");
 
         try (FaultProxy proxy = FaultProxy.start(server.address(), Faults.none().cutAfter(DOWNSTREAM, MIB))) {
-            Run cut = ft("-s", "tls://" + proxy.address(), "get", "--trust", "--retries", "0", "big.bin",
-                    "-o", target.toString());
+            Run cut = ft(
+                    "-s",
+                    "tls://" + proxy.address(),
+                    "get",
+                    "--trust",
+                    "--retries",
+                    "0",
+                    "big.bin",
+                    "-o",
+                    target.toString());
             assertThat(cut.exit()).as(cut.err()).isEqualTo(3);
         }
         long held = Files.size(local.resolve(".big.bin.ftpart"));
@@ -197,9 +205,13 @@ class TlsEndToEndTest extends CliHarness {
 
     @Test
     void trustAndTlsFailuresAreNotRetriedButOtherConnectionFailuresAre() {
-        assertThat(Batch.retryable(new TrustException(TrustException.CERTIFICATE_CHANGED, "changed"))).isFalse();
-        assertThat(Batch.retryable(new TrustException(TrustException.UNTRUSTED_SERVER, "new"))).isFalse();
-        assertThat(Batch.retryable(new ConnectionException(TlsTrust.TLS_FAILED, "no tls", null))).isFalse();
-        assertThat(Batch.retryable(new ConnectionException(ConnectionException.CONNECTION_LOST, "cut", null))).isTrue();
+        assertThat(Batch.retryable(new TrustException(TrustException.CERTIFICATE_CHANGED, "changed")))
+                .isFalse();
+        assertThat(Batch.retryable(new TrustException(TrustException.UNTRUSTED_SERVER, "new")))
+                .isFalse();
+        assertThat(Batch.retryable(new ConnectionException(TlsTrust.TLS_FAILED, "no tls", null)))
+                .isFalse();
+        assertThat(Batch.retryable(new ConnectionException(ConnectionException.CONNECTION_LOST, "cut", null)))
+                .isTrue();
     }
 }

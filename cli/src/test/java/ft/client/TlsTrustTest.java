@@ -1,10 +1,10 @@
 package ft.client;
 
-import ft.cli.ExitStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import ft.cli.ExitStatus;
 import ft.protocol.HostPort;
 import ft.server.PemStore;
 import ft.server.TlsIdentity;
@@ -120,9 +120,13 @@ class TlsTrustTest {
                 .isInstanceOfSatisfying(TrustException.class, e -> {
                     assertThat(e.code()).isEqualTo("CERTIFICATE_CHANGED");
                     assertThat(ExitStatus.of(e).code()).isEqualTo(7);
-                    assertThat(e.getMessage()).contains("the certificate of " + server.address() + " changed",
-                            "expected " + original.fingerprint(), "got " + regenerated.fingerprint(),
-                            "remove the line for " + server.address(), known.file().toString());
+                    assertThat(e.getMessage())
+                            .contains(
+                                    "the certificate of " + server.address() + " changed",
+                                    "expected " + original.fingerprint(),
+                                    "got " + regenerated.fingerprint(),
+                                    "remove the line for " + server.address(),
+                                    known.file().toString());
                 });
         assertThat(asked.calls).isEmpty();
         assertThat(Files.readString(known.file())).isEqualTo(before);
@@ -138,8 +142,12 @@ class TlsTrustTest {
                 .isInstanceOfSatisfying(TrustException.class, e -> {
                     assertThat(e.code()).isEqualTo("UNTRUSTED_SERVER");
                     assertThat(ExitStatus.of(e).code()).isEqualTo(7);
-                    assertThat(e.getMessage()).contains(server.address().toString(), "--trust", "terminal",
-                            known.file().toString());
+                    assertThat(e.getMessage())
+                            .contains(
+                                    server.address().toString(),
+                                    "--trust",
+                                    "terminal",
+                                    known.file().toString());
                 });
         assertThat(asked.calls).hasSize(1);
         assertThat(known.file()).doesNotExist();
@@ -180,7 +188,9 @@ class TlsTrustTest {
             assertThat(echo(s)).isEqualTo("TLSv1.3");
         }
         assertThat(asked.calls).isEmpty();
-        assertThat(known.file()).as("authority-signed certificates are not pinned").doesNotExist();
+        assertThat(known.file())
+                .as("authority-signed certificates are not pinned")
+                .doesNotExist();
     }
 
     @Test
@@ -191,7 +201,8 @@ class TlsTrustTest {
         KnownServers known = new KnownServers(dir.resolve("known_servers"));
         Asked asked = new Asked(false);
         assertThatThrownBy(() -> new TlsTrust(known, ca.trustManager()).connect(server.address(), WAIT, asked))
-                .isInstanceOfSatisfying(TrustException.class, e -> assertThat(e.code()).isEqualTo("UNTRUSTED_SERVER"));
+                .isInstanceOfSatisfying(
+                        TrustException.class, e -> assertThat(e.code()).isEqualTo("UNTRUSTED_SERVER"));
         assertThat(asked.calls).containsExactly(server.address() + " " + identity.fingerprint());
     }
 
@@ -209,8 +220,8 @@ class TlsTrustTest {
             return null;
         });
         HostPort address = new HostPort("127.0.0.1", plain.getLocalPort());
-        assertThatThrownBy(() -> new TlsTrust(new KnownServers(dir.resolve("k"))).connect(address, WAIT,
-                TrustDecision.always()))
+        assertThatThrownBy(() ->
+                        new TlsTrust(new KnownServers(dir.resolve("k"))).connect(address, WAIT, TrustDecision.always()))
                 .isInstanceOfSatisfying(ConnectionException.class, e -> {
                     assertThat(e.code()).isEqualTo("TLS_FAILED");
                     assertThat(ExitStatus.of(e).code()).isEqualTo(3);
@@ -225,13 +236,14 @@ class TlsTrustTest {
         ServerSocket silent = listen();
         HostPort address = new HostPort("127.0.0.1", silent.getLocalPort());
         // The listener never accepts: the connection waits in its backlog and nothing answers.
-        assertTimeoutPreemptively(WAIT, () -> assertThatThrownBy(() ->
-                new TlsTrust(new KnownServers(dir.resolve("k"))).connect(address, Duration.ofMillis(300),
-                        TrustDecision.always()))
-                .isInstanceOfSatisfying(ConnectionException.class, e -> {
-                    assertThat(e.code()).isEqualTo("TIMEOUT");
-                    assertThat(e.getMessage()).contains("did not complete the TLS handshake");
-                }));
+        assertTimeoutPreemptively(
+                WAIT,
+                () -> assertThatThrownBy(() -> new TlsTrust(new KnownServers(dir.resolve("k")))
+                                .connect(address, Duration.ofMillis(300), TrustDecision.always()))
+                        .isInstanceOfSatisfying(ConnectionException.class, e -> {
+                            assertThat(e.code()).isEqualTo("TIMEOUT");
+                            assertThat(e.getMessage()).contains("did not complete the TLS handshake");
+                        }));
     }
 
     @Test
@@ -240,17 +252,17 @@ class TlsTrustTest {
         int port = gone.getLocalPort();
         gone.close();
         assertThatThrownBy(() -> new TlsTrust(new KnownServers(dir.resolve("k")))
-                .connect(new HostPort("127.0.0.1", port), WAIT, TrustDecision.always()))
-                .isInstanceOfSatisfying(ConnectionException.class,
-                        e -> assertThat(e.code()).isEqualTo("CONNECT_FAILED"));
+                        .connect(new HostPort("127.0.0.1", port), WAIT, TrustDecision.always()))
+                .isInstanceOfSatisfying(
+                        ConnectionException.class, e -> assertThat(e.code()).isEqualTo("CONNECT_FAILED"));
     }
 
     @Test
     void anUnreadableKnownServersFileIsALocalError() throws Exception {
         EchoServer server = start(PemStore.loadOrCreate(dir.resolve("root/.ft")));
         Path notAFile = Files.createDirectories(dir.resolve("known_servers"));
-        assertThatThrownBy(() -> new TlsTrust(new KnownServers(notAFile)).connect(server.address(), WAIT,
-                TrustDecision.always()))
+        assertThatThrownBy(() -> new TlsTrust(new KnownServers(notAFile))
+                        .connect(server.address(), WAIT, TrustDecision.always()))
                 .isInstanceOfSatisfying(LocalIoException.class, e -> {
                     assertThat(ExitStatus.of(e).code()).isEqualTo(6);
                     assertThat(e.getMessage()).contains(notAFile.toString());
@@ -361,7 +373,8 @@ class TlsTrustTest {
             listener.close();
             threads.shutdownNow();
             try {
-                assertThat(threads.awaitTermination(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+                assertThat(threads.awaitTermination(WAIT.toSeconds(), TimeUnit.SECONDS))
+                        .isTrue();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -425,7 +438,8 @@ class TlsTrustTest {
         TlsIdentity serverIdentity(Path dir, String name) throws Exception {
             KeyPair serverKey = p256();
             GeneralName san = Character.isDigit(name.charAt(0))
-                    ? new GeneralName(GeneralName.iPAddress, name) : new GeneralName(GeneralName.dNSName, name);
+                    ? new GeneralName(GeneralName.iPAddress, name)
+                    : new GeneralName(GeneralName.dNSName, name);
             X509Certificate leaf = issue(new X500Name("CN=" + name), serverKey, false, san);
             Path certPem = dir.resolve("ca-cert.pem");
             Path keyPem = dir.resolve("ca-key.pem");
@@ -437,15 +451,20 @@ class TlsTrustTest {
         private X509Certificate issue(X500Name subject, KeyPair subjectKey, boolean ca, GeneralName san)
                 throws Exception {
             Instant now = Instant.now();
-            var builder = new JcaX509v3CertificateBuilder(new X500Name("CN=ft test CA"),
-                    new BigInteger(64, RANDOM).setBit(63), Date.from(now.minus(1, ChronoUnit.HOURS)),
-                    Date.from(now.plus(1, ChronoUnit.DAYS)), subject, subjectKey.getPublic())
+            var builder = new JcaX509v3CertificateBuilder(
+                            new X500Name("CN=ft test CA"),
+                            new BigInteger(64, RANDOM).setBit(63),
+                            Date.from(now.minus(1, ChronoUnit.HOURS)),
+                            Date.from(now.plus(1, ChronoUnit.DAYS)),
+                            subject,
+                            subjectKey.getPublic())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
             if (san != null) {
                 builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(san));
             }
-            return new JcaX509CertificateConverter().getCertificate(
-                    builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())));
+            return new JcaX509CertificateConverter()
+                    .getCertificate(
+                            builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())));
         }
 
         private static KeyPair p256() {

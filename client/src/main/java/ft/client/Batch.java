@@ -42,8 +42,15 @@ public final class Batch {
      * @param preserve which attributes each copy takes from its original
      * @param throttle the pace of all the batch's bodies together
      */
-    public record Options(int jobs, int retries, Duration firstBackoff, boolean failFast, boolean noClobber,
-                          boolean resume, Preserve preserve, Throttle throttle) {
+    public record Options(
+            int jobs,
+            int retries,
+            Duration firstBackoff,
+            boolean failFast,
+            boolean noClobber,
+            boolean resume,
+            Preserve preserve,
+            Throttle throttle) {
         public Options {
             if (jobs < 1) {
                 throw new IllegalArgumentException("jobs must be at least 1");
@@ -55,8 +62,8 @@ public final class Batch {
             java.util.Objects.requireNonNull(throttle, "throttle");
         }
 
-        public Options(int jobs, int retries, Duration firstBackoff, boolean failFast, boolean noClobber,
-                       boolean resume) {
+        public Options(
+                int jobs, int retries, Duration firstBackoff, boolean failFast, boolean noClobber, boolean resume) {
             this(jobs, retries, firstBackoff, failFast, noClobber, resume, Preserve.NOTHING, Throttle.NONE);
         }
     }
@@ -76,8 +83,12 @@ public final class Batch {
     /** A refused hello (UNAUTHORIZED): every other connection would be refused the same way. */
     private volatile FtException refused;
 
-    public Batch(Connector connector, Options options, DigestJournal journal, Function<Transfer, Progress> progressFor,
-                 Consumer<Outcome> report) {
+    public Batch(
+            Connector connector,
+            Options options,
+            DigestJournal journal,
+            Function<Transfer, Progress> progressFor,
+            Consumer<Outcome> report) {
         this.connector = connector;
         this.options = options;
         this.journal = journal;
@@ -182,8 +193,8 @@ public final class Batch {
                 }
             }
             if (options.noClobber()) {
-                throw new ConflictException(target + " exists and differs from '" + t.remote()
-                        + "'; not replaced (--no-clobber)");
+                throw new ConflictException(
+                        target + " exists and differs from '" + t.remote() + "'; not replaced (--no-clobber)");
             }
         }
         try {
@@ -194,8 +205,9 @@ public final class Batch {
         } catch (IOException e) {
             throw LocalErrors.failure("cannot create the directory for " + target, e);
         }
-        ResumableDownload.Result r = new ResumableDownload(client, options.resume(), progress, options.preserve(),
-                options.throttle()).download(t.remote(), target);
+        ResumableDownload.Result r = new ResumableDownload(
+                        client, options.resume(), progress, options.preserve(), options.throttle())
+                .download(t.remote(), target);
         journal.record(target, r.md5());
         return Outcome.ok(t, r.size(), r.md5(), r.resumedFrom(), since(start));
     }
@@ -206,8 +218,10 @@ public final class Batch {
         try {
             BasicFileAttributes attributes = Files.readAttributes(local, BasicFileAttributes.class);
             if (!attributes.isRegularFile()) {
-                throw new LocalIoException("cannot read " + t.shownLocal() + ": " + (attributes.isDirectory()
-                        ? "Is a directory" : "not a regular file"), null);
+                throw new LocalIoException(
+                        "cannot read " + t.shownLocal() + ": "
+                                + (attributes.isDirectory() ? "Is a directory" : "not a regular file"),
+                        null);
             }
             size = attributes.size();
         } catch (IOException e) {
@@ -277,18 +291,23 @@ public final class Batch {
     /** Transient failures: the network, a busy path, bytes damaged in transit. */
     public static boolean retryable(FtException e) {
         // Trust and TLS failures, and a port that is not ft's, come back the same however often they are tried.
-        if (e instanceof TrustException || (e instanceof ConnectionException c
-                && (TlsTrust.TLS_FAILED.equals(c.code()) || ConnectionException.NOT_FT_SERVER.equals(c.code())))) {
+        if (e instanceof TrustException
+                || (e instanceof ConnectionException c
+                        && (TlsTrust.TLS_FAILED.equals(c.code())
+                                || ConnectionException.NOT_FT_SERVER.equals(c.code())))) {
             return false;
         }
-        return e instanceof ConnectionException || e instanceof ChecksumException
+        return e instanceof ConnectionException
+                || e instanceof ChecksumException
                 || (e instanceof RemoteException r
                         && (r.error() == ErrorCode.BUSY || r.error() == ErrorCode.CHECKSUM_MISMATCH));
     }
 
     /** A refusal leaves the connection in step; anything else may not, so it is replaced. */
     private static boolean connectionStillUsable(FtException e) {
-        return e instanceof RemoteException || e instanceof ConflictException || e instanceof ChecksumException
+        return e instanceof RemoteException
+                || e instanceof ConflictException
+                || e instanceof ChecksumException
                 || e instanceof LocalIoException;
     }
 

@@ -152,7 +152,7 @@ public final class DigestJournal implements AutoCloseable {
      * @throws LocalIoException if the file cannot be read
      */
     public Md5 digestOf(Path file) throws LocalIoException {
-        return digestOf(file, done -> { });
+        return digestOf(file, done -> {});
     }
 
     /**

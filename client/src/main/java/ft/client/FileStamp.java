@@ -26,8 +26,9 @@ import java.util.concurrent.TimeUnit;
 record FileStamp(long size, long mtimeNs, Long ctimeNs, String key) {
     /** Size, times, inode and type in one stat; the "unix" view is there on Linux and macOS. */
     private static final String UNIX_ATTRIBUTES = "unix:size,lastModifiedTime,ctime,fileKey,isRegularFile";
-    private static final boolean UNIX_VIEW = java.nio.file.FileSystems.getDefault().supportedFileAttributeViews()
-            .contains("unix");
+
+    private static final boolean UNIX_VIEW =
+            java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("unix");
 
     /**
      * The stamp of {@code path} now.
@@ -40,16 +41,18 @@ record FileStamp(long size, long mtimeNs, Long ctimeNs, String key) {
             if (!(Boolean) a.get("isRegularFile")) {
                 throw new IOException("not a regular file");
             }
-            return new FileStamp((Long) a.get("size"),
+            return new FileStamp(
+                    (Long) a.get("size"),
                     ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS),
-                    ((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS), Objects.toString(a.get("fileKey"), null));
+                    ((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS),
+                    Objects.toString(a.get("fileKey"), null));
         }
         BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
         if (!a.isRegularFile()) {
             throw new IOException("not a regular file");
         }
-        return new FileStamp(a.size(), a.lastModifiedTime().to(TimeUnit.NANOSECONDS), null,
-                Objects.toString(a.fileKey(), null));
+        return new FileStamp(
+                a.size(), a.lastModifiedTime().to(TimeUnit.NANOSECONDS), null, Objects.toString(a.fileKey(), null));
     }
 
     /** Whether a digest taken when the file had this stamp is true of the file with stamp {@code now}. */

@@ -133,8 +133,11 @@ public final class FtClient implements AutoCloseable {
         boolean tokenLeavesHost = token != null && !isOnThisHost(address);
         boolean useTls = tls != null && (tls.always() || tokenLeavesHost);
         if (tokenLeavesHost && !useTls) {
-            throw new ConnectionException(ConnectionException.CONNECT_FAILED, "refusing to send a token in clear text to "
-                    + server + ", which is not on this machine; connect with TLS", null);
+            throw new ConnectionException(
+                    ConnectionException.CONNECT_FAILED,
+                    "refusing to send a token in clear text to " + server
+                            + ", which is not on this machine; connect with TLS",
+                    null);
         }
         SocketChannel channel = null;
         Socket socket;
@@ -144,8 +147,8 @@ public final class FtClient implements AutoCloseable {
             socket = channel.socket();
         } catch (IOException e) {
             closeQuietly(channel);
-            throw new ConnectionException(ConnectionException.CONNECT_FAILED,
-                    "cannot connect to " + server + ": " + describe(e), e);
+            throw new ConnectionException(
+                    ConnectionException.CONNECT_FAILED, "cannot connect to " + server + ": " + describe(e), e);
         }
         if (useTls) {
             try {
@@ -155,9 +158,13 @@ public final class FtClient implements AutoCloseable {
                 if (tls.always()) {
                     throw e;
                 }
-                throw new ConnectionException(e.code(), e.getMessage() + "; ft sends a token only over TLS "
-                        + "to a server that is not on this machine (" + server + " does not seem to speak TLS: start it "
-                        + "with --tls, or reach it through an SSH tunnel to 127.0.0.1)", e);
+                throw new ConnectionException(
+                        e.code(),
+                        e.getMessage() + "; ft sends a token only over TLS "
+                                + "to a server that is not on this machine (" + server
+                                + " does not seem to speak TLS: start it "
+                                + "with --tls, or reach it through an SSH tunnel to 127.0.0.1)",
+                        e);
             }
         }
         FtClient client;
@@ -165,8 +172,8 @@ public final class FtClient implements AutoCloseable {
             client = new FtClient(server, channel, socket, useTls, timeout);
         } catch (IOException e) {
             closeQuietly(channel);
-            throw new ConnectionException(ConnectionException.CONNECT_FAILED,
-                    "cannot connect to " + server + ": " + describe(e), e);
+            throw new ConnectionException(
+                    ConnectionException.CONNECT_FAILED, "cannot connect to " + server + ": " + describe(e), e);
         }
         try {
             client.hello(token);
@@ -189,10 +196,13 @@ public final class FtClient implements AutoCloseable {
         try {
             return InetAddress.getByName(server.host());
         } catch (UnknownHostException e) {
-            throw new ConnectionException(ConnectionException.CONNECT_FAILED, "cannot resolve host " + server.host(), e);
+            throw new ConnectionException(
+                    ConnectionException.CONNECT_FAILED, "cannot resolve host " + server.host(), e);
         } catch (SecurityException e) {
-            throw new ConnectionException(ConnectionException.CONNECT_FAILED, "cannot resolve host " + server.host()
-                    + ": " + e.getMessage(), null);
+            throw new ConnectionException(
+                    ConnectionException.CONNECT_FAILED,
+                    "cannot resolve host " + server.host() + ": " + e.getMessage(),
+                    null);
         }
     }
 
@@ -227,8 +237,8 @@ public final class FtClient implements AutoCloseable {
         }
         Response.HelloOk ok = expect(response, Response.HelloOk.class);
         if (ok.version() != Protocol.VERSION) {
-            throw new BadResponseException(server + " answered hello with version " + ok.version()
-                    + ", not " + Protocol.VERSION);
+            throw new BadResponseException(
+                    server + " answered hello with version " + ok.version() + ", not " + Protocol.VERSION);
         }
         serverName = ok.server();
         limits = ok.limits();
@@ -251,8 +261,10 @@ public final class FtClient implements AutoCloseable {
             throw new RemoteException(ErrorCode.ACCESS_DENIED, server + " is read-only");
         }
         if (size > limits.maxFileSize()) {
-            throw new RemoteException(ErrorCode.TOO_LARGE, "'" + remotePath + "' is " + size
-                    + " bytes; " + server + " accepts at most " + limits.maxFileSize());
+            throw new RemoteException(
+                    ErrorCode.TOO_LARGE,
+                    "'" + remotePath + "' is " + size + " bytes; " + server + " accepts at most "
+                            + limits.maxFileSize());
         }
     }
 
@@ -275,11 +287,12 @@ public final class FtClient implements AutoCloseable {
      * has got, so a large file never trips the timeout.
      */
     public Response.GetOk get(Request.Get request, Consumer<Response.Wait> whileHashing) throws FtException {
-        Request.Get asked = takesKeepalive() && request.keepaliveMs() == 0 ? request.withKeepalive(keepaliveMs()) : request;
+        Request.Get asked =
+                takesKeepalive() && request.keepaliveMs() == 0 ? request.withKeepalive(keepaliveMs()) : request;
         return expect(exchange(asked, Response.GetOk.class, whileHashing), Response.GetOk.class);
     }
 
-    private static final Consumer<Response.Wait> NOT_TOLD = wait -> { };
+    private static final Consumer<Response.Wait> NOT_TOLD = wait -> {};
 
     private boolean takesKeepalive() {
         return limits != null && limits.keepalive();
@@ -310,8 +323,9 @@ public final class FtClient implements AutoCloseable {
      * An eager put (see {@link #takesEagerPut}): the header and the whole {@code body} in one
      * write, then the server's verdict. There is no offset to resume from: the body is small.
      */
-    public Response.PutDone putEager(String remotePath, byte[] body, ft.protocol.Md5 md5,
-                                     ft.protocol.FileAttributes attributes) throws FtException {
+    public Response.PutDone putEager(
+            String remotePath, byte[] body, ft.protocol.Md5 md5, ft.protocol.FileAttributes attributes)
+            throws FtException {
         Request.Put request = new Request.Put(remotePath, body.length, md5, true, attributes);
         try {
             writer.writeFrameWithBody(CODEC.encode(request), body);
@@ -346,7 +360,8 @@ public final class FtClient implements AutoCloseable {
                 long n;
                 deadline.enter();
                 try {
-                    n = file.transferTo(position + sent, throttle.piece((int) Math.min(count - sent, BODY_CHUNK)), channel);
+                    n = file.transferTo(
+                            position + sent, throttle.piece((int) Math.min(count - sent, BODY_CHUNK)), channel);
                 } finally {
                     deadline.exit();
                 }
@@ -361,8 +376,11 @@ public final class FtClient implements AutoCloseable {
             throw e;
         } catch (IOException e) {
             if (deadline.expired()) {
-                throw new ConnectionException(ConnectionException.TIMEOUT, server + " accepted no bytes for "
-                        + timeout.toSeconds() + " s after " + (position + sent) + " bytes; giving up" + RESUME_HINT, e);
+                throw new ConnectionException(
+                        ConnectionException.TIMEOUT,
+                        server + " accepted no bytes for " + timeout.toSeconds() + " s after " + (position + sent)
+                                + " bytes; giving up" + RESUME_HINT,
+                        e);
             }
             // The server may have hung up after explaining why (e.g. NO_SPACE): prefer its reason.
             Response reason = readErrorQuietly();
@@ -384,8 +402,9 @@ public final class FtClient implements AutoCloseable {
     }
 
     /** Under TLS: the body through the encrypted stream, one reused buffer at a time. */
-    private long copyBody(FileChannel file, long position, long count, Progress progress, Deadline deadline,
-                          Throttle throttle) throws IOException {
+    private long copyBody(
+            FileChannel file, long position, long count, Progress progress, Deadline deadline, Throttle throttle)
+            throws IOException {
         ByteBuffer buf = ByteBuffer.allocate((int) Math.min(BODY_CHUNK, Math.max(1, count)));
         long sent = 0;
         while (sent < count) {
@@ -435,7 +454,8 @@ public final class FtClient implements AutoCloseable {
         long total = 0;
         String[] last = {null};
         while (true) {
-            expect(exchange(new Request.List(path, last[0], Protocol.MAX_PAGE_ENTRIES), Response.Ok.class),
+            expect(
+                    exchange(new Request.List(path, last[0], Protocol.MAX_PAGE_ENTRIES), Response.Ok.class),
                     Response.Ok.class);
             String before = last[0];
             ListItem.End end = readItems(entry -> {
@@ -493,11 +513,12 @@ public final class FtClient implements AutoCloseable {
                     }
                     case ListItem.End end -> {
                         if (end.count() != seen) {
-                            throw new BadResponseException(server + " announced " + end.count()
-                                    + " entries but sent " + seen);
+                            throw new BadResponseException(
+                                    server + " announced " + end.count() + " entries but sent " + seen);
                         }
                         if (end.error() != null) {
-                            throw new RemoteException(end.error().code(), end.error().message());
+                            throw new RemoteException(
+                                    end.error().code(), end.error().message());
                         }
                         return end;
                     }
@@ -519,13 +540,19 @@ public final class FtClient implements AutoCloseable {
             in.reset();
             // Only what already came: a server with a banner (sshd) waits for us after it.
             byte[] first = in.readNBytes(Math.min(in.available(), SHOWN_ANSWER_BYTES));
-            said = new String(first, java.nio.charset.StandardCharsets.ISO_8859_1).lines().findFirst().orElse("")
-                    .replaceAll("[^\\x20-\\x7e]", "").strip();
+            said = new String(first, java.nio.charset.StandardCharsets.ISO_8859_1)
+                    .lines()
+                    .findFirst()
+                    .orElse("")
+                    .replaceAll("[^\\x20-\\x7e]", "")
+                    .strip();
         } catch (IOException resetImpossible) {
             // Then only the fact is reported.
         }
-        return new ConnectionException(ConnectionException.NOT_FT_SERVER, server + " is not an ft server"
-                + (said.isEmpty() ? "" : " (it answered '" + said + "')"), e);
+        return new ConnectionException(
+                ConnectionException.NOT_FT_SERVER,
+                server + " is not an ft server" + (said.isEmpty() ? "" : " (it answered '" + said + "')"),
+                e);
     }
 
     private Response readErrorQuietly() {
@@ -541,8 +568,8 @@ public final class FtClient implements AutoCloseable {
         return exchange(request, expected, NOT_TOLD);
     }
 
-    private Response exchange(Request request, Class<? extends Response> expected,
-                              Consumer<Response.Wait> whileHashing) throws FtException {
+    private Response exchange(Request request, Class<? extends Response> expected, Consumer<Response.Wait> whileHashing)
+            throws FtException {
         try {
             writer.writeFrame(CODEC.encode(request));
             writer.flush();
@@ -593,11 +620,15 @@ public final class FtClient implements AutoCloseable {
     /** Maps a network failure to the right {@link ConnectionException}. */
     public ConnectionException lost(IOException e, String when) {
         if (e instanceof SocketTimeoutException) {
-            return new ConnectionException(ConnectionException.TIMEOUT, server + " sent nothing for "
-                    + timeout.toSeconds() + " s " + when + "; giving up", e);
+            return new ConnectionException(
+                    ConnectionException.TIMEOUT,
+                    server + " sent nothing for " + timeout.toSeconds() + " s " + when + "; giving up",
+                    e);
         }
-        return new ConnectionException(ConnectionException.CONNECTION_LOST,
-                "connection to " + server + " lost " + when + ": " + describe(e), e);
+        return new ConnectionException(
+                ConnectionException.CONNECTION_LOST,
+                "connection to " + server + " lost " + when + ": " + describe(e),
+                e);
     }
 
     @Override
@@ -625,5 +656,4 @@ public final class FtClient implements AutoCloseable {
         String m = e.getMessage();
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }
-
 }

@@ -42,6 +42,7 @@ final class JournalLog {
     private static final JsonFactory JSON = new JsonFactory();
     /** A member's value that is not a string, a whole number within long's range or null. */
     private static final Object OTHER = new Object();
+
     private static final Object NULL = new Object();
 
     /** One line's content: {@code md5} of the file at {@code path} when it had {@code stamp}. */
@@ -76,8 +77,8 @@ final class JournalLog {
     long read(Reader into) throws IOException {
         long count = 0;
         // A decoder that replaces bad bytes: a garbled line is skipped, it does not end the load.
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(Files.newInputStream(file),
-                StandardCharsets.UTF_8))) {
+        try (BufferedReader in =
+                new BufferedReader(new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
                 count++;
@@ -170,8 +171,8 @@ final class JournalLog {
         if (dir != null) {
             Files.createDirectories(dir);
         }
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND);
+        FileChannel ch =
+                FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         // A line cut short by a crash (a full disk) must not swallow the first line we append.
         if (!endsWithNewline(file)) {
             ch.write(ByteBuffer.wrap(new byte[] {'\n'}));
@@ -207,14 +208,18 @@ final class JournalLog {
         Object ctime = n.get("ctime_ns");
         Object key = n.get("key");
         Object md5 = n.get("md5");
-        boolean whole = path instanceof String && size instanceof Long && mtime instanceof Long
-                && (ctime instanceof Long || ctime == NULL) && (key instanceof String || key == NULL)
-                && md5 instanceof String m && Md5.isValid(m);
+        boolean whole = path instanceof String
+                && size instanceof Long
+                && mtime instanceof Long
+                && (ctime instanceof Long || ctime == NULL)
+                && (key instanceof String || key == NULL)
+                && md5 instanceof String m
+                && Md5.isValid(m);
         if (!whole) {
             return;
         }
-        FileStamp stamp = new FileStamp((Long) size, (Long) mtime, ctime == NULL ? null : (Long) ctime,
-                key == NULL ? null : (String) key);
+        FileStamp stamp = new FileStamp(
+                (Long) size, (Long) mtime, ctime == NULL ? null : (Long) ctime, key == NULL ? null : (String) key);
         into.entry((String) path, new Entry(stamp, new Md5((String) md5)));
     }
 
@@ -233,8 +238,8 @@ final class JournalLog {
                 JsonToken t = p.nextToken();
                 Object value = switch (t) {
                     case VALUE_STRING -> p.getText();
-                    case VALUE_NUMBER_INT -> p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? OTHER
-                            : (Object) p.getLongValue();
+                    case VALUE_NUMBER_INT ->
+                        p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? OTHER : (Object) p.getLongValue();
                     case VALUE_NULL -> NULL;
                     default -> {
                         p.skipChildren();

@@ -17,8 +17,8 @@ final class LocalAttributes {
         }
         if (preserve == Preserve.TIMES_AND_MODE && attributes.mode() != null) {
             try {
-                Files.setPosixFilePermissions(file,
-                        FileAttributes.permissions(attributes.mode() | FileAttributes.OWNER_READ_WRITE));
+                Files.setPosixFilePermissions(
+                        file, FileAttributes.permissions(attributes.mode() | FileAttributes.OWNER_READ_WRITE));
             } catch (UnsupportedOperationException noPosix) {
                 // A file system without permission bits keeps its own.
             }

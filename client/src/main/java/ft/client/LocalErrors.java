@@ -22,7 +22,8 @@ public final class LocalErrors {
         if (e instanceof NoSuchFileException missing) {
             // The JDK reports ENOTDIR as a missing file too; the nearest existing parent tells them apart.
             return missing.getFile() != null && throughAFile(Path.of(missing.getFile()))
-                    ? "Not a directory" : "No such file or directory";
+                    ? "Not a directory"
+                    : "No such file or directory";
         }
         if (e instanceof AccessDeniedException) {
             return "Permission denied";

@@ -12,11 +12,23 @@ import java.time.Duration;
  * @param bytesTransferred body bytes moved by the attempt that finished
  * @param resumedFrom      where that attempt started; above 0 means a resume
  */
-public record Outcome(Transfer transfer, Status status, long size, Md5 md5, String code, String message,
-                      FtException.Family family, long bytesTransferred, long resumedFrom, Duration elapsed) {
+public record Outcome(
+        Transfer transfer,
+        Status status,
+        long size,
+        Md5 md5,
+        String code,
+        String message,
+        FtException.Family family,
+        long bytesTransferred,
+        long resumedFrom,
+        Duration elapsed) {
     /** How a transfer ended. */
     public enum Status {
-        OK, UNCHANGED, SKIPPED, ERROR;
+        OK,
+        UNCHANGED,
+        SKIPPED,
+        ERROR;
 
         public String wire() {
             return name().toLowerCase(java.util.Locale.ROOT);

@@ -7,10 +7,10 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -74,7 +74,8 @@ final class PartialDownload {
         if (!Files.isRegularFile(data) || !Files.isRegularFile(meta)) {
             return null;
         }
-        try (InputStream in = Files.newInputStream(meta); JsonParser p = JSON.createParser(in)) {
+        try (InputStream in = Files.newInputStream(meta);
+                JsonParser p = JSON.createParser(in)) {
             return parse(p);
         } catch (IOException | RuntimeException corrupt) {
             return null; // a meta cut short by a crash: the partial cannot be trusted, start over
@@ -130,7 +131,8 @@ final class PartialDownload {
 
     void write(Meta m) throws IOException {
         Path tmp = meta.resolveSibling(meta.getFileName() + ".tmp");
-        try (OutputStream out = Files.newOutputStream(tmp); JsonGenerator g = JSON.createGenerator(out)) {
+        try (OutputStream out = Files.newOutputStream(tmp);
+                JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("server", m.server());
             g.writeStringField("path", m.path());

@@ -67,14 +67,17 @@ public final class Pinger {
         }
         InetSocketAddress address = new InetSocketAddress(server.host(), server.port());
         if (address.isUnresolved()) {
-            throw new ConnectionException(ConnectionException.CONNECT_FAILED,
-                    "cannot ping " + server + ": unknown host " + server.host(), null);
+            throw new ConnectionException(
+                    ConnectionException.CONNECT_FAILED,
+                    "cannot ping " + server + ": unknown host " + server.host(),
+                    null);
         }
         byte[] request = Ping.encode(Ping.Request.paddedTo(REQUEST_BYTES));
         List<Sample> samples = new ArrayList<>();
         int sent = 0;
         boolean portUnreachable = false;
-        try (DatagramChannel channel = DatagramChannel.open(); Selector selector = Selector.open()) {
+        try (DatagramChannel channel = DatagramChannel.open();
+                Selector selector = Selector.open()) {
             channel.configureBlocking(false);
             // Connected: the kernel passes on only datagrams from the server's address.
             channel.connect(address);
@@ -100,16 +103,21 @@ public final class Pinger {
                 }
             }
         } catch (IOException e) {
-            throw new ConnectionException(ConnectionException.CONNECT_FAILED,
-                    "cannot ping " + server + ": " + describe(e), e);
+            throw new ConnectionException(
+                    ConnectionException.CONNECT_FAILED, "cannot ping " + server + ": " + describe(e), e);
         }
         if (samples.isEmpty()) {
             if (portUnreachable) {
-                throw new ConnectionException(ConnectionException.CONNECT_FAILED, server
-                        + " reports that nothing answers pings on UDP port " + server.port(), null);
+                throw new ConnectionException(
+                        ConnectionException.CONNECT_FAILED,
+                        server + " reports that nothing answers pings on UDP port " + server.port(),
+                        null);
             }
-            throw new ConnectionException(ConnectionException.TIMEOUT, "no answer from " + server + " to "
-                    + count + " UDP ping" + (count == 1 ? "" : "s") + " within " + format(timeout), null);
+            throw new ConnectionException(
+                    ConnectionException.TIMEOUT,
+                    "no answer from " + server + " to " + count + " UDP ping" + (count == 1 ? "" : "s") + " within "
+                            + format(timeout),
+                    null);
         }
         return summarise(sent, samples);
     }
@@ -124,8 +132,9 @@ public final class Pinger {
     }
 
     /** The first valid reply before {@code deadline} (a {@link System#nanoTime()}), or null. */
-    private static Sample awaitReply(DatagramChannel channel, Selector selector, ByteBuffer buffer,
-            long wall0, long t0, long deadline) throws IOException {
+    private static Sample awaitReply(
+            DatagramChannel channel, Selector selector, ByteBuffer buffer, long wall0, long t0, long deadline)
+            throws IOException {
         while (true) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
@@ -156,10 +165,11 @@ public final class Pinger {
         byRtt.sort(Comparator.comparingLong(Sample::rttNanos));
         Sample fastest = byRtt.getFirst();
         int n = byRtt.size();
-        long median = n % 2 == 1 ? byRtt.get(n / 2).rttNanos()
+        long median = n % 2 == 1
+                ? byRtt.get(n / 2).rttNanos()
                 : (byRtt.get(n / 2 - 1).rttNanos() + byRtt.get(n / 2).rttNanos()) / 2;
-        return new Result(sent, n, Duration.ofNanos(fastest.rttNanos()), Duration.ofNanos(median),
-                fastest.offsetMillis());
+        return new Result(
+                sent, n, Duration.ofNanos(fastest.rttNanos()), Duration.ofNanos(median), fastest.offsetMillis());
     }
 
     private static String format(Duration d) {

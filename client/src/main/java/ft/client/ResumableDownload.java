@@ -1,13 +1,13 @@
 package ft.client;
 
-import ft.transfer.Body;
-import ft.transfer.NoSpaceException;
 import ft.protocol.Md5;
 import ft.protocol.Request;
 import ft.protocol.Response;
+import ft.transfer.Body;
+import ft.transfer.ByteSize;
+import ft.transfer.NoSpaceException;
 import ft.transfer.Throttle;
 import ft.transfer.WriteBehind;
-import ft.transfer.ByteSize;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -78,12 +78,12 @@ public final class ResumableDownload {
             offset = partial.length();
             ifMd5 = new Md5(held.md5());
         }
-        Response.GetOk ok = client.get(new Request.Get(remotePath, offset, ifMd5),
-                noteServerHashing(progress, remotePath));
+        Response.GetOk ok =
+                client.get(new Request.Get(remotePath, offset, ifMd5), noteServerHashing(progress, remotePath));
         checkName(ok.name());
         if (ok.offset() != offset && !(ifMd5 != null && ok.offset() == 0)) {
-            throw new BadResponseException(client.server() + " answered offset " + ok.offset()
-                    + " to a request for offset " + offset);
+            throw new BadResponseException(
+                    client.server() + " answered offset " + ok.offset() + " to a request for offset " + offset);
         }
         if (ok.offset() > 0 && (ok.size() != held.size() || !ok.md5().hex().equals(held.md5()))) {
             throw new BadResponseException(client.server() + " resumed a file whose size or MD5 differs from "
@@ -96,7 +96,8 @@ public final class ResumableDownload {
                     + ByteSize.format(ok.size()));
         }
         long from = ok.offset();
-        PartialDownload.Meta meta = new PartialDownload.Meta(server, remotePath, ok.size(), ok.md5().hex());
+        PartialDownload.Meta meta =
+                new PartialDownload.Meta(server, remotePath, ok.size(), ok.md5().hex());
         checkSpace(target, partial, ok, meta, held);
         boolean metaFirst = ok.bodyLength() >= PartialDownload.META_FIRST_BYTES;
         if (metaFirst && !meta.equals(held)) {
@@ -109,8 +110,8 @@ public final class ResumableDownload {
 
         MessageDigest md5 = Body.newMd5();
         progress.start(remotePath, ok.size(), from);
-        try (FileChannel file = FileChannel.open(partial.data, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE)) {
+        try (FileChannel file = FileChannel.open(
+                partial.data, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             file.truncate(from);
             Body.hash(file, from, md5);
             file.position(from);
@@ -151,8 +152,13 @@ public final class ResumableDownload {
      * does for uploads. The connection is closed (the body is already on its way) and what is
      * held stays, with its meta, for a rerun once there is room.
      */
-    private void checkSpace(Path target, PartialDownload partial, Response.GetOk ok, PartialDownload.Meta meta,
-                            PartialDownload.Meta held) throws IOException, FtException {
+    private void checkSpace(
+            Path target,
+            PartialDownload partial,
+            Response.GetOk ok,
+            PartialDownload.Meta meta,
+            PartialDownload.Meta held)
+            throws IOException, FtException {
         Path dir = partial.data.toAbsolutePath().getParent();
         long free = Files.getFileStore(dir).getUsableSpace();
         if (free >= ok.bodyLength()) {
@@ -173,25 +179,27 @@ public final class ResumableDownload {
                 + " more needed, " + ByteSize.format(free) + " free in " + dir + "; " + kept);
     }
 
-    private void receiveBody(WritableByteChannel file, Path target, Response.GetOk ok, MessageDigest md5) throws FtException, IOException {
+    private void receiveBody(WritableByteChannel file, Path target, Response.GetOk ok, MessageDigest md5)
+            throws FtException, IOException {
         InputStream in = client.body();
         long from = ok.offset();
         try {
-            Body.receive(throttle.paced(in), file, ok.bodyLength(), md5,
-                    n -> progress.advance(from + n));
+            Body.receive(throttle.paced(in), file, ok.bodyLength(), md5, n -> progress.advance(from + n));
         } catch (Body.SinkFailedException e) {
-            throw new LocalIoException("cannot write the download: " + e.getMessage(),
-                    NoSpaceException.classify(e.getCause(), target));
+            throw new LocalIoException(
+                    "cannot write the download: " + e.getMessage(), NoSpaceException.classify(e.getCause(), target));
         } catch (EOFException e) {
-            throw new ConnectionException(ConnectionException.CONNECTION_LOST, "connection to " + client.server()
-                    + " lost: " + e.getMessage() + FtClient.RESUME_HINT, e);
+            throw new ConnectionException(
+                    ConnectionException.CONNECTION_LOST,
+                    "connection to " + client.server() + " lost: " + e.getMessage() + FtClient.RESUME_HINT,
+                    e);
         } catch (IOException e) {
             throw client.lostMidTransfer(e, "during the body");
         }
         // Bytes beyond the announced body, already here with it, mean a server out of step.
         if (in.available() > 0) {
-            throw new BadResponseException(client.server() + " sent more bytes than the " + ok.bodyLength()
-                    + " it announced");
+            throw new BadResponseException(
+                    client.server() + " sent more bytes than the " + ok.bodyLength() + " it announced");
         }
     }
 
@@ -209,8 +217,12 @@ public final class ResumableDownload {
 
     /** A name that could steer a client which trusted it somewhere else is refused outright. */
     static void checkName(String name) throws BadResponseException {
-        boolean hostile = name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0
-                || name.indexOf('\\') >= 0 || name.chars().anyMatch(c -> c < 0x20 || c == 0x7f)
+        boolean hostile = name.isEmpty()
+                || name.equals(".")
+                || name.equals("..")
+                || name.indexOf('/') >= 0
+                || name.indexOf('\\') >= 0
+                || name.chars().anyMatch(c -> c < 0x20 || c == 0x7f)
                 || (name.length() >= 2 && name.charAt(1) == ':');
         if (hostile) {
             throw new BadResponseException("the server sent an unsafe file name; refusing the download");

@@ -1,11 +1,11 @@
 package ft.client;
 
-import ft.transfer.Body;
 import ft.protocol.FileAttributes;
-import ft.transfer.ByteSize;
 import ft.protocol.Md5;
 import ft.protocol.Request;
 import ft.protocol.Response;
+import ft.transfer.Body;
+import ft.transfer.ByteSize;
 import ft.transfer.Throttle;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -67,16 +67,16 @@ public final class ResumableUpload {
                 md5 = Md5.of(digest.digest());
             }
 
-            FileAttributes attributes = client.limits() != null && client.limits().preserve()
-                    ? LocalAttributes.of(local, preserve) : null;
+            FileAttributes attributes =
+                    client.limits() != null && client.limits().preserve() ? LocalAttributes.of(local, preserve) : null;
             if (client.takesEagerPut(size)) {
                 return uploadEager(file, remotePath, size, md5, attributes);
             }
             Response.PutReady ready = client.put(new Request.Put(remotePath, size, md5, false, attributes));
             long offset = ready.offset();
             if (offset > size) {
-                throw new BadResponseException(client.server() + " asked for the body from offset " + offset
-                        + " of a " + size + "-byte file");
+                throw new BadResponseException(
+                        client.server() + " asked for the body from offset " + offset + " of a " + size + "-byte file");
             }
             if (offset > 0) {
                 progress.note("resuming at " + ByteSize.format(offset) + " (" + offset + " bytes) of "
@@ -102,8 +102,9 @@ public final class ResumableUpload {
         java.nio.ByteBuffer body = java.nio.ByteBuffer.allocate((int) size);
         while (body.hasRemaining()) {
             if (file.read(body, body.position()) < 0) {
-                throw new LocalIoException("cannot read the file for '" + remotePath + "': it shrank to "
-                        + body.position() + " bytes", null);
+                throw new LocalIoException(
+                        "cannot read the file for '" + remotePath + "': it shrank to " + body.position() + " bytes",
+                        null);
             }
         }
         progress.start(remotePath, size, 0);
@@ -121,8 +122,8 @@ public final class ResumableUpload {
 
     private void checkConfirmed(Response.PutDone done, Md5 md5) throws BadResponseException {
         if (!done.md5().equals(md5)) {
-            throw new BadResponseException(client.server() + " confirmed MD5 " + done.md5() + " for a file whose MD5 is "
-                    + md5);
+            throw new BadResponseException(
+                    client.server() + " confirmed MD5 " + done.md5() + " for a file whose MD5 is " + md5);
         }
     }
 }

@@ -1,9 +1,9 @@
 package ft.client;
 
-import ft.transfer.Body;
 import ft.protocol.Md5;
 import ft.protocol.Request;
 import ft.protocol.Response;
+import ft.transfer.Body;
 import ft.transfer.Throttle;
 import java.io.EOFException;
 import java.io.IOException;
@@ -30,8 +30,8 @@ public final class StreamDownload {
     private final Progress progress;
     private final Throttle throttle;
 
-    public StreamDownload(Batch.Connector connector, int retries, Duration firstBackoff, Progress progress,
-                          Throttle throttle) {
+    public StreamDownload(
+            Batch.Connector connector, int retries, Duration firstBackoff, Progress progress, Throttle throttle) {
         this.connector = connector;
         this.retries = retries;
         this.firstBackoff = firstBackoff;
@@ -72,7 +72,8 @@ public final class StreamDownload {
 
     private void receive(FtClient client, String remotePath, OutputStream out, MessageDigest md5, Version v)
             throws FtException {
-        Response.GetOk ok = client.get(new Request.Get(remotePath, v.written, v.md5),
+        Response.GetOk ok = client.get(
+                new Request.Get(remotePath, v.written, v.md5),
                 ResumableDownload.noteServerHashing(progress, remotePath));
         ResumableDownload.checkName(ok.name());
         if (v.md5 == null) {
@@ -84,8 +85,8 @@ public final class StreamDownload {
                     + " bytes of it were written; what was written is not one whole version: discard it");
         }
         if (ok.offset() != v.written) {
-            throw new BadResponseException(client.server() + " answered offset " + ok.offset()
-                    + " to a request for offset " + v.written);
+            throw new BadResponseException(
+                    client.server() + " answered offset " + ok.offset() + " to a request for offset " + v.written);
         }
         if (v.written > 0) {
             progress.note("resuming at " + v.written + " bytes");
@@ -111,8 +112,10 @@ public final class StreamDownload {
                     throw new EOFException("the body ended " + left + " bytes early");
                 }
             } catch (EOFException e) {
-                throw new ConnectionException(ConnectionException.CONNECTION_LOST, "connection to " + client.server()
-                        + " lost: " + e.getMessage(), e);
+                throw new ConnectionException(
+                        ConnectionException.CONNECTION_LOST,
+                        "connection to " + client.server() + " lost: " + e.getMessage(),
+                        e);
             } catch (IOException e) {
                 throw client.lost(e, "during the body");
             }

@@ -8,13 +8,10 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -47,6 +44,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
 public final class TlsTrust {
     /** The handshake failed for another reason than trust (e.g. the server does not speak TLS). */
     public static final String TLS_FAILED = "TLS_FAILED";
+
     static final String PROTOCOL = "TLSv1.3";
 
     /** One question at a time, and a second connection sees what the first one remembered. */
@@ -80,8 +78,8 @@ public final class TlsTrust {
             raw.connect(new InetSocketAddress(server.host(), server.port()), (int) clampMillis(timeout));
         } catch (IOException e) {
             closeQuietly(raw);
-            throw new ConnectionException(ConnectionException.CONNECT_FAILED,
-                    "cannot connect to " + server + ": " + describe(e), e);
+            throw new ConnectionException(
+                    ConnectionException.CONNECT_FAILED, "cannot connect to " + server + ": " + describe(e), e);
         }
         return wrap(raw, server, timeout, decision);
     }
@@ -164,8 +162,8 @@ public final class TlsTrust {
             ssl.setSoTimeout(previous);
             String protocol = ssl.getSession().getProtocol();
             if (!PROTOCOL.equals(protocol)) {
-                throw new ConnectionException(TLS_FAILED, server + " negotiated " + protocol + ", not " + PROTOCOL,
-                        null);
+                throw new ConnectionException(
+                        TLS_FAILED, server + " negotiated " + protocol + ", not " + PROTOCOL, null);
             }
         } catch (IOException e) {
             deadline.exit();
@@ -173,12 +171,18 @@ public final class TlsTrust {
                 throw new TrustException(TrustException.CERTIFICATE_CHANGED, verifier.problem);
             }
             if (deadline.expired() || e instanceof SocketTimeoutException) {
-                throw new ConnectionException(ConnectionException.TIMEOUT, server + " did not complete the TLS "
-                        + "handshake within " + timeout.toSeconds() + " s; giving up", e);
+                throw new ConnectionException(
+                        ConnectionException.TIMEOUT,
+                        server + " did not complete the TLS " + "handshake within " + timeout.toSeconds()
+                                + " s; giving up",
+                        e);
             }
             if (e instanceof SSLException) {
-                throw new ConnectionException(TLS_FAILED, "cannot set up TLS with " + server + ": " + describe(e)
-                        + "; is it an ft server started with --tls?", e);
+                throw new ConnectionException(
+                        TLS_FAILED,
+                        "cannot set up TLS with " + server + ": " + describe(e)
+                                + "; is it an ft server started with --tls?",
+                        e);
             }
             throw e;
         }
@@ -194,16 +198,19 @@ public final class TlsTrust {
                 throw new TrustException(TrustException.CERTIFICATE_CHANGED, changed(server, now, fingerprint));
             }
             if (!decision.trustNew(server, fingerprint)) {
-                throw new TrustException(TrustException.UNTRUSTED_SERVER, "the certificate of " + server
-                        + " is not known and was not accepted (fingerprint " + fingerprint + "); if it is the one "
-                        + "`ft serve` printed when it started, rerun with --trust or confirm on a terminal, and it "
-                        + "will be remembered in " + known.file());
+                throw new TrustException(
+                        TrustException.UNTRUSTED_SERVER,
+                        "the certificate of " + server
+                                + " is not known and was not accepted (fingerprint " + fingerprint
+                                + "); if it is the one "
+                                + "`ft serve` printed when it started, rerun with --trust or confirm on a terminal, and it "
+                                + "will be remembered in " + known.file());
             }
             try {
                 known.remember(server, fingerprint);
             } catch (IOException e) {
-                throw new LocalIoException("cannot remember the certificate of " + server + " in " + known.file()
-                        + ": " + describe(e), e);
+                throw new LocalIoException(
+                        "cannot remember the certificate of " + server + " in " + known.file() + ": " + describe(e), e);
             }
         }
     }
@@ -214,7 +221,12 @@ public final class TlsTrust {
                 + "If this is expected, remove the line for " + KnownServers.key(server) + " from " + known.file();
     }
 
-    private enum Verdict { AUTHORITY, KNOWN, NEW, CHANGED }
+    private enum Verdict {
+        AUTHORITY,
+        KNOWN,
+        NEW,
+        CHANGED
+    }
 
     /** One connection's trust manager; remembers what it concluded for {@link #wrap}. */
     private final class Verifier extends X509ExtendedTrustManager {
@@ -316,7 +328,8 @@ public final class TlsTrust {
                 return tm;
             }
             try {
-                TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                TrustManagerFactory factory =
+                        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
                 factory.init((KeyStore) null);
                 for (TrustManager m : factory.getTrustManagers()) {
                     if (m instanceof X509ExtendedTrustManager x) {

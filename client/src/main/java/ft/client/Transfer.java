@@ -21,7 +21,8 @@ public record Transfer(Op op, String remote, Path local, String shownLocal, Md5 
 
     /** The direction of a transfer, named as on the command line. */
     public enum Op {
-        GET, PUT;
+        GET,
+        PUT;
 
         public String wire() {
             return name().toLowerCase(java.util.Locale.ROOT);

@@ -30,7 +30,8 @@ public final class XdgDirs {
 
     private static Path base(Map<String, String> env, String variable, String underHome) {
         String xdg = env.get(variable);
-        return xdg != null && !xdg.isEmpty() && Path.of(xdg).isAbsolute() ? Path.of(xdg)
+        return xdg != null && !xdg.isEmpty() && Path.of(xdg).isAbsolute()
+                ? Path.of(xdg)
                 : home(env).resolve(underHome);
     }
 }

@@ -29,8 +29,13 @@ class BatchLoginRefusedTest {
         }
         List<Outcome> outcomes = new ArrayList<>();
         try (DigestJournal journal = DigestJournal.open(tmp.resolve("journal"))) {
-            new Batch(refusing, new Batch.Options(1, 3, Duration.ZERO, false, false, true), journal,
-                    t -> Progress.NONE, outcomes::add).run(transfers);
+            new Batch(
+                            refusing,
+                            new Batch.Options(1, 3, Duration.ZERO, false, false, true),
+                            journal,
+                            t -> Progress.NONE,
+                            outcomes::add)
+                    .run(transfers);
         }
         assertThat(attempts).hasValue(1);
         assertThat(outcomes).hasSize(5).allSatisfy(o -> {

@@ -43,6 +43,7 @@ class DigestJournalTest {
 
     /** Hashes for real and counts how often it had to. */
     private final AtomicInteger hashes = new AtomicInteger();
+
     private final DigestJournal.Hasher counting = (file, hashed) -> {
         hashes.incrementAndGet();
         return md5(Files.readAllBytes(file));
@@ -105,7 +106,8 @@ class DigestJournalTest {
             assertThat(hashes).hasValue(1);
         }
         try (DigestJournal rerun = open()) {
-            assertThat(rerun.digestOf(tmp.resolve("./sub/../fox.txt"))).as("same file, other spelling")
+            assertThat(rerun.digestOf(tmp.resolve("./sub/../fox.txt")))
+                    .as("same file, other spelling")
                     .isEqualTo(FOX_MD5);
             assertThat(rerun.lookup(fox)).contains(FOX_MD5);
         }
@@ -147,7 +149,9 @@ class DigestJournalTest {
         try (DigestJournal journal = open()) {
             assertThat(journal.digestOf(f)).isEqualTo(md5("first version"));
             String now = change.apply(f, then);
-            assertThat(journal.lookup(f)).as("the old digest must not be trusted").isEmpty();
+            assertThat(journal.lookup(f))
+                    .as("the old digest must not be trusted")
+                    .isEmpty();
             assertThat(journal.digestOf(f)).isEqualTo(md5(now));
             assertThat(hashes).hasValue(2);
         }
@@ -163,12 +167,16 @@ class DigestJournalTest {
             FileClock.awaitTickAfter((FileTime) Files.getAttribute(f, "unix:ctime"), tmp);
             Files.writeString(f, "other version"); // same size, same inode
             Files.setLastModifiedTime(f, then); // what touch -d does: size and mtime as before
-            assertThat(journal.lookup(f)).as("the old digest must not be trusted").isEmpty();
+            assertThat(journal.lookup(f))
+                    .as("the old digest must not be trusted")
+                    .isEmpty();
             assertThat(journal.digestOf(f)).isEqualTo(md5("other version"));
             assertThat(hashes).hasValue(2);
         }
         try (DigestJournal rerun = open()) {
-            assertThat(rerun.lookup(f)).as("the journal file holds the new version").contains(md5("other version"));
+            assertThat(rerun.lookup(f))
+                    .as("the journal file holds the new version")
+                    .contains(md5("other version"));
         }
     }
 
@@ -250,9 +258,11 @@ class DigestJournalTest {
         List<String> lines = Files.readAllLines(journalFile());
         assertThat(lines).hasSize(1);
         JsonNode n = JSON.readTree(lines.get(0));
-        assertThat(n.get("path").asText()).isEqualTo(fox.toAbsolutePath().normalize().toString());
+        assertThat(n.get("path").asText())
+                .isEqualTo(fox.toAbsolutePath().normalize().toString());
         assertThat(n.get("size").asLong()).isEqualTo(FOX.length());
-        assertThat(n.get("mtime_ns").asLong()).isEqualTo(Files.getLastModifiedTime(fox).to(TimeUnit.NANOSECONDS));
+        assertThat(n.get("mtime_ns").asLong())
+                .isEqualTo(Files.getLastModifiedTime(fox).to(TimeUnit.NANOSECONDS));
         assertThat(n.get("ctime_ns").asLong())
                 .isEqualTo(((FileTime) Files.getAttribute(fox, "unix:ctime")).to(TimeUnit.NANOSECONDS));
         assertThat(n.get("key").isTextual()).as("this file system has inodes").isTrue();
@@ -276,23 +286,33 @@ class DigestJournalTest {
         Map<String, Optional<Md5>> lines = new LinkedHashMap<>();
         String fields = "\"path\":" + path + ",\"size\":" + size + ",\"mtime_ns\":" + mtime + ",\"ctime_ns\":" + ctime;
         // A line from before ctime was recorded: a miss (the file is hashed once more), never a hit.
-        lines.put("{\"path\":" + path + ",\"size\":" + size + ",\"mtime_ns\":" + mtime + ",\"key\":" + key
-                + ",\"md5\":" + md5 + "}", Optional.empty());
-        lines.put("{\"path\":" + path + ",\"size\":" + size + ",\"mtime_ns\":" + mtime + ",\"ctime_ns\":\""
-                + ctime + "\",\"key\":" + key + ",\"md5\":" + md5 + "}", Optional.empty());
+        lines.put(
+                "{\"path\":" + path + ",\"size\":" + size + ",\"mtime_ns\":" + mtime + ",\"key\":" + key + ",\"md5\":"
+                        + md5 + "}",
+                Optional.empty());
+        lines.put(
+                "{\"path\":" + path + ",\"size\":" + size + ",\"mtime_ns\":" + mtime + ",\"ctime_ns\":\"" + ctime
+                        + "\",\"key\":" + key + ",\"md5\":" + md5 + "}",
+                Optional.empty());
         lines.put("{" + fields + ",\"key\":" + key + ",\"md5\":" + md5 + "}", Optional.of(FOX_MD5));
-        lines.put("  {" + fields + ",\"key\":" + key + ",\"md5\":" + md5 + ",\"x\":[{\"y\":1.5}]}  ",
+        lines.put(
+                "  {" + fields + ",\"key\":" + key + ",\"md5\":" + md5 + ",\"x\":[{\"y\":1.5}]}  ",
                 Optional.of(FOX_MD5));
-        lines.put("{" + fields + ",\"key\":" + key + ",\"md5\":" + other + ",\"md5\":" + md5 + "}",
-                Optional.of(FOX_MD5));
-        lines.put("{" + fields + ",\"key\":" + key + ",\"md5\":" + md5 + ",\"md5\":" + other + "}",
+        lines.put(
+                "{" + fields + ",\"key\":" + key + ",\"md5\":" + other + ",\"md5\":" + md5 + "}", Optional.of(FOX_MD5));
+        lines.put(
+                "{" + fields + ",\"key\":" + key + ",\"md5\":" + md5 + ",\"md5\":" + other + "}",
                 Optional.of(new Md5("0".repeat(32))));
         lines.put("{" + fields + ",\"md5\":" + md5 + "}", Optional.empty()); // no key at all
         lines.put("{" + fields + ",\"key\":7,\"md5\":" + md5 + "}", Optional.empty());
-        lines.put("{\"path\":" + path + ",\"size\":" + size + ".0,\"mtime_ns\":" + mtime + ",\"ctime_ns\":" + ctime
-                + ",\"key\":" + key + ",\"md5\":" + md5 + "}", Optional.empty());
-        lines.put("{\"path\":" + path + ",\"size\":\"" + size + "\",\"mtime_ns\":" + mtime + ",\"ctime_ns\":" + ctime
-                + ",\"key\":" + key + ",\"md5\":" + md5 + "}", Optional.empty());
+        lines.put(
+                "{\"path\":" + path + ",\"size\":" + size + ".0,\"mtime_ns\":" + mtime + ",\"ctime_ns\":" + ctime
+                        + ",\"key\":" + key + ",\"md5\":" + md5 + "}",
+                Optional.empty());
+        lines.put(
+                "{\"path\":" + path + ",\"size\":\"" + size + "\",\"mtime_ns\":" + mtime + ",\"ctime_ns\":" + ctime
+                        + ",\"key\":" + key + ",\"md5\":" + md5 + "}",
+                Optional.empty());
         lines.put("{" + fields + ",\"key\":" + key + ",\"md5\":" + md5 + "} 1", Optional.empty());
         lines.put("{" + fields + ",\"key\":" + key + ",\"md5\":" + md5 + ",}", Optional.empty());
         lines.put("[{" + fields + ",\"key\":" + key + ",\"md5\":" + md5 + "}]", Optional.empty());
@@ -311,15 +331,17 @@ class DigestJournalTest {
             journal.digestOf(fox);
         }
         String good = Files.readString(journalFile());
-        Files.writeString(journalFile(), "not json at all\n"
-                + "[1, 2, 3]\n"
-                + "\n"
-                + "{\"path\": 7, \"size\": 1, \"mtime_ns\": 1, \"key\": null, \"md5\": \"" + FOX_MD5 + "\"}\n"
-                + "{\"path\": \"/x\", \"size\": 1, \"mtime_ns\": 1, \"key\": null, \"md5\": \"nope\"}\n"
-                + good.strip() + good.strip() + "\n" // two lines run together
-                + "\u0000\u00ff garbage\n"
-                + good
-                + good.substring(0, good.length() / 2), // cut short, no newline: a crash mid-write
+        Files.writeString(
+                journalFile(),
+                "not json at all\n"
+                        + "[1, 2, 3]\n"
+                        + "\n"
+                        + "{\"path\": 7, \"size\": 1, \"mtime_ns\": 1, \"key\": null, \"md5\": \"" + FOX_MD5 + "\"}\n"
+                        + "{\"path\": \"/x\", \"size\": 1, \"mtime_ns\": 1, \"key\": null, \"md5\": \"nope\"}\n"
+                        + good.strip() + good.strip() + "\n" // two lines run together
+                        + "\u0000\u00ff garbage\n"
+                        + good
+                        + good.substring(0, good.length() / 2), // cut short, no newline: a crash mid-write
                 StandardOpenOption.TRUNCATE_EXISTING);
 
         Path other = file("other.txt", "other");
@@ -448,11 +470,14 @@ class DigestJournalTest {
         Path c = file("c", "c");
         try (DigestJournal journal = DigestJournal.openLazily(journalFile(), counting)) {
             journal.record(b, md5("b"));
-            assertThat(Files.readAllLines(journalFile())).as("not read, not compacted yet")
+            assertThat(Files.readAllLines(journalFile()))
+                    .as("not read, not compacted yet")
                     .hasSize(JournalLog.COMPACT_MIN_LINES + 2);
             assertThat(journal.lookup(a)).contains(md5("a"));
             assertThat(journal.lookup(b)).contains(md5("b"));
-            assertThat(Files.readAllLines(journalFile())).as("compacted at the first read").hasSize(3);
+            assertThat(Files.readAllLines(journalFile()))
+                    .as("compacted at the first read")
+                    .hasSize(3);
             journal.digestOf(c); // recorded after the compaction: must land in the new file
         }
         try (DigestJournal reopened = open()) {
@@ -478,8 +503,14 @@ class DigestJournalTest {
     private static String staleLines(int lines, int paths) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < lines; i++) {
-            sb.append("{\"path\":\"/gone/").append(i % paths).append("\",\"size\":1,\"mtime_ns\":").append(i)
-                    .append(",\"ctime_ns\":").append(i).append(",\"key\":null,\"md5\":\"").append(FOX_MD5)
+            sb.append("{\"path\":\"/gone/")
+                    .append(i % paths)
+                    .append("\",\"size\":1,\"mtime_ns\":")
+                    .append(i)
+                    .append(",\"ctime_ns\":")
+                    .append(i)
+                    .append(",\"key\":null,\"md5\":\"")
+                    .append(FOX_MD5)
                     .append("\"}\n");
         }
         return sb.toString();
@@ -488,7 +519,8 @@ class DigestJournalTest {
     @Test
     void defaultLocationIsDigestsJsonlInFtsCacheDirectory() {
         Map<String, String> env = Map.of("XDG_CACHE_HOME", "/var/cache/me", "HOME", "/home/me");
-        assertThat(DigestJournal.defaultLocation(env)).isEqualTo(XdgDirs.cache(env).resolve("digests.jsonl"))
+        assertThat(DigestJournal.defaultLocation(env))
+                .isEqualTo(XdgDirs.cache(env).resolve("digests.jsonl"))
                 .isEqualTo(Path.of("/var/cache/me/ft/digests.jsonl"));
     }
 }

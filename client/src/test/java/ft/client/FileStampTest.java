@@ -17,13 +17,24 @@ class FileStampTest {
     @Test
     void aStampVouchesOnlyForTheSameSizeTimesAndInode() {
         FileStamp taken = new FileStamp(10, 1_000, 2_000L, "(dev=1,ino=2)");
-        assertThat(taken.vouchesFor(new FileStamp(10, 1_000, 2_000L, "(dev=1,ino=2)"))).isTrue();
-        assertThat(taken.vouchesFor(new FileStamp(11, 1_000, 2_000L, "(dev=1,ino=2)"))).as("size").isFalse();
-        assertThat(taken.vouchesFor(new FileStamp(10, 1_001, 2_000L, "(dev=1,ino=2)"))).as("mtime").isFalse();
+        assertThat(taken.vouchesFor(new FileStamp(10, 1_000, 2_000L, "(dev=1,ino=2)")))
+                .isTrue();
+        assertThat(taken.vouchesFor(new FileStamp(11, 1_000, 2_000L, "(dev=1,ino=2)")))
+                .as("size")
+                .isFalse();
+        assertThat(taken.vouchesFor(new FileStamp(10, 1_001, 2_000L, "(dev=1,ino=2)")))
+                .as("mtime")
+                .isFalse();
         // An mtime set back after a rewrite in place: only the ctime tells.
-        assertThat(taken.vouchesFor(new FileStamp(10, 1_000, 2_001L, "(dev=1,ino=2)"))).as("ctime").isFalse();
-        assertThat(taken.vouchesFor(new FileStamp(10, 1_000, 2_000L, "(dev=1,ino=3)"))).as("inode").isFalse();
-        assertThat(taken.vouchesFor(new FileStamp(10, 1_000, null, "(dev=1,ino=2)"))).as("no ctime").isFalse();
+        assertThat(taken.vouchesFor(new FileStamp(10, 1_000, 2_001L, "(dev=1,ino=2)")))
+                .as("ctime")
+                .isFalse();
+        assertThat(taken.vouchesFor(new FileStamp(10, 1_000, 2_000L, "(dev=1,ino=3)")))
+                .as("inode")
+                .isFalse();
+        assertThat(taken.vouchesFor(new FileStamp(10, 1_000, null, "(dev=1,ino=2)")))
+                .as("no ctime")
+                .isFalse();
     }
 
     @Test
@@ -31,8 +42,11 @@ class FileStampTest {
         Path file = Files.writeString(tmp.resolve("f"), "hello");
         FileStamp stamp = FileStamp.of(file);
         assertThat(stamp.size()).isEqualTo(5);
-        assertThat(stamp.mtimeNs()).isEqualTo(Files.getLastModifiedTime(file).to(java.util.concurrent.TimeUnit.NANOSECONDS));
+        assertThat(stamp.mtimeNs())
+                .isEqualTo(Files.getLastModifiedTime(file).to(java.util.concurrent.TimeUnit.NANOSECONDS));
         assertThat(stamp.vouchesFor(FileStamp.of(file))).isTrue();
-        assertThatThrownBy(() -> FileStamp.of(tmp)).isInstanceOf(IOException.class).hasMessageContaining("not a regular file");
+        assertThatThrownBy(() -> FileStamp.of(tmp))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("not a regular file");
     }
 }

@@ -30,7 +30,8 @@ class KnownServersTest {
     @Test
     void defaultLocationIsKnownServersInFtsConfigDirectory() {
         Map<String, String> env = Map.of("HOME", "/home/u");
-        assertThat(KnownServers.defaultLocation(env)).isEqualTo(XdgDirs.config(env).resolve("known_servers"))
+        assertThat(KnownServers.defaultLocation(env))
+                .isEqualTo(XdgDirs.config(env).resolve("known_servers"))
                 .isEqualTo(Path.of("/home/u/.config/ft/known_servers"));
     }
 
@@ -49,7 +50,8 @@ class KnownServersTest {
         assertThat(Files.readString(file)).isEqualTo("files.example:7070 " + FP1 + "\n");
         assertThat(known.lookup(SERVER)).contains(FP1);
         assumeTrue(Files.getFileAttributeView(dir, PosixFileAttributeView.class) != null, "POSIX file modes");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                .isEqualTo("rw-------");
     }
 
     @Test
@@ -60,23 +62,26 @@ class KnownServersTest {
         known.remember(SERVER, FP1);
         known.remember(SERVER, FP1);
         known.remember(new HostPort("FILES.Example", 7070), FP1); // hosts compare case-insensitively
-        assertThat(Files.readAllLines(file)).containsExactly("# my servers", "other:1 " + FP2,
-                "files.example:7070 " + FP1);
+        assertThat(Files.readAllLines(file))
+                .containsExactly("# my servers", "other:1 " + FP2, "files.example:7070 " + FP1);
     }
 
     @Test
     void lookupMatchesHostAndPortOnlyAndSkipsJunk() throws Exception {
         Path file = dir.resolve("known_servers");
-        Files.writeString(file, String.join("\n",
-                "# comment files.example:7070 " + FP2,
-                "",
-                "files.example:7070 not-a-fingerprint",
-                "files.example:7071 " + FP2,
-                "files.example " + FP2, // a bare host means port 7070 in ft, as on the command line
-                "   FILES.EXAMPLE:7070   " + FP1 + "   trailing words are ignored",
-                "[::1]:7070 " + FP1,
-                "::1:7070 " + FP2, // malformed (IPv6 without brackets): ignored
-                ""));
+        Files.writeString(
+                file,
+                String.join(
+                        "\n",
+                        "# comment files.example:7070 " + FP2,
+                        "",
+                        "files.example:7070 not-a-fingerprint",
+                        "files.example:7071 " + FP2,
+                        "files.example " + FP2, // a bare host means port 7070 in ft, as on the command line
+                        "   FILES.EXAMPLE:7070   " + FP1 + "   trailing words are ignored",
+                        "[::1]:7070 " + FP1,
+                        "::1:7070 " + FP2, // malformed (IPv6 without brackets): ignored
+                        ""));
         KnownServers known = new KnownServers(file);
         assertThat(known.fingerprints(SERVER)).containsExactly(FP2, FP1);
         assertThat(known.lookup(SERVER)).isEqualTo(Optional.of(FP2));
@@ -105,11 +110,17 @@ class KnownServersTest {
     @Test
     void theTerminalQuestionShowsTheFingerprintAndWantsYes() {
         Path file = Path.of("/home/u/.config/ft/known_servers");
-        for (var c : List.of(new String[] {"yes\n", "true"}, new String[] {"Y\n", "true"},
-                new String[] {FP1 + "\n", "true"}, new String[] {"no\n", "false"}, new String[] {"\n", "false"},
-                new String[] {"yess\n", "false"}, new String[] {"", "false"})) {
+        for (var c : List.of(
+                new String[] {"yes\n", "true"},
+                new String[] {"Y\n", "true"},
+                new String[] {FP1 + "\n", "true"},
+                new String[] {"no\n", "false"},
+                new String[] {"\n", "false"},
+                new String[] {"yess\n", "false"},
+                new String[] {"", "false"})) {
             StringWriter out = new StringWriter();
-            TrustDecision ask = TrustDecision.ask(new BufferedReader(new StringReader(c[0])), new PrintWriter(out), file);
+            TrustDecision ask =
+                    TrustDecision.ask(new BufferedReader(new StringReader(c[0])), new PrintWriter(out), file);
             assertThat(ask.trustNew(SERVER, FP1)).as("answer %s", c[0]).isEqualTo(Boolean.parseBoolean(c[1]));
             assertThat(out.toString()).contains("files.example:7070", FP1, file.toString(), "(yes/no)");
         }

@@ -22,12 +22,13 @@ class PartialDownloadTest {
     void metaWrittenIsReadBackAndIsTheDocumentedJson() throws Exception {
         PartialDownload p = new PartialDownload(tmp.resolve("x.bin"));
         Files.writeString(p.data, "abc");
-        PartialDownload.Meta m = new PartialDownload.Meta("127.0.0.1:7070", "dir/\"x\"\n.bin", 6,
-                "5d41402abc4b2a76b9719d911017c592");
+        PartialDownload.Meta m =
+                new PartialDownload.Meta("127.0.0.1:7070", "dir/\"x\"\n.bin", 6, "5d41402abc4b2a76b9719d911017c592");
         p.write(m);
         assertThat(p.read()).isEqualTo(m);
-        assertThat(Files.readString(p.meta)).isEqualTo("{\"server\":\"127.0.0.1:7070\",\"path\":\"dir/\\\"x\\\"\\n.bin\","
-                + "\"size\":6,\"md5\":\"5d41402abc4b2a76b9719d911017c592\"}");
+        assertThat(Files.readString(p.meta))
+                .isEqualTo("{\"server\":\"127.0.0.1:7070\",\"path\":\"dir/\\\"x\\\"\\n.bin\","
+                        + "\"size\":6,\"md5\":\"5d41402abc4b2a76b9719d911017c592\"}");
         assertThat(tmp.resolve(".x.bin.ftpart.meta.tmp")).doesNotExist();
     }
 
@@ -40,9 +41,20 @@ class PartialDownloadTest {
 
     @Test
     void anythingElseMeansNoUsablePartial() throws Exception {
-        for (String bad : new String[] {"", "{", "{\"server\":\"h:1\",\"path\":\"x\",\"size\":6,\"md5\":\"5d41",
-                "[]", "null", "{\"server\":1}", "{\"size\":\"6\"}", "{\"size\":6.5}", "{\"size\":99999999999999999999}",
-                "{\"other\":1}", "{\"size\":1,\"size\":2}", "\u0000"}) {
+        for (String bad : new String[] {
+            "",
+            "{",
+            "{\"server\":\"h:1\",\"path\":\"x\",\"size\":6,\"md5\":\"5d41",
+            "[]",
+            "null",
+            "{\"server\":1}",
+            "{\"size\":\"6\"}",
+            "{\"size\":6.5}",
+            "{\"size\":99999999999999999999}",
+            "{\"other\":1}",
+            "{\"size\":1,\"size\":2}",
+            "\u0000"
+        }) {
             assertThat(partialWithMeta(bad).read()).as(bad).isNull();
         }
         PartialDownload noData = new PartialDownload(tmp.resolve("y.bin"));

@@ -14,10 +14,14 @@ class RemoteListingTest {
 
         assertThat(listing.sizeOf("up/tree/a.dat")).isEqualTo(5L);
         assertThat(listing.sizeOf("up/tree/sub/b.dat")).isEqualTo(0L);
-        assertThat(listing.sizeOf("up/tree/missing.dat")).as("below the listing, not in it").isEqualTo(-1L);
+        assertThat(listing.sizeOf("up/tree/missing.dat"))
+                .as("below the listing, not in it")
+                .isEqualTo(-1L);
         assertThat(listing.sizeOf("up/tree/deep/er/missing.dat")).isEqualTo(-1L);
         assertThat(listing.sizeOf("up/other/a.dat")).as("not covered").isNull();
-        assertThat(listing.sizeOf("up/treeX/a.dat")).as("a sibling sharing the prefix").isNull();
+        assertThat(listing.sizeOf("up/treeX/a.dat"))
+                .as("a sibling sharing the prefix")
+                .isNull();
         assertThat(listing.sizeOf("a.dat")).isNull();
         assertThat(RemoteListing.NONE.sizeOf("up/tree/a.dat")).isNull();
     }

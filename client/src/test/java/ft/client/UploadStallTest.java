@@ -35,17 +35,18 @@ class UploadStallTest {
             f.setLength(size);
         }
         // Agrees to the upload, then holds the connection and reads nothing (until closed).
-        try (ScriptedServer stalling = new ScriptedServer(
-                request -> Reply.thenStall(ScriptedServer.frames(new Response.PutReady(0))))) {
+        try (ScriptedServer stalling =
+                new ScriptedServer(request -> Reply.thenStall(ScriptedServer.frames(new Response.PutReady(0))))) {
             HostPort server = HostPort.parse(stalling.address());
             try (FtClient client = FtClient.connect(server, Duration.ofSeconds(1));
-                 FileChannel body = FileChannel.open(file, StandardOpenOption.READ)) {
+                    FileChannel body = FileChannel.open(file, StandardOpenOption.READ)) {
                 client.put(new Request.Put("big.bin", size, new Md5("0123456789abcdef0123456789abcdef")));
                 long t0 = System.nanoTime();
                 assertThatThrownBy(() -> client.sendBody(body, 0, size, Progress.NONE, Throttle.NONE))
                         .isInstanceOf(ConnectionException.class)
                         .hasMessageContaining("accepted no bytes for 1 s")
-                        .extracting(e -> ((FtException) e).code()).isEqualTo(ConnectionException.TIMEOUT);
+                        .extracting(e -> ((FtException) e).code())
+                        .isEqualTo(ConnectionException.TIMEOUT);
                 assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(20));
             }
         }

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 class XdgDirsTest {
     @Test
     void configFollowsXdgConfigHomeThenHome() {
-        assertThat(XdgDirs.config(Map.of("XDG_CONFIG_HOME", "/x/cfg", "HOME", "/home/u"))).isEqualTo(Path.of("/x/cfg/ft"));
+        assertThat(XdgDirs.config(Map.of("XDG_CONFIG_HOME", "/x/cfg", "HOME", "/home/u")))
+                .isEqualTo(Path.of("/x/cfg/ft"));
         assertThat(XdgDirs.config(Map.of("HOME", "/home/u"))).isEqualTo(Path.of("/home/u/.config/ft"));
         // The XDG spec: a relative or empty XDG_CONFIG_HOME is ignored.
         assertThat(XdgDirs.config(Map.of("XDG_CONFIG_HOME", "rel", "HOME", "/home/u")))
@@ -28,7 +29,8 @@ class XdgDirsTest {
         assertThat(XdgDirs.cache(Map.of("XDG_CACHE_HOME", "relative", "HOME", "/home/me")))
                 .as("a relative XDG_CACHE_HOME is ignored, as the XDG spec says")
                 .isEqualTo(Path.of("/home/me/.cache/ft"));
-        assertThat(XdgDirs.cache(Map.of("XDG_CACHE_HOME", "/var/cache/me"))).as("the config directory is another")
+        assertThat(XdgDirs.cache(Map.of("XDG_CACHE_HOME", "/var/cache/me")))
+                .as("the config directory is another")
                 .isNotEqualTo(XdgDirs.config(Map.of("XDG_CACHE_HOME", "/var/cache/me")));
     }
 }

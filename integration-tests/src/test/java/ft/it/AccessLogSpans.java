@@ -33,8 +33,8 @@ final class AccessLogSpans {
             }
             long end = OffsetDateTime.parse(m.group(1)).toInstant().toEpochMilli();
             long start = end - Long.parseLong(m.group(3));
-            spans.merge(m.group(2), new long[] {start, end},
-                    (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+            spans.merge(m.group(2), new long[] {start, end}, (a, b) ->
+                    new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
         }
         List<long[]> edges = new ArrayList<>();
         for (long[] span : spans.values()) {

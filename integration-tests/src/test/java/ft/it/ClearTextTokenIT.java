@@ -44,16 +44,28 @@ class ClearTextTokenIT {
     void aPlainListenerOnAnotherAddressNeverSeesTheToken() throws Exception {
         Path captured = tmp.resolve("captured.bin");
         List<String> capture = new ArrayList<>(ns.exec());
-        capture.addAll(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
-                System.getProperty("java.class.path"), CaptureOnce.class.getName(), NetworkNamespace.ADDRESS, "7070",
+        capture.addAll(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-cp",
+                System.getProperty("java.class.path"),
+                CaptureOnce.class.getName(),
+                NetworkNamespace.ADDRESS,
+                "7070",
                 captured.toString()));
         Process listener = new ProcessBuilder(capture).redirectErrorStream(true).start();
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(listener.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader out =
+                    new BufferedReader(new InputStreamReader(listener.getInputStream(), StandardCharsets.UTF_8));
             assertThat(out.readLine()).isEqualTo("listening");
 
-            FtProcesses.Result run = FtProcesses.run(Files.createDirectories(tmp.resolve("c1")),
-                    inside.withEnv("FT_TOKEN", TOKEN), "-s", NetworkNamespace.ADDRESS + ":7070", "--timeout", "5", "ls");
+            FtProcesses.Result run = FtProcesses.run(
+                    Files.createDirectories(tmp.resolve("c1")),
+                    inside.withEnv("FT_TOKEN", TOKEN),
+                    "-s",
+                    NetworkNamespace.ADDRESS + ":7070",
+                    "--timeout",
+                    "5",
+                    "ls");
             assertThat(run.exit()).as(run.err()).isEqualTo(3);
             assertThat(run.err()).contains("ft sends a token only over TLS");
             assertThat(listener.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -63,22 +75,35 @@ class ClearTextTokenIT {
         byte[] bytes = Files.readAllBytes(captured);
         assertThat(bytes).as("the client spoke first").isNotEmpty();
         assertThat(bytes[0]).as("a TLS handshake record, not a frame").isEqualTo((byte) 0x16);
-        assertThat(new String(bytes, StandardCharsets.ISO_8859_1)).doesNotContain("SECRET").doesNotContain("hello");
+        assertThat(new String(bytes, StandardCharsets.ISO_8859_1))
+                .doesNotContain("SECRET")
+                .doesNotContain("hello");
     }
 
     @Test
     void aTlsServerOnAnotherAddressIsReachedWithATokenWithoutBeingAskedForTls() throws Exception {
         Path users = tmp.resolve("users.jsonl");
-        FtProcesses.Result added = FtProcesses.run(Files.createDirectories(tmp.resolve("admin")),
-                FtProcesses.Launch.isolatedIn(tmp.resolve("home")), "user", "add", "alice", "--users", users.toString());
+        FtProcesses.Result added = FtProcesses.run(
+                Files.createDirectories(tmp.resolve("admin")),
+                FtProcesses.Launch.isolatedIn(tmp.resolve("home")),
+                "user",
+                "add",
+                "alice",
+                "--users",
+                users.toString());
         assertThat(added.exit()).as(added.err()).isZero();
         String token = added.out().strip();
         Path root = Files.createDirectories(tmp.resolve("root"));
         Files.writeString(root.resolve("a.txt"), "hello");
-        try (FtProcesses.Server server = new FtProcesses.Server(root, NetworkNamespace.ADDRESS + ":7070", inside,
-                "--tls", "--users", users.toString())) {
-            FtProcesses.Result ls = FtProcesses.run(Files.createDirectories(tmp.resolve("c2")),
-                    inside.withEnv("FT_TOKEN", token), "-s", server.address, "--trust", "ls");
+        try (FtProcesses.Server server = new FtProcesses.Server(
+                root, NetworkNamespace.ADDRESS + ":7070", inside, "--tls", "--users", users.toString())) {
+            FtProcesses.Result ls = FtProcesses.run(
+                    Files.createDirectories(tmp.resolve("c2")),
+                    inside.withEnv("FT_TOKEN", token),
+                    "-s",
+                    server.address,
+                    "--trust",
+                    "ls");
             assertThat(ls.exit()).as(ls.err()).isZero();
             assertThat(ls.out()).isEqualTo("a.txt\n");
         }

@@ -130,19 +130,24 @@ class ContainerIT {
         Path work = Files.createDirectories(tmp.resolve("work"));
         Path source = TestData.randomFile(work.resolve("paused.bin"), FILE_SIZE, 52);
         String md5 = TestData.md5Hex(source);
-        assertThat(FtProcesses.run(work, "-s", address, "put", "paused.bin").exit()).isZero();
+        assertThat(FtProcesses.run(work, "-s", address, "put", "paused.bin").exit())
+                .isZero();
         Files.delete(source);
 
         try (FaultProxy slow = new FaultProxy(address)) {
             slow.setDefault(FaultProxy.Faults.none().throttle(FaultProxy.Direction.DOWNSTREAM, RATE));
-            Process client = FtProcesses.start(work, "-s", slow.address(), "--timeout", "2",
-                    "get", "--retries", "0", "paused.bin");
+            Process client = FtProcesses.start(
+                    work, "-s", slow.address(), "--timeout", "2", "get", "--retries", "0", "paused.bin");
             Path partial = work.resolve(".paused.bin.ftpart");
-            await("the download holds 8 MiB").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+            await("the download holds 8 MiB")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(5))
                     .until(() -> TestFiles.size(partial) >= 8 << 20);
             docker.pauseContainerCmd(server.getContainerId()).exec();
             try {
-                assertThat(client.waitFor(60, TimeUnit.SECONDS)).as("client gave up while the server was paused").isTrue();
+                assertThat(client.waitFor(60, TimeUnit.SECONDS))
+                        .as("client gave up while the server was paused")
+                        .isTrue();
                 String err = Files.readString(work.resolve(".err"));
                 assertThat(client.exitValue()).as(err).isEqualTo(3);
                 assertThat(err).contains("TIMEOUT");
@@ -170,11 +175,15 @@ class ContainerIT {
         try (FaultProxy slow = new FaultProxy(address)) {
             slow.setDefault(FaultProxy.Faults.none().throttle(FaultProxy.Direction.UPSTREAM, RATE));
             Process client = FtProcesses.start(work, "-s", slow.address(), "put", "--retries", "0", "restart.bin");
-            await("the upload passes 16 MiB").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+            await("the upload passes 16 MiB")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(5))
                     .until(() -> slow.bytes(FaultProxy.Direction.UPSTREAM) >= 16 << 20);
             int startsBefore = servingLines();
             docker.restartContainerCmd(server.getContainerId()).withTimeout(0).exec();
-            assertThat(client.waitFor(60, TimeUnit.SECONDS)).as("client ended when the server went away").isTrue();
+            assertThat(client.waitFor(60, TimeUnit.SECONDS))
+                    .as("client ended when the server went away")
+                    .isTrue();
             String err = Files.readString(work.resolve(".err"));
             assertThat(client.exitValue()).as(err).isEqualTo(3);
             awaitServing(startsBefore + 1);
@@ -197,12 +206,18 @@ class ContainerIT {
         assertThat(back.exit()).as(back.err()).isZero();
         assertThat(TestData.md5Hex(work.resolve("back.bin"))).isEqualTo(md5);
         // The image's health check follows the server through the restart.
-        await("the restarted container is healthy").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(5))
+        await("the restarted container is healthy")
+                .atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(5))
                 .until(() -> "healthy".equals(health()));
     }
 
     private static String health() {
-        return docker.inspectContainerCmd(server.getContainerId()).exec().getState().getHealth().getStatus();
+        return docker.inspectContainerCmd(server.getContainerId())
+                .exec()
+                .getState()
+                .getHealth()
+                .getStatus();
     }
 
     private static long resumedAt(String stderr) {
@@ -216,8 +231,9 @@ class ContainerIT {
     }
 
     private static void awaitServing(int times) {
-        await("the restarted server serves again").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(5))
+        await("the restarted server serves again")
+                .atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(5))
                 .until(() -> servingLines() >= times);
     }
-
 }

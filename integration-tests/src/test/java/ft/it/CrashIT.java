@@ -27,6 +27,7 @@ class CrashIT {
     private static final long SIZE = 64L << 20;
     /** Upstream pace while the server is to be killed: the whole upload would take 8 s. */
     private static final long UPLOAD_RATE = 8L << 20;
+
     private static final long KILL_AFTER = 16L << 20;
 
     @TempDir
@@ -45,21 +46,31 @@ class CrashIT {
 
         long held;
         try (FtProcesses.Server server = new FtProcesses.Server(root, launch);
-             FaultProxy proxy = new FaultProxy(server.address)) {
+                FaultProxy proxy = new FaultProxy(server.address)) {
             proxy.setDefault(Faults.none().throttle(UPSTREAM, UPLOAD_RATE));
             Process client = FtProcesses.start(work, launch, "-s", proxy.address(), "put", "--retries", "0", "big.bin");
             try {
                 await("the server's partial upload passed " + KILL_AFTER + " bytes")
-                        .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+                        .atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(5))
                         .until(() -> TestFiles.largestPart(partials) > KILL_AFTER || !client.isAlive());
-                assertThat(client.isAlive()).as("the upload is still running when the server is killed; stderr: %s",
-                        Files.readString(work.resolve(".err"))).isTrue();
+                assertThat(client.isAlive())
+                        .as(
+                                "the upload is still running when the server is killed; stderr: %s",
+                                Files.readString(work.resolve(".err")))
+                        .isTrue();
 
                 server.process.destroyForcibly();
-                assertThat(server.process.waitFor(30, TimeUnit.SECONDS)).as("the killed server ended").isTrue();
-                assertThat(server.process.exitValue()).as("ended by SIGKILL (128 + 9)").isEqualTo(137);
+                assertThat(server.process.waitFor(30, TimeUnit.SECONDS))
+                        .as("the killed server ended")
+                        .isTrue();
+                assertThat(server.process.exitValue())
+                        .as("ended by SIGKILL (128 + 9)")
+                        .isEqualTo(137);
 
-                assertThat(client.waitFor(60, TimeUnit.SECONDS)).as("the client noticed the server died").isTrue();
+                assertThat(client.waitFor(60, TimeUnit.SECONDS))
+                        .as("the client noticed the server died")
+                        .isTrue();
                 String err = Files.readString(work.resolve(".err"));
                 assertThat(client.exitValue()).as(err).isEqualTo(3);
                 assertThat(err).contains("(CONNECTION_LOST)");
@@ -68,34 +79,42 @@ class CrashIT {
                 client.waitFor(30, TimeUnit.SECONDS);
             }
             held = TestFiles.largestPart(partials);
-            assertThat(held).as("bytes the killed server kept").isGreaterThan(KILL_AFTER).isLessThan(SIZE - (8L << 20));
+            assertThat(held)
+                    .as("bytes the killed server kept")
+                    .isGreaterThan(KILL_AFTER)
+                    .isLessThan(SIZE - (8L << 20));
         }
 
         assertThat(TestFiles.names(root)).as("the root after the kill").isEqualTo(expectedNames);
         if (replacing) {
-            assertThat(TestData.md5Hex(root.resolve("big.bin"))).as("the old version, intact").isEqualTo(oldMd5);
+            assertThat(TestData.md5Hex(root.resolve("big.bin")))
+                    .as("the old version, intact")
+                    .isEqualTo(oldMd5);
         }
 
         try (FtProcesses.Server restarted = new FtProcesses.Server(root, launch);
-             FaultProxy counting = new FaultProxy(restarted.address)) {
+                FaultProxy counting = new FaultProxy(restarted.address)) {
             FtProcesses.Result ls = FtProcesses.run(work, launch, "-s", restarted.address, "ls");
             assertThat(ls.exit()).as(ls.err()).isZero();
-            assertThat(ls.out()).as("ft ls after the restart shows no partial")
-                    .isEqualTo(replacing ? "big.bin\n" : "");
+            assertThat(ls.out()).as("ft ls after the restart shows no partial").isEqualTo(replacing ? "big.bin\n" : "");
             assertThat(TestFiles.names(root)).as("the root after the restart").isEqualTo(expectedNames);
 
-            FtProcesses.Result rerun = FtProcesses.run(work, launch,
-                    "-s", counting.address(), "put", "--retries", "0", "big.bin");
+            FtProcesses.Result rerun =
+                    FtProcesses.run(work, launch, "-s", counting.address(), "put", "--retries", "0", "big.bin");
             assertThat(rerun.exit()).as(rerun.err()).isZero();
             assertThat(rerun.out()).isEqualTo(newMd5 + "  big.bin\n");
-            assertThat(rerun.err()).as("the rerun continues from the kept partial")
+            assertThat(rerun.err())
+                    .as("the rerun continues from the kept partial")
                     .containsPattern("resuming at [^(\\n]+\\(" + held + " bytes\\)");
-            assertThat(counting.bytes(UPSTREAM)).as("bytes the rerun sent, %d held", held)
+            assertThat(counting.bytes(UPSTREAM))
+                    .as("bytes the rerun sent, %d held", held)
                     .isLessThan(SIZE - held + (1 << 20));
         }
         assertThat(TestData.md5Hex(root.resolve("big.bin"))).isEqualTo(newMd5);
         assertThat(TestFiles.names(root)).isEqualTo(List.of(".ft", "big.bin"));
-        assertThat(TestFiles.names(partials)).as("partials left after the upload completed").isEmpty();
+        assertThat(TestFiles.names(partials))
+                .as("partials left after the upload completed")
+                .isEmpty();
     }
 
     /**
@@ -110,14 +129,17 @@ class CrashIT {
         String md5 = TestData.md5Hex(TestData.randomFile(root.resolve("big.bin"), 32L << 20, 2));
         Path partial = work.resolve(".big.bin.ftpart");
         try (FtProcesses.Server server = new FtProcesses.Server(root, launch);
-             FaultProxy proxy = new FaultProxy(server.address)) {
+                FaultProxy proxy = new FaultProxy(server.address)) {
             proxy.enqueue(Faults.none().stallForeverAfter(DOWNSTREAM, 12L << 20));
             Process client = FtProcesses.start(work, launch, "-s", proxy.address(), "get", "big.bin");
             try {
-                assertThat(proxy.awaitStall(Duration.ofSeconds(60))).as("the download reached the stall point").isTrue();
+                assertThat(proxy.awaitStall(Duration.ofSeconds(60)))
+                        .as("the download reached the stall point")
+                        .isTrue();
                 // The client has the bytes once its write returns; wait (bounded) for the file to show them.
                 await("the partial download holding what the proxy let through")
-                        .atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+                        .atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(5))
                         .until(() -> TestFiles.size(partial) >= (12L << 20) - 4096);
                 client.destroyForcibly();
                 assertThat(client.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -135,7 +157,8 @@ class CrashIT {
             assertThat(rerun.err()).containsPattern("resuming at [^(\\n]+\\(" + held + " bytes\\)");
             assertThat(rerun.out()).isEqualTo(md5 + "  big.bin\n");
             assertThat(TestData.md5Hex(work.resolve("big.bin"))).isEqualTo(md5);
-            assertThat(TestFiles.names(work)).as("the partial and its meta are gone")
+            assertThat(TestFiles.names(work))
+                    .as("the partial and its meta are gone")
                     .containsExactlyInAnyOrder(".err", ".out", "big.bin");
         }
     }

@@ -39,6 +39,7 @@ class FaultIT {
     private static final int CUTS = 5;
     /** More than any connection's frames before its body (hello, request and answer headers). */
     private static final long HEADERS = 4096;
+
     private static final long SEED = Long.getLong("ft.it.seed", System.nanoTime());
 
     @TempDir
@@ -74,8 +75,11 @@ class FaultIT {
         }
         assertThat(r.exit()).as(what).isEqualTo(3);
         assertThat(r.out()).as(what).isEmpty();
-        assertThat(r.err()).as(what).containsPattern("ft: " + verb
-                + " big\\.bin: connection to \\S+ lost.*; rerun the same command to resume \\(CONNECTION_LOST\\)\n$");
+        assertThat(r.err())
+                .as(what)
+                .containsPattern(
+                        "ft: " + verb
+                                + " big\\.bin: connection to \\S+ lost.*; rerun the same command to resume \\(CONNECTION_LOST\\)\n$");
         return false;
     }
 
@@ -96,14 +100,14 @@ class FaultIT {
         Path partial = work.resolve(".big.bin.ftpart");
 
         try (FtProcesses.Server server = new FtProcesses.Server(root, launch);
-             FaultProxy proxy = new FaultProxy(server.address)) {
+                FaultProxy proxy = new FaultProxy(server.address)) {
             for (long cut : cuts) {
                 proxy.enqueue(Faults.none().cutAfter(DOWNSTREAM, cut));
             }
             long held = 0;
             for (int run = 0; run <= CUTS; run++) {
-                FtProcesses.Result r = FtProcesses.run(work, launch,
-                        "-s", proxy.address(), "get", "--retries", "0", "big.bin");
+                FtProcesses.Result r =
+                        FtProcesses.run(work, launch, "-s", proxy.address(), "get", "--retries", "0", "big.bin");
                 String what = context + ", run " + (run + 1) + ", stderr: " + r.err();
                 if (assertRerun("get", r, run, held, md5, what)) {
                     break;
@@ -111,17 +115,21 @@ class FaultIT {
                 assertThat(work.resolve("big.bin")).as(what).doesNotExist();
                 long now = TestFiles.size(partial);
                 // Everything that came through before the cut is kept, nothing more.
-                assertThat(now - held).as("bytes kept by run %d; %s", run + 1, what)
+                assertThat(now - held)
+                        .as("bytes kept by run %d; %s", run + 1, what)
                         .isBetween(cuts[run] - HEADERS, cuts[run]);
                 held = now;
             }
             assertThat(proxy.fired(Kind.CUT)).as(context).isEqualTo(CUTS);
             assertThat(proxy.connections()).as(context).isEqualTo(CUTS + 1);
-            assertThat(proxy.bytes(DOWNSTREAM)).as("bytes moved downstream for a %d-byte file; %s", BIG, context)
-                    .isGreaterThan(BIG).isLessThan(BIG + BIG / 2);
+            assertThat(proxy.bytes(DOWNSTREAM))
+                    .as("bytes moved downstream for a %d-byte file; %s", BIG, context)
+                    .isGreaterThan(BIG)
+                    .isLessThan(BIG + BIG / 2);
         }
         assertThat(TestData.md5Hex(work.resolve("big.bin"))).as(context).isEqualTo(md5);
-        assertThat(TestFiles.names(work)).as("partial and meta gone; %s", context)
+        assertThat(TestFiles.names(work))
+                .as("partial and meta gone; %s", context)
                 .containsExactlyInAnyOrder(".err", ".out", "big.bin");
     }
 
@@ -133,14 +141,14 @@ class FaultIT {
         Path partials = root.resolve(".ft/partials");
 
         try (FtProcesses.Server server = new FtProcesses.Server(root, launch);
-             FaultProxy proxy = new FaultProxy(server.address)) {
+                FaultProxy proxy = new FaultProxy(server.address)) {
             for (long cut : cuts) {
                 proxy.enqueue(Faults.none().cutAfter(UPSTREAM, cut));
             }
             long held = 0;
             for (int run = 0; run <= CUTS; run++) {
-                FtProcesses.Result r = FtProcesses.run(work, launch,
-                        "-s", proxy.address(), "put", "--retries", "0", "big.bin");
+                FtProcesses.Result r =
+                        FtProcesses.run(work, launch, "-s", proxy.address(), "put", "--retries", "0", "big.bin");
                 String what = context + ", run " + (run + 1) + ", stderr: " + r.err();
                 if (assertRerun("put", r, run, held, md5, what)) {
                     break;
@@ -149,21 +157,27 @@ class FaultIT {
                 long before = held;
                 long expectedAtLeast = held + cuts[run] - HEADERS;
                 await("the server keeping the bytes of run " + (run + 1) + "; " + what)
-                        .atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+                        .atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(5))
                         .until(() -> TestFiles.largestPart(partials) >= expectedAtLeast);
                 held = TestFiles.largestPart(partials);
-                assertThat(held - before).as("bytes kept from run %d; %s", run + 1, what)
+                assertThat(held - before)
+                        .as("bytes kept from run %d; %s", run + 1, what)
                         .isBetween(cuts[run] - HEADERS, cuts[run]);
                 if (run == 0) {
                     FtProcesses.Result ls = FtProcesses.run(work, launch, "-s", server.address, "ls");
                     assertThat(ls.exit()).as(ls.err()).isZero();
-                    assertThat(ls.out()).as("ft ls during an interrupted upload; %s", context).isEmpty();
+                    assertThat(ls.out())
+                            .as("ft ls during an interrupted upload; %s", context)
+                            .isEmpty();
                     assertThat(TestFiles.names(root)).as(context).containsExactly(".ft");
                 }
             }
             assertThat(proxy.fired(Kind.CUT)).as(context).isEqualTo(CUTS);
-            assertThat(proxy.bytes(UPSTREAM)).as("bytes moved upstream for a %d-byte file; %s", BIG, context)
-                    .isGreaterThan(BIG).isLessThan(BIG + BIG / 2);
+            assertThat(proxy.bytes(UPSTREAM))
+                    .as("bytes moved upstream for a %d-byte file; %s", BIG, context)
+                    .isGreaterThan(BIG)
+                    .isLessThan(BIG + BIG / 2);
 
             FtProcesses.Result ls = FtProcesses.run(work, launch, "-s", server.address, "ls");
             assertThat(ls.exit()).as(ls.err()).isZero();
@@ -183,25 +197,28 @@ class FaultIT {
         String context = "seed " + SEED + ", flip downstream at " + flipAt;
 
         try (FtProcesses.Server server = new FtProcesses.Server(root, launch);
-             FaultProxy proxy = new FaultProxy(server.address)) {
+                FaultProxy proxy = new FaultProxy(server.address)) {
             proxy.enqueue(Faults.none().flipAt(DOWNSTREAM, flipAt));
-            FtProcesses.Result damaged = FtProcesses.run(work, launch,
-                    "-s", proxy.address(), "get", "--retries", "0", "big.bin");
+            FtProcesses.Result damaged =
+                    FtProcesses.run(work, launch, "-s", proxy.address(), "get", "--retries", "0", "big.bin");
             String what = context + ", stderr: " + damaged.err();
             assertThat(proxy.fired(Kind.FLIP)).as(what).isEqualTo(1);
             assertThat(damaged.exit()).as(what).isEqualTo(5);
             assertThat(damaged.out()).as(what).isEmpty();
-            assertThat(damaged.err()).as(what).containsPattern(
-                    "ft: get big\\.bin: .*download was discarded \\(CHECKSUM_MISMATCH\\)\n$");
+            assertThat(damaged.err())
+                    .as(what)
+                    .containsPattern("ft: get big\\.bin: .*download was discarded \\(CHECKSUM_MISMATCH\\)\n$");
             // No partial a rerun could resume from, and the old copy (if any) untouched.
-            assertThat(TestFiles.names(work)).as(what).containsExactlyInAnyOrderElementsOf(
-                    overOldCopy ? List.of(".err", ".out", "big.bin") : List.of(".err", ".out"));
+            assertThat(TestFiles.names(work))
+                    .as(what)
+                    .containsExactlyInAnyOrderElementsOf(
+                            overOldCopy ? List.of(".err", ".out", "big.bin") : List.of(".err", ".out"));
             if (overOldCopy) {
                 assertThat(TestData.md5Hex(work.resolve("big.bin"))).as(what).isEqualTo(oldMd5);
             }
 
-            FtProcesses.Result clean = FtProcesses.run(work, launch,
-                    "-s", proxy.address(), "get", "--retries", "0", "big.bin");
+            FtProcesses.Result clean =
+                    FtProcesses.run(work, launch, "-s", proxy.address(), "get", "--retries", "0", "big.bin");
             assertThat(clean.exit()).as(context + ", stderr: " + clean.err()).isZero();
             assertThat(clean.err()).as(context).doesNotContain("resuming");
             assertThat(clean.out()).as(context).isEqualTo(md5 + "  big.bin\n");
@@ -220,25 +237,31 @@ class FaultIT {
         Path partials = root.resolve(".ft/partials");
 
         try (FtProcesses.Server server = new FtProcesses.Server(root, launch);
-             FaultProxy proxy = new FaultProxy(server.address)) {
+                FaultProxy proxy = new FaultProxy(server.address)) {
             proxy.enqueue(Faults.none().flipAt(UPSTREAM, flipAt));
-            FtProcesses.Result damaged = FtProcesses.run(work, launch,
-                    "-s", proxy.address(), "put", "--retries", "0", "big.bin");
+            FtProcesses.Result damaged =
+                    FtProcesses.run(work, launch, "-s", proxy.address(), "put", "--retries", "0", "big.bin");
             String what = context + ", stderr: " + damaged.err();
             assertThat(proxy.fired(Kind.FLIP)).as(what).isEqualTo(1);
             assertThat(damaged.exit()).as(what).isEqualTo(5);
             assertThat(damaged.out()).as(what).isEmpty();
-            assertThat(damaged.err()).as(what).containsPattern(
-                    "ft: put big\\.bin: .*nothing was stored \\(CHECKSUM_MISMATCH\\)\n$");
-            assertThat(TestFiles.names(root)).as(what)
+            assertThat(damaged.err())
+                    .as(what)
+                    .containsPattern("ft: put big\\.bin: .*nothing was stored \\(CHECKSUM_MISMATCH\\)\n$");
+            assertThat(TestFiles.names(root))
+                    .as(what)
                     .isEqualTo(replacing ? List.of(".ft", "big.bin") : List.of(".ft"));
             if (replacing) {
-                assertThat(TestData.md5Hex(root.resolve("big.bin"))).as("the old version; %s", what).isEqualTo(oldMd5);
+                assertThat(TestData.md5Hex(root.resolve("big.bin")))
+                        .as("the old version; %s", what)
+                        .isEqualTo(oldMd5);
             }
-            assertThat(TestFiles.names(partials)).as("damaged bytes kept for a resume; %s", what).isEmpty();
+            assertThat(TestFiles.names(partials))
+                    .as("damaged bytes kept for a resume; %s", what)
+                    .isEmpty();
 
-            FtProcesses.Result clean = FtProcesses.run(work, launch,
-                    "-s", proxy.address(), "put", "--retries", "0", "big.bin");
+            FtProcesses.Result clean =
+                    FtProcesses.run(work, launch, "-s", proxy.address(), "put", "--retries", "0", "big.bin");
             assertThat(clean.exit()).as(context + ", stderr: " + clean.err()).isZero();
             assertThat(clean.err()).as(context).doesNotContain("resuming");
             assertThat(clean.out()).as(context).isEqualTo(md5 + "  big.bin\n");
@@ -253,7 +276,7 @@ class FaultIT {
         Path partial = work.resolve(".big.bin.ftpart");
 
         try (FtProcesses.Server server = new FtProcesses.Server(root, launch);
-             FaultProxy proxy = new FaultProxy(server.address)) {
+                FaultProxy proxy = new FaultProxy(server.address)) {
             proxy.enqueue(Faults.none().stallAfter(DOWNSTREAM, stallAt, Duration.ofMinutes(2)));
             String what = timesOutOnTheStall(proxy, "get", "sent nothing");
             assertThat(work.resolve("big.bin")).doesNotExist();
@@ -273,7 +296,7 @@ class FaultIT {
         Path partials = root.resolve(".ft/partials");
 
         try (FtProcesses.Server server = new FtProcesses.Server(root, launch);
-             FaultProxy proxy = new FaultProxy(server.address)) {
+                FaultProxy proxy = new FaultProxy(server.address)) {
             proxy.enqueue(Faults.none().stallAfter(UPSTREAM, stallAt, Duration.ofMinutes(2)));
             String what = timesOutOnTheStall(proxy, "put", "accepted no bytes");
             assertThat(TestFiles.names(root)).as(what).containsExactly(".ft");
@@ -282,7 +305,8 @@ class FaultIT {
             // byte) or its idle timeout; reset the link so the rerun here is not answered BUSY.
             proxy.disconnectAll();
             await("the server keeping the bytes that got through; " + what)
-                    .atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+                    .atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(5))
                     .until(() -> TestFiles.largestPart(partials) >= stallAt - HEADERS);
             long held = TestFiles.largestPart(partials);
             assertThat(held).as(what).isBetween(stallAt - HEADERS, stallAt);
@@ -300,14 +324,16 @@ class FaultIT {
      */
     private String timesOutOnTheStall(FaultProxy proxy, String op, String complaint) throws Exception {
         long t0 = System.nanoTime();
-        FtProcesses.Result stalled = FtProcesses.run(work, launch,
-                "-s", proxy.address(), "--timeout", "2", op, "--retries", "0", "big.bin");
+        FtProcesses.Result stalled =
+                FtProcesses.run(work, launch, "-s", proxy.address(), "--timeout", "2", op, "--retries", "0", "big.bin");
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
         String what = "after " + seconds + " s, stderr: " + stalled.err();
         assertThat(proxy.fired(Kind.STALL)).as(what).isEqualTo(1);
         assertThat(stalled.exit()).as(what).isEqualTo(3);
-        assertThat(stalled.err()).as(what).containsPattern("ft: " + op + " big\\.bin: \\S+ " + complaint
-                + " for 2 s .*; rerun the same command to resume \\(TIMEOUT\\)\n$");
+        assertThat(stalled.err())
+                .as(what)
+                .containsPattern("ft: " + op + " big\\.bin: \\S+ " + complaint
+                        + " for 2 s .*; rerun the same command to resume \\(TIMEOUT\\)\n$");
         assertThat(seconds).as("waited for the timeout, then gave up; " + what).isBetween(2L, 30L);
         return what;
     }
@@ -319,12 +345,13 @@ class FaultIT {
     private void rerunResumes(FaultProxy proxy, String op, FaultProxy.Direction direction, long held, String md5)
             throws Exception {
         long before = proxy.bytes(direction);
-        FtProcesses.Result rerun = FtProcesses.run(work, launch,
-                "-s", proxy.address(), "--timeout", "2", op, "--retries", "0", "big.bin");
+        FtProcesses.Result rerun =
+                FtProcesses.run(work, launch, "-s", proxy.address(), "--timeout", "2", op, "--retries", "0", "big.bin");
         assertThat(rerun.exit()).as(rerun.err()).isZero();
         assertThat(rerun.err()).containsPattern("ft: resuming at [^(\\n]+\\(" + held + " bytes\\) of ");
         assertThat(rerun.out()).isEqualTo(md5 + "  big.bin\n");
-        assertThat(proxy.bytes(direction) - before).as("bytes the rerun moved, %d held", held)
+        assertThat(proxy.bytes(direction) - before)
+                .as("bytes the rerun moved, %d held", held)
                 .isLessThan(MEDIUM - held + HEADERS);
     }
 }

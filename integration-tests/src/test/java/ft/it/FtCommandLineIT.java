@@ -34,7 +34,8 @@ class FtCommandLineIT {
             assertThat(put.exit()).as(put.err()).isZero();
             assertThat(put.out().strip()).isEqualTo(md5 + "  in/data.bin");
 
-            FtProcesses.Result get = FtProcesses.run(work, "get", "in/data.bin", "-o", "copy.bin", "-s", server.address);
+            FtProcesses.Result get =
+                    FtProcesses.run(work, "get", "in/data.bin", "-o", "copy.bin", "-s", server.address);
             assertThat(get.exit()).as(get.err()).isZero();
             assertThat(get.out().strip()).isEqualTo(md5 + "  copy.bin");
             assertThat(TestData.md5Hex(work.resolve("copy.bin"))).isEqualTo(md5);
@@ -59,14 +60,15 @@ class FtCommandLineIT {
         Path root = tmp.resolve("env-root");
         Path serverDir = Files.createDirectories(tmp.resolve("server"));
         Path work = Files.createDirectories(tmp.resolve("work"));
-        FtProcesses.Launch launch = FtProcesses.defaultLaunch()
-                .withEnv("FT_ROOT", root.toString())
-                .withEnv("FT_LISTEN", "127.0.0.1:0");
+        FtProcesses.Launch launch =
+                FtProcesses.defaultLaunch().withEnv("FT_ROOT", root.toString()).withEnv("FT_LISTEN", "127.0.0.1:0");
         Process server = FtProcesses.start(serverDir, launch, "serve");
         try {
             Pattern serving = Pattern.compile("ft: serving (\\S+) on (127\\.0\\.0\\.1:\\d+)\n");
             AtomicReference<Matcher> line = new AtomicReference<>();
-            await("ft serve prints where it serves").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+            await("ft serve prints where it serves")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(5))
                     .until(() -> {
                         try {
                             Matcher m = serving.matcher(Files.readString(serverDir.resolve(".err")));

@@ -27,7 +27,8 @@ import java.util.stream.Stream;
  * ({@link Launch#isolatedIn}) share one such directory per test JVM, deleted when it exits.
  */
 final class FtProcesses {
-    static final Path JAR = Path.of(System.getProperty("ft.jar", "../cli/target/ft.jar")).toAbsolutePath();
+    static final Path JAR =
+            Path.of(System.getProperty("ft.jar", "../cli/target/ft.jar")).toAbsolutePath();
     private static final String JAVA = ProcessHandle.current().info().command().orElse("java");
     private static final Pattern SERVING = Pattern.compile("ft: serving .* on (\\S+)$");
 
@@ -59,10 +60,12 @@ final class FtProcesses {
         static Launch isolatedIn(Path home) throws IOException {
             Path cache = Files.createDirectories(home.resolve(".cache"));
             Path config = Files.createDirectories(home.resolve(".config"));
-            return new Launch(List.of(), Map.of(
-                    "HOME", home.toAbsolutePath().toString(),
-                    "XDG_CACHE_HOME", cache.toAbsolutePath().toString(),
-                    "XDG_CONFIG_HOME", config.toAbsolutePath().toString()));
+            return new Launch(
+                    List.of(),
+                    Map.of(
+                            "HOME", home.toAbsolutePath().toString(),
+                            "XDG_CACHE_HOME", cache.toAbsolutePath().toString(),
+                            "XDG_CONFIG_HOME", config.toAbsolutePath().toString()));
         }
 
         /** The same launch with these JVM options added. */
@@ -132,7 +135,8 @@ final class FtProcesses {
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(name -> name.startsWith("FT_"));
         env.putAll(launch.env());
-        return pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        return pb.redirectInput(
+                ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
     }
 
     /** Runs ft to completion (bounded) in {@code dir}. */
@@ -190,7 +194,8 @@ final class FtProcesses {
             process = builder(launch, args.toArray(String[]::new))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .start();
-            BufferedReader err = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
+            BufferedReader err =
+                    new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
             String line;
             String found = null;
             // The server prints its bound address first; the read ends if the process dies.

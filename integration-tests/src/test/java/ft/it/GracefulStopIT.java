@@ -30,6 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class GracefulStopIT {
     /** ft serve's default --grace. */
     private static final long GRACE_SECONDS = 30;
+
     private static final long SIZE = 64L << 20;
     private static final long RATE = 12L << 20;
     private static final long SIGNAL_AFTER = 8L << 20;
@@ -49,11 +50,16 @@ class GracefulStopIT {
                 long signalled = System.nanoTime();
                 send(server.process, signal);
                 assertThat(server.process.waitFor(GRACE_SECONDS + 10, TimeUnit.SECONDS))
-                        .as("the server exited").isTrue();
+                        .as("the server exited")
+                        .isTrue();
                 assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - signalled))
-                        .as("an idle connection is closed at once, not waited for").isLessThan(10);
-                assertThat(server.process.exitValue()).as("exit code after SIG" + signal).isZero();
-                assertThat(idle.socket().getInputStream().read()).as("the idle connection was closed by the server")
+                        .as("an idle connection is closed at once, not waited for")
+                        .isLessThan(10);
+                assertThat(server.process.exitValue())
+                        .as("exit code after SIG" + signal)
+                        .isZero();
+                assertThat(idle.socket().getInputStream().read())
+                        .as("the idle connection was closed by the server")
                         .isEqualTo(-1);
             }
             assertThat(refused(address)).as("nothing listens after the stop").isTrue();
@@ -69,9 +75,11 @@ class GracefulStopIT {
             return;
         }
         Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         assertThat(kill.waitFor(10, TimeUnit.SECONDS)).as("kill finished").isTrue();
-        assertThat(kill.exitValue()).as(new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+        assertThat(kill.exitValue())
+                .as(new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
                 .isZero();
     }
 
@@ -101,15 +109,19 @@ class GracefulStopIT {
         FtProcesses.Launch launch = FtProcesses.Launch.isolatedIn(tmp.resolve("home"));
 
         try (FtProcesses.Server server = new FtProcesses.Server(root, launch);
-             FaultProxy proxy = new FaultProxy(server.address)) {
+                FaultProxy proxy = new FaultProxy(server.address)) {
             proxy.setDefault(FaultProxy.Faults.none().throttle(FaultProxy.Direction.DOWNSTREAM, RATE));
             InetSocketAddress serverAddress = socketAddress(server.address);
-            Process client = FtProcesses.start(work, launch,
-                    "-s", proxy.address(), "get", "--retries", "0", "big.bin", "-o", "big.bin");
+            Process client = FtProcesses.start(
+                    work, launch, "-s", proxy.address(), "get", "--retries", "0", "big.bin", "-o", "big.bin");
             try {
-                await("the download passed 8 MiB").atMost(Duration.ofSeconds(60)).pollInterval(POLL)
+                await("the download passed 8 MiB")
+                        .atMost(Duration.ofSeconds(60))
+                        .pollInterval(POLL)
                         .until(() -> TestFiles.size(partial) > SIGNAL_AFTER || !client.isAlive());
-                assertThat(client.isAlive()).as("the download is still running when the signal is sent").isTrue();
+                assertThat(client.isAlive())
+                        .as("the download is still running when the signal is sent")
+                        .isTrue();
                 long atSignal = TestFiles.size(partial);
                 assertThat(atSignal).isLessThan(SIZE - (16L << 20));
 
@@ -117,12 +129,20 @@ class GracefulStopIT {
                 long signalled = System.nanoTime();
 
                 // Stop accepting at once, while the transfer is still running.
-                await("the listener refused new connections").atMost(Duration.ofSeconds(10)).pollInterval(POLL)
+                await("the listener refused new connections")
+                        .atMost(Duration.ofSeconds(10))
+                        .pollInterval(POLL)
                         .until(() -> refused(serverAddress));
-                assertThat(client.isAlive()).as("new connections refused while the download still runs").isTrue();
-                assertThat(server.process.isAlive()).as("the server waits for the transfer in flight").isTrue();
+                assertThat(client.isAlive())
+                        .as("new connections refused while the download still runs")
+                        .isTrue();
+                assertThat(server.process.isAlive())
+                        .as("the server waits for the transfer in flight")
+                        .isTrue();
 
-                assertThat(client.waitFor(60, TimeUnit.SECONDS)).as("the client finished").isTrue();
+                assertThat(client.waitFor(60, TimeUnit.SECONDS))
+                        .as("the client finished")
+                        .isTrue();
                 String err = Files.readString(work.resolve(".err"));
                 assertThat(client.exitValue()).as(err).isZero();
                 assertThat(Files.readString(work.resolve(".out")).strip()).isEqualTo(expected + "  big.bin");
@@ -130,11 +150,16 @@ class GracefulStopIT {
                 assertThat(partial).doesNotExist();
 
                 assertThat(server.process.waitFor(GRACE_SECONDS + 10, TimeUnit.SECONDS))
-                        .as("the server exited within its grace period").isTrue();
+                        .as("the server exited within its grace period")
+                        .isTrue();
                 long stoppedAfter = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - signalled);
                 assertThat(stoppedAfter).isLessThanOrEqualTo(GRACE_SECONDS);
-                assertThat(server.process.exitValue()).as("exit code after a graceful stop").isZero();
-                assertThat(refused(serverAddress)).as("nothing listens after the stop").isTrue();
+                assertThat(server.process.exitValue())
+                        .as("exit code after a graceful stop")
+                        .isZero();
+                assertThat(refused(serverAddress))
+                        .as("nothing listens after the stop")
+                        .isTrue();
             } finally {
                 client.destroyForcibly();
                 client.waitFor(30, TimeUnit.SECONDS);
@@ -142,5 +167,4 @@ class GracefulStopIT {
         }
         assertThat(TestData.md5Hex(served)).as("the served file is untouched").isEqualTo(expected);
     }
-
 }

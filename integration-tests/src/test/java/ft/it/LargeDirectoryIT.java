@@ -31,6 +31,7 @@ class LargeDirectoryIT {
      * The real server, holding one page, copes with 16 MB.
      */
     private static final String SERVER_HEAP = "-Xmx32m";
+
     private static final String CLIENT_HEAP = "-Xmx32m";
 
     @TempDir(factory = InMemoryWhenPossible.class)
@@ -77,16 +78,21 @@ class LargeDirectoryIT {
         Path work = Files.createDirectories(tmp.resolve("work"));
         FtProcesses.Launch launch = FtProcesses.Launch.isolatedIn(tmp.resolve("home"));
         // Exit on OutOfMemoryError instead of limping on with a dead thread: "still alive" must mean it coped.
-        try (FtProcesses.Server server = new FtProcesses.Server(root,
-                launch.withJvmOptions(SERVER_HEAP, "-XX:+ExitOnOutOfMemoryError"))) {
+        try (FtProcesses.Server server =
+                new FtProcesses.Server(root, launch.withJvmOptions(SERVER_HEAP, "-XX:+ExitOnOutOfMemoryError"))) {
             long t1 = System.nanoTime();
             FtProcesses.Launch small = launch.withJvmOptions(CLIENT_HEAP, "-XX:+ExitOnOutOfMemoryError");
             FtProcesses.Result ls = FtProcesses.run(work, small, "-s", server.address, "ls", "big");
             long lsMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t1);
 
-            String lastOut = ls.out().substring(ls.out().lastIndexOf('\n', Math.max(0, ls.out().length() - 2)) + 1);
-            assertThat(ls.exit()).as("ls exit (3 is also the JVM's out-of-memory exit); server alive: %s; "
-                    + "stderr: %s; last stdout line: %s", server.process.isAlive(), ls.err(), lastOut).isZero();
+            String lastOut = ls.out()
+                    .substring(ls.out().lastIndexOf('\n', Math.max(0, ls.out().length() - 2)) + 1);
+            assertThat(ls.exit())
+                    .as(
+                            "ls exit (3 is also the JVM's out-of-memory exit); server alive: %s; "
+                                    + "stderr: %s; last stdout line: %s",
+                            server.process.isAlive(), ls.err(), lastOut)
+                    .isZero();
             List<String> lines = ls.out().lines().toList();
             assertThat(lines.size()).as("lines printed by ft ls big").isEqualTo(ENTRIES);
             for (int i = 1; i < lines.size(); i++) {
@@ -100,12 +106,15 @@ class LargeDirectoryIT {
             assertThat(missing).as("names not listed (of %d)", ENTRIES).isEmpty();
 
             assertThat(server.process.isAlive())
-                    .as("the server after listing 100 000 entries in a %s heap", SERVER_HEAP).isTrue();
+                    .as("the server after listing 100 000 entries in a %s heap", SERVER_HEAP)
+                    .isTrue();
             FtProcesses.Result after = FtProcesses.run(work, launch, "-s", server.address, "ls");
-            assertThat(after.exit()).as("ls of the root afterwards; stderr: %s", after.err()).isZero();
+            assertThat(after.exit())
+                    .as("ls of the root afterwards; stderr: %s", after.err())
+                    .isZero();
             assertThat(after.out()).as("the server still answers").isEqualTo("big/\n");
-            System.out.printf("LargeDirectoryIT: created %d files in %d ms; ls took %d ms%n", ENTRIES, createMillis,
-                    lsMillis);
+            System.out.printf(
+                    "LargeDirectoryIT: created %d files in %d ms; ls took %d ms%n", ENTRIES, createMillis, lsMillis);
         }
     }
 }

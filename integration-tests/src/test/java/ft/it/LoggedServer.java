@@ -34,13 +34,16 @@ final class LoggedServer implements AutoCloseable {
         log = dir.resolve(".err");
         AtomicReference<String> found = new AtomicReference<>();
         try {
-            await("ft serve serving").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> {
-                Matcher m = SERVING.matcher(Files.exists(log) ? Files.readString(log) : "");
-                if (m.find()) {
-                    found.set(m.group(1));
-                }
-                return found.get() != null || !process.isAlive();
-            });
+            await("ft serve serving")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> {
+                        Matcher m = SERVING.matcher(Files.exists(log) ? Files.readString(log) : "");
+                        if (m.find()) {
+                            found.set(m.group(1));
+                        }
+                        return found.get() != null || !process.isAlive();
+                    });
         } catch (ConditionTimeoutException e) {
             // told below, with the log
         }

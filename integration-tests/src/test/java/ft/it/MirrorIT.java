@@ -63,16 +63,17 @@ class MirrorIT {
         FtProcesses.Launch launch = FtProcesses.Launch.isolatedIn(tmp.resolve("home"));
 
         try (FtProcesses.Server server = new FtProcesses.Server(root, launch);
-             FaultProxy proxy = new FaultProxy(server.address)) {
-            proxy.setDefault(FaultProxy.Faults.none()
-                    .throttle(FaultProxy.Direction.DOWNSTREAM, THROTTLE_BYTES_PER_SECOND));
+                FaultProxy proxy = new FaultProxy(server.address)) {
+            proxy.setDefault(
+                    FaultProxy.Faults.none().throttle(FaultProxy.Direction.DOWNSTREAM, THROTTLE_BYTES_PER_SECOND));
             // 1. Mirror over a slow link and kill -9 the client partway.
-            Process client = FtProcesses.start(work, launch,
-                    "-s", proxy.address(), "get", "-r", "-j", "4", "--json", "data", "-o", "out");
+            Process client = FtProcesses.start(
+                    work, launch, "-s", proxy.address(), "get", "-r", "-j", "4", "--json", "data", "-o", "out");
             AtomicReference<Map<String, Long>> seen = new AtomicReference<>(Map.of());
             try {
                 await("3 complete files and a partial download midway under " + outData)
-                        .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+                        .atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(5))
                         .until(() -> {
                             if (!client.isAlive()) {
                                 return true; // told apart below
@@ -80,29 +81,41 @@ class MirrorIT {
                             Map<String, Long> now = filesUnder(outData);
                             seen.set(now);
                             long completeBig = now.entrySet().stream()
-                                    .filter(e -> isFinal(e.getKey()) && e.getValue() == BIG_SIZE).count();
-                            boolean midway = now.entrySet().stream().anyMatch(e -> e.getKey().endsWith(".ftpart")
-                                    && e.getValue() >= (1 << 20) && e.getValue() <= BIG_SIZE - (1 << 20));
+                                    .filter(e -> isFinal(e.getKey()) && e.getValue() == BIG_SIZE)
+                                    .count();
+                            boolean midway = now.entrySet().stream()
+                                    .anyMatch(e -> e.getKey().endsWith(".ftpart")
+                                            && e.getValue() >= (1 << 20)
+                                            && e.getValue() <= BIG_SIZE - (1 << 20));
                             // Three whole files in place and another one well under way, far from its end.
                             return completeBig >= 3 && midway;
                         });
             } catch (ConditionTimeoutException e) {
                 client.destroyForcibly();
-                fail("no 3 complete files and a partial download midway under " + outData
-                        + " within 60 s; saw " + seen.get() + "; stderr: " + Files.readString(work.resolve(".err")));
+                fail("no 3 complete files and a partial download midway under " + outData + " within 60 s; saw "
+                        + seen.get() + "; stderr: " + Files.readString(work.resolve(".err")));
             }
             if (!client.isAlive()) {
                 fail("the first mirror ended (exit " + client.exitValue() + ") before it could be killed; "
                         + "lower THROTTLE_BYTES_PER_SECOND. stderr: " + Files.readString(work.resolve(".err")));
             }
-            assertThat(client.isAlive()).as("the first mirror is still running when killed").isTrue();
+            assertThat(client.isAlive())
+                    .as("the first mirror is still running when killed")
+                    .isTrue();
             client.destroyForcibly();
-            assertThat(client.waitFor(30, TimeUnit.SECONDS)).as("the killed client ended").isTrue();
-            assertThat(client.exitValue()).as("ended by SIGKILL (128 + 9), not on its own").isEqualTo(137);
-            assertThat(proxy.connections()).as("the first mirror went through the throttling proxy").isPositive();
+            assertThat(client.waitFor(30, TimeUnit.SECONDS))
+                    .as("the killed client ended")
+                    .isTrue();
+            assertThat(client.exitValue())
+                    .as("ended by SIGKILL (128 + 9), not on its own")
+                    .isEqualTo(137);
+            assertThat(proxy.connections())
+                    .as("the first mirror went through the throttling proxy")
+                    .isPositive();
 
             Map<String, Long> afterKill = filesUnder(outData);
-            Set<String> completeBeforeKill = afterKill.keySet().stream().filter(MirrorIT::isFinal)
+            Set<String> completeBeforeKill = afterKill.keySet().stream()
+                    .filter(MirrorIT::isFinal)
                     .collect(Collectors.toCollection(TreeSet::new));
             Map<String, Long> partials = new TreeMap<>();
             afterKill.forEach((path, size) -> {
@@ -110,12 +123,15 @@ class MirrorIT {
                     partials.put(finalName(path), size);
                 }
             });
-            assertThat(completeBeforeKill.size()).as("files in place at the kill").isGreaterThanOrEqualTo(3)
+            assertThat(completeBeforeKill.size())
+                    .as("files in place at the kill")
+                    .isGreaterThanOrEqualTo(3)
                     .isLessThan(expected.size());
             assertThat(partials).as("partial downloads left by the kill").isNotEmpty();
             // Nothing unverified ever appears under a final name, kill or no kill.
             for (String path : completeBeforeKill) {
-                assertThat(TestData.md5Hex(outData.resolve(path))).as("content of %s, in place at the kill", path)
+                assertThat(TestData.md5Hex(outData.resolve(path)))
+                        .as("content of %s, in place at the kill", path)
                         .isEqualTo(expected.get(path));
             }
 
@@ -138,40 +154,54 @@ class MirrorIT {
                 long resumedFrom = (Long) line.get("resumed_from");
                 transferred += bytes;
                 if (completeBeforeKill.contains(path)) {
-                    assertThat(line.get("status")).as("%s was complete before the kill: %s", path, line)
+                    assertThat(line.get("status"))
+                            .as("%s was complete before the kill: %s", path, line)
                             .isEqualTo("unchanged");
-                    assertThat(bytes).as("bytes moved for %s, complete before the kill", path).isZero();
+                    assertThat(bytes)
+                            .as("bytes moved for %s, complete before the kill", path)
+                            .isZero();
                 }
                 if ("unchanged".equals(line.get("status"))) {
                     unchangedSize += size;
                 } else {
                     assertThat(line.get("status")).as("%s: %s", path, line).isEqualTo("ok");
-                    assertThat(bytes + resumedFrom).as("bytes moved plus resumed_from for %s", path).isEqualTo(size);
+                    assertThat(bytes + resumedFrom)
+                            .as("bytes moved plus resumed_from for %s", path)
+                            .isEqualTo(size);
                 }
                 if (partials.containsKey(path)) {
-                    assertThat(resumedFrom).as("%s continues from the byte where the kill stopped it", path)
+                    assertThat(resumedFrom)
+                            .as("%s continues from the byte where the kill stopped it", path)
                             .isEqualTo(partials.get(path));
                 }
             }
-            assertThat(byPath.values()).as("files resumed from a partial")
+            assertThat(byPath.values())
+                    .as("files resumed from a partial")
                     .anyMatch(line -> (Long) line.get("resumed_from") > 0);
-            assertThat(transferred).as("bytes moved by the rerun (total %d, unchanged %d)", totalSize, unchangedSize)
+            assertThat(transferred)
+                    .as("bytes moved by the rerun (total %d, unchanged %d)", totalSize, unchangedSize)
                     .isLessThanOrEqualTo(totalSize - unchangedSize);
             assertSameTree(outData, expected, expectedDirs);
 
             // 3. Once more: nothing left to do.
             FtProcesses.Result third = mirror(work, launch, server.address);
-            assertThat(third.exit()).as("third run exit; stderr: %s", third.err()).isZero();
-            for (Map.Entry<String, Map<String, Object>> e : reportByPath(third.out(), expected.keySet()).entrySet()) {
-                assertThat(e.getValue().get("status")).as("third run, %s: %s", e.getKey(), e.getValue())
+            assertThat(third.exit())
+                    .as("third run exit; stderr: %s", third.err())
+                    .isZero();
+            for (Map.Entry<String, Map<String, Object>> e :
+                    reportByPath(third.out(), expected.keySet()).entrySet()) {
+                assertThat(e.getValue().get("status"))
+                        .as("third run, %s: %s", e.getKey(), e.getValue())
                         .isEqualTo("unchanged");
-                assertThat(e.getValue().get("bytes_transferred")).as("third run, bytes for %s", e.getKey())
+                assertThat(e.getValue().get("bytes_transferred"))
+                        .as("third run, bytes for %s", e.getKey())
                         .isEqualTo(0L);
             }
             assertSameTree(outData, expected, expectedDirs);
-            System.out.printf("MirrorIT: %d of %d files in place at the kill, %d partials; rerun moved %d of %d "
-                            + "bytes in %d ms%n", completeBeforeKill.size(), expected.size(), partials.size(),
-                    transferred, totalSize, rerunMillis);
+            System.out.printf(
+                    "MirrorIT: %d of %d files in place at the kill, %d partials; rerun moved %d of %d "
+                            + "bytes in %d ms%n",
+                    completeBeforeKill.size(), expected.size(), partials.size(), transferred, totalSize, rerunMillis);
         }
     }
 
@@ -185,12 +215,28 @@ class MirrorIT {
         List<Map<String, Object>> lines = JsonLines.parse(stdout);
         Map<String, Map<String, Object>> byPath = new TreeMap<>();
         for (Map<String, Object> line : lines) {
-            assertThat(line).as("a report line").containsKeys("op", "remote", "local", "size", "md5", "status",
-                    "code", "message", "bytes_transferred", "resumed_from", "seconds");
+            assertThat(line)
+                    .as("a report line")
+                    .containsKeys(
+                            "op",
+                            "remote",
+                            "local",
+                            "size",
+                            "md5",
+                            "status",
+                            "code",
+                            "message",
+                            "bytes_transferred",
+                            "resumed_from",
+                            "seconds");
             assertThat(line.get("op")).isEqualTo("get");
-            String path = Path.of("out", "data").relativize(Path.of((String) line.get("local"))).toString();
+            String path = Path.of("out", "data")
+                    .relativize(Path.of((String) line.get("local")))
+                    .toString();
             assertThat(line.get("remote")).as("remote of %s", path).isEqualTo("data/" + path);
-            assertThat(byPath.put(path, line)).as("a second report line for %s", path).isNull();
+            assertThat(byPath.put(path, line))
+                    .as("a second report line for %s", path)
+                    .isNull();
         }
         assertThat(byPath.keySet()).as("files reported").containsExactlyInAnyOrderElementsOf(files);
         assertThat(lines).as("report lines").hasSize(files.size());
@@ -201,9 +247,11 @@ class MirrorIT {
     private static void assertSameTree(Path outData, Map<String, String> expected, Set<String> expectedDirs)
             throws IOException {
         Map<String, Long> files = filesUnder(outData);
-        assertThat(files.keySet()).as("files under %s (leftover partials would show here)", outData)
+        assertThat(files.keySet())
+                .as("files under %s (leftover partials would show here)", outData)
                 .containsExactlyInAnyOrderElementsOf(expected.keySet());
-        assertThat(directoriesUnder(outData)).as("directories under %s", outData)
+        assertThat(directoriesUnder(outData))
+                .as("directories under %s", outData)
                 .containsExactlyInAnyOrderElementsOf(expectedDirs);
         assertThat(md5sUnder(outData)).as("contents under %s", outData).isEqualTo(expected);
     }
@@ -232,8 +280,8 @@ class MirrorIT {
             Map<String, Long> files = new TreeMap<>();
             try (Stream<Path> all = Files.walk(dir)) {
                 for (Path p : (Iterable<Path>) all::iterator) {
-                    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class,
-                            LinkOption.NOFOLLOW_LINKS);
+                    BasicFileAttributes a =
+                            Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                     if (!a.isDirectory()) {
                         files.put(dir.relativize(p).toString(), a.size());
                     }
@@ -250,7 +298,8 @@ class MirrorIT {
     private static Set<String> directoriesUnder(Path dir) throws IOException {
         try (Stream<Path> all = Files.walk(dir)) {
             return all.filter(p -> !p.equals(dir) && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
-                    .map(p -> dir.relativize(p).toString()).collect(Collectors.toCollection(TreeSet::new));
+                    .map(p -> dir.relativize(p).toString())
+                    .collect(Collectors.toCollection(TreeSet::new));
         }
     }
 
@@ -261,5 +310,4 @@ class MirrorIT {
         }
         return md5s;
     }
-
 }

@@ -43,10 +43,12 @@ final class NetworkNamespace implements AutoCloseable {
     private static void run(String... command) throws IOException, InterruptedException {
         Process p;
         try {
-            p = new ProcessBuilder(new ArrayList<>(List.of(command))).redirectErrorStream(true).start();
+            p = new ProcessBuilder(new ArrayList<>(List.of(command)))
+                    .redirectErrorStream(true)
+                    .start();
         } catch (IOException e) {
-            throw new IOException("cannot run " + String.join(" ", command) + " (needs iproute2 and root): "
-                    + e.getMessage(), e);
+            throw new IOException(
+                    "cannot run " + String.join(" ", command) + " (needs iproute2 and root): " + e.getMessage(), e);
         }
         if (!p.waitFor(20, TimeUnit.SECONDS)) {
             p.destroyForcibly();

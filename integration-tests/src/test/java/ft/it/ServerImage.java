@@ -16,7 +16,8 @@ import org.testcontainers.images.builder.ImageFromDockerfile;
  * running this test and the Dockerfile's {@code BASE_IMAGE} argument points at it.
  */
 final class ServerImage {
-    static final Path REPO = Path.of(System.getProperty("ft.repo", "..")).toAbsolutePath().normalize();
+    static final Path REPO =
+            Path.of(System.getProperty("ft.repo", "..")).toAbsolutePath().normalize();
 
     private final String baseName;
     /** The image's name; {@link #image} builds it. */
@@ -45,8 +46,11 @@ final class ServerImage {
     private static Path jlinkBase(Path scratch) throws IOException, InterruptedException {
         Path context = scratch.resolve("jlink-base");
         Path log = scratch.resolve("jlink-base.log");
-        Process p = new ProcessBuilder(List.of("bash", REPO.resolve("docker/jlink-base").toString(),
-                        context.toString(), FtProcesses.JAR.toString()))
+        Process p = new ProcessBuilder(List.of(
+                        "bash",
+                        REPO.resolve("docker/jlink-base").toString(),
+                        context.toString(),
+                        FtProcesses.JAR.toString()))
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))

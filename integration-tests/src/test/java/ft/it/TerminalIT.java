@@ -43,12 +43,14 @@ class TerminalIT {
     private static final String LONG_NAME = "a-rather-long-file-name-" + "x".repeat(58) + "-that-goes-on.bin";
     /** Long enough that the bar fills every column it may use, so an echoed ^C would wrap if it could. */
     private static final String SLOW_NAME = "slow-" + LONG_NAME;
+
     private static final Pattern RESULT_LINE = Pattern.compile("^[0-9a-f]{32}  ");
     private static final Pattern TIME_TAKEN = Pattern.compile(" in \\d+:\\d\\d( |$)");
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(120);
 
     @TempDir
     static Path shared;
+
     private static FtProcesses.Server server;
     private static FaultProxy proxy;
 
@@ -94,7 +96,10 @@ class TerminalIT {
         assertThat(bar).matches(".* 100% 12\\.0 MiB in 0:\\d\\d.*");
         if (columns < 120) {
             // Shortened in the middle: the start and the end of the name are both still there.
-            assertThat(bar).startsWith("a-rathe").containsPattern("(\u2026|\\.\\.\\.)").doesNotContain(LONG_NAME);
+            assertThat(bar)
+                    .startsWith("a-rathe")
+                    .containsPattern("(\u2026|\\.\\.\\.)")
+                    .doesNotContain(LONG_NAME);
         } else {
             assertThat(bar).startsWith(LONG_NAME + " 100%");
         }
@@ -105,10 +110,13 @@ class TerminalIT {
 
         Screen batch = runToEnd(columns, work, "get", "-r", "tree", "-j", "2", "-o", "trees/");
         assertThat(batch.exit).as(batch.describe()).isZero();
-        assertThat(batch.onlyProgressLine(columns)).as("one aggregate line for the whole batch")
+        assertThat(batch.onlyProgressLine(columns))
+                .as("one aggregate line for the whole batch")
                 .matches("3/3 files 100% 12\\.0 MiB in 0:\\d\\d.*");
-        assertThat(batch.lines).as("one result per file above it, then the summary")
-                .filteredOn(l -> RESULT_LINE.matcher(l).find()).hasSize(3);
+        assertThat(batch.lines)
+                .as("one result per file above it, then the summary")
+                .filteredOn(l -> RESULT_LINE.matcher(l).find())
+                .hasSize(3);
         assertThat(batch.lines).anyMatch(l -> l.startsWith("ft: 3 files: 3 transferred"));
     }
 
@@ -120,19 +128,27 @@ class TerminalIT {
             Path work = Files.createDirectories(tmp.resolve("work"));
             try (Session s = new Session(tmp, columns, work, "-s", slow.address(), "get", SLOW_NAME, "-o", "got/")) {
                 // A few percent in: some bytes are surely on disk for the rerun to resume from.
-                await("the bar at 3%").atMost(COMMAND_TIMEOUT).pollInterval(Duration.ofMillis(5))
+                await("the bar at 3%")
+                        .atMost(COMMAND_TIMEOUT)
+                        .pollInterval(Duration.ofMillis(5))
                         .until(() -> s.lines().stream().anyMatch(l -> l.matches(".* ([3-9]|\\d\\d)% ETA .*")));
                 s.tmux.sendKeys("C-c");
                 Screen screen = s.awaitEnd();
                 assertThat(screen.exit).as(screen.describe()).isEqualTo(130);
                 assertThat(screen.lines).as(screen.describe()).contains("exit=130");
                 String bar = screen.onlyProgressLine(columns);
-                assertThat(bar).as("the echoed ^C stays on the bar's row").startsWith("slow-").contains("% ETA ")
-                        .endsWith("^C").hasSize(columns - 1);
+                assertThat(bar)
+                        .as("the echoed ^C stays on the bar's row")
+                        .startsWith("slow-")
+                        .contains("% ETA ")
+                        .endsWith("^C")
+                        .hasSize(columns - 1);
             }
             FtProcesses.Result rerun = FtProcesses.run(work, "-s", server.address, "get", SLOW_NAME, "-o", "got/");
             assertThat(rerun.exit()).as(rerun.err()).isZero();
-            assertThat(rerun.err()).as("the rerun continues where Ctrl-C stopped it").contains("ft: resuming at ");
+            assertThat(rerun.err())
+                    .as("the rerun continues where Ctrl-C stopped it")
+                    .contains("ft: resuming at ");
         }
     }
 
@@ -144,13 +160,16 @@ class TerminalIT {
             slow.setDefault(Faults.none().throttle(DOWNSTREAM, MIB));
             Path work = Files.createDirectories(tmp.resolve("work"));
             try (Session s = new Session(tmp, 40, work, "-s", slow.address(), "get", name, "-o", "got/")) {
-                await("the bar drawn").atMost(COMMAND_TIMEOUT).pollInterval(Duration.ofMillis(5))
+                await("the bar drawn")
+                        .atMost(COMMAND_TIMEOUT)
+                        .pollInterval(Duration.ofMillis(5))
                         .until(() -> s.lines().stream().anyMatch(l -> l.contains("ETA")));
                 assertThat(s.lines()).noneMatch(l -> l.contains(name));
                 s.tmux.resize(150, 20);
                 Screen screen = s.awaitEnd();
                 assertThat(screen.exit).as(screen.describe()).isZero();
-                assertThat(screen.onlyProgressLine(150)).as("after SIGWINCH the whole name fits")
+                assertThat(screen.onlyProgressLine(150))
+                        .as("after SIGWINCH the whole name fits")
                         .startsWith(name + " 100% 4.0 MiB in 0:");
             }
         }
@@ -171,15 +190,22 @@ class TerminalIT {
         /** The one line that is neither a result, a note nor the shell's: the progress line. */
         String onlyProgressLine(int columns) {
             List<String> progress = lines.stream()
-                    .filter(l -> !l.isEmpty() && !RESULT_LINE.matcher(l).find() && !l.startsWith("ft: ")
+                    .filter(l -> !l.isEmpty()
+                            && !RESULT_LINE.matcher(l).find()
+                            && !l.startsWith("ft: ")
                             && !l.startsWith("exit="))
                     .toList();
-            assertThat(progress).as("exactly one progress line, no debris:%n%s", describe()).hasSize(1);
+            assertThat(progress)
+                    .as("exactly one progress line, no debris:%n%s", describe())
+                    .hasSize(1);
             String line = progress.getFirst();
-            assertThat(line.codePointCount(0, line.length())).as("fits in %d columns without wrapping: %s", columns, line)
+            assertThat(line.codePointCount(0, line.length()))
+                    .as("fits in %d columns without wrapping: %s", columns, line)
                     .isLessThan(columns);
             if (exit == 0) {
-                assertThat(line).as("ends with the time taken, not a time left").doesNotContain("ETA")
+                assertThat(line)
+                        .as("ends with the time taken, not a time left")
+                        .doesNotContain("ETA")
                         .containsPattern(TIME_TAKEN);
             }
             return line;
@@ -202,18 +228,25 @@ class TerminalIT {
         Session(Path dir, int columns, Path work, String... args) throws IOException {
             Path home = Files.createDirectories(dir.resolve("home"));
             marker = dir.resolve("exit-code");
-            StringBuilder script = new StringBuilder("cd ").append(quote(work.toString())).append('\n')
+            StringBuilder script = new StringBuilder("cd ")
+                    .append(quote(work.toString()))
+                    .append('\n')
                     .append("export FT_STDERR_TTY=1\n");
             for (String word : FtProcesses.command(args)) {
                 script.append(quote(word)).append(' ');
             }
             script.append("\nrc=$?\n")
                     .append("echo \"exit=$rc\"\n")
-                    .append("echo \"$rc\" > ").append(quote(marker + ".tmp"))
-                    .append(" && mv ").append(quote(marker + ".tmp")).append(' ').append(quote(marker.toString()))
+                    .append("echo \"$rc\" > ")
+                    .append(quote(marker + ".tmp"))
+                    .append(" && mv ")
+                    .append(quote(marker + ".tmp"))
+                    .append(' ')
+                    .append(quote(marker.toString()))
                     .append("\nexec sleep 600\n");
             Path file = Files.writeString(dir.resolve("run.sh"), script);
-            Map<String, String> env = new HashMap<>(FtProcesses.Launch.isolatedIn(home).env());
+            Map<String, String> env =
+                    new HashMap<>(FtProcesses.Launch.isolatedIn(home).env());
             env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
             env.put("LANG", "C.UTF-8");
             tmux = new Tmux(dir, columns, 20, env, List.of("bash", file.toString()));
@@ -228,10 +261,14 @@ class TerminalIT {
         }
 
         Screen awaitEnd() throws IOException {
-            await("the command to end").atMost(COMMAND_TIMEOUT).pollInterval(Duration.ofMillis(5))
+            await("the command to end")
+                    .atMost(COMMAND_TIMEOUT)
+                    .pollInterval(Duration.ofMillis(5))
                     .until(() -> Files.exists(marker));
             // tmux reads the terminal on its own time: wait until it shows the exit line too.
-            await("the exit line on the screen").atMost(COMMAND_TIMEOUT).pollInterval(Duration.ofMillis(5))
+            await("the exit line on the screen")
+                    .atMost(COMMAND_TIMEOUT)
+                    .pollInterval(Duration.ofMillis(5))
                     .until(() -> lines().stream().anyMatch(l -> l.contains("exit=")));
             return new Screen(Integer.parseInt(Files.readString(marker).strip()), tmux.lines());
         }

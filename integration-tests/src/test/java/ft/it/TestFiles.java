@@ -35,8 +35,11 @@ final class TestFiles {
      */
     static long largestPart(Path partials) {
         try {
-            return names(partials).stream().filter(n -> n.endsWith(".part"))
-                    .mapToLong(n -> size(partials.resolve(n))).max().orElse(0);
+            return names(partials).stream()
+                    .filter(n -> n.endsWith(".part"))
+                    .mapToLong(n -> size(partials.resolve(n)))
+                    .max()
+                    .orElse(0);
         } catch (IOException vanished) {
             return 0;
         }

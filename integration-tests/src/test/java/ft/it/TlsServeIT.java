@@ -22,12 +22,13 @@ class TlsServeIT {
             assertThat(server.startLines).anyMatch(l -> l.matches("ft: TLS certificate SHA256:[A-Za-z0-9+/]{43}.*"));
             assertThat(root.resolve(".ft/tls/key.pem")).exists();
 
-            FtProcesses.Result untrusted = FtProcesses.run(work, launch, "-s", "tls://" + server.address, "get", "a.txt");
+            FtProcesses.Result untrusted =
+                    FtProcesses.run(work, launch, "-s", "tls://" + server.address, "get", "a.txt");
             assertThat(untrusted.exit()).as(untrusted.err()).isEqualTo(7);
             assertThat(untrusted.err()).contains("(UNTRUSTED_SERVER)");
 
-            FtProcesses.Result trusted = FtProcesses.run(work, launch, "-s", "tls://" + server.address, "--trust",
-                    "get", "a.txt");
+            FtProcesses.Result trusted =
+                    FtProcesses.run(work, launch, "-s", "tls://" + server.address, "--trust", "get", "a.txt");
             assertThat(trusted.exit()).as(trusted.err()).isZero();
             assertThat(work.resolve("a.txt")).hasContent("over tls");
 

@@ -30,8 +30,8 @@ final class Tmux implements AutoCloseable {
     Tmux(Path dir, int columns, int rows, Map<String, String> env, List<String> command) throws IOException {
         this.socket = dir.resolve("tmux.sock");
         this.env = env;
-        List<String> args = new ArrayList<>(List.of("new-session", "-d", "-s", SESSION,
-                "-x", Integer.toString(columns), "-y", Integer.toString(rows)));
+        List<String> args = new ArrayList<>(List.of(
+                "new-session", "-d", "-s", SESSION, "-x", Integer.toString(columns), "-y", Integer.toString(rows)));
         args.addAll(command);
         run(args);
     }
@@ -40,7 +40,8 @@ final class Tmux implements AutoCloseable {
     static void requireInstalled() {
         boolean installed;
         try {
-            Process p = new ProcessBuilder("tmux", "-V").redirectErrorStream(true).start();
+            Process p =
+                    new ProcessBuilder("tmux", "-V").redirectErrorStream(true).start();
             p.getInputStream().readAllBytes();
             installed = p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
         } catch (IOException e) {
@@ -50,7 +51,9 @@ final class Tmux implements AutoCloseable {
             installed = false;
         }
         if ("true".equals(System.getenv("CI"))) {
-            assertThat(installed).as("tmux is installed (CI must run the terminal tests)").isTrue();
+            assertThat(installed)
+                    .as("tmux is installed (CI must run the terminal tests)")
+                    .isTrue();
         }
         Assumptions.assumeTrue(installed, "tmux is not installed");
     }
@@ -61,7 +64,8 @@ final class Tmux implements AutoCloseable {
      */
     List<String> lines() throws IOException {
         String text = run(List.of("capture-pane", "-p", "-J", "-S", "-", "-t", SESSION));
-        List<String> lines = new ArrayList<>(text.lines().map(String::stripTrailing).toList());
+        List<String> lines =
+                new ArrayList<>(text.lines().map(String::stripTrailing).toList());
         while (!lines.isEmpty() && lines.getLast().isEmpty()) {
             lines.removeLast();
         }

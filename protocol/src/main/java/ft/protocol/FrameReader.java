@@ -36,7 +36,8 @@ public final class FrameReader {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "empty frame (length 0)");
         }
         if (length > Protocol.MAX_FRAME_BYTES) {
-            throw new ProtocolException(ErrorCode.HEADER_TOO_LARGE,
+            throw new ProtocolException(
+                    ErrorCode.HEADER_TOO_LARGE,
                     "frame of " + length + " bytes exceeds the limit of " + Protocol.MAX_FRAME_BYTES);
         }
         byte[] payload = in.readNBytes((int) length);

@@ -17,8 +17,8 @@ public final class FrameWriter {
 
     public void writeFrame(byte[] payload) throws IOException {
         if (payload.length == 0 || payload.length > Protocol.MAX_FRAME_BYTES) {
-            throw new IllegalArgumentException("frame payload must be 1.." + Protocol.MAX_FRAME_BYTES
-                    + " bytes, not " + payload.length);
+            throw new IllegalArgumentException(
+                    "frame payload must be 1.." + Protocol.MAX_FRAME_BYTES + " bytes, not " + payload.length);
         }
         int n = payload.length;
         out.write(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
@@ -31,8 +31,8 @@ public final class FrameWriter {
      */
     public void writeFrameWithBody(byte[] payload, byte[] body) throws IOException {
         if (payload.length == 0 || payload.length > Protocol.MAX_FRAME_BYTES) {
-            throw new IllegalArgumentException("frame payload must be 1.." + Protocol.MAX_FRAME_BYTES
-                    + " bytes, not " + payload.length);
+            throw new IllegalArgumentException(
+                    "frame payload must be 1.." + Protocol.MAX_FRAME_BYTES + " bytes, not " + payload.length);
         }
         int n = payload.length;
         byte[] all = new byte[4 + n + body.length];

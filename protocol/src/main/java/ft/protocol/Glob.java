@@ -34,11 +34,11 @@ public final class Glob {
     public static final int MAX_PATTERN_LENGTH = 4096;
 
     // State kinds. Consuming kinds move to next[s] on a matching character.
-    private static final int LITERAL = 0;     // the code point arg[s]
-    private static final int NOT_SLASH = 1;   // any character but '/'
-    private static final int CLASS = 2;       // classes[arg[s]], never '/'
-    private static final int ANY = 3;         // any character, '/' included
-    private static final int EPSILON = 4;     // consumes nothing (also the accepting state)
+    private static final int LITERAL = 0; // the code point arg[s]
+    private static final int NOT_SLASH = 1; // any character but '/'
+    private static final int CLASS = 2; // classes[arg[s]], never '/'
+    private static final int ANY = 3; // any character, '/' included
+    private static final int EPSILON = 4; // consumes nothing (also the accepting state)
 
     private final String pattern;
     private final int[] kind;
@@ -101,8 +101,7 @@ public final class Glob {
             throw new IllegalArgumentException("empty glob pattern");
         }
         if (pattern.length() > MAX_PATTERN_LENGTH) {
-            throw new IllegalArgumentException(
-                    "glob pattern longer than " + MAX_PATTERN_LENGTH + " chars");
+            throw new IllegalArgumentException("glob pattern longer than " + MAX_PATTERN_LENGTH + " chars");
         }
         List<Element> elements = parse(pattern);
         if (elements.get(0).type == Type.LIT && elements.get(0).codePoint == '/') {
@@ -286,7 +285,14 @@ public final class Glob {
 
     // ---- parsing ----
 
-    private enum Type { LIT, QUESTION, CLS, STAR, GLOBSTAR_SEGMENTS, GLOBSTAR_REST }
+    private enum Type {
+        LIT,
+        QUESTION,
+        CLS,
+        STAR,
+        GLOBSTAR_SEGMENTS,
+        GLOBSTAR_REST
+    }
 
     private record Element(Type type, int codePoint, CharClass charClass) {
         static Element lit(int cp) {

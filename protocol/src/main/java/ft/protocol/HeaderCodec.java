@@ -160,7 +160,8 @@ public final class HeaderCodec {
                 g.writeStringField("from", mv.from());
                 g.writeStringField("to", mv.to());
             } else {
-                throw new IllegalArgumentException("no encoding for " + request.getClass().getName());
+                throw new IllegalArgumentException(
+                        "no encoding for " + request.getClass().getName());
             }
         });
     }
@@ -325,7 +326,8 @@ public final class HeaderCodec {
             case "list" -> {
                 onlyFields(node, LIST_FIELDS, op);
                 String after = node.containsKey("after") ? text(node, "after", Protocol.MAX_PATH_BYTES) : null;
-                long limit = node.containsKey("limit") ? integer(node, "limit", 1, Protocol.MAX_PAGE_ENTRIES)
+                long limit = node.containsKey("limit")
+                        ? integer(node, "limit", 1, Protocol.MAX_PAGE_ENTRIES)
                         : DEFAULT_PAGE_ENTRIES;
                 yield new Request.List(optionalPath(node, "path"), after, (int) limit);
             }
@@ -355,7 +357,8 @@ public final class HeaderCodec {
 
     private static int keepalive(Map<String, Object> node) throws ProtocolException {
         return node.containsKey("keepalive_ms")
-                ? (int) integer(node, "keepalive_ms", Protocol.MIN_KEEPALIVE_MS, Protocol.MAX_KEEPALIVE_MS) : 0;
+                ? (int) integer(node, "keepalive_ms", Protocol.MIN_KEEPALIVE_MS, Protocol.MAX_KEEPALIVE_MS)
+                : 0;
     }
 
     // ---------------------------------------------------------------- responses
@@ -387,17 +390,21 @@ public final class HeaderCodec {
                 if (node.get("limits") instanceof Map<?, ?> l) {
                     @SuppressWarnings("unchecked")
                     Map<String, Object> m = (Map<String, Object>) l;
-                    limits = new Response.Limits(integer(m, "max_file_size", 0, Long.MAX_VALUE),
-                            integer(m, "free_space", 0, Long.MAX_VALUE), flag(m, "read_only"),
-                            flag(m, "eager_put"), flag(m, "keepalive"), flag(m, "preserve"));
+                    limits = new Response.Limits(
+                            integer(m, "max_file_size", 0, Long.MAX_VALUE),
+                            integer(m, "free_space", 0, Long.MAX_VALUE),
+                            flag(m, "read_only"),
+                            flag(m, "eager_put"),
+                            flag(m, "keepalive"),
+                            flag(m, "preserve"));
                 }
                 return new Response.HelloOk((int) version, server, limits);
             }
             if (expected == Response.GetOk.class) {
                 long size = integer(node, "size", 0, Long.MAX_VALUE);
                 long offset = integer(node, "offset", 0, size);
-                return new Response.GetOk(text(node, "name", Protocol.MAX_PATH_BYTES), size, md5(node, "md5"), offset,
-                        attributes(node));
+                return new Response.GetOk(
+                        text(node, "name", Protocol.MAX_PATH_BYTES), size, md5(node, "md5"), offset, attributes(node));
             }
             if (expected == Response.PutReady.class) {
                 return new Response.PutReady(integer(node, "offset", 0, Long.MAX_VALUE));
@@ -410,9 +417,12 @@ public final class HeaderCodec {
             }
             if (expected == Response.StatOk.class) {
                 Md5 md5 = node.containsKey("md5") ? md5(node, "md5") : null;
-                return new Response.StatOk(text(node, "name", Protocol.MAX_PATH_BYTES),
-                        EntryType.fromWire(text(node, "type", 16)), integer(node, "size", 0, Long.MAX_VALUE),
-                        integer(node, "mtime", Long.MIN_VALUE, Long.MAX_VALUE), md5);
+                return new Response.StatOk(
+                        text(node, "name", Protocol.MAX_PATH_BYTES),
+                        EntryType.fromWire(text(node, "type", 16)),
+                        integer(node, "size", 0, Long.MAX_VALUE),
+                        integer(node, "mtime", Long.MIN_VALUE, Long.MAX_VALUE),
+                        md5);
             }
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage());
@@ -435,8 +445,10 @@ public final class HeaderCodec {
                 }
                 return new ListItem.End(integer(node, "count", 0, Long.MAX_VALUE), flag(node, "more"), error);
             }
-            return new ListItem.Entry(text(node, "path", Protocol.MAX_PATH_BYTES),
-                    EntryType.fromWire(text(node, "type", 16)), integer(node, "size", 0, Long.MAX_VALUE),
+            return new ListItem.Entry(
+                    text(node, "path", Protocol.MAX_PATH_BYTES),
+                    EntryType.fromWire(text(node, "type", 16)),
+                    integer(node, "size", 0, Long.MAX_VALUE),
                     integer(node, "mtime", Long.MIN_VALUE, Long.MAX_VALUE));
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage());
@@ -513,7 +525,8 @@ public final class HeaderCodec {
 
     private static String strictUtf8(byte[] frame) throws ProtocolException {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(frame))
@@ -625,9 +638,11 @@ public final class HeaderCodec {
         for (int i = 0; i < head.length(); i++) {
             char c = head.charAt(i);
             // Lone surrogates cannot be encoded into a UTF-8 message: replace them too.
-            boolean lone = Character.isSurrogate(c) && !(Character.isHighSurrogate(c) && i + 1 < head.length()
-                    && Character.isLowSurrogate(head.charAt(i + 1))) && !(Character.isLowSurrogate(c) && i > 0
-                    && Character.isHighSurrogate(head.charAt(i - 1)));
+            boolean lone = Character.isSurrogate(c)
+                    && !(Character.isHighSurrogate(c)
+                            && i + 1 < head.length()
+                            && Character.isLowSurrogate(head.charAt(i + 1)))
+                    && !(Character.isLowSurrogate(c) && i > 0 && Character.isHighSurrogate(head.charAt(i - 1)));
             b.append(c < 0x20 || c == 0x7f || lone ? '?' : c);
         }
         return s.length() > head.length() ? b + "..." : b.toString();

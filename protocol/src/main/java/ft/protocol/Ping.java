@@ -38,14 +38,15 @@ public final class Ping {
     private static final Set<String> REQUEST_FIELDS = Set.of("op", "pad");
     /** The datagram object is level 1; no valid message nests, so level 2 is already refused. */
     private static final int MAX_NESTING = 2;
+
     private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxNestingDepth(MAX_NESTING)
-                    .maxStringLength(MAX_DATAGRAM_BYTES)
-                    .maxNumberLength(40)
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(MAX_NESTING)
+                            .maxStringLength(MAX_DATAGRAM_BYTES)
+                            .maxNumberLength(40)
+                            .build())
                     .build())
-            .build())
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS);
 
@@ -69,8 +70,8 @@ public final class Ping {
          */
         public static Request paddedTo(int bytes) {
             if (bytes > MAX_DATAGRAM_BYTES) {
-                throw new IllegalArgumentException("a ping of " + bytes + " bytes exceeds the maximum of "
-                        + MAX_DATAGRAM_BYTES);
+                throw new IllegalArgumentException(
+                        "a ping of " + bytes + " bytes exceeds the maximum of " + MAX_DATAGRAM_BYTES);
             }
             // One ASCII character is one byte and needs no JSON escape, so the length is exact.
             return new Request("x".repeat(Math.max(0, bytes - EMPTY_PAD_BYTES)));
@@ -120,8 +121,8 @@ public final class Ping {
 
     private static byte[] checkedSize(byte[] datagram) {
         if (datagram.length > MAX_DATAGRAM_BYTES) {
-            throw new IllegalArgumentException("ping datagram of " + datagram.length
-                    + " bytes exceeds the maximum of " + MAX_DATAGRAM_BYTES);
+            throw new IllegalArgumentException(
+                    "ping datagram of " + datagram.length + " bytes exceeds the maximum of " + MAX_DATAGRAM_BYTES);
         }
         return datagram;
     }
@@ -182,7 +183,8 @@ public final class Ping {
         }
         String json;
         try {
-            json = StandardCharsets.UTF_8.newDecoder()
+            json = StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(datagram, 0, length))

@@ -19,6 +19,7 @@ public final class Protocol {
     public static final int MAX_EAGER_PUT_BYTES = 65_536;
     /** Bounds of a request's {@code keepalive_ms}: often enough for any timeout, never a flood. */
     public static final int MIN_KEEPALIVE_MS = 100;
+
     public static final int MAX_KEEPALIVE_MS = 3_600_000;
     /** Longest accepted glob pattern, in characters. */
     public static final int MAX_PATTERN_CHARS = 4_096;

@@ -96,8 +96,8 @@ public sealed interface Request {
                 throw new IllegalArgumentException("size must not be negative");
             }
             if (eager && size > Protocol.MAX_EAGER_PUT_BYTES) {
-                throw new IllegalArgumentException("an eager put carries at most " + Protocol.MAX_EAGER_PUT_BYTES
-                        + " bytes");
+                throw new IllegalArgumentException(
+                        "an eager put carries at most " + Protocol.MAX_EAGER_PUT_BYTES + " bytes");
             }
         }
 
@@ -220,8 +220,8 @@ public sealed interface Request {
 
     private static void requireKeepalive(int ms) {
         if (ms != 0 && (ms < Protocol.MIN_KEEPALIVE_MS || ms > Protocol.MAX_KEEPALIVE_MS)) {
-            throw new IllegalArgumentException("keepalive_ms must be 0 or " + Protocol.MIN_KEEPALIVE_MS + " … "
-                    + Protocol.MAX_KEEPALIVE_MS);
+            throw new IllegalArgumentException(
+                    "keepalive_ms must be 0 or " + Protocol.MIN_KEEPALIVE_MS + " … " + Protocol.MAX_KEEPALIVE_MS);
         }
     }
 }

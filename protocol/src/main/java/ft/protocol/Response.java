@@ -29,8 +29,8 @@ public sealed interface Response {
      * @param preserve    whether the server takes {@code mtime} and {@code mode} in put and sends
      *                    them in its answer to get
      */
-    record Limits(long maxFileSize, long freeSpace, boolean readOnly, boolean eagerPut, boolean keepalive,
-                  boolean preserve) {
+    record Limits(
+            long maxFileSize, long freeSpace, boolean readOnly, boolean eagerPut, boolean keepalive, boolean preserve) {
         public Limits(long maxFileSize, long freeSpace, boolean readOnly, boolean eagerPut, boolean keepalive) {
             this(maxFileSize, freeSpace, readOnly, eagerPut, keepalive, false);
         }

@@ -2,9 +2,9 @@ package ft.protocol;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -251,8 +251,8 @@ final class DatabindHeaderCodec {
             case "list" -> {
                 onlyFields(node, LIST_FIELDS, op);
                 String after = node.has("after") ? text(node, "after", Protocol.MAX_PATH_BYTES) : null;
-                long limit = node.has("limit") ? integer(node, "limit", 1, Protocol.MAX_PAGE_ENTRIES)
-                        : DEFAULT_PAGE_ENTRIES;
+                long limit =
+                        node.has("limit") ? integer(node, "limit", 1, Protocol.MAX_PAGE_ENTRIES) : DEFAULT_PAGE_ENTRIES;
                 yield new Request.List(optionalPath(node, "path"), after, (int) limit);
             }
             case "find" -> {
@@ -302,8 +302,10 @@ final class DatabindHeaderCodec {
                 String server = node.has("server") ? text(node, "server", 256) : "";
                 Response.Limits limits = null;
                 if (node.get("limits") instanceof ObjectNode l) {
-                    limits = new Response.Limits(integer(l, "max_file_size", 0, Long.MAX_VALUE),
-                            integer(l, "free_space", 0, Long.MAX_VALUE), flag(l, "read_only"));
+                    limits = new Response.Limits(
+                            integer(l, "max_file_size", 0, Long.MAX_VALUE),
+                            integer(l, "free_space", 0, Long.MAX_VALUE),
+                            flag(l, "read_only"));
                 }
                 return new Response.HelloOk((int) version, server, limits);
             }
@@ -323,9 +325,12 @@ final class DatabindHeaderCodec {
             }
             if (expected == Response.StatOk.class) {
                 Md5 md5 = node.has("md5") ? md5(node, "md5") : null;
-                return new Response.StatOk(text(node, "name", Protocol.MAX_PATH_BYTES),
-                        EntryType.fromWire(text(node, "type", 16)), integer(node, "size", 0, Long.MAX_VALUE),
-                        integer(node, "mtime", Long.MIN_VALUE, Long.MAX_VALUE), md5);
+                return new Response.StatOk(
+                        text(node, "name", Protocol.MAX_PATH_BYTES),
+                        EntryType.fromWire(text(node, "type", 16)),
+                        integer(node, "size", 0, Long.MAX_VALUE),
+                        integer(node, "mtime", Long.MIN_VALUE, Long.MAX_VALUE),
+                        md5);
             }
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage());
@@ -348,8 +353,10 @@ final class DatabindHeaderCodec {
                 }
                 return new ListItem.End(integer(node, "count", 0, Long.MAX_VALUE), flag(node, "more"), error);
             }
-            return new ListItem.Entry(text(node, "path", Protocol.MAX_PATH_BYTES),
-                    EntryType.fromWire(text(node, "type", 16)), integer(node, "size", 0, Long.MAX_VALUE),
+            return new ListItem.Entry(
+                    text(node, "path", Protocol.MAX_PATH_BYTES),
+                    EntryType.fromWire(text(node, "type", 16)),
+                    integer(node, "size", 0, Long.MAX_VALUE),
                     integer(node, "mtime", Long.MIN_VALUE, Long.MAX_VALUE));
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage());
@@ -377,7 +384,8 @@ final class DatabindHeaderCodec {
 
     private static String strictUtf8(byte[] frame) throws ProtocolException {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(frame))
@@ -489,9 +497,11 @@ final class DatabindHeaderCodec {
         for (int i = 0; i < head.length(); i++) {
             char c = head.charAt(i);
             // Lone surrogates cannot be encoded into a UTF-8 message: replace them too.
-            boolean lone = Character.isSurrogate(c) && !(Character.isHighSurrogate(c) && i + 1 < head.length()
-                    && Character.isLowSurrogate(head.charAt(i + 1))) && !(Character.isLowSurrogate(c) && i > 0
-                    && Character.isHighSurrogate(head.charAt(i - 1)));
+            boolean lone = Character.isSurrogate(c)
+                    && !(Character.isHighSurrogate(c)
+                            && i + 1 < head.length()
+                            && Character.isLowSurrogate(head.charAt(i + 1)))
+                    && !(Character.isLowSurrogate(c) && i > 0 && Character.isHighSurrogate(head.charAt(i - 1)));
             b.append(c < 0x20 || c == 0x7f || lone ? '?' : c);
         }
         return s.length() > head.length() ? b + "..." : b.toString();

@@ -88,7 +88,9 @@ class DecoderFuzzPropertyTest {
                         Arbitraries.integers().between(0, 255),
                         Arbitraries.integers().between(0, 64))
                 .as(Fuzz.Mutation::new)
-                .list().ofMinSize(1).ofMaxSize(6);
+                .list()
+                .ofMinSize(1)
+                .ofMaxSize(6);
     }
 
     @Provide
@@ -98,17 +100,41 @@ class DecoderFuzzPropertyTest {
 
     @Provide
     Arbitrary<String> randomObjects() {
-        Arbitrary<String> key = Arbitraries.of("op", "version", "path", "offset", "if_md5", "size", "md5",
-                "status", "code", "message", "name", "server", "ofset", "", "x");
+        Arbitrary<String> key = Arbitraries.of(
+                "op", "version", "path", "offset", "if_md5", "size", "md5", "status", "code", "message", "name",
+                "server", "ofset", "", "x");
         Arbitrary<String> value = Arbitraries.oneOf(
-                Arbitraries.of("\"hello\"", "\"get\"", "\"put\"", "\"ok\"", "\"error\"", "\"NOT_FOUND\"",
-                        "\"WHAT\"", "\"a/b.txt\"", "\"\"", "\"5d41402abc4b2a76b9719d911017c592\"",
-                        "\"\\ud800\"", "\"\\u0000\"", "null", "true", "[]", "{}", "[[1]]", "{\"a\":{\"b\":{}}}",
-                        "1.5", "1e3", "-1", "0", "1"),
+                Arbitraries.of(
+                        "\"hello\"",
+                        "\"get\"",
+                        "\"put\"",
+                        "\"ok\"",
+                        "\"error\"",
+                        "\"NOT_FOUND\"",
+                        "\"WHAT\"",
+                        "\"a/b.txt\"",
+                        "\"\"",
+                        "\"5d41402abc4b2a76b9719d911017c592\"",
+                        "\"\\ud800\"",
+                        "\"\\u0000\"",
+                        "null",
+                        "true",
+                        "[]",
+                        "{}",
+                        "[[1]]",
+                        "{\"a\":{\"b\":{}}}",
+                        "1.5",
+                        "1e3",
+                        "-1",
+                        "0",
+                        "1"),
                 Arbitraries.longs().map(String::valueOf),
-                Arbitraries.bigIntegers().between(
-                        java.math.BigInteger.TEN.pow(18), java.math.BigInteger.TEN.pow(25)).map(String::valueOf),
-                Arbitraries.strings().ofMaxLength(20).map(s -> '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"'));
+                Arbitraries.bigIntegers()
+                        .between(java.math.BigInteger.TEN.pow(18), java.math.BigInteger.TEN.pow(25))
+                        .map(String::valueOf),
+                Arbitraries.strings()
+                        .ofMaxLength(20)
+                        .map(s -> '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"'));
         Arbitrary<String> field = Combinators.combine(key, value).as((k, v) -> '"' + k + "\":" + v);
         Arbitrary<String> head = Arbitraries.of(
                 "\"op\":\"hello\"", "\"op\":\"get\"", "\"op\":\"put\"", "\"status\":\"ok\"", "\"status\":\"error\"");
@@ -123,13 +149,17 @@ class DecoderFuzzPropertyTest {
 
     @Provide
     Arbitrary<byte[]> frameStreams() {
-        Arbitrary<byte[]> wellFormed = Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(40)
+        Arbitrary<byte[]> wellFormed = Arbitraries.bytes()
+                .array(byte[].class)
+                .ofMinSize(1)
+                .ofMaxSize(40)
                 .map(Frames::frame);
         Arbitrary<byte[]> anyPrefix = Arbitraries.integers().map(n -> Frames.prefix(n & 0xFFFFFFFFL));
         Arbitrary<byte[]> smallPrefix = Arbitraries.integers().between(0, 70).map(Frames::prefix);
         Arbitrary<byte[]> noise = Arbitraries.bytes().array(byte[].class).ofMaxSize(20);
         return Arbitraries.oneOf(wellFormed, anyPrefix, smallPrefix, noise)
-                .list().ofMaxSize(8)
+                .list()
+                .ofMaxSize(8)
                 .map(parts -> Frames.concat(parts.toArray(byte[][]::new)));
     }
 }

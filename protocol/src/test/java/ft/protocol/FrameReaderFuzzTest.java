@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Timeout;
 class FrameReaderFuzzTest {
     /** A frame of the maximum size costs its payload and readNBytes' copies of it; nothing more. */
     private static final long FIXED_ALLOWANCE = 64 * 1024;
+
     private static final long PER_INPUT_BYTE = 16;
 
     @FuzzTest(maxDuration = "30s")
@@ -36,7 +37,8 @@ class FrameReaderFuzzTest {
                 // read until the end or the first refusal
             }
         });
-        assertTrue(allocated <= FIXED_ALLOWANCE + PER_INPUT_BYTE * stream.length,
+        assertTrue(
+                allocated <= FIXED_ALLOWANCE + PER_INPUT_BYTE * stream.length,
                 () -> "reading " + stream.length + " bytes of frames allocated " + allocated + " bytes: "
                         + Fuzz.hex(stream));
 

@@ -62,7 +62,8 @@ class FrameReaderTest {
     @Test
     void bodyBytesCanBeReadFromTheUnderlyingStreamAfterAFrame() throws Exception {
         byte[] body = "hello".getBytes(UTF_8);
-        ByteArrayInputStream in = new ByteArrayInputStream(Frames.concat(Frames.frame(HELLO), body, Frames.frame(HELLO)));
+        ByteArrayInputStream in =
+                new ByteArrayInputStream(Frames.concat(Frames.frame(HELLO), body, Frames.frame(HELLO)));
         FrameReader reader = new FrameReader(in);
         assertArrayEquals(HELLO, reader.readFrame());
         assertArrayEquals(body, in.readNBytes(body.length));
@@ -87,8 +88,8 @@ class FrameReaderTest {
     @ValueSource(ints = {1, 2, 3})
     void endOfStreamInsideTheLengthPrefixIsBadRequest(int prefixBytes) {
         byte[] stream = Arrays.copyOf(Frames.prefix(HELLO.length), prefixBytes);
-        ProtocolException e = assertThrows(ProtocolException.class,
-                () -> new FrameReader(new TrickleInputStream(stream)).readFrame());
+        ProtocolException e = assertThrows(
+                ProtocolException.class, () -> new FrameReader(new TrickleInputStream(stream)).readFrame());
         assertEquals(ErrorCode.BAD_REQUEST, e.code());
     }
 
@@ -96,8 +97,8 @@ class FrameReaderTest {
     @ValueSource(ints = {0, 1, 25})
     void endOfStreamInsideThePayloadIsBadRequest(int payloadBytes) {
         byte[] stream = Arrays.copyOf(Frames.frame(HELLO), 4 + payloadBytes);
-        ProtocolException e = assertThrows(ProtocolException.class,
-                () -> new FrameReader(new TrickleInputStream(stream)).readFrame());
+        ProtocolException e = assertThrows(
+                ProtocolException.class, () -> new FrameReader(new TrickleInputStream(stream)).readFrame());
         assertEquals(ErrorCode.BAD_REQUEST, e.code());
     }
 
@@ -131,14 +132,15 @@ class FrameReaderTest {
 
     @Test
     void lengthOneIsAccepted() throws Exception {
-        assertArrayEquals(new byte[] {'{'},
+        assertArrayEquals(
+                new byte[] {'{'},
                 new FrameReader(new ByteArrayInputStream(Frames.frame(new byte[] {'{'}))).readFrame());
     }
 
     @Test
     void readRequiredFrameOnEndOfStreamThrowsEofException() {
-        assertThrows(EOFException.class,
-                () -> new FrameReader(new ByteArrayInputStream(new byte[0])).readRequiredFrame());
+        assertThrows(
+                EOFException.class, () -> new FrameReader(new ByteArrayInputStream(new byte[0])).readRequiredFrame());
     }
 
     @Test
@@ -148,7 +150,8 @@ class FrameReaderTest {
 
     @Test
     void readRequiredFrameOnATruncatedFrameIsBadRequestNotEof() {
-        ProtocolException e = assertThrows(ProtocolException.class,
+        ProtocolException e = assertThrows(
+                ProtocolException.class,
                 () -> new FrameReader(new ByteArrayInputStream(new byte[] {0, 0})).readRequiredFrame());
         assertEquals(ErrorCode.BAD_REQUEST, e.code());
     }

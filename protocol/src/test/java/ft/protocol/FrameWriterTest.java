@@ -28,7 +28,8 @@ class FrameWriterTest {
     void helloFrameIsBigEndianLength26ThenThePayload() throws Exception {
         ByteArrayOutputStream wire = new ByteArrayOutputStream();
         new FrameWriter(wire).writeFrame("{\"op\":\"hello\",\"version\":1}".getBytes(UTF_8));
-        assertEquals("0000001a7b226f70223a2268656c6c6f222c2276657273696f6e223a317d",
+        assertEquals(
+                "0000001a7b226f70223a2268656c6c6f222c2276657273696f6e223a317d",
                 HexFormat.of().formatHex(wire.toByteArray()));
     }
 
@@ -41,8 +42,8 @@ class FrameWriterTest {
         new FrameWriter(wire).writeFrame(payload);
         byte[] bytes = wire.toByteArray();
         assertEquals(4 + n, bytes.length);
-        assertArrayEquals(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n},
-                Arrays.copyOf(bytes, 4));
+        assertArrayEquals(
+                new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n}, Arrays.copyOf(bytes, 4));
         assertArrayEquals(payload, Arrays.copyOfRange(bytes, 4, bytes.length));
     }
 
@@ -62,10 +63,10 @@ class FrameWriterTest {
         ByteArrayOutputStream expected = new ByteArrayOutputStream();
         new FrameWriter(expected).writeFrame("{}".getBytes(UTF_8));
         expected.write(body);
-        assertEquals(HexFormat.of().formatHex(expected.toByteArray()), HexFormat.of().formatHex(wire.toByteArray()));
+        assertEquals(
+                HexFormat.of().formatHex(expected.toByteArray()), HexFormat.of().formatHex(wire.toByteArray()));
         assertEquals(java.util.List.of(4 + 2 + body.length), writes, "one write, not header and body apart");
-        assertThrows(IllegalArgumentException.class,
-                () -> new FrameWriter(wire).writeFrameWithBody(new byte[0], body));
+        assertThrows(IllegalArgumentException.class, () -> new FrameWriter(wire).writeFrameWithBody(new byte[0], body));
     }
 
     @Test

@@ -25,12 +25,16 @@ import java.util.function.Consumer;
  */
 final class Fuzz {
     static final HeaderCodec CODEC = new HeaderCodec();
-    static final List<Class<? extends Response>> RESPONSE_TYPES = List.of(
-            Response.HelloOk.class, Response.GetOk.class, Response.PutReady.class, Response.PutDone.class);
+    static final List<Class<? extends Response>> RESPONSE_TYPES =
+            List.of(Response.HelloOk.class, Response.GetOk.class, Response.PutReady.class, Response.PutDone.class);
     /** Every type a request may expect; the databind reference is compared on {@link #RESPONSE_TYPES}. */
     static final List<Class<? extends Response>> ALL_RESPONSE_TYPES = List.of(
-            Response.HelloOk.class, Response.GetOk.class, Response.PutReady.class, Response.PutDone.class,
-            Response.Ok.class, Response.StatOk.class);
+            Response.HelloOk.class,
+            Response.GetOk.class,
+            Response.PutReady.class,
+            Response.PutDone.class,
+            Response.Ok.class,
+            Response.StatOk.class);
 
     private static final Md5 MD5 = new Md5("5d41402abc4b2a76b9719d911017c592");
 
@@ -52,22 +56,83 @@ final class Fuzz {
 
     /** Pieces of JSON, valid and broken, to assemble into JSON-ish text. */
     static final List<String> JSON_TOKENS = List.of(
-            "{", "}", "[", "]", ",", ":", "\"", "\\", " ", "\n",
-            "\"op\"", "\"hello\"", "\"get\"", "\"put\"", "\"version\"", "\"path\"", "\"offset\"", "\"if_md5\"",
-            "\"size\"", "\"md5\"", "\"status\"", "\"ok\"", "\"error\"", "\"code\"", "\"message\"", "\"name\"",
-            "\"server\"", "\"NOT_FOUND\"", "\"BUSY\"", "\"ofset\"",
-            "0", "1", "-1", "-0", "01", "1.5", "1e3", "1E400", "-1e-400", "2147483648", "9223372036854775807",
-            "9223372036854775808", "99999999999999999999", "1" + "0".repeat(45), "NaN", "Infinity",
-            "null", "true", "false", "nul", "tru",
-            "\"a/b\"", "\"\"", "\"5d41402abc4b2a76b9719d911017c592\"", "\"5D41402ABC4B2A76B9719D911017C592\"",
-            "\"\\ud800\"", "\"\\udc00\\ud800\"", "\"\\u0000\"", "\"\\u00e9\"", "\"\\x\"", "\"\\u12\"",
-            "\"é\"", "é", "\uFEFF", "\u0000", "/*", "*/", "//", "'", "\"" + "p".repeat(5000) + "\"");
+            "{",
+            "}",
+            "[",
+            "]",
+            ",",
+            ":",
+            "\"",
+            "\\",
+            " ",
+            "\n",
+            "\"op\"",
+            "\"hello\"",
+            "\"get\"",
+            "\"put\"",
+            "\"version\"",
+            "\"path\"",
+            "\"offset\"",
+            "\"if_md5\"",
+            "\"size\"",
+            "\"md5\"",
+            "\"status\"",
+            "\"ok\"",
+            "\"error\"",
+            "\"code\"",
+            "\"message\"",
+            "\"name\"",
+            "\"server\"",
+            "\"NOT_FOUND\"",
+            "\"BUSY\"",
+            "\"ofset\"",
+            "0",
+            "1",
+            "-1",
+            "-0",
+            "01",
+            "1.5",
+            "1e3",
+            "1E400",
+            "-1e-400",
+            "2147483648",
+            "9223372036854775807",
+            "9223372036854775808",
+            "99999999999999999999",
+            "1" + "0".repeat(45),
+            "NaN",
+            "Infinity",
+            "null",
+            "true",
+            "false",
+            "nul",
+            "tru",
+            "\"a/b\"",
+            "\"\"",
+            "\"5d41402abc4b2a76b9719d911017c592\"",
+            "\"5D41402ABC4B2A76B9719D911017C592\"",
+            "\"\\ud800\"",
+            "\"\\udc00\\ud800\"",
+            "\"\\u0000\"",
+            "\"\\u00e9\"",
+            "\"\\x\"",
+            "\"\\u12\"",
+            "\"é\"",
+            "é",
+            "\uFEFF",
+            "\u0000",
+            "/*",
+            "*/",
+            "//",
+            "'",
+            "\"" + "p".repeat(5000) + "\"");
 
     private Fuzz() {}
 
     static String hex(byte[] input) {
         int shown = Math.min(input.length, 256);
-        return HexFormat.of().formatHex(input, 0, shown) + (input.length > shown ? "... (" + input.length + " bytes)" : "");
+        return HexFormat.of().formatHex(input, 0, shown)
+                + (input.length > shown ? "... (" + input.length + " bytes)" : "");
     }
 
     /** Request decoding: a value that round-trips, or BAD_REQUEST. */
@@ -84,7 +149,9 @@ final class Fuzz {
         }
         assertNotNull(decoded, () -> "null request for input " + hex(input));
         try {
-            assertEquals(decoded, CODEC.decodeRequest(CODEC.encode(decoded)),
+            assertEquals(
+                    decoded,
+                    CODEC.decodeRequest(CODEC.encode(decoded)),
                     () -> "re-encoding changed the request decoded from " + hex(input));
         } catch (ProtocolException e) {
             fail("an accepted request " + decoded + " does not decode after re-encoding: " + e.getMessage());
@@ -104,15 +171,19 @@ final class Fuzz {
                 assertEquals(ErrorCode.BAD_REQUEST, e.code(), () -> "code for input " + hex(input));
                 continue;
             } catch (Throwable t) {
-                throw new AssertionError("decodeResponse(" + expected.getSimpleName() + ") threw " + t
-                        + " for input " + hex(input), t);
+                throw new AssertionError(
+                        "decodeResponse(" + expected.getSimpleName() + ") threw " + t + " for input " + hex(input), t);
             }
             assertNotNull(decoded);
-            assertTrue(decoded instanceof Response.Error || decoded instanceof Response.Wait
+            assertTrue(
+                    decoded instanceof Response.Error
+                            || decoded instanceof Response.Wait
                             || expected.isInstance(decoded),
                     () -> "expected " + expected.getSimpleName() + ", Error or Wait, got " + decoded);
             try {
-                assertEquals(decoded, CODEC.decodeResponse(CODEC.encode(decoded), expected),
+                assertEquals(
+                        decoded,
+                        CODEC.decodeResponse(CODEC.encode(decoded), expected),
                         () -> "re-encoding changed the response decoded from " + hex(input));
             } catch (ProtocolException e) {
                 fail("an accepted response " + decoded + " does not decode after re-encoding: " + e.getMessage());
@@ -133,7 +204,9 @@ final class Fuzz {
         }
         assertNotNull(decoded);
         try {
-            assertEquals(decoded, CODEC.decodeListItem(CODEC.encode(decoded)),
+            assertEquals(
+                    decoded,
+                    CODEC.decodeListItem(CODEC.encode(decoded)),
                     () -> "re-encoding changed the listing item decoded from " + hex(input));
         } catch (ProtocolException e) {
             fail("an accepted listing item " + decoded + " does not decode after re-encoding: " + e.getMessage());
@@ -181,15 +254,26 @@ final class Fuzz {
      * or a refusal with the same code and message; and it encodes the result to the same bytes.
      */
     static void sameAsDatabind(byte[] input) {
-        assertEquals(outcome(() -> REFERENCE.decodeRequest(input)), outcome(() -> CODEC.decodeRequest(input)),
+        assertEquals(
+                outcome(() -> REFERENCE.decodeRequest(input)),
+                outcome(() -> CODEC.decodeRequest(input)),
                 () -> "decodeRequest differs from databind's for input " + hex(input));
-        for (Class<? extends Response> expected : List.of(Response.HelloOk.class, Response.GetOk.class,
-                Response.PutReady.class, Response.PutDone.class, Response.Ok.class, Response.StatOk.class)) {
-            assertEquals(outcome(() -> REFERENCE.decodeResponse(input, expected)),
+        for (Class<? extends Response> expected : List.of(
+                Response.HelloOk.class,
+                Response.GetOk.class,
+                Response.PutReady.class,
+                Response.PutDone.class,
+                Response.Ok.class,
+                Response.StatOk.class)) {
+            assertEquals(
+                    outcome(() -> REFERENCE.decodeResponse(input, expected)),
                     outcome(() -> CODEC.decodeResponse(input, expected)),
-                    () -> "decodeResponse(" + expected.getSimpleName() + ") differs from databind's for input " + hex(input));
+                    () -> "decodeResponse(" + expected.getSimpleName() + ") differs from databind's for input "
+                            + hex(input));
         }
-        assertEquals(outcome(() -> REFERENCE.decodeListItem(input)), outcome(() -> CODEC.decodeListItem(input)),
+        assertEquals(
+                outcome(() -> REFERENCE.decodeListItem(input)),
+                outcome(() -> CODEC.decodeListItem(input)),
                 () -> "decodeListItem differs from databind's for input " + hex(input));
         try {
             Request r = CODEC.decodeRequest(input);
@@ -200,15 +284,16 @@ final class Fuzz {
         for (Class<? extends Response> expected : RESPONSE_TYPES) {
             try {
                 Response r = CODEC.decodeResponse(input, expected);
-                assertArrayEquals(REFERENCE.encode(r), CODEC.encode(r), () -> "encode(" + r + ") differs from databind's");
+                assertArrayEquals(
+                        REFERENCE.encode(r), CODEC.encode(r), () -> "encode(" + r + ") differs from databind's");
             } catch (ProtocolException refused) {
                 // compared above
             }
         }
         try {
             ListItem item = CODEC.decodeListItem(input);
-            assertArrayEquals(REFERENCE.encode(item), CODEC.encode(item),
-                    () -> "encode(" + item + ") differs from databind's");
+            assertArrayEquals(
+                    REFERENCE.encode(item), CODEC.encode(item), () -> "encode(" + item + ") differs from databind's");
         } catch (ProtocolException refused) {
             // compared above
         }
@@ -235,7 +320,8 @@ final class Fuzz {
             try {
                 frame = required ? reader.readRequiredFrame() : reader.readFrame();
             } catch (ProtocolException e) {
-                assertTrue(e.code() == ErrorCode.BAD_REQUEST || e.code() == ErrorCode.HEADER_TOO_LARGE,
+                assertTrue(
+                        e.code() == ErrorCode.BAD_REQUEST || e.code() == ErrorCode.HEADER_TOO_LARGE,
                         () -> "unexpected code " + e.code() + " for stream " + hex(stream));
                 return count;
             } catch (EOFException e) {
@@ -248,7 +334,8 @@ final class Fuzz {
                 assertTrue(!required, "readRequiredFrame returned null");
                 return count;
             }
-            assertTrue(frame.length >= 1 && frame.length <= Protocol.MAX_FRAME_BYTES,
+            assertTrue(
+                    frame.length >= 1 && frame.length <= Protocol.MAX_FRAME_BYTES,
                     () -> "payload of " + frame.length + " bytes");
             count++;
             payloadBytes += frame.length;
@@ -277,8 +364,8 @@ final class Fuzz {
                 case 2 -> { // insert bytes
                     byte[] insert = new byte[1 + length % 8];
                     java.util.Arrays.fill(insert, (byte) value);
-                    out = Frames.concat(java.util.Arrays.copyOf(in, pos), insert,
-                            java.util.Arrays.copyOfRange(in, pos, n));
+                    out = Frames.concat(
+                            java.util.Arrays.copyOf(in, pos), insert, java.util.Arrays.copyOfRange(in, pos, n));
                 }
                 case 3 -> { // delete a range
                     int end = Math.min(n, pos + 1 + length % 16);
@@ -286,8 +373,7 @@ final class Fuzz {
                 }
                 case 4 -> { // duplicate a range in place
                     int end = Math.min(n, pos + 1 + length % 32);
-                    out = Frames.concat(java.util.Arrays.copyOf(in, end),
-                            java.util.Arrays.copyOfRange(in, pos, n));
+                    out = Frames.concat(java.util.Arrays.copyOf(in, end), java.util.Arrays.copyOfRange(in, pos, n));
                 }
                 case 5 -> { // overwrite one byte with a JSON-significant one
                     out = in.clone();
@@ -298,7 +384,9 @@ final class Fuzz {
                 }
                 default -> { // insert a JSON token
                     String token = JSON_TOKENS.get(Math.floorMod(value, JSON_TOKENS.size()));
-                    out = Frames.concat(java.util.Arrays.copyOf(in, pos), token.getBytes(StandardCharsets.UTF_8),
+                    out = Frames.concat(
+                            java.util.Arrays.copyOf(in, pos),
+                            token.getBytes(StandardCharsets.UTF_8),
                             java.util.Arrays.copyOfRange(in, pos, n));
                 }
             }

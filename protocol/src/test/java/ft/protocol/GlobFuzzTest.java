@@ -32,7 +32,8 @@ class GlobFuzzTest {
 
     /** The input as text, with surrogate escapes turned into the lone surrogates they name. */
     static String text(byte[] input) {
-        return SURROGATE_ESCAPE.matcher(new String(input, StandardCharsets.UTF_8))
+        return SURROGATE_ESCAPE
+                .matcher(new String(input, StandardCharsets.UTF_8))
                 .replaceAll(m -> String.valueOf((char) Integer.parseInt(m.group(1), 16)));
     }
 
@@ -64,12 +65,14 @@ class GlobFuzzTest {
             if (!matches) {
                 continue;
             }
-            assertTrue(prefix.isEmpty() || path.startsWith(prefix + "/"),
+            assertTrue(
+                    prefix.isEmpty() || path.startsWith(prefix + "/"),
                     () -> glob + " matched '" + path + "' outside its prefix directory '" + prefix + "'");
             for (int slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1)) {
                 String directory = path.substring(0, slash);
                 if (!directory.endsWith("/")) {
-                    assertTrue(glob.mayMatchBelow(directory),
+                    assertTrue(
+                            glob.mayMatchBelow(directory),
                             () -> glob + " matched '" + path + "' but mayMatchBelow('" + directory + "') is false");
                 }
             }

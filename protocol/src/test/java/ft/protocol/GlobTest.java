@@ -269,7 +269,9 @@ class GlobTest {
         for (int i = 0; i < 2000; i++) {
             String pattern = randomString(random, patternAlphabet, 1 + random.nextInt(8));
             if (pattern.startsWith("/")) {
-                assertThrows(IllegalArgumentException.class, () -> Glob.compile(pattern),
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> Glob.compile(pattern),
                         "seed " + seed + ", pattern " + pattern);
                 continue;
             }
@@ -288,8 +290,7 @@ class GlobTest {
                     assertTrue(path.startsWith(prefix + "/"), where + ", prefix " + prefix);
                 }
                 for (int k = path.indexOf('/'); k >= 0; k = path.indexOf('/', k + 1)) {
-                    assertTrue(glob.mayMatchBelow(path.substring(0, k)),
-                            where + ", directory " + path.substring(0, k));
+                    assertTrue(glob.mayMatchBelow(path.substring(0, k)), where + ", directory " + path.substring(0, k));
                 }
             }
         }

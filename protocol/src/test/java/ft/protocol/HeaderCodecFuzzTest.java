@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Timeout;
 class HeaderCodecFuzzTest {
     /** The parser's buffers and the decoded value's few objects. */
     private static final long FIXED_ALLOWANCE = 256 * 1024;
+
     private static final long PER_INPUT_BYTE = 64;
 
     @FuzzTest(maxDuration = "30s")
@@ -40,7 +41,8 @@ class HeaderCodecFuzzTest {
             }
             Fuzz.CODEC.decodeListItem(header);
         });
-        assertTrue(allocated <= FIXED_ALLOWANCE + PER_INPUT_BYTE * header.length,
+        assertTrue(
+                allocated <= FIXED_ALLOWANCE + PER_INPUT_BYTE * header.length,
                 () -> "decoding " + header.length + " bytes allocated " + allocated + " bytes: " + Fuzz.hex(header));
         Fuzz.decodeAnyOrRefuse(header);
     }

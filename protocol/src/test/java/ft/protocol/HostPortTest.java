@@ -24,10 +24,24 @@ class HostPortTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "", ":80", "host:", "host:http", "host:65536", "host:-1", "host:99999999999",
-        "::1", "::1:80", "[::1", "[::1]80", "[]:80", "[::1]:", "host:+80", "host: 80"
-    })
+    @ValueSource(
+            strings = {
+                "",
+                ":80",
+                "host:",
+                "host:http",
+                "host:65536",
+                "host:-1",
+                "host:99999999999",
+                "::1",
+                "::1:80",
+                "[::1",
+                "[::1]80",
+                "[]:80",
+                "[::1]:",
+                "host:+80",
+                "host: 80"
+            })
     void refusesMalformedAddressesWithIllegalArgumentException(String text) {
         assertThrows(IllegalArgumentException.class, () -> HostPort.parse(text));
     }

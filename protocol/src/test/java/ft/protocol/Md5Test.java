@@ -74,30 +74,32 @@ class Md5Test {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "d41d8cd98f00b204e9800998ecf8427e",
-        "D41D8CD98F00B204E9800998ECF8427E",
-        "00000000000000000000000000000000",
-        "ffffffffffffffffffffffffffffffff"
-    })
+    @ValueSource(
+            strings = {
+                "d41d8cd98f00b204e9800998ecf8427e",
+                "D41D8CD98F00B204E9800998ECF8427E",
+                "00000000000000000000000000000000",
+                "ffffffffffffffffffffffffffffffff"
+            })
     void validDigestsAreAccepted(String hex) {
         assertTrue(Md5.isValid(hex));
         assertEquals(hex.toLowerCase(java.util.Locale.ROOT), new Md5(hex).hex());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "",
-        "d41d8cd98f00b204e9800998ecf8427",   // 31
-        "d41d8cd98f00b204e9800998ecf8427e0", // 33
-        "g41d8cd98f00b204e9800998ecf8427e",  // g
-        "d41d8cd98f00b204e9800998ecf8427 ",  // space
-        " d41d8cd98f00b204e9800998ecf8427",
-        "d41d8cd9-f00b204e9800998ecf8427e",
-        "0x1d8cd98f00b204e9800998ecf8427e",
-        "d41d8cd98f00b204e9800998ecf842７e", // fullwidth digit 7
-        "d41d8cd98f00b204e9800998ecf842\u00e9e"
-    })
+    @ValueSource(
+            strings = {
+                "",
+                "d41d8cd98f00b204e9800998ecf8427", // 31
+                "d41d8cd98f00b204e9800998ecf8427e0", // 33
+                "g41d8cd98f00b204e9800998ecf8427e", // g
+                "d41d8cd98f00b204e9800998ecf8427 ", // space
+                " d41d8cd98f00b204e9800998ecf8427",
+                "d41d8cd9-f00b204e9800998ecf8427e",
+                "0x1d8cd98f00b204e9800998ecf8427e",
+                "d41d8cd98f00b204e9800998ecf842７e", // fullwidth digit 7
+                "d41d8cd98f00b204e9800998ecf842\u00e9e"
+            })
     void invalidDigestsAreRefused(String hex) {
         assertFalse(Md5.isValid(hex));
         assertThrows(IllegalArgumentException.class, () -> new Md5(hex));

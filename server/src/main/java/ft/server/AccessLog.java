@@ -18,13 +18,20 @@ public final class AccessLog {
      * As above, ending with {@code user=NAME} for an authenticated connection. Only a name is
      * ever logged, never a token.
      */
-    static void request(SocketAddress client, String user, String op, String path, long bytes, long startNanos,
-                        String result) {
+    static void request(
+            SocketAddress client, String user, String op, String path, long bytes, long startNanos, String result) {
         long millis = (System.nanoTime() - startNanos) / 1_000_000;
         if (user == null) {
             LOG.info("{} {} {} bytes={} ms={} result={}", client, op, printable(path), bytes, millis, result);
         } else {
-            LOG.info("{} {} {} bytes={} ms={} result={} user={}", client, op, printable(path), bytes, millis, result,
+            LOG.info(
+                    "{} {} {} bytes={} ms={} result={} user={}",
+                    client,
+                    op,
+                    printable(path),
+                    bytes,
+                    millis,
+                    result,
                     printable(user));
         }
     }

@@ -71,8 +71,8 @@ public final class Authenticator implements AutoCloseable {
         this.loaded = new Loaded(Users.load(file), versionOf(file));
         // At most half the cores: logins queue up rather than starve transfers of CPU.
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
-        this.kdf = Executors.newFixedThreadPool(threads,
-                Thread.ofPlatform().name("ft-kdf-", 0).daemon(true).factory());
+        this.kdf = Executors.newFixedThreadPool(
+                threads, Thread.ofPlatform().name("ft-kdf-", 0).daemon(true).factory());
     }
 
     Path file() {
@@ -165,8 +165,10 @@ public final class Authenticator implements AutoCloseable {
                 } catch (IOException e) {
                     // Not re-tried until the file changes again; the last good list stays.
                     loaded = new Loaded(loaded.users(), version);
-                    LOG.error("the users file {} changed but cannot be used ({}); the previous list stays in force",
-                            file, e.getMessage());
+                    LOG.error(
+                            "the users file {} changed but cannot be used ({}); the previous list stays in force",
+                            file,
+                            e.getMessage());
                 }
             }
         }

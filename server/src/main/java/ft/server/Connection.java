@@ -19,7 +19,6 @@ import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.channels.SocketChannel;
-import java.time.Duration;
 import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,7 +95,8 @@ final class Connection implements Runnable {
                     return;
                 }
             }
-            timed = new DeadlineInputStream(socket, socket.getInputStream(), server.services().limits().idleTimeout());
+            timed = new DeadlineInputStream(
+                    socket, socket.getInputStream(), server.services().limits().idleTimeout());
             // Held for the connection's whole life, idle or not, so kept small: headers are small,
             // and a body's reads (Body.BUFFER_BYTES at a time) go around the buffer to the socket.
             in = new BufferedInputStream(timed, READ_BUFFER_BYTES);
@@ -114,10 +114,15 @@ final class Connection implements Runnable {
             }
         } catch (DeadlineInputStream.HeaderTooSlowException e) {
             LOG.info("{} sent a header too slowly; closing", client);
-            sendQuietly(new Response.Error(ErrorCode.BAD_REQUEST, "header not received within "
-                    + server.services().limits().headerTimeout().toSeconds() + " s"));
+            sendQuietly(new Response.Error(
+                    ErrorCode.BAD_REQUEST,
+                    "header not received within "
+                            + server.services().limits().headerTimeout().toSeconds() + " s"));
         } catch (SocketTimeoutException e) {
-            LOG.debug("{} idle for {}, closing", client, server.services().limits().idleTimeout());
+            LOG.debug(
+                    "{} idle for {}, closing",
+                    client,
+                    server.services().limits().idleTimeout());
         } catch (ConnectionEnded e) {
             LOG.debug("{} connection ended: {}", client, e.getMessage());
         } catch (IOException e) {
@@ -130,7 +135,9 @@ final class Connection implements Runnable {
 
     /** A write made no progress for the write timeout: closing the channel unblocks it. */
     private void dropSlowReader() {
-        LOG.info("closing a connection whose client read nothing for {} ms", server.services().limits().writeTimeout().toMillis());
+        LOG.info(
+                "closing a connection whose client read nothing for {} ms",
+                server.services().limits().writeTimeout().toMillis());
         try {
             channel.close();
         } catch (IOException e) {
@@ -144,7 +151,11 @@ final class Connection implements Runnable {
      * that TLS is required and null is returned, as it is when nothing arrives.
      */
     private Socket startTls(TlsServerSockets tls, Socket raw) throws IOException {
-        int headerMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, server.services().limits().headerTimeout().toMillis()));
+        int headerMillis = (int) Math.max(
+                1,
+                Math.min(
+                        Integer.MAX_VALUE,
+                        server.services().limits().headerTimeout().toMillis()));
         raw.setSoTimeout(headerMillis);
         int first;
         try {
@@ -160,8 +171,8 @@ final class Connection implements Runnable {
             LOG.info("{} spoke plain ft to a TLS server; refusing", client);
             try {
                 FrameWriter plain = new FrameWriter(raw.getOutputStream());
-                plain.writeFrame(CODEC.encode(new Response.Error(ErrorCode.BAD_REQUEST,
-                        "this server requires TLS (use tls://HOST:PORT)")));
+                plain.writeFrame(CODEC.encode(
+                        new Response.Error(ErrorCode.BAD_REQUEST, "this server requires TLS (use tls://HOST:PORT)")));
                 plain.flush();
                 // Let the client read the answer: take what it sent until it hangs up (bounded by
                 // the header timeout), so closing does not reset the connection under it.
@@ -178,7 +189,8 @@ final class Connection implements Runnable {
             }
             return null;
         }
-        SSLSocket ssl = tls.wrapServer(raw, new byte[] {(byte) first}, server.services().limits().headerTimeout());
+        SSLSocket ssl = tls.wrapServer(
+                raw, new byte[] {(byte) first}, server.services().limits().headerTimeout());
         ssl.setTcpNoDelay(true);
         return ssl;
     }
@@ -197,8 +209,12 @@ final class Connection implements Runnable {
             return false;
         }
         if (hello.version() != Protocol.VERSION) {
-            refuseAndClose("hello", start, ErrorCode.UNSUPPORTED_VERSION,
-                    "protocol version " + hello.version() + " is not supported; this server speaks " + Protocol.VERSION);
+            refuseAndClose(
+                    "hello",
+                    start,
+                    ErrorCode.UNSUPPORTED_VERSION,
+                    "protocol version " + hello.version() + " is not supported; this server speaks "
+                            + Protocol.VERSION);
             return false;
         }
         Authenticator auth = server.auth();
@@ -215,10 +231,18 @@ final class Connection implements Runnable {
             }
             if (!result.ok()) {
                 // The token itself is never logged; the name only when it is a real user's.
-                sendQuietly(new Response.Error(ErrorCode.UNAUTHORIZED, result.tokenMissing()
-                        ? "this server requires a token; none was sent"
-                        : "the token was not accepted"));
-                AccessLog.request(client, auth.knownNameOf(hello.token()), "hello", null, 0, start,
+                sendQuietly(new Response.Error(
+                        ErrorCode.UNAUTHORIZED,
+                        result.tokenMissing()
+                                ? "this server requires a token; none was sent"
+                                : "the token was not accepted"));
+                AccessLog.request(
+                        client,
+                        auth.knownNameOf(hello.token()),
+                        "hello",
+                        null,
+                        0,
+                        start,
                         ErrorCode.UNAUTHORIZED.name());
                 return false;
             }
@@ -249,11 +273,12 @@ final class Connection implements Runnable {
             }
             idle = false;
             if (request instanceof Request.Hello) {
-                refuseAndClose("hello", requestStart, ErrorCode.BAD_REQUEST, "hello was already done on this connection");
+                refuseAndClose(
+                        "hello", requestStart, ErrorCode.BAD_REQUEST, "hello was already done on this connection");
                 return;
             }
-            RequestContext ctx = new RequestContext(writer, client, share, server.services(), wire, requestStart,
-                    request.op(), logPathOf(request));
+            RequestContext ctx = new RequestContext(
+                    writer, client, share, server.services(), wire, requestStart, request.op(), logPathOf(request));
             if (share.readOnly() && changes(request)) {
                 FailureTranslator.serve(this::refuseReadOnly, request, ctx);
                 continue;
@@ -293,13 +318,18 @@ final class Connection implements Runnable {
         if (request instanceof Request.Put put && put.eager()) {
             in.skipNBytes(put.size()); // its body is already on the way: stay in step
         }
-        throw new RefusedException(ErrorCode.ACCESS_DENIED, ctx.user() == null
-                ? "this server is read-only" : "read-only: user " + ctx.user() + " may not change files");
+        throw new RefusedException(
+                ErrorCode.ACCESS_DENIED,
+                ctx.user() == null
+                        ? "this server is read-only"
+                        : "read-only: user " + ctx.user() + " may not change files");
     }
 
     private static boolean changes(Request request) {
-        return request instanceof Request.Put || request instanceof Request.MakeDirectory
-                || request instanceof Request.Remove || request instanceof Request.Move;
+        return request instanceof Request.Put
+                || request instanceof Request.MakeDirectory
+                || request instanceof Request.Remove
+                || request instanceof Request.Move;
     }
 
     /**

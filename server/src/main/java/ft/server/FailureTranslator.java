@@ -31,8 +31,7 @@ final class FailureTranslator {
     private FailureTranslator() {}
 
     /** Runs {@code handler}, answering its failure if the stream allows; throws only to end the connection. */
-    static <R extends Request> void serve(RequestHandler<R> handler, R request, RequestContext ctx)
-            throws IOException {
+    static <R extends Request> void serve(RequestHandler<R> handler, R request, RequestContext ctx) throws IOException {
         try {
             handler.handle(request, ctx);
         } catch (RefusedException e) {
@@ -60,7 +59,8 @@ final class FailureTranslator {
                 ctx.answer(new Response.Error(code, message(ctx, code, cause)));
             }
             case RECEIVING -> {
-                ctx.result((storeFailed ? code.name() : "INTERRUPTED") + "(" + cause.getClass().getSimpleName() + ")");
+                ctx.result((storeFailed ? code.name() : "INTERRUPTED") + "("
+                        + cause.getClass().getSimpleName() + ")");
                 if (storeFailed) {
                     // The client is still sending body bytes we cannot take: answer, then hang up.
                     ctx.answer(new Response.Error(code, message(ctx, code, cause)));
@@ -82,7 +82,8 @@ final class FailureTranslator {
 
     private static String message(RequestContext ctx, ErrorCode code, IOException cause) {
         if (code == ErrorCode.NO_SPACE) {
-            return ctx.bytes() > 0 ? "the server ran out of disk space after " + ctx.bytes() + " bytes"
+            return ctx.bytes() > 0
+                    ? "the server ran out of disk space after " + ctx.bytes() + " bytes"
                     : "the server ran out of disk space";
         }
         return ctx.op() + " failed on the server: " + cause.getClass().getSimpleName();

@@ -81,7 +81,8 @@ final class FindFiles {
                 throw e; // nothing sent yet: the request's failure, answered as such
             }
             // The listing is under way: the failure goes into its end frame, in step.
-            stoppedBy = new Response.Error(FailureTranslator.codeOf(e),
+            stoppedBy = new Response.Error(
+                    FailureTranslator.codeOf(e),
                     "the walk stopped early: " + e.getClass().getSimpleName());
         }
         writer.writeFrame(CODEC.encode(new ListItem.End(sent, false, stoppedBy)));
@@ -124,8 +125,8 @@ final class FindFiles {
     }
 
     private void emit(String relative, Entry entry) throws IOException {
-        writer.writeFrame(CODEC.encode(new ListItem.Entry(join(request.path(), relative), entry.type(), entry.size(),
-                entry.mtime())));
+        writer.writeFrame(CODEC.encode(
+                new ListItem.Entry(join(request.path(), relative), entry.type(), entry.size(), entry.mtime())));
         sent++;
         ctx.bytes(sent);
     }

@@ -52,6 +52,7 @@ public final class FtServer implements AutoCloseable {
     private final Authenticator auth;
     /** One storage per real root directory that a user's share has used. */
     private final Map<Path, LocalStorage> userRoots = new ConcurrentHashMap<>();
+
     private final ServerServices services;
     private final ServerLimits limits;
     private final boolean readOnly;
@@ -62,11 +63,18 @@ public final class FtServer implements AutoCloseable {
     private final PingResponder pings;
     /** Null for plain TCP; else every connection must start with a TLS handshake. */
     private final TlsServerSockets tls;
+
     private volatile boolean draining;
     private final java.util.concurrent.CountDownLatch terminated = new java.util.concurrent.CountDownLatch(1);
 
-    private FtServer(ServerSocketChannel listener, LocalStorage storage, ServerLimits limits,
-                     boolean readOnly, Authenticator auth, PingResponder pings, TlsServerSockets tls) {
+    private FtServer(
+            ServerSocketChannel listener,
+            LocalStorage storage,
+            ServerLimits limits,
+            boolean readOnly,
+            Authenticator auth,
+            PingResponder pings,
+            TlsServerSockets tls) {
         this.listener = listener;
         this.tls = tls;
         this.storage = storage;
@@ -97,8 +105,13 @@ public final class FtServer implements AutoCloseable {
      * @param tls       the TLS socket maker (see {@link TlsServerSockets#TlsServerSockets(TlsIdentity)}), or null for
      *                  plain TCP; with it every connection must begin with a TLS 1.3 handshake
      */
-    public record Options(Path root, InetSocketAddress listen, ServerLimits limits, boolean readOnly, Path usersFile,
-                          TlsServerSockets tls) {
+    public record Options(
+            Path root,
+            InetSocketAddress listen,
+            ServerLimits limits,
+            boolean readOnly,
+            Path usersFile,
+            TlsServerSockets tls) {
         public Options {
             java.util.Objects.requireNonNull(root, "root");
             java.util.Objects.requireNonNull(listen, "listen");
@@ -164,8 +177,14 @@ public final class FtServer implements AutoCloseable {
         }
     }
 
-    private static FtServer bind(LocalStorage storage, InetSocketAddress listen, ServerLimits limits,
-                                 boolean readOnly, Authenticator auth, TlsServerSockets tls) throws IOException {
+    private static FtServer bind(
+            LocalStorage storage,
+            InetSocketAddress listen,
+            ServerLimits limits,
+            boolean readOnly,
+            Authenticator auth,
+            TlsServerSockets tls)
+            throws IOException {
         for (int attempt = 1; ; attempt++) {
             ServerSocketChannel listener = ServerSocketChannel.open();
             PingResponder pings;
@@ -242,8 +261,8 @@ public final class FtServer implements AutoCloseable {
             try {
                 real = storage.userRoot(user.root());
             } catch (RefusedException e) {
-                throw new IOException("the root '" + user.root() + "' of user " + user.name()
-                        + " cannot be used: " + e.getMessage());
+                throw new IOException(
+                        "the root '" + user.root() + "' of user " + user.name() + " cannot be used: " + e.getMessage());
             }
         }
         if (exposes(real, auth.realFile())) {
@@ -400,8 +419,8 @@ public final class FtServer implements AutoCloseable {
     private static void refuseBusy(SocketChannel channel) {
         try (channel) {
             FrameWriter writer = new FrameWriter(Channels.newOutputStream(channel));
-            writer.writeFrame(CODEC.encode(new Response.Error(ErrorCode.BUSY,
-                    "the server has too many connections; try again later")));
+            writer.writeFrame(CODEC.encode(
+                    new Response.Error(ErrorCode.BUSY, "the server has too many connections; try again later")));
             writer.flush();
         } catch (IOException e) {
             LOG.debug("could not refuse a connection politely: {}", e.toString());

@@ -69,8 +69,11 @@ final class LoginThrottle {
     /** Records a failed hello from {@code address}. */
     void failed(InetAddress address) {
         long now = clock.getAsLong();
-        states.asMap().merge(key(address), new State(1, now),
-                (old, one) -> new State(Math.min(maxFailures, remaining(old, now) + 1), now));
+        states.asMap()
+                .merge(
+                        key(address),
+                        new State(1, now),
+                        (old, one) -> new State(Math.min(maxFailures, remaining(old, now) + 1), now));
     }
 
     /** Failures still remembered: one is forgotten per quiet period since the last one. */

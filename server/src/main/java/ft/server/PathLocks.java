@@ -47,7 +47,8 @@ final class PathLocks {
         if (other == null) {
             return release(path, mine);
         }
-        if (!other.holder().identity().equals(holder.identity()) || other.holder().idleNanos() < STALLED.toNanos()) {
+        if (!other.holder().identity().equals(holder.identity())
+                || other.holder().idleNanos() < STALLED.toNanos()) {
             return null;
         }
         other.holder().abandon();

@@ -49,6 +49,7 @@ import org.slf4j.LoggerFactory;
 public final class PemStore {
     /** Sub-directory of the state directory that holds {@link #CERT_FILE} and {@link #KEY_FILE}. */
     public static final String DIR = "tls";
+
     public static final String CERT_FILE = "cert.pem";
     public static final String KEY_FILE = "key.pem";
 
@@ -73,8 +74,8 @@ public final class PemStore {
             createPrivateDirectories(dir);
             // Two servers started on one root at once must not end up with one's key and the
             // other's certificate: the check and the creation happen under a file lock.
-            try (FileChannel lockFile = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE)) {
+            try (FileChannel lockFile =
+                    FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
                 lockFile.lock(); // released when the channel closes
                 // The certificate is written last, so a missing certificate means no identity was
                 // ever complete (nobody can have trusted it): a lone key is replaced.
@@ -106,7 +107,8 @@ public final class PemStore {
         TlsIdentity identity = TlsIdentity.of(readCertificates(certPem), readPrivateKey(keyPem));
         if (!identity.keyMatchesCertificate()) {
             throw new IOException("the private key in " + keyPem + " does not belong to the first certificate in "
-                    + certPem + " (" + identity.certificate().getSubjectX500Principal().getName() + "); the "
+                    + certPem + " ("
+                    + identity.certificate().getSubjectX500Principal().getName() + "); the "
                     + "server's own certificate must come first, then its intermediates");
         }
         return identity;
@@ -134,10 +136,16 @@ public final class PemStore {
         try {
             certificate.checkValidity();
         } catch (CertificateExpiredException e) {
-            LOG.warn("the TLS certificate {} expired on {}; delete {} to make a new one (clients will see it as "
-                    + "changed)", cert, certificate.getNotAfter().toInstant(), cert.getParent());
+            LOG.warn(
+                    "the TLS certificate {} expired on {}; delete {} to make a new one (clients will see it as "
+                            + "changed)",
+                    cert,
+                    certificate.getNotAfter().toInstant(),
+                    cert.getParent());
         } catch (CertificateNotYetValidException e) {
-            LOG.warn("the TLS certificate {} is not valid before {}; check the clock", cert,
+            LOG.warn(
+                    "the TLS certificate {} is not valid before {}; check the clock",
+                    cert,
                     certificate.getNotBefore().toInstant());
         }
     }
@@ -146,7 +154,7 @@ public final class PemStore {
         List<X509Certificate> certs = new ArrayList<>();
         JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
-             PEMParser parser = new PEMParser(reader)) {
+                PEMParser parser = new PEMParser(reader)) {
             Object o;
             while ((o = parser.readObject()) != null) {
                 if (o instanceof X509CertificateHolder holder) {
@@ -170,7 +178,7 @@ public final class PemStore {
     private static PrivateKey readPrivateKey(Path file) throws IOException {
         JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
-             PEMParser parser = new PEMParser(reader)) {
+                PEMParser parser = new PEMParser(reader)) {
             Object o;
             while ((o = parser.readObject()) != null) {
                 switch (o) {
@@ -183,8 +191,8 @@ public final class PemStore {
                     }
                     case PEMEncryptedKeyPair ignored -> throw encrypted(file);
                     case PKCS8EncryptedPrivateKeyInfo ignored -> throw encrypted(file);
-                    case ASN1ObjectIdentifier ignored -> { } // "EC PARAMETERS" before an EC key
-                    default -> { } // e.g. a certificate in the same file
+                    case ASN1ObjectIdentifier ignored -> {} // "EC PARAMETERS" before an EC key
+                    default -> {} // e.g. a certificate in the same file
                 }
             }
         } catch (NoSuchFileException e) {

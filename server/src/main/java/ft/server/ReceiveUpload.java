@@ -68,8 +68,11 @@ final class ReceiveUpload implements PathLocks.Holder {
 
     @Override
     public void abandon() {
-        LOG.info("{} put {}: taken over by a resumed upload of the same file after {} s without a byte",
-                client, request.path(), TimeUnit.NANOSECONDS.toSeconds(idleNanos()));
+        LOG.info(
+                "{} put {}: taken over by a resumed upload of the same file after {} s without a byte",
+                client,
+                request.path(),
+                TimeUnit.NANOSECONDS.toSeconds(idleNanos()));
         hangUp.run();
     }
 
@@ -80,7 +83,7 @@ final class ReceiveUpload implements PathLocks.Holder {
     private void receive() throws RefusedException, IOException {
         Md5 stored;
         try (UploadSession session = storage.openUpload(request.path(), sessionIdentity());
-             PathLocks.Held lock = admit(session.key())) {
+                PathLocks.Held lock = admit(session.key())) {
             long offset = session.begin(true);
             long remaining = request.size() - offset;
             reserve(remaining);
@@ -107,13 +110,13 @@ final class ReceiveUpload implements PathLocks.Holder {
         ctx.bytes(body.length);
         lastProgressNanos = System.nanoTime();
         if (body.length < request.size()) {
-            throw new java.io.EOFException("connection closed after " + body.length + " of " + request.size()
-                    + " body bytes");
+            throw new java.io.EOFException(
+                    "connection closed after " + body.length + " of " + request.size() + " body bytes");
         }
         ctx.phase(RequestContext.Phase.IN_STEP); // the whole body is in: every failure from here is answered
         Md5 actual;
         try (UploadSession session = storage.openUpload(request.path(), sessionIdentity());
-             PathLocks.Held lock = admit(session.key())) {
+                PathLocks.Held lock = admit(session.key())) {
             MessageDigest digest = Body.newMd5();
             digest.update(body);
             actual = Md5.of(digest.digest());
@@ -142,9 +145,11 @@ final class ReceiveUpload implements PathLocks.Holder {
     private void reserve(long bytes) throws RefusedException, IOException {
         long usable = storage.usableSpace();
         if (!ctx.services().reserve(bytes, usable)) {
-            throw new RefusedException(ErrorCode.NO_SPACE, "the upload needs " + bytes
-                    + " bytes but the server has only " + Math.max(0, usable) + " free, some of it promised to "
-                    + "uploads in progress");
+            throw new RefusedException(
+                    ErrorCode.NO_SPACE,
+                    "the upload needs " + bytes
+                            + " bytes but the server has only " + Math.max(0, usable) + " free, some of it promised to "
+                            + "uploads in progress");
         }
     }
 
@@ -163,8 +168,9 @@ final class ReceiveUpload implements PathLocks.Holder {
         long max = ctx.services().limits().maxFileSize();
         if (request.size() > max) {
             lock.close();
-            throw new RefusedException(ErrorCode.TOO_LARGE, "'" + request.path() + "' is " + request.size()
-                    + " bytes; this server accepts at most " + max);
+            throw new RefusedException(
+                    ErrorCode.TOO_LARGE,
+                    "'" + request.path() + "' is " + request.size() + " bytes; this server accepts at most " + max);
         }
         return lock;
     }
@@ -208,13 +214,20 @@ final class ReceiveUpload implements PathLocks.Holder {
             try {
                 Optional<Md5State> restored = Md5State.restore(saved);
                 if (restored.isPresent() && restored.get().length() == held) {
-                    LOG.debug("{} put {}: resumed at {} bytes from the saved MD5 state", ctx.client(),
-                            request.path(), held);
+                    LOG.debug(
+                            "{} put {}: resumed at {} bytes from the saved MD5 state",
+                            ctx.client(),
+                            request.path(),
+                            held);
                     return restored.get();
                 }
             } catch (Md5State.BadStateException e) {
-                LOG.warn("{} put {}: the saved MD5 state is unusable ({}); hashing the {} held bytes again",
-                        ctx.client(), request.path(), e.getMessage(), held);
+                LOG.warn(
+                        "{} put {}: the saved MD5 state is unusable ({}); hashing the {} held bytes again",
+                        ctx.client(),
+                        request.path(),
+                        e.getMessage(),
+                        held);
             }
         }
         Md5State md5 = Md5State.create();
@@ -224,8 +237,10 @@ final class ReceiveUpload implements PathLocks.Holder {
     }
 
     private RefusedException mismatch(Md5 actual) {
-        return new RefusedException(ErrorCode.CHECKSUM_MISMATCH, "the received bytes of '" + request.path()
-                + "' hash to " + actual + ", not " + request.md5() + "; nothing was stored");
+        return new RefusedException(
+                ErrorCode.CHECKSUM_MISMATCH,
+                "the received bytes of '" + request.path() + "' hash to " + actual + ", not " + request.md5()
+                        + "; nothing was stored");
     }
 
     private void publish(UploadSession session, Md5 md5) throws RefusedException, IOException {

@@ -1,16 +1,16 @@
 package ft.server;
 
-import ft.transfer.Deadline;
-import ft.transfer.Throttle;
 import ft.protocol.FrameWriter;
 import ft.protocol.HeaderCodec;
 import ft.protocol.Response;
+import ft.server.storage.Storage;
+import ft.transfer.Deadline;
+import ft.transfer.Throttle;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketAddress;
 import java.nio.channels.SocketChannel;
-import ft.server.storage.Storage;
 import java.time.Duration;
 
 /**
@@ -35,8 +35,13 @@ final class RequestContext {
     }
 
     /** The parts of a connection a body moves through. */
-    record Wire(SocketChannel channel, Deadline clock, InputStream bodyIn, OutputStream tlsOut,
-                Throttle throttle, Runnable hangUp) {}
+    record Wire(
+            SocketChannel channel,
+            Deadline clock,
+            InputStream bodyIn,
+            OutputStream tlsOut,
+            Throttle throttle,
+            Runnable hangUp) {}
 
     private final FrameWriter writer;
     private final SocketAddress client;
@@ -50,8 +55,15 @@ final class RequestContext {
     private String result = "ok";
     private Phase phase = Phase.IN_STEP;
 
-    RequestContext(FrameWriter writer, SocketAddress client, Share share, ServerServices services, Wire wire,
-                   long startNanos, String op, String logPath) {
+    RequestContext(
+            FrameWriter writer,
+            SocketAddress client,
+            Share share,
+            ServerServices services,
+            Wire wire,
+            long startNanos,
+            String op,
+            String logPath) {
         this.writer = writer;
         this.client = client;
         this.share = share;
@@ -131,8 +143,8 @@ final class RequestContext {
         if (keepaliveMs <= 0) {
             return null;
         }
-        return new Storage.Progress(Duration.ofMillis(keepaliveMs),
-                (done, total) -> answer(new Response.Wait(done, total)));
+        return new Storage.Progress(
+                Duration.ofMillis(keepaliveMs), (done, total) -> answer(new Response.Wait(done, total)));
     }
 
     /** The one access log line of this request. */

@@ -58,18 +58,20 @@ final class SelfSignedCertificate {
             BigInteger serial = new BigInteger(127, RANDOM).setBit(126); // positive, 16 bytes, never 0
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
-                    name, serial, notBefore, notAfter, name, pair.getPublic())
+                            name, serial, notBefore, notAfter, name, pair.getPublic())
                     .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                            new GeneralName(GeneralName.dNSName, "localhost"),
-                            new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
-                            new GeneralName(GeneralName.iPAddress, "::1")}))
+                        new GeneralName(GeneralName.dNSName, "localhost"),
+                        new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
+                        new GeneralName(GeneralName.iPAddress, "::1")
+                    }))
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
-                    .addExtension(Extension.subjectKeyIdentifier, false,
-                            ext.createSubjectKeyIdentifier(pair.getPublic()));
-            X509CertificateHolder holder = builder.build(
-                    new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate()));
+                    .addExtension(
+                            Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
+                    .addExtension(
+                            Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
+            X509CertificateHolder holder =
+                    builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate()));
             X509Certificate cert = new JcaX509CertificateConverter().getCertificate(holder);
             return TlsIdentity.of(List.of(cert), pair.getPrivate());
         } catch (GeneralSecurityException | OperatorCreationException e) {

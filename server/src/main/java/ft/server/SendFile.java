@@ -1,7 +1,5 @@
 package ft.server;
 
-import ft.transfer.Deadline;
-import ft.transfer.Throttle;
 import ft.protocol.EntryType;
 import ft.protocol.ErrorCode;
 import ft.protocol.FileAttributes;
@@ -11,6 +9,8 @@ import ft.protocol.Request;
 import ft.protocol.Response;
 import ft.server.storage.Entry;
 import ft.server.storage.ReadHandle;
+import ft.transfer.Deadline;
+import ft.transfer.Throttle;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -22,6 +22,7 @@ final class SendFile {
     private static final int TLS_CHUNK = 256 * 1024;
     /** Bodies up to this size go out with their header in one write instead of zero-copy. */
     static final int SMALL_BODY = 64 * 1024;
+
     private static final ft.protocol.HeaderCodec HEADERS = new ft.protocol.HeaderCodec();
 
     private final RequestContext ctx;
@@ -49,8 +50,8 @@ final class SendFile {
     }
 
     private void run() throws RefusedException, IOException {
-        Stable.Found found = Stable.find(ctx.storage(), request.path(), ctx.keepalive(request.keepaliveMs()),
-                this::open);
+        Stable.Found found =
+                Stable.find(ctx.storage(), request.path(), ctx.keepalive(request.keepaliveMs()), this::open);
         Entry entry = found.entry();
         if (entry.type() == EntryType.DIR) {
             throw new RefusedException(ErrorCode.IS_A_DIRECTORY, "'" + request.path() + "' is a directory");
@@ -63,7 +64,8 @@ final class SendFile {
             long offset = offsetFor(found.md5());
             long size = entry.size();
             if (offset > size) {
-                throw new RefusedException(ErrorCode.BAD_REQUEST,
+                throw new RefusedException(
+                        ErrorCode.BAD_REQUEST,
                         "offset " + offset + " is past the end of '" + request.path() + "' (" + size + " bytes)");
             }
             // Same version as stated: the mode read with it is the one of what is sent.

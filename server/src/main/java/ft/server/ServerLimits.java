@@ -17,10 +17,24 @@ import java.time.Duration;
  * @param partialMaxAge     interrupted uploads untouched for this long are deleted
  * @param maxRate           bytes per second of get and put bodies on one connection; 0 for no limit
  */
-public record ServerLimits(Duration idleTimeout, Duration headerTimeout, Duration writeTimeout, int maxConnections,
-                           int maxPerAddress, long maxFileSize, Duration partialMaxAge, long maxRate) {
-    public static final ServerLimits DEFAULTS = new ServerLimits(Duration.ofMinutes(5), Duration.ofSeconds(10),
-            Duration.ofSeconds(60), 1_000, 64, 1L << 40, Duration.ofDays(7), 0);
+public record ServerLimits(
+        Duration idleTimeout,
+        Duration headerTimeout,
+        Duration writeTimeout,
+        int maxConnections,
+        int maxPerAddress,
+        long maxFileSize,
+        Duration partialMaxAge,
+        long maxRate) {
+    public static final ServerLimits DEFAULTS = new ServerLimits(
+            Duration.ofMinutes(5),
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(60),
+            1_000,
+            64,
+            1L << 40,
+            Duration.ofDays(7),
+            0);
 
     public ServerLimits {
         requirePositive(idleTimeout, "idle timeout");
@@ -39,45 +53,58 @@ public record ServerLimits(Duration idleTimeout, Duration headerTimeout, Duratio
     }
 
     /** Without a rate limit. */
-    public ServerLimits(Duration idleTimeout, Duration headerTimeout, Duration writeTimeout, int maxConnections,
-                        int maxPerAddress, long maxFileSize, Duration partialMaxAge) {
+    public ServerLimits(
+            Duration idleTimeout,
+            Duration headerTimeout,
+            Duration writeTimeout,
+            int maxConnections,
+            int maxPerAddress,
+            long maxFileSize,
+            Duration partialMaxAge) {
         this(idleTimeout, headerTimeout, writeTimeout, maxConnections, maxPerAddress, maxFileSize, partialMaxAge, 0);
     }
 
     public ServerLimits withIdleTimeout(Duration d) {
-        return new ServerLimits(d, headerTimeout, writeTimeout, maxConnections, maxPerAddress, maxFileSize,
-                partialMaxAge, maxRate);
+        return new ServerLimits(
+                d, headerTimeout, writeTimeout, maxConnections, maxPerAddress, maxFileSize, partialMaxAge, maxRate);
     }
 
     public ServerLimits withHeaderTimeout(Duration d) {
-        return new ServerLimits(idleTimeout, d, writeTimeout, maxConnections, maxPerAddress, maxFileSize,
-                partialMaxAge, maxRate);
+        return new ServerLimits(
+                idleTimeout, d, writeTimeout, maxConnections, maxPerAddress, maxFileSize, partialMaxAge, maxRate);
     }
 
     public ServerLimits withWriteTimeout(Duration d) {
-        return new ServerLimits(idleTimeout, headerTimeout, d, maxConnections, maxPerAddress, maxFileSize,
-                partialMaxAge, maxRate);
+        return new ServerLimits(
+                idleTimeout, headerTimeout, d, maxConnections, maxPerAddress, maxFileSize, partialMaxAge, maxRate);
     }
 
     public ServerLimits withConnections(int max, int perAddress) {
-        return new ServerLimits(idleTimeout, headerTimeout, writeTimeout, max, perAddress, maxFileSize, partialMaxAge,
-                maxRate);
+        return new ServerLimits(
+                idleTimeout, headerTimeout, writeTimeout, max, perAddress, maxFileSize, partialMaxAge, maxRate);
     }
 
     public ServerLimits withMaxFileSize(long bytes) {
-        return new ServerLimits(idleTimeout, headerTimeout, writeTimeout, maxConnections, maxPerAddress, bytes,
-                partialMaxAge, maxRate);
+        return new ServerLimits(
+                idleTimeout, headerTimeout, writeTimeout, maxConnections, maxPerAddress, bytes, partialMaxAge, maxRate);
     }
 
     public ServerLimits withPartialMaxAge(Duration d) {
-        return new ServerLimits(idleTimeout, headerTimeout, writeTimeout, maxConnections, maxPerAddress, maxFileSize,
-                d, maxRate);
+        return new ServerLimits(
+                idleTimeout, headerTimeout, writeTimeout, maxConnections, maxPerAddress, maxFileSize, d, maxRate);
     }
 
     /** {@code bytesPerSecond} of bodies per connection; 0 for no limit. */
     public ServerLimits withMaxRate(long bytesPerSecond) {
-        return new ServerLimits(idleTimeout, headerTimeout, writeTimeout, maxConnections, maxPerAddress, maxFileSize,
-                partialMaxAge, bytesPerSecond);
+        return new ServerLimits(
+                idleTimeout,
+                headerTimeout,
+                writeTimeout,
+                maxConnections,
+                maxPerAddress,
+                maxFileSize,
+                partialMaxAge,
+                bytesPerSecond);
     }
 
     private static void requirePositive(Duration d, String what) {

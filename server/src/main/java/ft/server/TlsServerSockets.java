@@ -6,10 +6,10 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.time.Duration;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
@@ -54,8 +54,8 @@ public final class TlsServerSockets {
             char[] password = "ft".toCharArray(); // in memory only; the key store never touches disk
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
-            store.setKeyEntry("ft", identity.privateKey(), password,
-                    identity.chain().toArray(X509Certificate[]::new));
+            store.setKeyEntry(
+                    "ft", identity.privateKey(), password, identity.chain().toArray(X509Certificate[]::new));
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(store, password);
             SSLContext context = SSLContext.getInstance(PROTOCOL);
@@ -87,8 +87,8 @@ public final class TlsServerSockets {
         SSLSocket ssl;
         try {
             InetAddress peer = accepted.getInetAddress();
-            ssl = (SSLSocket) factory.createSocket(accepted, peer == null ? null : peer.getHostAddress(),
-                    accepted.getPort(), true);
+            ssl = (SSLSocket) factory.createSocket(
+                    accepted, peer == null ? null : peer.getHostAddress(), accepted.getPort(), true);
         } catch (IOException | RuntimeException e) {
             closeQuietly(accepted);
             throw e;

@@ -20,6 +20,7 @@ import javax.crypto.spec.PBEKeySpec;
 public final class Tokens {
     /** Iterations for new tokens; a users file with fewer than {@link #MIN_ITERATIONS} is refused. */
     public static final int DEFAULT_ITERATIONS = 210_000;
+
     public static final int MIN_ITERATIONS = 210_000;
     public static final int MAX_ITERATIONS = 10_000_000;
     public static final String KDF = "PBKDF2WithHmacSHA256";

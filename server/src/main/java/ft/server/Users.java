@@ -56,8 +56,8 @@ public final class Users {
                 throw new IllegalArgumentException("user names are 1 to 64 of A-Z a-z 0-9 _ -");
             }
             if (iterations < Tokens.MIN_ITERATIONS || iterations > Tokens.MAX_ITERATIONS) {
-                throw new IllegalArgumentException("iterations must be " + Tokens.MIN_ITERATIONS + ".."
-                        + Tokens.MAX_ITERATIONS);
+                throw new IllegalArgumentException(
+                        "iterations must be " + Tokens.MIN_ITERATIONS + ".." + Tokens.MAX_ITERATIONS);
             }
             if (salt == null || salt.length < Tokens.SALT_BYTES) {
                 throw new IllegalArgumentException("the salt must be at least " + Tokens.SALT_BYTES + " bytes");
@@ -87,8 +87,12 @@ public final class Users {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof User u && name.equals(u.name) && iterations == u.iterations
-                    && Arrays.equals(salt, u.salt) && Arrays.equals(hash, u.hash) && readOnly == u.readOnly
+            return o instanceof User u
+                    && name.equals(u.name)
+                    && iterations == u.iterations
+                    && Arrays.equals(salt, u.salt)
+                    && Arrays.equals(hash, u.hash)
+                    && readOnly == u.readOnly
                     && Objects.equals(root, u.root);
         }
 
@@ -99,8 +103,8 @@ public final class Users {
 
         @Override
         public String toString() {
-            return "User[" + name + (readOnly ? ", read-only" : "") + ", root=" + (root == null ? "(served root)" : root)
-                    + "]";
+            return "User[" + name + (readOnly ? ", read-only" : "") + ", root="
+                    + (root == null ? "(served root)" : root) + "]";
         }
     }
 
@@ -178,8 +182,8 @@ public final class Users {
         }
         String kdf = text(object, "kdf", where);
         if (!Tokens.KDF.equals(kdf)) {
-            throw new BadUsersFileException(where + ": unsupported kdf '" + AccessLog.printable(kdf) + "' (only "
-                    + Tokens.KDF + ")");
+            throw new BadUsersFileException(
+                    where + ": unsupported kdf '" + AccessLog.printable(kdf) + "' (only " + Tokens.KDF + ")");
         }
         JsonNode iterations = object.get("iterations");
         if (iterations == null || !iterations.canConvertToInt() || !iterations.isIntegralNumber()) {
@@ -194,8 +198,12 @@ public final class Users {
             throw new BadUsersFileException(where + ": 'root' must be a string");
         }
         try {
-            return new User(text(object, "name", where), iterations.intValue(), base64(object, "salt", where),
-                    base64(object, "hash", where), readOnly != null && readOnly.booleanValue(),
+            return new User(
+                    text(object, "name", where),
+                    iterations.intValue(),
+                    base64(object, "salt", where),
+                    base64(object, "hash", where),
+                    readOnly != null && readOnly.booleanValue(),
                     root == null ? null : root.textValue());
         } catch (IllegalArgumentException e) {
             throw new BadUsersFileException(where + ": " + e.getMessage());
@@ -239,8 +247,8 @@ public final class Users {
         try {
             RootJail.segments(root);
         } catch (RefusedException e) {
-            throw new IllegalArgumentException("a relative root must be a sub-directory of the served root: "
-                    + e.getMessage());
+            throw new IllegalArgumentException(
+                    "a relative root must be a sub-directory of the served root: " + e.getMessage());
         }
     }
 
@@ -264,8 +272,8 @@ public final class Users {
      */
     public Added add(String name, boolean readOnly, String root, boolean replace) {
         if (!isValidName(name)) {
-            throw new IllegalArgumentException("'" + AccessLog.printable(name)
-                    + "' is not a valid user name: use 1 to 64 of A-Z a-z 0-9 _ -");
+            throw new IllegalArgumentException(
+                    "'" + AccessLog.printable(name) + "' is not a valid user name: use 1 to 64 of A-Z a-z 0-9 _ -");
         }
         if (!replace && byName.containsKey(name)) {
             throw new IllegalStateException("user '" + name + "' already exists");
@@ -314,7 +322,8 @@ public final class Users {
         Path tmp = dir.resolve("." + absolute.getFileName() + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
         try {
             try {
-                Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                Files.createFile(
+                        tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             } catch (UnsupportedOperationException noPosix) {
                 Files.createFile(tmp);
             }

@@ -37,7 +37,9 @@ final class AccessLogCapture implements AutoCloseable {
     /** The first line that {@code matches}, waiting for it up to a bounded deadline. */
     String await(Predicate<String> matches, String what) {
         AtomicReference<String> found = new AtomicReference<>();
-        Awaitility.await("an access log line for " + what).atMost(DEADLINE).pollInterval(Duration.ofMillis(5))
+        Awaitility.await("an access log line for " + what)
+                .atMost(DEADLINE)
+                .pollInterval(Duration.ofMillis(5))
                 .until(() -> {
                     lines().stream().filter(matches).findFirst().ifPresent(found::set);
                     return found.get() != null;

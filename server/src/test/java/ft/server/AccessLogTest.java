@@ -42,7 +42,8 @@ class AccessLogTest {
 
     @Test
     void millisecondsCountFromTheRequestsFirstByteNotFromTheIdleTimeBeforeIt() throws IOException {
-        try (AccessLogCapture log = new AccessLogCapture(); RawClient c = RawClient.connect(server)) {
+        try (AccessLogCapture log = new AccessLogCapture();
+                RawClient c = RawClient.connect(server)) {
             LockSupport.parkNanos(IDLE.toNanos()); // connected, silent
             assertInstanceOf(Response.HelloOk.class, c.request(new Request.Hello(1), Response.HelloOk.class));
             LockSupport.parkNanos(IDLE.toNanos()); // between requests, silent

@@ -68,8 +68,8 @@ class AuthenticationTest {
         reader.users().save(usersFile);
         aliceToken = alice.token();
         readerToken = reader.token();
-        server = FtServer.start(FtServer.Options.of(root, new InetSocketAddress("127.0.0.1", 0))
-                .withUsersFile(usersFile));
+        server = FtServer.start(
+                FtServer.Options.of(root, new InetSocketAddress("127.0.0.1", 0)).withUsersFile(usersFile));
     }
 
     @AfterEach
@@ -96,7 +96,9 @@ class AuthenticationTest {
     @Test
     void correctTokenIsAcceptedAndServesOnlyTheUsersRoot() throws IOException {
         try (RawClient c = login(aliceToken)) {
-            assertArrayEquals("alice's file".getBytes(StandardCharsets.UTF_8), c.get("mine.txt").body());
+            assertArrayEquals(
+                    "alice's file".getBytes(StandardCharsets.UTF_8),
+                    c.get("mine.txt").body());
             // top.txt is in the served root but outside alice's root: not there for her.
             c.expectError(new Request.Get("top.txt", 0), ErrorCode.NOT_FOUND);
             c.expectError(new Request.Get("../top.txt", 0), ErrorCode.ACCESS_DENIED);
@@ -110,14 +112,14 @@ class AuthenticationTest {
     @Test
     void helloAnswerStatesTheUsersReadOnlyFlag() throws IOException {
         try (RawClient c = RawClient.connect(server)) {
-            Response.HelloOk ok = assertInstanceOf(Response.HelloOk.class,
-                    c.request(new Request.Hello(1, readerToken), Response.HelloOk.class));
+            Response.HelloOk ok = assertInstanceOf(
+                    Response.HelloOk.class, c.request(new Request.Hello(1, readerToken), Response.HelloOk.class));
             assertTrue(ok.limits().readOnly());
             assertTrue(ok.limits().freeSpace() > 0);
         }
         try (RawClient c = RawClient.connect(server)) {
-            Response.HelloOk ok = assertInstanceOf(Response.HelloOk.class,
-                    c.request(new Request.Hello(1, aliceToken), Response.HelloOk.class));
+            Response.HelloOk ok = assertInstanceOf(
+                    Response.HelloOk.class, c.request(new Request.Hello(1, aliceToken), Response.HelloOk.class));
             assertFalse(ok.limits().readOnly());
         }
     }
@@ -125,8 +127,12 @@ class AuthenticationTest {
     @Test
     void userWithoutRootSeesTheWholeServedRoot() throws IOException {
         try (RawClient c = login(readerToken)) {
-            assertArrayEquals("read me".getBytes(StandardCharsets.UTF_8), c.get("shared.txt").body());
-            assertArrayEquals("alice's file".getBytes(StandardCharsets.UTF_8), c.get("alice/mine.txt").body());
+            assertArrayEquals(
+                    "read me".getBytes(StandardCharsets.UTF_8),
+                    c.get("shared.txt").body());
+            assertArrayEquals(
+                    "alice's file".getBytes(StandardCharsets.UTF_8),
+                    c.get("alice/mine.txt").body());
         }
     }
 
@@ -147,7 +153,9 @@ class AuthenticationTest {
         Users.Added carol = Users.load(usersFile).add("carol", false, elsewhere.toString(), false);
         carol.users().save(usersFile);
         try (RawClient c = login(carol.token())) {
-            assertArrayEquals("far away".getBytes(StandardCharsets.UTF_8), c.get("far.txt").body());
+            assertArrayEquals(
+                    "far away".getBytes(StandardCharsets.UTF_8),
+                    c.get("far.txt").body());
             c.expectError(new Request.Get("shared.txt", 0), ErrorCode.NOT_FOUND);
         }
     }
@@ -214,9 +222,14 @@ class AuthenticationTest {
     }
 
     static Stream<Request> opsBeforeHello() {
-        return Stream.of(new Request.Get("alice/mine.txt", 0), new Request.Put("x.txt", 1, RawClient.md5(new byte[1])),
-                new Request.List("", null, 10), new Request.Stat("top.txt"), new Request.MakeDirectory("d", false),
-                new Request.Remove("top.txt", false), new Request.Move("top.txt", "moved.txt"),
+        return Stream.of(
+                new Request.Get("alice/mine.txt", 0),
+                new Request.Put("x.txt", 1, RawClient.md5(new byte[1])),
+                new Request.List("", null, 10),
+                new Request.Stat("top.txt"),
+                new Request.MakeDirectory("d", false),
+                new Request.Remove("top.txt", false),
+                new Request.Move("top.txt", "moved.txt"),
                 new Request.Find("", null));
     }
 
@@ -246,9 +259,11 @@ class AuthenticationTest {
     @Test
     void readOnlyUserMayReadButNotChangeAnything() throws IOException {
         try (RawClient c = login(readerToken)) {
-            assertArrayEquals("read me".getBytes(StandardCharsets.UTF_8), c.get("shared.txt").body());
-            Response.Error put = c.expectError(new Request.Put("new.txt", 1, RawClient.md5(new byte[1])),
-                    ErrorCode.ACCESS_DENIED);
+            assertArrayEquals(
+                    "read me".getBytes(StandardCharsets.UTF_8),
+                    c.get("shared.txt").body());
+            Response.Error put =
+                    c.expectError(new Request.Put("new.txt", 1, RawClient.md5(new byte[1])), ErrorCode.ACCESS_DENIED);
             assertTrue(put.message().contains("read-only"), put.message());
             c.expectError(new Request.MakeDirectory("d", false), ErrorCode.ACCESS_DENIED);
             c.expectError(new Request.Remove("shared.txt", false), ErrorCode.ACCESS_DENIED);
@@ -272,10 +287,11 @@ class AuthenticationTest {
     void readOnlyServerKeepsEvenReadWriteUsersFromChangingFiles() throws IOException {
         server.close();
         server = FtServer.start(FtServer.Options.of(root, new InetSocketAddress("127.0.0.1", 0))
-                .withReadOnly(true).withUsersFile(usersFile));
+                .withReadOnly(true)
+                .withUsersFile(usersFile));
         try (RawClient c = RawClient.connect(server)) {
-            Response.HelloOk ok = assertInstanceOf(Response.HelloOk.class,
-                    c.request(new Request.Hello(1, aliceToken), Response.HelloOk.class));
+            Response.HelloOk ok = assertInstanceOf(
+                    Response.HelloOk.class, c.request(new Request.Hello(1, aliceToken), Response.HelloOk.class));
             assertTrue(ok.limits().readOnly());
             c.expectError(new Request.MakeDirectory("d", false), ErrorCode.ACCESS_DENIED);
         }
@@ -305,14 +321,18 @@ class AuthenticationTest {
     void usersFileInsideTheServedRootIsRefusedAtStart() throws IOException {
         Path inside = root.resolve("users.jsonl");
         Files.copy(usersFile, inside);
-        assertThrows(IllegalArgumentException.class, () -> FtServer.start(FtServer.Options.of(root, new InetSocketAddress("127.0.0.1", 0))
-                .withUsersFile(inside)));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> FtServer.start(FtServer.Options.of(root, new InetSocketAddress("127.0.0.1", 0))
+                        .withUsersFile(inside)));
     }
 
     @Test
     void missingUsersFileIsRefusedAtStart() {
-        assertThrows(IOException.class, () -> FtServer.start(FtServer.Options.of(root, new InetSocketAddress("127.0.0.1", 0))
-                .withUsersFile(tmp.resolve("no-such-users.jsonl"))));
+        assertThrows(
+                IOException.class,
+                () -> FtServer.start(FtServer.Options.of(root, new InetSocketAddress("127.0.0.1", 0))
+                        .withUsersFile(tmp.resolve("no-such-users.jsonl"))));
     }
 
     // ------------------------------------------------------------------ slowing down guesses
@@ -328,9 +348,11 @@ class AuthenticationTest {
         Duration fourth = timeFailedHello("127.0.0.1");
         Duration other = timeFailedHello("127.0.0.2");
 
-        assertTrue(fourth.compareTo(first.plusMillis(200)) >= 0,
+        assertTrue(
+                fourth.compareTo(first.plusMillis(200)) >= 0,
                 "after 3 failures the 4th must wait longer: first " + first + ", fourth " + fourth);
-        assertTrue(other.plusMillis(500).compareTo(fourth) < 0,
+        assertTrue(
+                other.plusMillis(500).compareTo(fourth) < 0,
                 "another address must not wait: other " + other + ", fourth from 127.0.0.1 " + fourth);
     }
 
@@ -440,8 +462,13 @@ class AuthenticationTest {
                 c.assertClosedByServer();
             }
             // The refusals are logged just after they are sent: wait (bounded) for all three.
-            await("the refused hellos logged").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
-                    .until(() -> messages(accessEvents).stream().filter(m -> m.contains("UNAUTHORIZED")).count() >= 2);
+            await("the refused hellos logged")
+                    .atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(5))
+                    .until(() -> messages(accessEvents).stream()
+                                    .filter(m -> m.contains("UNAUTHORIZED"))
+                                    .count()
+                            >= 2);
         } finally {
             access.detachAppender(accessEvents);
             rootLogger.detachAppender(allEvents);
@@ -450,7 +477,8 @@ class AuthenticationTest {
         }
         List<String> logged = messages(accessEvents);
         logged.addAll(messages(allEvents));
-        assertTrue(logged.stream().anyMatch(m -> m.contains("hello") && m.contains("result=ok user=alice")),
+        assertTrue(
+                logged.stream().anyMatch(m -> m.contains("hello") && m.contains("result=ok user=alice")),
                 "a successful hello names its user: " + logged);
         assertTrue(logged.stream().anyMatch(m -> m.contains("get mine.txt") && m.contains("user=alice")), "" + logged);
         String aliceSecret = aliceToken.substring(aliceToken.indexOf('.') + 1);
@@ -465,8 +493,10 @@ class AuthenticationTest {
         List<String> out = new ArrayList<>();
         synchronized (appender) {
             for (ILoggingEvent e : appender.list) {
-                out.add(e.getFormattedMessage() + (e.getThrowableProxy() == null ? ""
-                        : " " + e.getThrowableProxy().getMessage()));
+                out.add(e.getFormattedMessage()
+                        + (e.getThrowableProxy() == null
+                                ? ""
+                                : " " + e.getThrowableProxy().getMessage()));
             }
         }
         return out;
@@ -476,7 +506,8 @@ class AuthenticationTest {
     void md5OfUploadIsCheckedForUsersToo() throws IOException {
         try (RawClient c = login(aliceToken)) {
             byte[] data = "abc".getBytes(StandardCharsets.UTF_8);
-            Response r = c.request(new Request.Put("bad.txt", 3, new Md5("00000000000000000000000000000000")),
+            Response r = c.request(
+                    new Request.Put("bad.txt", 3, new Md5("00000000000000000000000000000000")),
                     Response.PutReady.class);
             assertInstanceOf(Response.PutReady.class, r);
             c.sendRaw(data);

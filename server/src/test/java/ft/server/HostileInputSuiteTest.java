@@ -9,14 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import ft.testing.ListingReader;
-import ft.transfer.Body;
 import ft.protocol.ErrorCode;
 import ft.protocol.FrameReader;
 import ft.protocol.Md5;
 import ft.protocol.ProtocolException;
 import ft.protocol.Request;
 import ft.protocol.Response;
+import ft.testing.ListingReader;
+import ft.transfer.Body;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -64,11 +64,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class HostileInputSuiteTest {
     private static final InetSocketAddress ANY_PORT = new InetSocketAddress("127.0.0.1", 0);
-    private static final byte[] KNOWN = "known content, served to every fresh client\n".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] SECRET = "SENTINEL root2/secret.txt: never readable, never writable\n"
-            .getBytes(StandardCharsets.UTF_8);
-    private static final byte[] PASSWD = "SENTINEL outside/passwd: root:x:0:0:root:/root:/bin/bash\n"
-            .getBytes(StandardCharsets.UTF_8);
+    private static final byte[] KNOWN =
+            "known content, served to every fresh client\n".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] SECRET =
+            "SENTINEL root2/secret.txt: never readable, never writable\n".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] PASSWD =
+            "SENTINEL outside/passwd: root:x:0:0:root:/root:/bin/bash\n".getBytes(StandardCharsets.UTF_8);
     private static final byte[] TOP = "SENTINEL tmp/top.txt\n".getBytes(StandardCharsets.UTF_8);
     private static final byte[] VICTIM = "victim.txt stays where it is\n".getBytes(StandardCharsets.UTF_8);
     private static final byte[] NFC_CONTENT = "the NFC file\n".getBytes(StandardCharsets.UTF_8);
@@ -77,6 +78,7 @@ class HostileInputSuiteTest {
     private static final String CAFE_NFC = "caf\u00e9";
     /** The same name in NFD: 'e' followed by a combining acute accent. Different bytes. */
     private static final String CAFE_NFD = "cafe\u0301";
+
     private static final boolean UTF8_NAMES = "UTF-8".equalsIgnoreCase(System.getProperty("sun.jnu.encoding"));
     private static final Duration BOUND = Duration.ofSeconds(20);
 
@@ -219,7 +221,10 @@ class HostileInputSuiteTest {
     private List<String> partialsOf(String suffix) throws IOException {
         Path dir = root.resolve(".ft/partials");
         try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(suffix)).sorted().toList();
+            return s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(suffix))
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -242,7 +247,17 @@ class HostileInputSuiteTest {
     // ================================================================== path handling
 
     /** The ops a client path can reach; MV_FROM and MV_TO put the hostile path on either side. */
-    enum Op { GET, PUT, STAT, LIST, FIND, RM, MKDIR, MV_FROM, MV_TO }
+    enum Op {
+        GET,
+        PUT,
+        STAT,
+        LIST,
+        FIND,
+        RM,
+        MKDIR,
+        MV_FROM,
+        MV_TO
+    }
 
     /** For list and find, the directory part of a path (the path itself when it has none). */
     static String dirOf(String path) {
@@ -264,8 +279,8 @@ class HostileInputSuiteTest {
                 yield r;
             }
             case PUT -> {
-                Response r = c.request(new Request.Put(path, UPLOAD.length, RawClient.md5(UPLOAD)),
-                        Response.PutReady.class);
+                Response r =
+                        c.request(new Request.Put(path, UPLOAD.length, RawClient.md5(UPLOAD)), Response.PutReady.class);
                 if (r instanceof Response.PutReady ready) {
                     c.sendRaw(UPLOAD, (int) ready.offset(), UPLOAD.length - (int) ready.offset());
                     yield c.read(Response.PutDone.class);
@@ -331,17 +346,19 @@ class HostileInputSuiteTest {
                 new PathKind("reserved .ft", ".ft/partials/x.part", every(ErrorCode.ACCESS_DENIED)),
                 new PathKind("sibling-prefix dir link", "sib/secret.txt", every(ErrorCode.ACCESS_DENIED)),
                 // rm and mv act on the link itself (documented): only the link goes, never the target.
-                new PathKind("sibling-prefix file link", "link",
-                        everyBut(ErrorCode.ACCESS_DENIED, Op.RM, Op.MV_FROM)),
+                new PathKind("sibling-prefix file link", "link", everyBut(ErrorCode.ACCESS_DENIED, Op.RM, Op.MV_FROM)),
                 new PathKind("symlink to outside dir", "outdir/passwd", every(ErrorCode.ACCESS_DENIED)),
                 new PathKind("name of 256 bytes", "n".repeat(256), every(ErrorCode.BAD_REQUEST)),
-                new PathKind("name of 256 bytes, 2-byte chars", "\u00e9".repeat(128) + "/x.txt",
+                new PathKind(
+                        "name of 256 bytes, 2-byte chars",
+                        "\u00e9".repeat(128) + "/x.txt",
                         every(ErrorCode.BAD_REQUEST))));
         // Linux compares names byte for byte: the NFD twin is another name, so reading it finds
         // nothing, and writing it makes a second, separate entry inside the root.
-        kinds.add(new PathKind("unicode NFD twin", CAFE_NFD + "/x.txt", UTF8_NAMES
-                ? everyBut(ErrorCode.NOT_FOUND, Op.PUT, Op.MKDIR)
-                : every(ErrorCode.BAD_REQUEST)));
+        kinds.add(new PathKind(
+                "unicode NFD twin",
+                CAFE_NFD + "/x.txt",
+                UTF8_NAMES ? everyBut(ErrorCode.NOT_FOUND, Op.PUT, Op.MKDIR) : every(ErrorCode.BAD_REQUEST)));
         kinds.add(new PathKind("2000 segments", DEEP, everyBut(ErrorCode.NOT_FOUND, Op.PUT, Op.MKDIR)));
         return kinds;
     }
@@ -351,7 +368,11 @@ class HostileInputSuiteTest {
         for (PathKind kind : pathKinds()) {
             for (Op op : Op.values()) {
                 ErrorCode expected = kind.refusals().get(op);
-                rows.add(Arguments.of(kind.name(), op, kind.path(), expected,
+                rows.add(Arguments.of(
+                        kind.name(),
+                        op,
+                        kind.path(),
+                        expected,
                         expected == null ? "ok, inside the root" : expected.name()));
             }
         }
@@ -377,9 +398,11 @@ class HostileInputSuiteTest {
                 }
                 assertConnectionUsable(c);
             }
-            assertArrayEquals(VICTIM, Files.readAllBytes(root.resolve("victim.txt")), "mv must not have moved victim.txt");
+            assertArrayEquals(
+                    VICTIM, Files.readAllBytes(root.resolve("victim.txt")), "mv must not have moved victim.txt");
             if (UTF8_NAMES) {
-                assertArrayEquals(NFC_CONTENT, Files.readAllBytes(root.resolve(CAFE_NFC).resolve("x.txt")));
+                assertArrayEquals(
+                        NFC_CONTENT, Files.readAllBytes(root.resolve(CAFE_NFC).resolve("x.txt")));
             }
         }
 
@@ -411,14 +434,18 @@ class HostileInputSuiteTest {
                         assertTrue(Files.isDirectory(twin.resolve("x.txt"), LinkOption.NOFOLLOW_LINKS));
                     }
                     try (Stream<Path> names = Files.list(root)) {
-                        assertEquals(2, names.filter(p -> p.getFileName().toString().startsWith("caf")).count(),
+                        assertEquals(
+                                2,
+                                names.filter(p -> p.getFileName().toString().startsWith("caf"))
+                                        .count(),
                                 "both forms exist side by side inside the root");
                     }
                 }
                 case "2000 segments" -> {
                     // Deep but legal: the tree is made inside the root, one level at a time. (Only
                     // while the real path stays under PATH_MAX: see the report on longer roots.)
-                    assertTrue(root.toString().length() + 1 + path.length() < 4095,
+                    assertTrue(
+                            root.toString().length() + 1 + path.length() < 4095,
                             "this case needs a temp dir path under ~90 bytes: " + root);
                     Path made = root.resolve(path);
                     if (op == Op.PUT) {
@@ -433,7 +460,8 @@ class HostileInputSuiteTest {
                     // (Also spares @TempDir's cleanup, which takes minutes on such a tree.)
                     try (RawClient c = RawClient.hello(server)) {
                         c.readTimeout(60_000);
-                        assertInstanceOf(Response.Ok.class, c.request(new Request.Remove("a", true), Response.Ok.class));
+                        assertInstanceOf(
+                                Response.Ok.class, c.request(new Request.Remove("a", true), Response.Ok.class));
                     }
                     assertFalse(Files.exists(root.resolve("a"), LinkOption.NOFOLLOW_LINKS));
                 }
@@ -458,7 +486,9 @@ class HostileInputSuiteTest {
                 for (Op op : List.of(Op.GET, Op.STAT, Op.PUT, Op.RM)) {
                     Response.Error existing = assertError(ErrorCode.ACCESS_DENIED, perform(c, op, "outdir/passwd"));
                     Response.Error missing = assertError(ErrorCode.ACCESS_DENIED, perform(c, op, "outdir/no-such"));
-                    assertEquals(existing.message().replace("passwd", "X"), missing.message().replace("no-such", "X"),
+                    assertEquals(
+                            existing.message().replace("passwd", "X"),
+                            missing.message().replace("no-such", "X"),
                             op + ": the answer must not depend on what exists outside");
                     assertFalse(existing.message().contains(tmp.toString()), "a real path leaked: " + existing);
                 }
@@ -470,21 +500,35 @@ class HostileInputSuiteTest {
             try (RawClient c = RawClient.hello(server)) {
                 // Without a pattern the links out are named, as links, and nothing behind them.
                 ListingReader.Listing everything = ListingReader.find(c, new Request.Find("", null));
-                assertTrue(everything.paths().contains("known.txt"), everything.paths().toString());
+                assertTrue(
+                        everything.paths().contains("known.txt"),
+                        everything.paths().toString());
                 for (ft.protocol.ListItem.Entry e : everything.entries()) {
-                    if (e.path().startsWith("sib") || e.path().startsWith("outdir") || e.path().startsWith("link")) {
+                    if (e.path().startsWith("sib")
+                            || e.path().startsWith("outdir")
+                            || e.path().startsWith("link")) {
                         assertEquals(ft.protocol.EntryType.LINK, e.type(), e.toString());
                         assertEquals(0, e.size(), e.toString());
                         assertFalse(e.path().contains("/"), "walked through a link out: " + e);
                     }
                     assertFalse(e.path().startsWith(".ft"), e.toString());
                 }
-                List<String> matched = ListingReader.find(c, new Request.Find("", "**")).paths();
+                List<String> matched =
+                        ListingReader.find(c, new Request.Find("", "**")).paths();
                 assertTrue(matched.contains("known.txt"), matched.toString());
-                assertTrue(matched.stream().noneMatch(p -> p.startsWith("sib") || p.startsWith("outdir")
-                        || p.startsWith("link") || p.startsWith(".ft")), matched.toString());
-                assertTrue(ListingReader.find(c, new Request.Find("", "outdir/*")).entries().isEmpty());
-                assertTrue(ListingReader.find(c, new Request.Find("", "sib/**")).entries().isEmpty());
+                assertTrue(
+                        matched.stream()
+                                .noneMatch(p -> p.startsWith("sib")
+                                        || p.startsWith("outdir")
+                                        || p.startsWith("link")
+                                        || p.startsWith(".ft")),
+                        matched.toString());
+                assertTrue(ListingReader.find(c, new Request.Find("", "outdir/*"))
+                        .entries()
+                        .isEmpty());
+                assertTrue(ListingReader.find(c, new Request.Find("", "sib/**"))
+                        .entries()
+                        .isEmpty());
             }
         }
 
@@ -497,7 +541,8 @@ class HostileInputSuiteTest {
             outsideBefore = snapshotOutsideRoot();
             try (RawClient c = RawClient.hello(server)) {
                 assertInstanceOf(Response.PutDone.class, c.put("hard.txt", UPLOAD));
-                assertInstanceOf(Response.Ok.class, c.request(new Request.Move("victim.txt", "hard.txt"), Response.Ok.class));
+                assertInstanceOf(
+                        Response.Ok.class, c.request(new Request.Move("victim.txt", "hard.txt"), Response.Ok.class));
                 assertArrayEquals(VICTIM, c.get("hard.txt").body());
             }
             assertArrayEquals(PASSWD, Files.readAllBytes(target));
@@ -507,9 +552,10 @@ class HostileInputSuiteTest {
         void mkdirParentsOfOneHundredLevelsWorksInsideTheRoot() throws IOException {
             String hundred = String.join("/", java.util.Collections.nCopies(100, "lvl"));
             try (RawClient c = RawClient.hello(server)) {
-                assertInstanceOf(Response.Ok.class, c.request(new Request.MakeDirectory(hundred, true), Response.Ok.class));
-                Response.StatOk st = assertInstanceOf(Response.StatOk.class,
-                        c.request(new Request.Stat(hundred), Response.StatOk.class));
+                assertInstanceOf(
+                        Response.Ok.class, c.request(new Request.MakeDirectory(hundred, true), Response.Ok.class));
+                Response.StatOk st = assertInstanceOf(
+                        Response.StatOk.class, c.request(new Request.Stat(hundred), Response.StatOk.class));
                 assertEquals(ft.protocol.EntryType.DIR, st.type());
                 assertInstanceOf(Response.PutDone.class, c.put(hundred + "/leaf.txt", UPLOAD));
                 assertArrayEquals(UPLOAD, c.get(hundred + "/leaf.txt").body());
@@ -529,53 +575,86 @@ class HostileInputSuiteTest {
                 Arguments.of("length prefix 0xFFFFFFFF", new byte[] {-1, -1, -1, -1}, ErrorCode.HEADER_TOO_LARGE),
                 Arguments.of("length prefix 65537", new byte[] {0, 1, 0, 1}, ErrorCode.HEADER_TOO_LARGE),
                 Arguments.of("length prefix 0x80000000", new byte[] {-128, 0, 0, 0}, ErrorCode.HEADER_TOO_LARGE),
-                Arguments.of("bad UTF-8: overlong '/' (C0 AF)", frame(concat(
-                        "{\"op\":\"get\",\"path\":\"..".getBytes(StandardCharsets.US_ASCII),
-                        new byte[] {(byte) 0xC0, (byte) 0xAF}, "root2\"}".getBytes(StandardCharsets.US_ASCII))),
+                Arguments.of(
+                        "bad UTF-8: overlong '/' (C0 AF)",
+                        frame(concat(
+                                "{\"op\":\"get\",\"path\":\"..".getBytes(StandardCharsets.US_ASCII),
+                                new byte[] {(byte) 0xC0, (byte) 0xAF},
+                                "root2\"}".getBytes(StandardCharsets.US_ASCII))),
                         ErrorCode.BAD_REQUEST),
-                Arguments.of("bad UTF-8: encoded surrogate (ED A0 80)", frame(concat(
-                        "{\"op\":\"stat\",\"path\":\"a".getBytes(StandardCharsets.US_ASCII),
-                        new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, "\"}".getBytes(StandardCharsets.US_ASCII))),
+                Arguments.of(
+                        "bad UTF-8: encoded surrogate (ED A0 80)",
+                        frame(concat(
+                                "{\"op\":\"stat\",\"path\":\"a".getBytes(StandardCharsets.US_ASCII),
+                                new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+                                "\"}".getBytes(StandardCharsets.US_ASCII))),
                         ErrorCode.BAD_REQUEST),
-                Arguments.of("bad UTF-8: lone continuation byte", frame(concat(
-                        "{\"op\":\"stat\",\"path\":\"".getBytes(StandardCharsets.US_ASCII),
-                        new byte[] {(byte) 0x80}, "\"}".getBytes(StandardCharsets.US_ASCII))), ErrorCode.BAD_REQUEST),
-                Arguments.of("byte-order mark", frame(concat(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF},
-                        "{\"op\":\"stat\",\"path\":\"known.txt\"}".getBytes(StandardCharsets.US_ASCII))),
+                Arguments.of(
+                        "bad UTF-8: lone continuation byte",
+                        frame(concat(
+                                "{\"op\":\"stat\",\"path\":\"".getBytes(StandardCharsets.US_ASCII),
+                                new byte[] {(byte) 0x80},
+                                "\"}".getBytes(StandardCharsets.US_ASCII))),
                         ErrorCode.BAD_REQUEST),
-                Arguments.of("nesting 5 levels", frame("{\"op\":\"stat\",\"path\":{\"a\":{\"b\":{\"c\":{\"d\":1}}}}}"),
+                Arguments.of(
+                        "byte-order mark",
+                        frame(concat(
+                                new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF},
+                                "{\"op\":\"stat\",\"path\":\"known.txt\"}".getBytes(StandardCharsets.US_ASCII))),
                         ErrorCode.BAD_REQUEST),
-                Arguments.of("nesting 30000 levels", frame("[".repeat(30_000) + "]".repeat(30_000)),
+                Arguments.of(
+                        "nesting 5 levels",
+                        frame("{\"op\":\"stat\",\"path\":{\"a\":{\"b\":{\"c\":{\"d\":1}}}}}"),
                         ErrorCode.BAD_REQUEST),
-                Arguments.of("duplicate key path (smuggling)",
+                Arguments.of(
+                        "nesting 30000 levels", frame("[".repeat(30_000) + "]".repeat(30_000)), ErrorCode.BAD_REQUEST),
+                Arguments.of(
+                        "duplicate key path (smuggling)",
                         frame("{\"op\":\"get\",\"path\":\"known.txt\",\"path\":\"../root2/secret.txt\"}"),
                         ErrorCode.BAD_REQUEST),
-                Arguments.of("duplicate key op", frame("{\"op\":\"stat\",\"op\":\"rm\",\"path\":\"victim.txt\"}"),
+                Arguments.of(
+                        "duplicate key op",
+                        frame("{\"op\":\"stat\",\"op\":\"rm\",\"path\":\"victim.txt\"}"),
                         ErrorCode.BAD_REQUEST),
-                Arguments.of("wrong type: size \"12\"",
+                Arguments.of(
+                        "wrong type: size \"12\"",
                         frame("{\"op\":\"put\",\"path\":\"p.bin\",\"size\":\"12\",\"md5\":\"" + md5 + "\"}"),
                         ErrorCode.BAD_REQUEST),
-                Arguments.of("wrong type: offset 1.5", frame("{\"op\":\"get\",\"path\":\"known.txt\",\"offset\":1.5}"),
+                Arguments.of(
+                        "wrong type: offset 1.5",
+                        frame("{\"op\":\"get\",\"path\":\"known.txt\",\"offset\":1.5}"),
                         ErrorCode.BAD_REQUEST),
                 Arguments.of("wrong type: path 7", frame("{\"op\":\"stat\",\"path\":7}"), ErrorCode.BAD_REQUEST),
-                Arguments.of("wrong type: recursive \"true\"",
-                        frame("{\"op\":\"rm\",\"path\":\"sub\",\"recursive\":\"true\"}"), ErrorCode.BAD_REQUEST),
-                Arguments.of("number of 41 digits", frame("{\"op\":\"get\",\"path\":\"known.txt\",\"offset\":"
-                        + "1".repeat(41) + "}"), ErrorCode.BAD_REQUEST),
+                Arguments.of(
+                        "wrong type: recursive \"true\"",
+                        frame("{\"op\":\"rm\",\"path\":\"sub\",\"recursive\":\"true\"}"),
+                        ErrorCode.BAD_REQUEST),
+                Arguments.of(
+                        "number of 41 digits",
+                        frame("{\"op\":\"get\",\"path\":\"known.txt\",\"offset\":" + "1".repeat(41) + "}"),
+                        ErrorCode.BAD_REQUEST),
                 Arguments.of("unknown op", frame("{\"op\":\"exec\",\"path\":\"/bin/sh\"}"), ErrorCode.BAD_REQUEST),
                 Arguments.of("op in capitals", frame("{\"op\":\"GET\",\"path\":\"known.txt\"}"), ErrorCode.BAD_REQUEST),
                 Arguments.of("missing op", frame("{\"path\":\"known.txt\"}"), ErrorCode.BAD_REQUEST),
                 Arguments.of("not an object", frame("[\"get\",\"known.txt\"]"), ErrorCode.BAD_REQUEST),
-                Arguments.of("garbage after the object", frame("{\"op\":\"rm\",\"path\":\"victim.txt\"}{}"),
+                Arguments.of(
+                        "garbage after the object",
+                        frame("{\"op\":\"rm\",\"path\":\"victim.txt\"}{}"),
                         ErrorCode.BAD_REQUEST),
-                Arguments.of("list limit 0", frame("{\"op\":\"list\",\"path\":\"\",\"limit\":0}"),
+                Arguments.of(
+                        "list limit 0", frame("{\"op\":\"list\",\"path\":\"\",\"limit\":0}"), ErrorCode.BAD_REQUEST),
+                Arguments.of(
+                        "list limit 10001",
+                        frame("{\"op\":\"list\",\"path\":\"\",\"limit\":10001}"),
                         ErrorCode.BAD_REQUEST),
-                Arguments.of("list limit 10001", frame("{\"op\":\"list\",\"path\":\"\",\"limit\":10001}"),
+                Arguments.of(
+                        "unknown field smuggled into rm",
+                        frame("{\"op\":\"rm\",\"path\":\"victim.txt\",\"force\":true}"),
                         ErrorCode.BAD_REQUEST),
-                Arguments.of("unknown field smuggled into rm",
-                        frame("{\"op\":\"rm\",\"path\":\"victim.txt\",\"force\":true}"), ErrorCode.BAD_REQUEST),
                 Arguments.of("null path", frame("{\"op\":\"rm\",\"path\":null}"), ErrorCode.BAD_REQUEST),
-                Arguments.of("raw control character in a string", frame("{\"op\":\"stat\",\"path\":\"a\tb\"}"),
+                Arguments.of(
+                        "raw control character in a string",
+                        frame("{\"op\":\"stat\",\"path\":\"a\tb\"}"),
                         ErrorCode.BAD_REQUEST));
     }
 
@@ -623,15 +702,18 @@ class HostileInputSuiteTest {
                 c.send(new Request.Get("known.txt", 0));
                 c.readError(ErrorCode.BAD_REQUEST);
                 byte[] rest = c.socket().getInputStream().readAllBytes();
-                assertEquals(0, rest.length, "nothing may follow the refusal: " + new String(rest, StandardCharsets.UTF_8));
+                assertEquals(
+                        0, rest.length, "nothing may follow the refusal: " + new String(rest, StandardCharsets.UTF_8));
             }
         }
 
         @Test
         void putBeforeHelloIsRefusedAndItsBodyNeverStored() throws IOException {
             try (RawClient c = RawClient.connect(server)) {
-                c.sendRaw(concat(frame(RawClient.CODEC.encode(
-                        new Request.Put("early.bin", UPLOAD.length, RawClient.md5(UPLOAD)))), UPLOAD));
+                c.sendRaw(concat(
+                        frame(RawClient.CODEC.encode(
+                                new Request.Put("early.bin", UPLOAD.length, RawClient.md5(UPLOAD)))),
+                        UPLOAD));
                 c.readError(ErrorCode.BAD_REQUEST);
                 c.assertClosedByServer();
             }
@@ -680,14 +762,18 @@ class HostileInputSuiteTest {
                 assertEquals(0, startPut(c, "short.bin", content).offset());
                 c.sendRaw(content, 0, 400);
             }
-            await("the server kept the 400 bytes").atMost(BOUND).pollInterval(Duration.ofMillis(5))
+            await("the server kept the 400 bytes")
+                    .atMost(BOUND)
+                    .pollInterval(Duration.ofMillis(5))
                     .until(() -> onlyPartSize() == 400 && server.connectionCount() == 0);
             assertEquals("old version", Files.readString(root.resolve("short.bin")), "the final name is untouched");
             try (RawClient c = RawClient.hello(server)) {
                 assertEquals(400, startPut(c, "short.bin", content).offset(), "the partial resumes");
                 c.sendRaw(content, 400, 600);
-                assertEquals(RawClient.md5(content),
-                        assertInstanceOf(Response.PutDone.class, c.read(Response.PutDone.class)).md5());
+                assertEquals(
+                        RawClient.md5(content),
+                        assertInstanceOf(Response.PutDone.class, c.read(Response.PutDone.class))
+                                .md5());
             }
             assertArrayEquals(content, Files.readAllBytes(root.resolve("short.bin")));
             assertEquals(List.of(), partialsOf(".part"));
@@ -699,7 +785,9 @@ class HostileInputSuiteTest {
                 startPut(c, "extra.bin", UPLOAD);
                 // The body, then 7 surplus bytes: a 3-byte frame that is not JSON.
                 c.sendRaw(concat(UPLOAD, new byte[] {0, 0, 0, 3, 'x', 'y', 'z'}));
-                Response.PutDone done = assertInstanceOf(Response.PutDone.class, c.read(Response.PutDone.class),
+                Response.PutDone done = assertInstanceOf(
+                        Response.PutDone.class,
+                        c.read(Response.PutDone.class),
                         "the body itself was complete and verified");
                 assertEquals(RawClient.md5(UPLOAD), done.md5());
                 c.readError(ErrorCode.BAD_REQUEST);
@@ -744,7 +832,8 @@ class HostileInputSuiteTest {
         @Test
         void negativePutSizeIsBadRequestAndClosed() throws IOException {
             try (RawClient c = RawClient.hello(server)) {
-                c.sendJson("{\"op\":\"put\",\"path\":\"neg.bin\",\"size\":-5,\"md5\":\"" + RawClient.md5(UPLOAD).hex() + "\"}");
+                c.sendJson("{\"op\":\"put\",\"path\":\"neg.bin\",\"size\":-5,\"md5\":\""
+                        + RawClient.md5(UPLOAD).hex() + "\"}");
                 c.readError(ErrorCode.BAD_REQUEST);
                 c.assertClosedByServer();
             }
@@ -793,8 +882,8 @@ class HostileInputSuiteTest {
             Files.writeString(root.resolve("doc.txt"), "old version");
             byte[] content = random(100_000, 2);
             try (RawClient c = RawClient.hello(server)) {
-                Response r = c.request(new Request.Put("doc.txt", content.length, RawClient.md5(UPLOAD)),
-                        Response.PutReady.class);
+                Response r = c.request(
+                        new Request.Put("doc.txt", content.length, RawClient.md5(UPLOAD)), Response.PutReady.class);
                 assertInstanceOf(Response.PutReady.class, r);
                 c.sendRaw(content);
                 c.readError(ErrorCode.CHECKSUM_MISMATCH);
@@ -854,7 +943,9 @@ class HostileInputSuiteTest {
     class ResourceAbuse {
         @Test
         void slowlorisTricklingAHeaderIsClosedAtTheHeaderDeadline() throws IOException {
-            restart(ServerLimits.DEFAULTS.withIdleTimeout(Duration.ofSeconds(60)).withHeaderTimeout(Duration.ofMillis(500)));
+            restart(ServerLimits.DEFAULTS
+                    .withIdleTimeout(Duration.ofSeconds(60))
+                    .withHeaderTimeout(Duration.ofMillis(500)));
             byte[] header = frame("{\"op\":\"stat\",\"path\":\"" + "k".repeat(200) + "\"}");
             try (RawClient c = RawClient.hello(server)) {
                 long start = System.nanoTime();
@@ -869,7 +960,9 @@ class HostileInputSuiteTest {
 
         @Test
         void slowlorisBeforeHelloIsClosedAtTheHeaderDeadline() throws IOException {
-            restart(ServerLimits.DEFAULTS.withIdleTimeout(Duration.ofSeconds(60)).withHeaderTimeout(Duration.ofMillis(500)));
+            restart(ServerLimits.DEFAULTS
+                    .withIdleTimeout(Duration.ofSeconds(60))
+                    .withHeaderTimeout(Duration.ofMillis(500)));
             try (RawClient c = RawClient.connect(server)) {
                 byte[] hello = frame("{\"op\":\"hello\",\"version\":1" + " ".repeat(200) + "}");
                 int sent = trickle(c, hello, 100);
@@ -900,7 +993,8 @@ class HostileInputSuiteTest {
         void twoThousandIdleConnectionsDoNotStopANewClientFromBeingServed() throws IOException {
             // At most 64 per address (the default): spread over 127.0.0.2 … 127.0.0.40.
             restart(ServerLimits.DEFAULTS.withConnections(5_000, 64));
-            InetSocketAddress to = new InetSocketAddress("127.0.0.1", server.address().getPort());
+            InetSocketAddress to =
+                    new InetSocketAddress("127.0.0.1", server.address().getPort());
             List<Socket> idle = new ArrayList<>();
             try {
                 byte[] hello = frame(RawClient.CODEC.encode(new Request.Hello(1)));
@@ -923,14 +1017,17 @@ class HostileInputSuiteTest {
             } finally {
                 closeAll(idle);
             }
-            await("the 2000 closed connections were released").atMost(BOUND).pollInterval(Duration.ofMillis(5))
+            await("the 2000 closed connections were released")
+                    .atMost(BOUND)
+                    .pollInterval(Duration.ofMillis(5))
                     .until(() -> server.connectionCount() == 0);
         }
 
         @Test
         void connectionsOverThePerAddressLimitAreBusyWhileOtherAddressesAreServed() throws IOException {
             restart(ServerLimits.DEFAULTS.withConnections(1_000, 8));
-            InetSocketAddress to = new InetSocketAddress("127.0.0.1", server.address().getPort());
+            InetSocketAddress to =
+                    new InetSocketAddress("127.0.0.1", server.address().getPort());
             List<Socket> held = new ArrayList<>();
             try {
                 byte[] hello = frame(RawClient.CODEC.encode(new Request.Hello(1)));
@@ -951,7 +1048,9 @@ class HostileInputSuiteTest {
             } finally {
                 closeAll(held);
             }
-            await("the held connections were released").atMost(BOUND).pollInterval(Duration.ofMillis(5))
+            await("the held connections were released")
+                    .atMost(BOUND)
+                    .pollInterval(Duration.ofMillis(5))
                     .until(() -> server.connectionCount() == 0);
         }
     }
@@ -971,8 +1070,10 @@ class HostileInputSuiteTest {
                 Files.write(root.resolve("victim.txt"), VICTIM);
             }
             server = FtServer.start(root, ANY_PORT);
-            Assumptions.assumeTrue(why == null, () -> "\n\n*** DISK-FULL CASES NOT RUN: cannot mount a 2 MiB tmpfs ("
-                    + why + "); run as root with CAP_SYS_ADMIN to run them ***\n");
+            Assumptions.assumeTrue(
+                    why == null,
+                    () -> "\n\n*** DISK-FULL CASES NOT RUN: cannot mount a 2 MiB tmpfs (" + why
+                            + "); run as root with CAP_SYS_ADMIN to run them ***\n");
         }
 
         @Test
@@ -989,7 +1090,8 @@ class HostileInputSuiteTest {
         void secondOfTwoConcurrentUploadsThatTogetherDoNotFitIsNoSpace() throws IOException {
             byte[] a = random(1_500_000, 4);
             byte[] b = random(1_500_000, 5);
-            try (RawClient first = RawClient.hello(server); RawClient second = RawClient.hello(server)) {
+            try (RawClient first = RawClient.hello(server);
+                    RawClient second = RawClient.hello(server)) {
                 assertEquals(0, startPut(first, "a.bin", a).offset());
                 first.sendRaw(a, 0, 100_000);
                 second.expectError(new Request.Put("b.bin", b.length, RawClient.md5(b)), ErrorCode.NO_SPACE);
@@ -1026,8 +1128,10 @@ class HostileInputSuiteTest {
     /** Null when mounted, else why not. */
     static String mountTmpfs(Path dir, String size) throws InterruptedException {
         try {
-            Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + size + ",mode=0755", "tmpfs",
-                    dir.toString()).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(
+                            "mount", "-t", "tmpfs", "-o", "size=" + size + ",mode=0755", "tmpfs", dir.toString())
+                    .redirectErrorStream(true)
+                    .start();
             if (!p.waitFor(20, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 return "mount did not finish in 20 s";
@@ -1040,14 +1144,16 @@ class HostileInputSuiteTest {
     }
 
     static void unmount(Path dir) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("umount", "-l", dir.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder("umount", "-l", dir.toString())
+                .redirectErrorStream(true)
+                .start();
         if (!p.waitFor(20, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new IOException("umount -l " + dir + " did not finish in 20 s");
         }
         if (p.exitValue() != 0) {
-            throw new IOException("umount -l " + dir + ": " + new String(p.getInputStream().readAllBytes(),
-                    StandardCharsets.UTF_8));
+            throw new IOException(
+                    "umount -l " + dir + ": " + new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
         }
     }
 
@@ -1059,13 +1165,16 @@ class HostileInputSuiteTest {
         void secondUploadOfTheSameNameIsBusyAndTheFirstWins() throws IOException {
             byte[] first = random(300_000, 7);
             byte[] second = random(300_000, 8);
-            try (RawClient a = RawClient.hello(server); RawClient b = RawClient.hello(server)) {
+            try (RawClient a = RawClient.hello(server);
+                    RawClient b = RawClient.hello(server)) {
                 startPut(a, "same.bin", first);
                 a.sendRaw(first, 0, 1000);
                 b.expectError(new Request.Put("same.bin", second.length, RawClient.md5(second)), ErrorCode.BUSY);
                 a.sendRaw(first, 1000, first.length - 1000);
-                assertEquals(RawClient.md5(first),
-                        assertInstanceOf(Response.PutDone.class, a.read(Response.PutDone.class)).md5());
+                assertEquals(
+                        RawClient.md5(first),
+                        assertInstanceOf(Response.PutDone.class, a.read(Response.PutDone.class))
+                                .md5());
                 assertConnectionUsable(b);
             }
             assertArrayEquals(first, Files.readAllBytes(root.resolve("same.bin")));
@@ -1076,7 +1185,8 @@ class HostileInputSuiteTest {
             byte[] old = random(2_000_000, 9);
             byte[] fresh = random(2_500_000, 10);
             Files.write(root.resolve("doc.bin"), old);
-            try (RawClient up = RawClient.hello(server); RawClient down = RawClient.hello(server)) {
+            try (RawClient up = RawClient.hello(server);
+                    RawClient down = RawClient.hello(server)) {
                 startPut(up, "doc.bin", fresh);
                 up.sendRaw(fresh, 0, 1_000_000);
                 RawClient.Fetched during = down.get("doc.bin");
@@ -1095,11 +1205,13 @@ class HostileInputSuiteTest {
         void rmDuringADownloadLetsTheDownloadFinishWithTheOldBytes() throws IOException {
             byte[] content = random(24 << 20, 11);
             Files.write(root.resolve("big.bin"), content);
-            try (RawClient down = RawClient.hello(server); RawClient rm = RawClient.hello(server)) {
+            try (RawClient down = RawClient.hello(server);
+                    RawClient rm = RawClient.hello(server)) {
                 down.send(new Request.Get("big.bin", 0));
                 Response.GetOk header = assertInstanceOf(Response.GetOk.class, down.read(Response.GetOk.class));
                 byte[] head = down.readBody(1 << 20);
-                assertInstanceOf(Response.Ok.class, rm.request(new Request.Remove("big.bin", false), Response.Ok.class));
+                assertInstanceOf(
+                        Response.Ok.class, rm.request(new Request.Remove("big.bin", false), Response.Ok.class));
                 assertFalse(Files.exists(root.resolve("big.bin")));
                 rm.expectError(new Request.Stat("big.bin"), ErrorCode.NOT_FOUND);
                 byte[] rest = down.readBody(header.size() - head.length);
@@ -1134,11 +1246,13 @@ class HostileInputSuiteTest {
             byte[] old = random(16 << 20, 13);
             Files.write(root.resolve("v.bin"), old);
             Files.write(root.resolve("new.bin"), UPLOAD);
-            try (RawClient down = RawClient.hello(server); RawClient mv = RawClient.hello(server)) {
+            try (RawClient down = RawClient.hello(server);
+                    RawClient mv = RawClient.hello(server)) {
                 down.send(new Request.Get("v.bin", 0));
                 Response.GetOk header = assertInstanceOf(Response.GetOk.class, down.read(Response.GetOk.class));
                 byte[] head = down.readBody(1 << 20);
-                assertInstanceOf(Response.Ok.class, mv.request(new Request.Move("new.bin", "v.bin"), Response.Ok.class));
+                assertInstanceOf(
+                        Response.Ok.class, mv.request(new Request.Move("new.bin", "v.bin"), Response.Ok.class));
                 byte[] whole = concat(head, down.readBody(header.size() - head.length));
                 assertArrayEquals(old, whole);
                 assertArrayEquals(UPLOAD, down.get("v.bin").body(), "the next get sees the new file");

@@ -46,8 +46,9 @@ class IdleConnectionMemoryTest {
     void anIdleConnectionAfterHelloHoldsOnlyAFewKilobytesOfHeap() throws IOException {
         ServerLimits limits = ServerLimits.DEFAULTS.withConnections(2 * CONNECTIONS, 2 * CONNECTIONS);
         List<Socket> clients = new ArrayList<>();
-        try (FtServer server = FtServer.start(FtServer.Options.of(Files.createDirectories(tmp.resolve("root")), ANY_PORT)
-                .withLimits(limits))) {
+        try (FtServer server =
+                FtServer.start(FtServer.Options.of(Files.createDirectories(tmp.resolve("root")), ANY_PORT)
+                        .withLimits(limits))) {
             // A few first, so that classes and the server's own structures are in place before measuring.
             for (int i = 0; i < 10; i++) {
                 clients.add(hello(server));
@@ -57,12 +58,14 @@ class IdleConnectionMemoryTest {
                 clients.add(hello(server));
             }
             await("the server holding " + clients.size() + " connections")
-                    .atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5))
+                    .atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(5))
                     .until(server::connectionCount, n -> n >= clients.size());
             long perConnection = (heapUsedAfterGc() - before) / CONNECTIONS;
-            assertTrue(perConnection < MAX_BYTES_PER_CONNECTION,
-                    "an idle connection holds " + perConnection + " bytes of heap; at most "
-                            + MAX_BYTES_PER_CONNECTION + " expected");
+            assertTrue(
+                    perConnection < MAX_BYTES_PER_CONNECTION,
+                    "an idle connection holds " + perConnection + " bytes of heap; at most " + MAX_BYTES_PER_CONNECTION
+                            + " expected");
         } finally {
             for (Socket c : clients) {
                 c.close();
@@ -81,8 +84,8 @@ class IdleConnectionMemoryTest {
             socket.connect(new InetSocketAddress("127.0.0.1", server.address().getPort()), 10_000);
             socket.setSoTimeout(10_000);
             new FrameWriter(socket.getOutputStream()).writeFrame(HELLO);
-            Response answer = RawClient.CODEC.decodeResponse(new FrameReader(socket.getInputStream()).readRequiredFrame(),
-                    Response.HelloOk.class);
+            Response answer = RawClient.CODEC.decodeResponse(
+                    new FrameReader(socket.getInputStream()).readRequiredFrame(), Response.HelloOk.class);
             assertInstanceOf(Response.HelloOk.class, answer, "hello must be accepted");
             ok = true;
             return socket;

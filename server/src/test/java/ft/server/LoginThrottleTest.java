@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 /** The per-address delay after failed logins, on a clock the test moves by hand. */
 class LoginThrottleTest {
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
-    private final LoginThrottle throttle = new LoginThrottle(Duration.ofMillis(250), Duration.ofSeconds(8),
-            Duration.ofSeconds(30), now::get);
+    private final LoginThrottle throttle =
+            new LoginThrottle(Duration.ofMillis(250), Duration.ofSeconds(8), Duration.ofSeconds(30), now::get);
 
     private static InetAddress ip(String s) throws Exception {
         return InetAddress.getByName(s);

@@ -49,7 +49,8 @@ class MaxRateTest {
     @Test
     void aPutIsTakenNoFasterThanTheRate() throws IOException {
         byte[] content = random(SIZE);
-        try (FtServer server = start(); RawClient c = RawClient.hello(server)) {
+        try (FtServer server = start();
+                RawClient c = RawClient.hello(server)) {
             long t0 = System.nanoTime();
             c.put("up.bin", content);
             Duration took = Duration.ofNanos(System.nanoTime() - t0);

@@ -40,12 +40,12 @@ import org.bouncycastle.asn1.DERBitString;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.sec.ECPrivateKey;
 import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
@@ -158,7 +158,8 @@ class PemStoreTest {
         Pki pki = new Pki("EC");
         Path cert = write("cert.pem", pem(pki.leaf));
         String pkcs8 = "-----BEGIN PRIVATE KEY-----\n"
-                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(pki.leafKey.getPrivate().getEncoded())
+                + Base64.getMimeEncoder(64, new byte[] {'\n'})
+                        .encodeToString(pki.leafKey.getPrivate().getEncoded())
                 + "\n-----END PRIVATE KEY-----\n";
         TlsIdentity a = PemStore.read(cert, write("pkcs8.pem", pkcs8));
         // `openssl ecparam -genkey` writes EC PARAMETERS before the key: skipped.
@@ -166,7 +167,8 @@ class PemStoreTest {
                 + traditionalEcPem(pki.leafKey);
         TlsIdentity b = PemStore.read(cert, write("ec.pem", traditional));
         assertEquals(a.fingerprint(), b.fingerprint());
-        assertEquals(((java.security.interfaces.ECPrivateKey) a.privateKey()).getS(),
+        assertEquals(
+                ((java.security.interfaces.ECPrivateKey) a.privateKey()).getS(),
                 ((java.security.interfaces.ECPrivateKey) b.privateKey()).getS());
     }
 
@@ -185,8 +187,11 @@ class PemStoreTest {
         Path cert = write("cert.pem", pem(pki.leaf));
         StringWriter encrypted = new StringWriter();
         try (JcaPEMWriter w = new JcaPEMWriter(encrypted)) {
-            w.writeObject(pki.leafKey.getPrivate(), new JcePEMEncryptorBuilder("AES-256-CBC")
-                    .setProvider(new BouncyCastleProvider()).build("pw".toCharArray()));
+            w.writeObject(
+                    pki.leafKey.getPrivate(),
+                    new JcePEMEncryptorBuilder("AES-256-CBC")
+                            .setProvider(new BouncyCastleProvider())
+                            .build("pw".toCharArray()));
         }
         Path key = write("enc.pem", encrypted.toString());
         IOException e = assertThrows(IOException.class, () -> PemStore.read(cert, key));
@@ -221,8 +226,12 @@ class PemStoreTest {
     private static String traditionalEcPem(KeyPair pair) throws IOException {
         PrivateKeyInfo info = PrivateKeyInfo.getInstance(pair.getPrivate().getEncoded());
         ECPrivateKey inner = ECPrivateKey.getInstance(info.parsePrivateKey());
-        SubjectPublicKeyInfo pub = SubjectPublicKeyInfo.getInstance(pair.getPublic().getEncoded());
-        ECPrivateKey full = new ECPrivateKey(256, inner.getKey(), new DERBitString(pub.getPublicKeyData().getBytes()),
+        SubjectPublicKeyInfo pub =
+                SubjectPublicKeyInfo.getInstance(pair.getPublic().getEncoded());
+        ECPrivateKey full = new ECPrivateKey(
+                256,
+                inner.getKey(),
+                new DERBitString(pub.getPublicKeyData().getBytes()),
                 info.getPrivateKeyAlgorithm().getParameters());
         StringWriter out = new StringWriter();
         try (PemWriter w = new PemWriter(out)) {
@@ -257,24 +266,30 @@ class PemStoreTest {
             leaf = issue("CN=ft test server", leafKey, "CN=Test Intermediate", intermediateKey, false);
         }
 
-        private static X509Certificate issue(String subject, KeyPair subjectKey, String issuer, KeyPair issuerKey,
-                                             boolean ca) throws Exception {
+        private static X509Certificate issue(
+                String subject, KeyPair subjectKey, String issuer, KeyPair issuerKey, boolean ca) throws Exception {
             Instant now = Instant.now();
-            var builder = new JcaX509v3CertificateBuilder(new X500Name(issuer), new BigInteger(64, RANDOM).setBit(63),
-                    Date.from(now.minus(1, ChronoUnit.HOURS)), Date.from(now.plus(1, ChronoUnit.DAYS)),
-                    new X500Name(subject), subjectKey.getPublic())
+            var builder = new JcaX509v3CertificateBuilder(
+                            new X500Name(issuer),
+                            new BigInteger(64, RANDOM).setBit(63),
+                            Date.from(now.minus(1, ChronoUnit.HOURS)),
+                            Date.from(now.plus(1, ChronoUnit.DAYS)),
+                            new X500Name(subject),
+                            subjectKey.getPublic())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
             if (ca) {
                 builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
             } else {
                 builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                        new GeneralName(GeneralName.dNSName, "localhost"),
-                        new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
+                    new GeneralName(GeneralName.dNSName, "localhost"),
+                    new GeneralName(GeneralName.iPAddress, "127.0.0.1")
+                }));
             }
-            String signature = issuerKey.getPrivate().getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
+            String signature =
+                    issuerKey.getPrivate().getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
             PrivateKey signer = issuerKey.getPrivate();
-            return new JcaX509CertificateConverter().getCertificate(
-                    builder.build(new JcaContentSignerBuilder(signature).build(signer)));
+            return new JcaX509CertificateConverter()
+                    .getCertificate(builder.build(new JcaContentSignerBuilder(signature).build(signer)));
         }
     }
 }

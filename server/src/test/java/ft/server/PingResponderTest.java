@@ -34,6 +34,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class PingResponderTest {
     /** Long enough for any reply; bad datagrams are padded to it so length is never why they drop. */
     private static final int PADDED = 128;
+
     private static final int REPLY_WAIT_MILLIS = 10_000;
     private static final int SILENCE_MILLIS = 300;
 
@@ -69,8 +70,7 @@ class PingResponderTest {
     private void assertNothingArrives() throws IOException {
         client.setSoTimeout(SILENCE_MILLIS);
         DatagramPacket packet = new DatagramPacket(new byte[1024], 1024);
-        assertThrows(SocketTimeoutException.class, () -> client.receive(packet),
-                "no datagram may come back");
+        assertThrows(SocketTimeoutException.class, () -> client.receive(packet), "no datagram may come back");
     }
 
     private Ping.Reply goodPing() throws IOException, ProtocolException {
@@ -103,7 +103,8 @@ class PingResponderTest {
         long after = System.currentTimeMillis();
 
         assertEquals(1, reply.version());
-        assertTrue(reply.time() >= before - 5_000 && reply.time() <= after + 5_000,
+        assertTrue(
+                reply.time() >= before - 5_000 && reply.time() <= after + 5_000,
                 "server time " + reply.time() + " within 5 s of [" + before + ", " + after + "]");
         assertEquals(1, responder.answered());
         assertEquals(0, responder.dropped());
@@ -118,7 +119,8 @@ class PingResponderTest {
         client.receive(packet);
 
         assertTrue(packet.getLength() <= request.length, packet.getLength() + " <= " + request.length);
-        assertEquals("{\"status\":\"ok\",\"version\":1,\"time\":",
+        assertEquals(
+                "{\"status\":\"ok\",\"version\":1,\"time\":",
                 new String(packet.getData(), 0, packet.getLength(), UTF_8).replaceAll("\\d+}$", ""));
     }
 
@@ -181,16 +183,26 @@ class PingResponderTest {
                 Arguments.of("random bytes", garbage),
                 Arguments.of("empty datagram", new byte[0]),
                 Arguments.of("only whitespace", spaced("")),
-                Arguments.of("invalid UTF-8 (overlong C0 AF) in the pad",
-                        concat("{\"op\":\"ping\",\"pad\":\"".getBytes(UTF_8), new byte[] {(byte) 0xC0, (byte) 0xAF},
+                Arguments.of(
+                        "invalid UTF-8 (overlong C0 AF) in the pad",
+                        concat(
+                                "{\"op\":\"ping\",\"pad\":\"".getBytes(UTF_8),
+                                new byte[] {(byte) 0xC0, (byte) 0xAF},
                                 (pad + "\"}").getBytes(UTF_8))),
-                Arguments.of("encoded surrogate ED A0 80",
-                        concat("{\"op\":\"ping\",\"pad\":\"".getBytes(UTF_8),
-                                new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, (pad + "\"}").getBytes(UTF_8))),
-                Arguments.of("byte-order mark", concat(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF},
-                        Ping.encode(Ping.Request.paddedTo(PADDED)))),
+                Arguments.of(
+                        "encoded surrogate ED A0 80",
+                        concat(
+                                "{\"op\":\"ping\",\"pad\":\"".getBytes(UTF_8),
+                                new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+                                (pad + "\"}").getBytes(UTF_8))),
+                Arguments.of(
+                        "byte-order mark",
+                        concat(
+                                new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF},
+                                Ping.encode(Ping.Request.paddedTo(PADDED)))),
                 Arguments.of("valid ping of 600 bytes", validPingOf600Bytes()),
-                Arguments.of("513 bytes, one over", concat(Ping.encode(Ping.Request.paddedTo(512)), " ".getBytes(UTF_8))),
+                Arguments.of(
+                        "513 bytes, one over", concat(Ping.encode(Ping.Request.paddedTo(512)), " ".getBytes(UTF_8))),
                 Arguments.of("JSON array", spaced("[\"op\",\"ping\",\"pad\",\"" + pad + "\"]")),
                 Arguments.of("JSON string", spaced("\"ping\"")),
                 Arguments.of("null", spaced("null")),
@@ -209,12 +221,15 @@ class PingResponderTest {
                 Arguments.of("single quotes", spaced("{'op':'ping','pad':'" + pad + "'}")),
                 Arguments.of("comment", spaced("/* hi */{\"op\":\"ping\",\"pad\":\"" + pad + "\"}")),
                 Arguments.of("truncated", Arrays.copyOf(Ping.encode(Ping.Request.paddedTo(PADDED)), PADDED - 1)),
-                Arguments.of("a reply, not a request",
-                        spaced("{\"status\":\"ok\",\"version\":1,\"time\":1700000000000}")));
+                Arguments.of(
+                        "a reply, not a request", spaced("{\"status\":\"ok\",\"version\":1,\"time\":1700000000000}")));
     }
 
     private static byte[] validPingOf600Bytes() {
-        byte[] bytes = "{\"op\":\"ping\",\"pad\":\"".concat("x".repeat(600 - 22)).concat("\"}").getBytes(UTF_8);
+        byte[] bytes = "{\"op\":\"ping\",\"pad\":\""
+                .concat("x".repeat(600 - 22))
+                .concat("\"}")
+                .getBytes(UTF_8);
         assertEquals(600, bytes.length);
         return bytes;
     }
@@ -277,7 +292,9 @@ class PingResponderTest {
 
     @Test
     void aTakenPortIsRefused() {
-        assertThrows(java.net.BindException.class, () -> PingResponder.start(responder.address()).close());
+        assertThrows(
+                java.net.BindException.class,
+                () -> PingResponder.start(responder.address()).close());
     }
 
     @Test

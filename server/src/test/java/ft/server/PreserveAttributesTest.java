@@ -48,8 +48,8 @@ class PreserveAttributesTest {
     @Test
     void helloSaysTheServerPreservesAttributes() throws IOException {
         try (RawClient c = RawClient.connect(server)) {
-            Response.HelloOk ok = assertInstanceOf(Response.HelloOk.class,
-                    c.request(new Request.Hello(1), Response.HelloOk.class));
+            Response.HelloOk ok =
+                    assertInstanceOf(Response.HelloOk.class, c.request(new Request.Hello(1), Response.HelloOk.class));
             assertTrue(ok.limits().preserve());
         }
     }
@@ -79,7 +79,8 @@ class PreserveAttributesTest {
         byte[] content = "small and eager".getBytes(StandardCharsets.UTF_8);
         try (RawClient c = RawClient.hello(server)) {
             c.putEager("e.txt", content, new FileAttributes(MTIME, 0640));
-            assertEquals(new FileAttributes(MTIME, 0640), c.get("e.txt").header().attributes());
+            assertEquals(
+                    new FileAttributes(MTIME, 0640), c.get("e.txt").header().attributes());
         }
         assertEquals(MTIME, Files.getLastModifiedTime(root.resolve("e.txt")).toMillis());
         assertEquals(0640, modeOf(root.resolve("e.txt")));
@@ -91,7 +92,8 @@ class PreserveAttributesTest {
             c.put("f.bin", new byte[1000], new FileAttributes(MTIME, 0640));
         }
         // chmod and utime moved the ctime: a version taken before them would never be looked up.
-        assertTrue(server.storage().knowsDigest("f.bin"),
+        assertTrue(
+                server.storage().knowsDigest("f.bin"),
                 "a verified upload with attributes needs no second hashing pass");
     }
 
@@ -106,7 +108,8 @@ class PreserveAttributesTest {
         for (String name : new String[] {"plain.txt", "eager.txt"}) {
             Path file = root.resolve(name);
             assertEquals(fresh, modeOf(file), name + ": the mode a new file gets under the server's umask");
-            assertTrue(!Files.getLastModifiedTime(file).toInstant().isBefore(before),
+            assertTrue(
+                    !Files.getLastModifiedTime(file).toInstant().isBefore(before),
                     name + ": the time it was written, not one from the client");
         }
     }

@@ -64,7 +64,8 @@ class ResumedUploadDigestTest {
         byte[] content = TestData.random(SIZE, 11);
         cutAt(content, CUT);
         finish(content);
-        assertTrue(messages().stream().anyMatch(m -> m.contains("resumed at " + CUT + " bytes from the saved MD5 state")),
+        assertTrue(
+                messages().stream().anyMatch(m -> m.contains("resumed at " + CUT + " bytes from the saved MD5 state")),
                 messages().toString());
     }
 
@@ -73,12 +74,14 @@ class ResumedUploadDigestTest {
         byte[] content = TestData.random(SIZE, 12);
         cutAt(content, CUT);
         try (Stream<Path> partials = Files.list(root.resolve(".ft/partials"))) {
-            List<Path> states = partials.filter(p -> p.toString().endsWith(".state")).toList();
+            List<Path> states =
+                    partials.filter(p -> p.toString().endsWith(".state")).toList();
             assertEquals(1, states.size(), "the cut upload saved its MD5 state");
             Files.delete(states.getFirst());
         }
         finish(content);
-        assertTrue(messages().stream().anyMatch(m -> m.contains("resumed at " + CUT + " bytes by hashing them again")),
+        assertTrue(
+                messages().stream().anyMatch(m -> m.contains("resumed at " + CUT + " bytes by hashing them again")),
                 messages().toString());
     }
 
@@ -98,7 +101,10 @@ class ResumedUploadDigestTest {
             Response r = c.request(new Request.Put("big.bin", content.length, md5), Response.PutReady.class);
             assertEquals(CUT, assertInstanceOf(Response.PutReady.class, r).offset());
             c.sendRaw(content, CUT, content.length - CUT);
-            assertEquals(md5, assertInstanceOf(Response.PutDone.class, c.read(Response.PutDone.class)).md5());
+            assertEquals(
+                    md5,
+                    assertInstanceOf(Response.PutDone.class, c.read(Response.PutDone.class))
+                            .md5());
         }
         assertArrayEquals(content, Files.readAllBytes(root.resolve("big.bin")));
     }

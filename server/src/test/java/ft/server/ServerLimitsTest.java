@@ -45,10 +45,11 @@ class ServerLimitsTest {
 
     @Test
     void slowlorisHeaderIsCutAtTheHeaderDeadlineNotTheIdleTimeout() throws IOException {
-        ServerLimits limits = ServerLimits.DEFAULTS.withIdleTimeout(Duration.ofSeconds(60))
-                .withHeaderTimeout(Duration.ofMillis(300));
-        try (FtServer server = FtServer.start(FtServer.Options.of(root(), ANY_PORT).withLimits(limits));
-             RawClient c = RawClient.hello(server)) {
+        ServerLimits limits =
+                ServerLimits.DEFAULTS.withIdleTimeout(Duration.ofSeconds(60)).withHeaderTimeout(Duration.ofMillis(300));
+        try (FtServer server =
+                        FtServer.start(FtServer.Options.of(root(), ANY_PORT).withLimits(limits));
+                RawClient c = RawClient.hello(server)) {
             long start = System.nanoTime();
             c.sendRaw(new byte[] {0, 0, 0, 40, '{', '"'}); // a header that never completes
             c.readError(ErrorCode.BAD_REQUEST);
@@ -60,10 +61,11 @@ class ServerLimitsTest {
 
     @Test
     void silentConnectionGetsOnlyTheHeaderTimeoutToSayHello() throws IOException {
-        ServerLimits limits = ServerLimits.DEFAULTS.withIdleTimeout(Duration.ofSeconds(60))
-                .withHeaderTimeout(Duration.ofMillis(300));
-        try (FtServer server = FtServer.start(FtServer.Options.of(root(), ANY_PORT).withLimits(limits));
-             RawClient silent = RawClient.connect(server)) {
+        ServerLimits limits =
+                ServerLimits.DEFAULTS.withIdleTimeout(Duration.ofSeconds(60)).withHeaderTimeout(Duration.ofMillis(300));
+        try (FtServer server =
+                        FtServer.start(FtServer.Options.of(root(), ANY_PORT).withLimits(limits));
+                RawClient silent = RawClient.connect(server)) {
             long start = System.nanoTime();
             silent.readError(ErrorCode.BAD_REQUEST);
             silent.assertClosedByServer();
@@ -71,8 +73,9 @@ class ServerLimitsTest {
             assertTrue(seconds < 30, "closed after " + seconds + " s, long before the 60 s idle timeout");
             // A client that says hello promptly is unaffected, and may then idle between requests.
             try (RawClient prompt = RawClient.hello(server)) {
-                assertEquals(ErrorCode.NOT_FOUND, ((Response.Error) prompt.request(new Request.Stat("nope"),
-                        Response.StatOk.class)).code());
+                assertEquals(
+                        ErrorCode.NOT_FOUND,
+                        ((Response.Error) prompt.request(new Request.Stat("nope"), Response.StatOk.class)).code());
             }
         }
     }
@@ -82,13 +85,15 @@ class ServerLimitsTest {
         Path root = root();
         Files.write(root.resolve("big.bin"), new byte[64 << 20]);
         ServerLimits limits = ServerLimits.DEFAULTS.withWriteTimeout(Duration.ofMillis(500));
-        try (FtServer server = FtServer.start(FtServer.Options.of(root, ANY_PORT).withLimits(limits));
-             RawClient c = RawClient.hello(server)) {
+        try (FtServer server =
+                        FtServer.start(FtServer.Options.of(root, ANY_PORT).withLimits(limits));
+                RawClient c = RawClient.hello(server)) {
             c.socket().setReceiveBufferSize(4096);
             c.send(new Request.Get("big.bin", 0));
             // We never read the body: the server's write blocks, and the watchdog must end it.
             await("the stalled connection was dropped")
-                    .atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5))
+                    .atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(5))
                     .until(() -> server.connectionCount() == 0);
         }
     }
@@ -96,22 +101,28 @@ class ServerLimitsTest {
     @Test
     void connectionsOverTheLimitAreAnsweredBusyAtOnceAndFreedSlotsServeAgain() throws IOException {
         ServerLimits limits = ServerLimits.DEFAULTS.withConnections(2, 2);
-        try (FtServer server = FtServer.start(FtServer.Options.of(root(), ANY_PORT).withLimits(limits))) {
+        try (FtServer server =
+                FtServer.start(FtServer.Options.of(root(), ANY_PORT).withLimits(limits))) {
             RawClient first = RawClient.hello(server);
-            try (RawClient second = RawClient.hello(server); RawClient third = RawClient.connect(server)) {
+            try (RawClient second = RawClient.hello(server);
+                    RawClient third = RawClient.connect(server)) {
                 Response r = third.read(Response.HelloOk.class);
-                assertEquals(ErrorCode.BUSY, assertInstanceOf(Response.Error.class, r).code());
+                assertEquals(
+                        ErrorCode.BUSY,
+                        assertInstanceOf(Response.Error.class, r).code());
                 third.assertClosedByServer();
                 // The admitted ones are unaffected.
                 assertInstanceOf(Response.Error.class, second.request(new Request.Stat("nope"), Response.StatOk.class));
             }
             first.close();
             await("closed connections were released")
-                    .atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5))
+                    .atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(5))
                     .until(() -> server.connectionCount() == 0);
             try (RawClient again = RawClient.hello(server)) {
-                assertEquals(ErrorCode.NOT_FOUND, ((Response.Error) again.request(new Request.Stat("nope"),
-                        Response.StatOk.class)).code());
+                assertEquals(
+                        ErrorCode.NOT_FOUND,
+                        ((Response.Error) again.request(new Request.Stat("nope"), Response.StatOk.class)).code());
             }
         }
     }
@@ -119,10 +130,11 @@ class ServerLimitsTest {
     @Test
     void helloStatesTheLimitsAndUploadsOverTheMaximumAreTooLarge() throws IOException {
         ServerLimits limits = ServerLimits.DEFAULTS.withMaxFileSize(10);
-        try (FtServer server = FtServer.start(FtServer.Options.of(root(), ANY_PORT).withLimits(limits));
-             RawClient c = RawClient.connect(server)) {
-            Response.HelloOk ok = assertInstanceOf(Response.HelloOk.class,
-                    c.request(new Request.Hello(1), Response.HelloOk.class));
+        try (FtServer server =
+                        FtServer.start(FtServer.Options.of(root(), ANY_PORT).withLimits(limits));
+                RawClient c = RawClient.connect(server)) {
+            Response.HelloOk ok =
+                    assertInstanceOf(Response.HelloOk.class, c.request(new Request.Hello(1), Response.HelloOk.class));
             assertEquals(10, ok.limits().maxFileSize());
             assertTrue(ok.limits().freeSpace() > 0);
             assertFalse(ok.limits().readOnly());
@@ -138,11 +150,12 @@ class ServerLimitsTest {
         Path root = root();
         Files.writeString(root.resolve("a.txt"), "keep");
         Files.createDirectories(root.resolve("d"));
-        try (FtServer server = FtServer.start(FtServer.Options.of(root, ANY_PORT).withLimits(ServerLimits.DEFAULTS)
-                .withReadOnly(true));
-             RawClient c = RawClient.connect(server)) {
-            Response.HelloOk ok = assertInstanceOf(Response.HelloOk.class,
-                    c.request(new Request.Hello(1), Response.HelloOk.class));
+        try (FtServer server = FtServer.start(FtServer.Options.of(root, ANY_PORT)
+                        .withLimits(ServerLimits.DEFAULTS)
+                        .withReadOnly(true));
+                RawClient c = RawClient.connect(server)) {
+            Response.HelloOk ok =
+                    assertInstanceOf(Response.HelloOk.class, c.request(new Request.Hello(1), Response.HelloOk.class));
             assertTrue(ok.limits().readOnly());
             c.expectError(new Request.Put("new.txt", 1, RawClient.md5(new byte[1])), ErrorCode.ACCESS_DENIED);
             c.expectError(new Request.MakeDirectory("x", false), ErrorCode.ACCESS_DENIED);
@@ -162,12 +175,15 @@ class ServerLimitsTest {
         String segment = "d".repeat(255);
         String path = String.join("/", java.util.Collections.nCopies(16, segment));
         assertTrue(path.length() <= 4096);
-        try (FtServer server = FtServer.start(root(), ANY_PORT); RawClient c = RawClient.hello(server)) {
+        try (FtServer server = FtServer.start(root(), ANY_PORT);
+                RawClient c = RawClient.hello(server)) {
             c.expectError(new Request.MakeDirectory(path, true), ErrorCode.BAD_REQUEST);
             c.expectError(new Request.Get(path, 0), ErrorCode.BAD_REQUEST);
             c.expectError(new Request.Stat(path), ErrorCode.BAD_REQUEST);
-            assertEquals(ErrorCode.NOT_FOUND, ((Response.Error) c.request(new Request.Stat("nope"),
-                    Response.StatOk.class)).code(), "the connection is still in step");
+            assertEquals(
+                    ErrorCode.NOT_FOUND,
+                    ((Response.Error) c.request(new Request.Stat("nope"), Response.StatOk.class)).code(),
+                    "the connection is still in step");
         }
     }
 
@@ -195,14 +211,18 @@ class ServerLimitsTest {
         Files.write(root.resolve("big.bin"), content);
         FtServer server = FtServer.start(FtServer.Options.of(root, ANY_PORT));
         int port = server.address().getPort();
-        try (RawClient busy = RawClient.hello(server); RawClient idle = RawClient.hello(server)) {
+        try (RawClient busy = RawClient.hello(server);
+                RawClient idle = RawClient.hello(server)) {
             busy.send(new Request.Get("big.bin", 0));
             Response.GetOk header = assertInstanceOf(Response.GetOk.class, busy.read(Response.GetOk.class));
             byte[] head = busy.readBody(1 << 20); // the transfer is under way
 
-            CompletableFuture<Boolean> stopped = CompletableFuture.supplyAsync(() -> server.shutdown(Duration.ofSeconds(20)));
+            CompletableFuture<Boolean> stopped =
+                    CompletableFuture.supplyAsync(() -> server.shutdown(Duration.ofSeconds(20)));
             idle.assertClosedByServer();
-            await("the listener was closed").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5))
+            await("the listener was closed")
+                    .atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(5))
                     .until(() -> {
                         try (Socket s = new Socket()) {
                             s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
@@ -216,7 +236,8 @@ class ServerLimitsTest {
             byte[] whole = new byte[content.length];
             System.arraycopy(head, 0, whole, 0, head.length);
             System.arraycopy(rest, 0, whole, head.length, rest.length);
-            assertEquals(RawClient.md5(content), Md5.of(ft.transfer.Body.newMd5().digest(whole)));
+            assertEquals(
+                    RawClient.md5(content), Md5.of(ft.transfer.Body.newMd5().digest(whole)));
             busy.assertClosedByServer();
             assertTrue(stopped.get(30, TimeUnit.SECONDS), "every connection finished within the grace period");
         } finally {

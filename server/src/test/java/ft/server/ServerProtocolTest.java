@@ -17,15 +17,15 @@ import ft.server.storage.local.LocalStorage;
 import ft.testing.FileClock;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -80,12 +80,13 @@ class ServerProtocolTest {
     @Test
     void getWithKeepaliveHearsWaitFramesWhileTheServerHashesTheFile() throws IOException {
         long size = 512L << 20; // sparse: hashing it takes well over 100 ms at any MD5 speed
-        try (RandomAccessFile f = new RandomAccessFile(Files.createDirectories(root).resolve("big.bin").toFile(), "rw")) {
+        try (RandomAccessFile f = new RandomAccessFile(
+                Files.createDirectories(root).resolve("big.bin").toFile(), "rw")) {
             f.setLength(size);
         }
         try (RawClient c = RawClient.connect(server)) {
-            Response.HelloOk hello = assertInstanceOf(Response.HelloOk.class,
-                    c.request(new Request.Hello(1), Response.HelloOk.class));
+            Response.HelloOk hello =
+                    assertInstanceOf(Response.HelloOk.class, c.request(new Request.Hello(1), Response.HelloOk.class));
             assertTrue(hello.limits().keepalive(), "the server says it honours keepalive_ms");
 
             c.send(new Request.Get("big.bin", size - 3, null, Protocol.MIN_KEEPALIVE_MS));
@@ -316,12 +317,14 @@ class ServerProtocolTest {
             }
             Files.setLastModifiedTime(file, mtime); // touch -d: size and mtime as before
 
-            Response.StatOk stat = assertInstanceOf(Response.StatOk.class,
-                    c.request(new Request.Stat("f.bin"), Response.StatOk.class));
+            Response.StatOk stat = assertInstanceOf(
+                    Response.StatOk.class, c.request(new Request.Stat("f.bin"), Response.StatOk.class));
             assertEquals(RawClient.md5(two), stat.md5(), "stat must not answer the old version's MD5");
             RawClient.Fetched f = c.get("f.bin");
             assertArrayEquals(two, f.body());
-            assertEquals(RawClient.md5(f.body()), f.header().md5(),
+            assertEquals(
+                    RawClient.md5(f.body()),
+                    f.header().md5(),
                     "a client would see CHECKSUM_MISMATCH: the header's MD5 is of another version");
         }
     }
@@ -352,8 +355,11 @@ class ServerProtocolTest {
     void refusalMessagesDoNotRevealTheServersDirectories() throws IOException {
         Files.createDirectories(root.resolve("dir"));
         Files.createSymbolicLink(root.resolve("out"), Path.of("../elsewhere"));
-        List<Request> requests = List.of(new Request.Get("dir", 0), new Request.Get("missing", 0),
-                new Request.Get("out", 0), new Request.Get("../x", 0),
+        List<Request> requests = List.of(
+                new Request.Get("dir", 0),
+                new Request.Get("missing", 0),
+                new Request.Get("out", 0),
+                new Request.Get("../x", 0),
                 new Request.Put("dir", 1, RawClient.md5(new byte[1])));
         try (RawClient c = RawClient.hello(server)) {
             for (Request r : requests) {
@@ -366,9 +372,11 @@ class ServerProtocolTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "{\"op\":\"get\",\"path\":\"a\\ud800b\",\"offset\":0}",
-        "{\"op\":\"put\",\"path\":\"a\\udc00\",\"size\":0,\"md5\":\"d41d8cd98f00b204e9800998ecf8427e\"}"})
+    @ValueSource(
+            strings = {
+                "{\"op\":\"get\",\"path\":\"a\\ud800b\",\"offset\":0}",
+                "{\"op\":\"put\",\"path\":\"a\\udc00\",\"size\":0,\"md5\":\"d41d8cd98f00b204e9800998ecf8427e\"}"
+            })
     void pathWithALoneSurrogateIsBadRequestNotAnInternalError(String json) throws IOException {
         Files.writeString(root.resolve("ok.txt"), "ok");
         try (RawClient c = RawClient.hello(server)) {
@@ -380,7 +388,8 @@ class ServerProtocolTest {
         }
         assertFalse(Files.exists(root.resolve("a")));
         try (RawClient c = RawClient.hello(server)) {
-            assertArrayEquals("ok".getBytes(StandardCharsets.UTF_8), c.get("ok.txt").body());
+            assertArrayEquals(
+                    "ok".getBytes(StandardCharsets.UTF_8), c.get("ok.txt").body());
         }
     }
 
@@ -393,7 +402,8 @@ class ServerProtocolTest {
             c.expectError(new Request.Get("pipe", 0), ErrorCode.ACCESS_DENIED);
             Files.createSymbolicLink(root.resolve("pipe-link"), Path.of("pipe"));
             c.expectError(new Request.Get("pipe-link", 0), ErrorCode.ACCESS_DENIED);
-            assertArrayEquals("ok".getBytes(StandardCharsets.UTF_8), c.get("ok.txt").body());
+            assertArrayEquals(
+                    "ok".getBytes(StandardCharsets.UTF_8), c.get("ok.txt").body());
         }
     }
 
@@ -434,12 +444,14 @@ class ServerProtocolTest {
     void putOfANewFileStoresItAndLeavesNoPartial() throws IOException {
         byte[] content = randomBytes(1_000_003, 5);
         try (RawClient c = RawClient.hello(server)) {
-            Response r = c.request(new Request.Put("new.bin", content.length, RawClient.md5(content)),
-                    Response.PutReady.class);
+            Response r = c.request(
+                    new Request.Put("new.bin", content.length, RawClient.md5(content)), Response.PutReady.class);
             assertEquals(0, assertInstanceOf(Response.PutReady.class, r).offset());
             c.sendRaw(content);
             Response done = c.read(Response.PutDone.class);
-            assertEquals(RawClient.md5(content), assertInstanceOf(Response.PutDone.class, done).md5());
+            assertEquals(
+                    RawClient.md5(content),
+                    assertInstanceOf(Response.PutDone.class, done).md5());
 
             assertArrayEquals(content, Files.readAllBytes(root.resolve("new.bin")));
             assertEquals(List.of(), partials(), "a completed upload leaves nothing behind");
@@ -506,8 +518,8 @@ class ServerProtocolTest {
             assertArrayEquals(old, f.body());
             assertEquals(RawClient.md5(old), f.header().md5());
             // And a correct retry on the same connection starts from zero and succeeds.
-            Response retry = c.request(new Request.Put("doc.txt", content.length, RawClient.md5(content)),
-                    Response.PutReady.class);
+            Response retry = c.request(
+                    new Request.Put("doc.txt", content.length, RawClient.md5(content)), Response.PutReady.class);
             assertEquals(0, assertInstanceOf(Response.PutReady.class, retry).offset());
             c.sendRaw(content);
             assertInstanceOf(Response.PutDone.class, c.read(Response.PutDone.class));
@@ -529,9 +541,12 @@ class ServerProtocolTest {
             c.shutdownOutput();
             c.assertClosedByServer();
         }
-        assertFalse(Files.exists(root.resolve("dir/up.bin"), LinkOption.NOFOLLOW_LINKS),
+        assertFalse(
+                Files.exists(root.resolve("dir/up.bin"), LinkOption.NOFOLLOW_LINKS),
                 "an unfinished upload must never appear under its final name");
-        assertEquals(1, partials().stream().filter(p -> p.toString().endsWith(".part")).count());
+        assertEquals(
+                1,
+                partials().stream().filter(p -> p.toString().endsWith(".part")).count());
         assertEquals(sent, Files.size(onlyPart()));
 
         try (RawClient c = RawClient.hello(server)) {
@@ -559,7 +574,8 @@ class ServerProtocolTest {
         } // abrupt close, no goodbye
 
         await("the server storing the " + sent + " bytes sent")
-                .atMost(DEADLINE).pollInterval(Duration.ofMillis(2))
+                .atMost(DEADLINE)
+                .pollInterval(Duration.ofMillis(2))
                 .until(() -> partSize() == sent);
         assertArrayEquals(old, Files.readAllBytes(root.resolve("up.bin")), "the old version must be untouched");
 
@@ -588,9 +604,11 @@ class ServerProtocolTest {
         assertEquals(100_000, partSize());
 
         try (RawClient c = RawClient.hello(server)) {
-            Response r = c.request(new Request.Put("f.bin", second.length, RawClient.md5(second)),
-                    Response.PutReady.class);
-            assertEquals(0, assertInstanceOf(Response.PutReady.class, r).offset(),
+            Response r =
+                    c.request(new Request.Put("f.bin", second.length, RawClient.md5(second)), Response.PutReady.class);
+            assertEquals(
+                    0,
+                    assertInstanceOf(Response.PutReady.class, r).offset(),
                     "bytes of another file must not be resumed");
             c.sendRaw(second);
             assertInstanceOf(Response.PutDone.class, c.read(Response.PutDone.class));
@@ -610,8 +628,8 @@ class ServerProtocolTest {
         }
         byte[] shorter = Arrays.copyOf(content, 150_000);
         try (RawClient c = RawClient.hello(server)) {
-            Response r = c.request(new Request.Put("f.bin", shorter.length, RawClient.md5(shorter)),
-                    Response.PutReady.class);
+            Response r = c.request(
+                    new Request.Put("f.bin", shorter.length, RawClient.md5(shorter)), Response.PutReady.class);
             assertEquals(0, assertInstanceOf(Response.PutReady.class, r).offset());
             c.sendRaw(shorter);
             assertInstanceOf(Response.PutDone.class, c.read(Response.PutDone.class));
@@ -628,7 +646,8 @@ class ServerProtocolTest {
             c.request(new Request.Put("small.bin", content.length, md5), Response.PutReady.class);
             c.sendRaw(content, 0, sent);
             await("the server storing the " + sent + " bytes sent")
-                    .atMost(DEADLINE).pollInterval(Duration.ofMillis(2))
+                    .atMost(DEADLINE)
+                    .pollInterval(Duration.ofMillis(2))
                     .until(() -> partSize() == sent);
             assertEquals(List.of(), metas(), "a small body in flight needs no meta file");
             c.shutdownOutput();
@@ -639,7 +658,10 @@ class ServerProtocolTest {
             Response r = c.request(new Request.Put("small.bin", content.length, md5), Response.PutReady.class);
             assertEquals(sent, assertInstanceOf(Response.PutReady.class, r).offset());
             c.sendRaw(content, sent, content.length - sent);
-            assertEquals(md5, assertInstanceOf(Response.PutDone.class, c.read(Response.PutDone.class)).md5());
+            assertEquals(
+                    md5,
+                    assertInstanceOf(Response.PutDone.class, c.read(Response.PutDone.class))
+                            .md5());
         }
         assertArrayEquals(content, Files.readAllBytes(root.resolve("small.bin")));
         assertEquals(List.of(), partials());
@@ -653,7 +675,8 @@ class ServerProtocolTest {
             c.request(new Request.Put("large.bin", content.length, RawClient.md5(content)), Response.PutReady.class);
             c.sendRaw(content, 0, sent);
             await("the server storing the " + sent + " bytes sent")
-                    .atMost(DEADLINE).pollInterval(Duration.ofMillis(2))
+                    .atMost(DEADLINE)
+                    .pollInterval(Duration.ofMillis(2))
                     .until(() -> partSize() == sent);
             assertEquals(1, metas().size(), "a large body in flight is resumable even if the server dies now");
             c.sendRaw(content, sent, content.length - sent);
@@ -706,7 +729,10 @@ class ServerProtocolTest {
             c.send(new Request.Put("d/e.bin", content.length, md5, true));
             c.sendRaw(content);
             // No offset answer in between: the verdict is the first frame.
-            assertEquals(md5, assertInstanceOf(Response.PutDone.class, c.read(Response.PutDone.class)).md5());
+            assertEquals(
+                    md5,
+                    assertInstanceOf(Response.PutDone.class, c.read(Response.PutDone.class))
+                            .md5());
             c.put("next.bin", "after".getBytes(StandardCharsets.UTF_8));
         }
         assertArrayEquals(content, Files.readAllBytes(root.resolve("d/e.bin")));
@@ -762,7 +788,8 @@ class ServerProtocolTest {
     void concurrentPutOfTheSamePathIsBusyWhileTheFirstIsMidBody() throws IOException {
         byte[] content = randomBytes(500_000, 12);
         Md5 md5 = RawClient.md5(content);
-        try (RawClient first = RawClient.hello(server); RawClient second = RawClient.hello(server)) {
+        try (RawClient first = RawClient.hello(server);
+                RawClient second = RawClient.hello(server)) {
             Response r = first.request(new Request.Put("same.bin", content.length, md5), Response.PutReady.class);
             assertEquals(0, assertInstanceOf(Response.PutReady.class, r).offset());
             first.sendRaw(content, 0, 200_000);
@@ -787,13 +814,18 @@ class ServerProtocolTest {
 
     @Test
     void aPutAnsweredDoneHasLeftItsPathFreeForTheNextOne() throws IOException {
-        try (RawClient a = RawClient.hello(server); RawClient b = RawClient.hello(server)) {
+        try (RawClient a = RawClient.hello(server);
+                RawClient b = RawClient.hello(server)) {
             for (int i = 0; i < 200; i++) {
                 byte[] content = ("version " + i).getBytes(StandardCharsets.UTF_8);
                 RawClient next = i % 2 == 0 ? a : b;
                 // Each put starts the moment the previous one was confirmed, on another connection.
-                assertEquals(RawClient.md5(content), i % 4 < 2 ? next.put("hot.bin", content).md5()
-                        : next.putEager("hot.bin", content, null).md5(), "put " + i);
+                assertEquals(
+                        RawClient.md5(content),
+                        i % 4 < 2
+                                ? next.put("hot.bin", content).md5()
+                                : next.putEager("hot.bin", content, null).md5(),
+                        "put " + i);
             }
         }
     }
@@ -803,11 +835,13 @@ class ServerProtocolTest {
         byte[] content = randomBytes(500_000, 13);
         Md5 md5 = RawClient.md5(content);
         int sent = 200_000;
-        try (RawClient dead = RawClient.hello(server); RawClient rerun = RawClient.hello(server)) {
+        try (RawClient dead = RawClient.hello(server);
+                RawClient rerun = RawClient.hello(server)) {
             dead.request(new Request.Put("same.bin", content.length, md5), Response.PutReady.class);
             dead.sendRaw(content, 0, sent);
             await("the server storing the " + sent + " bytes sent")
-                    .atMost(DEADLINE).pollInterval(Duration.ofMillis(2))
+                    .atMost(DEADLINE)
+                    .pollInterval(Duration.ofMillis(2))
                     .until(() -> partSize() == sent);
             // The first link now carries nothing, without a reset: a dead link. A different file
             // is still refused; the same file is BUSY until the holder counts as stalled, then
@@ -818,7 +852,10 @@ class ServerProtocolTest {
             assertTrue(System.nanoTime() - asked <= DEADLINE.toNanos());
             assertEquals(sent, ready.offset());
             rerun.sendRaw(content, sent, content.length - sent);
-            assertEquals(md5, assertInstanceOf(Response.PutDone.class, rerun.read(Response.PutDone.class)).md5());
+            assertEquals(
+                    md5,
+                    assertInstanceOf(Response.PutDone.class, rerun.read(Response.PutDone.class))
+                            .md5());
             dead.assertClosedByServer();
         }
         assertArrayEquals(content, Files.readAllBytes(root.resolve("same.bin")));
@@ -831,7 +868,8 @@ class ServerProtocolTest {
         Files.createSymbolicLink(root.resolve("alias"), Path.of("real"));
         byte[] content = randomBytes(100_000, 13);
         Md5 md5 = RawClient.md5(content);
-        try (RawClient first = RawClient.hello(server); RawClient second = RawClient.hello(server)) {
+        try (RawClient first = RawClient.hello(server);
+                RawClient second = RawClient.hello(server)) {
             first.request(new Request.Put("real/f.bin", content.length, md5), Response.PutReady.class);
             first.sendRaw(content, 0, 10);
             second.expectError(new Request.Put("alias/f.bin", content.length, md5), ErrorCode.BUSY);
@@ -875,9 +913,10 @@ class ServerProtocolTest {
 
     @Test
     void idleConnectionIsClosedAfterTheIdleTimeout() throws IOException {
-        try (FtServer quick = FtServer.start(FtServer.Options.of(tmp.resolve("quick"), new InetSocketAddress("127.0.0.1", 0))
-                .withLimits(ServerLimits.DEFAULTS.withIdleTimeout(Duration.ofMillis(300))));
-             RawClient c = RawClient.hello(quick)) {
+        try (FtServer quick =
+                        FtServer.start(FtServer.Options.of(tmp.resolve("quick"), new InetSocketAddress("127.0.0.1", 0))
+                                .withLimits(ServerLimits.DEFAULTS.withIdleTimeout(Duration.ofMillis(300))));
+                RawClient c = RawClient.hello(quick)) {
             long start = System.nanoTime();
             c.assertClosedByServer();
             long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
@@ -900,7 +939,8 @@ class ServerProtocolTest {
             assertFalse(Files.exists(quickRoot.resolve("f.bin")));
             try (RawClient c = RawClient.hello(quick)) {
                 Response r = c.request(new Request.Put("f.bin", content.length, md5), Response.PutReady.class);
-                assertEquals(40_000, assertInstanceOf(Response.PutReady.class, r).offset());
+                assertEquals(
+                        40_000, assertInstanceOf(Response.PutReady.class, r).offset());
                 c.sendRaw(content, 40_000, content.length - 40_000);
                 assertInstanceOf(Response.PutDone.class, c.read(Response.PutDone.class));
             }
@@ -941,7 +981,10 @@ class ServerProtocolTest {
 
     private static Response.PutReady putReadyRetryingBusy(RawClient c, Request.Put put) throws IOException {
         AtomicReference<Response> answer = new AtomicReference<>();
-        await("a put not refused BUSY").atMost(DEADLINE).pollInterval(Duration.ofMillis(5)).pollInSameThread()
+        await("a put not refused BUSY")
+                .atMost(DEADLINE)
+                .pollInterval(Duration.ofMillis(5))
+                .pollInSameThread()
                 .until(() -> {
                     answer.set(c.request(put, Response.PutReady.class));
                     return !(answer.get() instanceof Response.Error e && e.code() == ErrorCode.BUSY);
@@ -964,7 +1007,8 @@ class ServerProtocolTest {
     private Path onlyPart() throws IOException {
         Path dir = root.resolve(".ft/partials");
         try (Stream<Path> s = Files.list(dir)) {
-            List<Path> parts = s.filter(p -> p.getFileName().toString().endsWith(".part")).toList();
+            List<Path> parts =
+                    s.filter(p -> p.getFileName().toString().endsWith(".part")).toList();
             assertEquals(1, parts.size(), () -> "expected one partial, found " + parts);
             return parts.getFirst();
         }
@@ -974,7 +1018,8 @@ class ServerProtocolTest {
     private long partSize() {
         Path dir = root.resolve(".ft/partials");
         try (Stream<Path> s = Files.list(dir)) {
-            List<Path> parts = s.filter(p -> p.getFileName().toString().endsWith(".part")).toList();
+            List<Path> parts =
+                    s.filter(p -> p.getFileName().toString().endsWith(".part")).toList();
             return parts.size() == 1 ? Files.size(parts.getFirst()) : -1;
         } catch (IOException e) {
             return -1; // a partial vanishing between list and size: look again
@@ -990,7 +1035,9 @@ class ServerProtocolTest {
     static void mkfifo(Path path) throws InterruptedException {
         int exit;
         try {
-            Process p = new ProcessBuilder("mkfifo", path.toString()).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("mkfifo", path.toString())
+                    .redirectErrorStream(true)
+                    .start();
             if (!p.waitFor(10, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 exit = -1;

@@ -15,7 +15,8 @@ class TlsIdentityTest {
     @Test
     void fingerprintIsSha256OfTheDerInOpenSshForm() throws Exception {
         TlsIdentity id = SelfSignedCertificate.generate();
-        byte[] digest = MessageDigest.getInstance("SHA-256").digest(id.certificate().getEncoded());
+        byte[] digest =
+                MessageDigest.getInstance("SHA-256").digest(id.certificate().getEncoded());
         assertEquals("SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(digest), id.fingerprint());
         assertTrue(id.fingerprint().matches("SHA256:[A-Za-z0-9+/]{43}"), id.fingerprint());
     }

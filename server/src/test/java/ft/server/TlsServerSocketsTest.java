@@ -14,7 +14,6 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -55,7 +54,8 @@ class TlsServerSocketsTest {
                     return ssl.getEnabledProtocols();
                 }
             });
-            try (SSLSocket s = (SSLSocket) clientTrusting(id.certificate()).getSocketFactory()
+            try (SSLSocket s = (SSLSocket) clientTrusting(id.certificate())
+                    .getSocketFactory()
                     .createSocket(LOOPBACK, listener.getLocalPort())) {
                 assertEquals("TLSv1.3", echo(s));
             }
@@ -71,14 +71,15 @@ class TlsServerSocketsTest {
             listener.bind(new InetSocketAddress(LOOPBACK, 0));
             Future<String> served = threads.submit(() -> {
                 try (SocketChannel channel = listener.accept();
-                     SSLSocket ssl = tls.wrapServer(channel.socket(), WAIT)) {
+                        SSLSocket ssl = tls.wrapServer(channel.socket(), WAIT)) {
                     String protocol = ssl.getSession().getProtocol();
                     echoBack(ssl);
                     return protocol;
                 }
             });
             int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
-            try (SSLSocket s = (SSLSocket) clientTrusting(id.certificate()).getSocketFactory().createSocket(LOOPBACK, port)) {
+            try (SSLSocket s = (SSLSocket)
+                    clientTrusting(id.certificate()).getSocketFactory().createSocket(LOOPBACK, port)) {
                 assertEquals("TLSv1.3", echo(s));
                 assertEquals(id.certificate(), s.getSession().getPeerCertificates()[0]);
             }
@@ -91,12 +92,14 @@ class TlsServerSocketsTest {
         TlsIdentity id = PemStore.loadOrCreate(dir.resolve(".ft"));
         try (ServerSocket listener = new ServerSocket(0, 10, LOOPBACK)) {
             Future<String> served = serveOnce(listener, id);
-            try (SSLSocket s = (SSLSocket) clientTrusting(id.certificate()).getSocketFactory()
+            try (SSLSocket s = (SSLSocket) clientTrusting(id.certificate())
+                    .getSocketFactory()
                     .createSocket(LOOPBACK, listener.getLocalPort())) {
                 s.setEnabledProtocols(new String[] {"TLSv1.2"});
                 assertThrows(IOException.class, s::startHandshake);
             }
-            var e = assertThrows(java.util.concurrent.ExecutionException.class,
+            var e = assertThrows(
+                    java.util.concurrent.ExecutionException.class,
                     () -> served.get(WAIT.toSeconds(), TimeUnit.SECONDS));
             assertTrue(e.getCause() instanceof IOException, String.valueOf(e.getCause()));
         }
@@ -107,11 +110,12 @@ class TlsServerSocketsTest {
         TlsIdentity id = PemStore.loadOrCreate(dir.resolve(".ft"));
         TlsServerSockets tls = new TlsServerSockets(id);
         try (ServerSocket listener = new ServerSocket(0, 10, LOOPBACK);
-             Socket silent = new Socket(LOOPBACK, listener.getLocalPort());
-             Socket accepted = listener.accept()) {
+                Socket silent = new Socket(LOOPBACK, listener.getLocalPort());
+                Socket accepted = listener.accept()) {
             long start = System.nanoTime();
             assertTimeoutPreemptively(WAIT, () -> {
-                var e = assertThrows(TlsServerSockets.HandshakeTimeoutException.class,
+                var e = assertThrows(
+                        TlsServerSockets.HandshakeTimeoutException.class,
                         () -> tls.wrapServer(accepted, Duration.ofMillis(300)));
                 assertTrue(e.getMessage().contains("not completed within 300 ms"), e.getMessage());
             });
@@ -145,7 +149,8 @@ class TlsServerSocketsTest {
                     return ssl.getSession().getProtocol();
                 }
             });
-            try (SSLSocket s = (SSLSocket) clientTrusting(id.certificate()).getSocketFactory()
+            try (SSLSocket s = (SSLSocket) clientTrusting(id.certificate())
+                    .getSocketFactory()
                     .createSocket(LOOPBACK, listener.getLocalPort())) {
                 assertEquals("TLSv1.3", echo(s));
             }

@@ -136,7 +136,9 @@ class TreeRequestsTest {
 
         assertEquals(List.of(".hidden", "B.txt", "a.txt", "b.txt", "dir", "link", "out"), page.paths());
         assertFalse(page.end().more());
-        assertEquals(new ListItem.Entry("b.txt", EntryType.FILE, 3, Files.getLastModifiedTime(b).toMillis()),
+        assertEquals(
+                new ListItem.Entry(
+                        "b.txt", EntryType.FILE, 3, Files.getLastModifiedTime(b).toMillis()),
                 page.entry("b.txt"));
         assertEquals(5, page.entry("B.txt").size());
         assertEquals(EntryType.DIR, page.entry("dir").type());
@@ -256,9 +258,22 @@ class TreeRequestsTest {
 
         Listing found = find("", null);
 
-        Set<String> expected = Set.of("a.txt", "sub", "sub/b.txt", "sub/deep", "sub/deep/c.bin", "empty",
-                UNICODE_DIR, UNICODE_DIR + "/" + UNICODE_FILE, "filelink", "sub/outlink",
-                "inlink", "inlink/b.txt", "inlink/deep", "inlink/deep/c.bin", "inlink/outlink");
+        Set<String> expected = Set.of(
+                "a.txt",
+                "sub",
+                "sub/b.txt",
+                "sub/deep",
+                "sub/deep/c.bin",
+                "empty",
+                UNICODE_DIR,
+                UNICODE_DIR + "/" + UNICODE_FILE,
+                "filelink",
+                "sub/outlink",
+                "inlink",
+                "inlink/b.txt",
+                "inlink/deep",
+                "inlink/deep/c.bin",
+                "inlink/outlink");
         assertEquals(new TreeSet<>(expected), new TreeSet<>(found.paths()));
         assertEquals(expected.size(), found.entries().size(), "no path may be reported twice");
         assertEquals(EntryType.DIR, found.entry("empty").type());
@@ -267,8 +282,14 @@ class TreeRequestsTest {
         assertEquals(EntryType.FILE, found.entry("filelink").type());
         assertEquals(EntryType.LINK, found.entry("sub/outlink").type());
         assertEquals(EntryType.LINK, found.entry("inlink/outlink").type());
-        assertEquals(new ListItem.Entry("sub/deep/c.bin", EntryType.FILE, 3,
-                Files.getLastModifiedTime(root.resolve("sub/deep/c.bin")).toMillis()), found.entry("sub/deep/c.bin"));
+        assertEquals(
+                new ListItem.Entry(
+                        "sub/deep/c.bin",
+                        EntryType.FILE,
+                        3,
+                        Files.getLastModifiedTime(root.resolve("sub/deep/c.bin"))
+                                .toMillis()),
+                found.entry("sub/deep/c.bin"));
         assertEquals(7, found.entry(UNICODE_DIR + "/" + UNICODE_FILE).size());
         assertFalse(found.end().more());
     }
@@ -323,7 +344,9 @@ class TreeRequestsTest {
         Files.createSymbolicLink(root.resolve("outlink"), outside);
         Files.createSymbolicLink(root.resolve("sub/up"), root);
 
-        assertEquals(List.of("inlink/a.txt"), find("", "inlink/*.txt").paths(),
+        assertEquals(
+                List.of("inlink/a.txt"),
+                find("", "inlink/*.txt").paths(),
                 "a literal prefix follows a link inside the root, as the walk does");
         assertEquals(List.of(), find("", "outlink/*.txt").paths(), "never a link that leaves the root");
         assertEquals(List.of(), find("", "sub/up/sub/*.txt").paths(), "never a link back into the walk (a loop)");
@@ -338,8 +361,13 @@ class TreeRequestsTest {
 
         Listing found = find("view", null);
 
-        assertEquals(List.of(new ListItem.Entry("view/alias.csv", EntryType.FILE, 6,
-                Files.getLastModifiedTime(target).toMillis())), found.entries());
+        assertEquals(
+                List.of(new ListItem.Entry(
+                        "view/alias.csv",
+                        EntryType.FILE,
+                        6,
+                        Files.getLastModifiedTime(target).toMillis())),
+                found.entries());
         assertEquals(List.of("view/alias.csv"), find("", "**/alias.csv").paths());
         assertEquals("1,2,3\n", new String(client.get("view/alias.csv").body(), StandardCharsets.UTF_8));
     }
@@ -353,7 +381,8 @@ class TreeRequestsTest {
 
         Listing found = find("mirror", null);
 
-        assertEquals(Set.of("mirror/photos", "mirror/photos/2024", "mirror/photos/2024/a.jpg", "mirror/photos/empty"),
+        assertEquals(
+                Set.of("mirror/photos", "mirror/photos/2024", "mirror/photos/2024/a.jpg", "mirror/photos/empty"),
                 pathSet(found));
         assertEquals(EntryType.DIR, found.entry("mirror/photos").type());
         assertEquals(EntryType.DIR, found.entry("mirror/photos/empty").type());
@@ -381,10 +410,18 @@ class TreeRequestsTest {
             assertEquals(EntryType.LINK, e.type(), link);
             assertEquals(0, e.size(), link + ": nothing about the target, not even its size");
         }
-        assertEquals(Files.readAttributes(toDir, java.nio.file.attribute.BasicFileAttributes.class,
-                LinkOption.NOFOLLOW_LINKS).lastModifiedTime().toMillis(), found.entry("d/out-dir").mtime(),
+        assertEquals(
+                Files.readAttributes(
+                                toDir, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                        .lastModifiedTime()
+                        .toMillis(),
+                found.entry("d/out-dir").mtime(),
                 "the link's own time, not its target's");
-        assertEquals(List.of(), find("", "**").paths().stream().filter(p -> p.contains("secret")).toList());
+        assertEquals(
+                List.of(),
+                find("", "**").paths().stream()
+                        .filter(p -> p.contains("secret"))
+                        .toList());
         assertEquals(List.of(), find("", "**/*.txt").paths(), "a pattern finds nothing behind such links");
         assertEquals(List.of(), find("d", "out-dir/*").paths());
         client.expectError(new Request.Get("d/out-file", 0), ErrorCode.ACCESS_DENIED);
@@ -403,14 +440,29 @@ class TreeRequestsTest {
 
         Listing found = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> find("", null));
 
-        assertEquals(Set.of("a", "a/f.txt", "a/up", "a/self",
-                "x", "x/x.txt", "x/to-y", "x/to-y/y.txt", "x/to-y/to-x",
-                "y", "y/y.txt", "y/to-x", "y/to-x/x.txt", "y/to-x/to-y"), pathSet(found));
+        assertEquals(
+                Set.of(
+                        "a",
+                        "a/f.txt",
+                        "a/up",
+                        "a/self",
+                        "x",
+                        "x/x.txt",
+                        "x/to-y",
+                        "x/to-y/y.txt",
+                        "x/to-y/to-x",
+                        "y",
+                        "y/y.txt",
+                        "y/to-x",
+                        "y/to-x/x.txt",
+                        "y/to-x/to-y"),
+                pathSet(found));
         for (String loop : List.of("a/up", "a/self", "x/to-y/to-x", "y/to-x/to-y")) {
             assertEquals(EntryType.LINK, found.entry(loop).type(), loop);
         }
         assertEquals(EntryType.DIR, found.entry("x/to-y").type());
-        assertEquals(Set.of("a/f.txt"), pathSet(find("a", "**/f.txt")), "a link to a parent of the start is a loop too");
+        assertEquals(
+                Set.of("a/f.txt"), pathSet(find("a", "**/f.txt")), "a link to a parent of the start is a loop too");
     }
 
     @Test
@@ -514,7 +566,9 @@ class TreeRequestsTest {
 
         assertFalse(Files.exists(root.resolve("tree"), LinkOption.NOFOLLOW_LINKS));
         assertEquals("keep", Files.readString(root.resolve("sibling/keep.txt")));
-        assertEquals("not yours", Files.readString(outside.resolve("secret.txt")),
+        assertEquals(
+                "not yours",
+                Files.readString(outside.resolve("secret.txt")),
                 "a symlink inside a removed tree must be removed, not followed");
     }
 

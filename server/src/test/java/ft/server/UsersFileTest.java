@@ -42,7 +42,9 @@ class UsersFileTest {
 
         Users loaded = Users.load(file);
         assertEquals(carol.users().list(), loaded.list());
-        assertEquals(List.of("alice", "bob", "carol-2_x"), loaded.list().stream().map(Users.User::name).toList());
+        assertEquals(
+                List.of("alice", "bob", "carol-2_x"),
+                loaded.list().stream().map(Users.User::name).toList());
         Users.User b = loaded.find("bob");
         assertTrue(b.readOnly());
         assertEquals(tmp.resolve("bob").toString(), b.root());
@@ -80,7 +82,9 @@ class UsersFileTest {
         assertEquals(43, secret.length(), secret);
         assertEquals(32, Base64.getUrlDecoder().decode(secret).length);
         assertFalse(a.toString().contains(secret), "toString must not show the token");
-        assertFalse(a.user().toString().contains(Base64.getEncoder().encodeToString(a.user().hash())));
+        assertFalse(a.user()
+                .toString()
+                .contains(Base64.getEncoder().encodeToString(a.user().hash())));
     }
 
     @Test
@@ -114,7 +118,15 @@ class UsersFileTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "al ice", "a.b", "a/b", "ünï", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"})
+    @ValueSource(
+            strings = {
+                "",
+                "al ice",
+                "a.b",
+                "a/b",
+                "ünï",
+                "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+            })
     void invalidNamesAreRefused(String name) {
         assertThrows(IllegalArgumentException.class, () -> Users.empty().add(name, false, null, false));
     }
@@ -132,7 +144,8 @@ class UsersFileTest {
 
     @Test
     void savedFileIsReadableByItsOwnerOnly() throws IOException {
-        Assumptions.assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
+        Assumptions.assumeTrue(
+                FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
         Path file = tmp.resolve("users.jsonl");
         Users.empty().add("alice", false, null, false).users().save(file);
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
@@ -189,8 +202,8 @@ class UsersFileTest {
                 good.replace("PBKDF2WithHmacSHA256", "MD5"));
         for (String text : bad) {
             Path file = withLine(text);
-            Users.BadUsersFileException e = assertThrows(Users.BadUsersFileException.class, () -> Users.load(file),
-                    text);
+            Users.BadUsersFileException e =
+                    assertThrows(Users.BadUsersFileException.class, () -> Users.load(file), text);
             assertTrue(e.getMessage().startsWith(file + ":"), e.getMessage());
         }
     }
@@ -201,7 +214,8 @@ class UsersFileTest {
         byte[] salt = new byte[16];
         Arrays.fill(salt, (byte) 7);
         byte[] hash = Tokens.derive("s3cret", salt, Tokens.DEFAULT_ITERATIONS + 1);
-        Users.User u = Users.load(withLine(line("old", Tokens.DEFAULT_ITERATIONS + 1, salt, hash, ""))).find("old");
+        Users.User u = Users.load(withLine(line("old", Tokens.DEFAULT_ITERATIONS + 1, salt, hash, "")))
+                .find("old");
         assertEquals(Tokens.DEFAULT_ITERATIONS + 1, u.iterations());
         assertTrue(u.verifies("s3cret"));
         assertArrayEquals(hash, u.hash());

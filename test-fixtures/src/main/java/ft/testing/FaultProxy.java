@@ -147,8 +147,8 @@ public final class FaultProxy implements AutoCloseable {
     private final Queue<Faults> queue = new ConcurrentLinkedQueue<>();
     private volatile Faults defaults = Faults.none();
     private final AtomicInteger connections = new AtomicInteger();
-    private final Map<Direction, AtomicLong> bytes = new EnumMap<>(Map.of(
-            Direction.UPSTREAM, new AtomicLong(), Direction.DOWNSTREAM, new AtomicLong()));
+    private final Map<Direction, AtomicLong> bytes =
+            new EnumMap<>(Map.of(Direction.UPSTREAM, new AtomicLong(), Direction.DOWNSTREAM, new AtomicLong()));
     private final Map<Kind, Integer> fired = new EnumMap<>(Kind.class);
     private final Set<Link> open = ConcurrentHashMap.newKeySet();
 
@@ -161,7 +161,10 @@ public final class FaultProxy implements AutoCloseable {
     public FaultProxy(InetSocketAddress target) throws IOException {
         this.target = target;
         listener = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
-        Thread.ofPlatform().daemon().name("fault-proxy-accept-" + listener.getLocalPort()).start(this::acceptAll);
+        Thread.ofPlatform()
+                .daemon()
+                .name("fault-proxy-accept-" + listener.getLocalPort())
+                .start(this::acceptAll);
     }
 
     /** A proxy to {@code target} that applies {@code faults} to every connection. */
@@ -294,7 +297,10 @@ public final class FaultProxy implements AutoCloseable {
                 close();
                 return;
             }
-            Thread.ofPlatform().daemon().name("fault-proxy-up").start(() -> forward(Direction.UPSTREAM, client, server));
+            Thread.ofPlatform()
+                    .daemon()
+                    .name("fault-proxy-up")
+                    .start(() -> forward(Direction.UPSTREAM, client, server));
             forward(Direction.DOWNSTREAM, server, client);
         }
 

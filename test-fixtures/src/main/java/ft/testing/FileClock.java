@@ -24,7 +24,9 @@ public final class FileClock {
         Path probe = Files.createTempFile(scratchDir, "clock", ".probe");
         try {
             await("the file system's clock to move past " + changed)
-                    .atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+                    .atMost(Duration.ofSeconds(10))
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(1))
                     .until(() -> changeTimeNow(probe).compareTo(changed) > 0);
         } finally {
             Files.deleteIfExists(probe);

@@ -37,7 +37,9 @@ public final class ListingReader {
         }
 
         public ListItem.Entry entry(String path) {
-            return entries.stream().filter(e -> e.path().equals(path)).findFirst()
+            return entries.stream()
+                    .filter(e -> e.path().equals(path))
+                    .findFirst()
                     .orElseThrow(() -> new AssertionError("no entry '" + path + "' in " + paths()));
         }
     }
@@ -65,7 +67,8 @@ public final class ListingReader {
     public static Listing readStream(RawClient client) throws IOException {
         // Buffering is safe here: the server sends nothing after the end frame until the next
         // request, which cannot have been sent yet, so no byte beyond this stream is taken.
-        FrameReader reader = new FrameReader(new BufferedInputStream(client.socket().getInputStream(), 64 * 1024));
+        FrameReader reader =
+                new FrameReader(new BufferedInputStream(client.socket().getInputStream(), 64 * 1024));
         List<ListItem.Entry> entries = new ArrayList<>();
         for (int i = 0; i < MAX_FRAMES; i++) {
             byte[] frame;

@@ -77,7 +77,8 @@ public class RawClient implements AutoCloseable {
      */
     protected static Socket open(InetSocketAddress server, InetAddress from) throws IOException {
         InetAddress host = server.getAddress() == null || server.getAddress().isAnyLocalAddress()
-                ? InetAddress.getByName("127.0.0.1") : server.getAddress();
+                ? InetAddress.getByName("127.0.0.1")
+                : server.getAddress();
         Socket socket = new Socket();
         try {
             if (from != null) {
@@ -152,8 +153,8 @@ public class RawClient implements AutoCloseable {
         try {
             return CODEC.decodeResponse(frame, expected);
         } catch (ProtocolException e) {
-            throw new AssertionError("server sent an undecodable header: "
-                    + new String(frame, StandardCharsets.UTF_8), e);
+            throw new AssertionError(
+                    "server sent an undecodable header: " + new String(frame, StandardCharsets.UTF_8), e);
         }
     }
 
@@ -209,7 +210,8 @@ public class RawClient implements AutoCloseable {
         Response.PutReady ready = assertInstanceOf(Response.PutReady.class, r, () -> "put " + path + " refused: " + r);
         sendRaw(content, (int) ready.offset(), content.length - (int) ready.offset());
         Response done = read(Response.PutDone.class);
-        Response.PutDone putDone = assertInstanceOf(Response.PutDone.class, done, () -> "put " + path + " failed: " + done);
+        Response.PutDone putDone =
+                assertInstanceOf(Response.PutDone.class, done, () -> "put " + path + " failed: " + done);
         assertEquals(md5, putDone.md5());
         return putDone;
     }
@@ -220,7 +222,8 @@ public class RawClient implements AutoCloseable {
         send(new Request.Put(path, content.length, md5, true, attributes));
         sendRaw(content);
         Response done = read(Response.PutDone.class);
-        Response.PutDone putDone = assertInstanceOf(Response.PutDone.class, done, () -> "put " + path + " failed: " + done);
+        Response.PutDone putDone =
+                assertInstanceOf(Response.PutDone.class, done, () -> "put " + path + " failed: " + done);
         assertEquals(md5, putDone.md5());
         return putDone;
     }

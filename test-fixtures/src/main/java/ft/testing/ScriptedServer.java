@@ -175,7 +175,7 @@ public final class ScriptedServer implements AutoCloseable {
                 out.write(reply.bytes());
                 out.flush();
                 switch (reply.then()) {
-                    case READ_ON -> { }
+                    case READ_ON -> {}
                     case CLOSE -> {
                         return;
                     }

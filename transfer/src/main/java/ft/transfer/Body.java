@@ -40,8 +40,9 @@ public final class Body {
      * @throws SinkFailedException if writing to {@code out} failed (a full disk, say), so callers
      *     can tell their own disk's failure from the peer's
      */
-    public static void receive(InputStream in, WritableByteChannel out, long length, MessageDigest md5,
-                               LongConsumer progress) throws IOException {
+    public static void receive(
+            InputStream in, WritableByteChannel out, long length, MessageDigest md5, LongConsumer progress)
+            throws IOException {
         if (length >= PIPELINE_MIN_BYTES) {
             receivePipelined(in, out, length, md5, progress);
             return;
@@ -66,8 +67,9 @@ public final class Body {
      * while the next one fills. Received bytes are never held back waiting for more: a stalled
      * or killed transfer has written all it got, and resumes after it.
      */
-    private static void receivePipelined(InputStream in, WritableByteChannel out, long length, MessageDigest md5,
-                                         LongConsumer progress) throws IOException {
+    private static void receivePipelined(
+            InputStream in, WritableByteChannel out, long length, MessageDigest md5, LongConsumer progress)
+            throws IOException {
         try (HashingThread hasher = new HashingThread(md5, BUFFER_BYTES)) {
             long done = 0;
             while (done < length) {
@@ -110,8 +112,9 @@ public final class Body {
      * lets the hash catch up with it: the digest then covers exactly the bytes written, and a
      * receiver that saves its state ({@link Md5State}) resumes without reading them back.
      */
-    private static void keep(WritableByteChannel out, HashingThread hasher, byte[] buf, int filled, long done,
-                             LongConsumer progress) throws IOException {
+    private static void keep(
+            WritableByteChannel out, HashingThread hasher, byte[] buf, int filled, long done, LongConsumer progress)
+            throws IOException {
         write(out, buf, filled);
         progress.accept(done + filled);
         hasher.hash(buf, filled);
@@ -139,7 +142,7 @@ public final class Body {
      * @throws EOFException if the channel holds fewer bytes
      */
     public static void hash(ReadableByteChannel in, long length, MessageDigest md5) throws IOException {
-        hash(in, length, md5, done -> { });
+        hash(in, length, md5, done -> {});
     }
 
     /** As {@link #hash(ReadableByteChannel, long, MessageDigest)}, telling {@code progress} the bytes hashed so far. */

@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
  * suffix and rounded down to whole bytes.
  */
 public final class ByteSize {
-    private static final Pattern SIZE = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)\\s*([kmgtp]?)(i?b?)",
-            Pattern.CASE_INSENSITIVE);
+    private static final Pattern SIZE =
+            Pattern.compile("([0-9]+(?:\\.[0-9]+)?)\\s*([kmgtp]?)(i?b?)", Pattern.CASE_INSENSITIVE);
     private static final String UNITS = "kmgtp";
 
     private ByteSize() {}
@@ -28,7 +28,8 @@ public final class ByteSize {
     public static long parse(String text) {
         Matcher m = SIZE.matcher(text == null ? "" : text.strip());
         if (!m.matches() || (m.group(2).isEmpty() && m.group(3).equalsIgnoreCase("ib"))) {
-            throw new IllegalArgumentException("'" + text + "' is not a size (examples: 1048576, 500K, 20M, 1.5G, 10GiB)");
+            throw new IllegalArgumentException(
+                    "'" + text + "' is not a size (examples: 1048576, 500K, 20M, 1.5G, 10GiB)");
         }
         BigDecimal number = new BigDecimal(m.group(1));
         String unit = m.group(2).toLowerCase(Locale.ROOT);

@@ -173,7 +173,10 @@ public final class Deadline {
                 QUEUE.add(d);
                 if (thread == null) {
                     // A platform thread: a virtual one could wait behind the carriers it should free.
-                    thread = Thread.ofPlatform().name("ft-deadlines").daemon(true).start(Watchdog::run);
+                    thread = Thread.ofPlatform()
+                            .name("ft-deadlines")
+                            .daemon(true)
+                            .start(Watchdog::run);
                 } else if (QUEUE.peek() == d) {
                     CHANGED.signal();
                 }

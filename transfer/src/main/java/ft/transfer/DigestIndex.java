@@ -51,6 +51,7 @@ import java.util.zip.CRC32C;
 public final class DigestIndex implements Closeable {
     /** The log's name in the state directory. */
     public static final String FILE_NAME = "digests";
+
     private static final String HEADER = "ft-digests 1";
     private static final String GONE = "-";
     /** Below this many lines the log is never compacted while open. */
@@ -63,10 +64,12 @@ public final class DigestIndex implements Closeable {
     private final Object writeLock = new Object();
     /** Null when another process owns the file (or after close): records stay in memory. */
     private FileChannel log;
+
     private FileLock lock;
     private long lines;
     /** An append failed part-way: the next one starts on a fresh line. */
     private boolean mayBeTorn;
+
     private IOException lastFailure;
 
     private DigestIndex(Path file) {
@@ -84,7 +87,8 @@ public final class DigestIndex implements Closeable {
     }
 
     private void load() throws IOException {
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileChannel channel =
+                FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         boolean owner;
         try {
             lock = channel.tryLock();
@@ -240,12 +244,16 @@ public final class DigestIndex implements Closeable {
         StringBuilder text = new StringBuilder(HEADER).append('\n');
         long count = 0;
         for (Map.Entry<String, Entry> e : entries.entrySet()) {
-            String content = e.getValue().md5().hex() + " " + escape(e.getValue().version()) + " " + escape(e.getKey());
-            text.append(String.format("%08x", crc(content))).append(' ').append(content).append('\n');
+            String content =
+                    e.getValue().md5().hex() + " " + escape(e.getValue().version()) + " " + escape(e.getKey());
+            text.append(String.format("%08x", crc(content)))
+                    .append(' ')
+                    .append(content)
+                    .append('\n');
             count++;
         }
-        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel out = FileChannel.open(
+                tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             writeFully(out, ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)));
             out.force(true);
         }

@@ -47,6 +47,7 @@ public final class Md5State extends MessageDigest {
 
     /** The JDK's digest operations, typed {@code (Object, ...)} whichever object does the work. */
     private static final MethodHandle NEW;
+
     private static final MethodHandle UPDATE;
     private static final MethodHandle DIGEST;
     private static final MethodHandle RESET;
@@ -70,7 +71,8 @@ public final class Md5State extends MessageDigest {
                     lookup.findVarHandle(base, "bufOfs", int.class),
                     lookup.findVarHandle(base, "bytesProcessed", long.class));
             create = md5Lookup.findConstructor(md5, MethodType.methodType(void.class));
-            update = lookup.findVirtual(base, "engineUpdate", MethodType.methodType(void.class, byte[].class, int.class, int.class));
+            update = lookup.findVirtual(
+                    base, "engineUpdate", MethodType.methodType(void.class, byte[].class, int.class, int.class));
             digest = lookup.findVirtual(base, "engineDigest", MethodType.methodType(byte[].class));
             reset = lookup.findVirtual(base, "engineReset", MethodType.methodType(void.class));
             Object probe = create.invoke();
@@ -82,8 +84,12 @@ public final class Md5State extends MessageDigest {
             access = null;
             try {
                 MethodHandles.Lookup lookup = MethodHandles.publicLookup();
-                create = MethodHandles.lookup().findStatic(Md5State.class, "plainMd5", MethodType.methodType(MessageDigest.class));
-                update = lookup.findVirtual(MessageDigest.class, "update", MethodType.methodType(void.class, byte[].class, int.class, int.class));
+                create = MethodHandles.lookup()
+                        .findStatic(Md5State.class, "plainMd5", MethodType.methodType(MessageDigest.class));
+                update = lookup.findVirtual(
+                        MessageDigest.class,
+                        "update",
+                        MethodType.methodType(void.class, byte[].class, int.class, int.class));
                 digest = lookup.findVirtual(MessageDigest.class, "digest", MethodType.methodType(byte[].class));
                 reset = lookup.findVirtual(MessageDigest.class, "reset", MethodType.methodType(void.class));
             } catch (ReflectiveOperationException impossible) {
@@ -185,7 +191,8 @@ public final class Md5State extends MessageDigest {
             throw new BadStateException("saved MD5 state of " + saved.length + " bytes; one of " + count
                     + " bytes hashed has " + (FIXED + tail + Integer.BYTES));
         }
-        int expected = ByteBuffer.wrap(saved, saved.length - Integer.BYTES, Integer.BYTES).getInt();
+        int expected = ByteBuffer.wrap(saved, saved.length - Integer.BYTES, Integer.BYTES)
+                .getInt();
         if (crc(saved, saved.length - Integer.BYTES) != expected) {
             throw new BadStateException("saved MD5 state is corrupt (checksum mismatch)");
         }
@@ -273,8 +280,10 @@ public final class Md5State extends MessageDigest {
     /** The JDK's MD5 fields this class reads and writes. */
     private record Access(VarHandle state, VarHandle buffer, VarHandle bufOfs, VarHandle bytesProcessed) {
         boolean fits(Object md5) {
-            return ((int[]) state.get(md5)).length == 4 && ((byte[]) buffer.get(md5)).length == BLOCK
-                    && (int) bufOfs.get(md5) == 0 && (long) bytesProcessed.get(md5) == 0;
+            return ((int[]) state.get(md5)).length == 4
+                    && ((byte[]) buffer.get(md5)).length == BLOCK
+                    && (int) bufOfs.get(md5) == 0
+                    && (long) bytesProcessed.get(md5) == 0;
         }
     }
 }

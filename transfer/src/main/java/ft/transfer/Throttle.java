@@ -32,11 +32,13 @@ public final class Throttle {
     private final int piece;
     /** Bytes in the bucket at {@link #asOfNanos}; negative when in debt. */
     private double tokens;
+
     private long asOfNanos = System.nanoTime();
 
     private Throttle(long bytesPerSecond) {
         this.bytesPerSecond = bytesPerSecond;
-        this.piece = bytesPerSecond == 0 ? Integer.MAX_VALUE : (int) Math.max(1, Math.min(MAX_PIECE, bytesPerSecond / 10));
+        this.piece =
+                bytesPerSecond == 0 ? Integer.MAX_VALUE : (int) Math.max(1, Math.min(MAX_PIECE, bytesPerSecond / 10));
     }
 
     /** At most {@code bytesPerSecond} (at least 1). */

@@ -1,18 +1,18 @@
 package ft.transfer;
 
-import ft.protocol.Frames;
-import ft.protocol.Md5;
-import ft.protocol.TrickleInputStream;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.io.IOException;
+import ft.protocol.Frames;
+import ft.protocol.Md5;
+import ft.protocol.TrickleInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
+import java.io.IOException;
 import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.security.MessageDigest;
@@ -55,7 +55,7 @@ class BodyTest {
         byte[] body = randomBytes(Body.BUFFER_BYTES * 2 + 123);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         MessageDigest md5 = Body.newMd5();
-        Body.receive(new ByteArrayInputStream(body), Channels.newChannel(out), body.length, md5, n -> { });
+        Body.receive(new ByteArrayInputStream(body), Channels.newChannel(out), body.length, md5, n -> {});
         assertArrayEquals(body, out.toByteArray());
         assertEquals(md5Of(body), Md5.of(md5.digest()));
     }
@@ -65,7 +65,7 @@ class BodyTest {
         TrickleInputStream in = new TrickleInputStream(new byte[] {1, 2, 3});
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         MessageDigest md5 = Body.newMd5();
-        Body.receive(in, Channels.newChannel(out), 0, md5, n -> { });
+        Body.receive(in, Channels.newChannel(out), 0, md5, n -> {});
         assertEquals(0, out.size());
         assertEquals(0, in.consumed());
         assertEquals("d41d8cd98f00b204e9800998ecf8427e", Md5.of(md5.digest()).hex());
@@ -75,8 +75,14 @@ class BodyTest {
     void receiveOfABodyCutShortThrowsEofAfterWritingWhatArrived() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         List<Long> progress = new ArrayList<>();
-        assertThrows(EOFException.class, () -> Body.receive(new ByteArrayInputStream("hel".getBytes(UTF_8)),
-                Channels.newChannel(out), 5, Body.newMd5(), progress::add));
+        assertThrows(
+                EOFException.class,
+                () -> Body.receive(
+                        new ByteArrayInputStream("hel".getBytes(UTF_8)),
+                        Channels.newChannel(out),
+                        5,
+                        Body.newMd5(),
+                        progress::add));
         assertEquals("hel", out.toString(UTF_8));
         assertEquals(3L, progress.getLast());
     }
@@ -120,13 +126,19 @@ class BodyTest {
             @Override
             public void close() {}
         };
-        Body.SinkFailedException e = assertThrows(Body.SinkFailedException.class, () -> Body.receive(
-                new ByteArrayInputStream(new byte[10]), fullDisk, 10, Body.newMd5(), n -> {}));
+        Body.SinkFailedException e = assertThrows(
+                Body.SinkFailedException.class,
+                () -> Body.receive(new ByteArrayInputStream(new byte[10]), fullDisk, 10, Body.newMd5(), n -> {}));
         assertEquals(IOException.class, e.getCause().getClass());
 
-        EOFException shortBody = assertThrows(EOFException.class, () -> Body.receive(
-                new ByteArrayInputStream(new byte[3]), Channels.newChannel(new ByteArrayOutputStream()), 10,
-                Body.newMd5(), n -> {}));
+        EOFException shortBody = assertThrows(
+                EOFException.class,
+                () -> Body.receive(
+                        new ByteArrayInputStream(new byte[3]),
+                        Channels.newChannel(new ByteArrayOutputStream()),
+                        10,
+                        Body.newMd5(),
+                        n -> {}));
         assertEquals("connection closed after 3 of 10 body bytes", shortBody.getMessage());
     }
 
@@ -144,8 +156,12 @@ class BodyTest {
     @Test
     void pipelinedReceiveHashesAndWritesEveryByteInOrderAroundItsThreshold() throws Exception {
         byte[] all = randomBytes((int) Body.PIPELINE_MIN_BYTES + Body.BUFFER_BYTES + 1);
-        for (int length : new int[] {(int) Body.PIPELINE_MIN_BYTES - 1, (int) Body.PIPELINE_MIN_BYTES,
-                (int) Body.PIPELINE_MIN_BYTES + 1, all.length}) {
+        for (int length : new int[] {
+            (int) Body.PIPELINE_MIN_BYTES - 1,
+            (int) Body.PIPELINE_MIN_BYTES,
+            (int) Body.PIPELINE_MIN_BYTES + 1,
+            all.length
+        }) {
             byte[] body = java.util.Arrays.copyOf(all, length);
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             MessageDigest md5 = Body.newMd5();
@@ -162,11 +178,18 @@ class BodyTest {
         byte[] arrived = randomBytes((int) Body.PIPELINE_MIN_BYTES + 1000);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         List<Long> progress = new ArrayList<>();
-        EOFException e = assertThrows(EOFException.class, () -> Body.receive(ragged(arrived), Channels.newChannel(out),
-                arrived.length + 5000L, Body.newMd5(), progress::add));
+        EOFException e = assertThrows(
+                EOFException.class,
+                () -> Body.receive(
+                        ragged(arrived),
+                        Channels.newChannel(out),
+                        arrived.length + 5000L,
+                        Body.newMd5(),
+                        progress::add));
         assertArrayEquals(arrived, out.toByteArray());
         assertEquals((long) arrived.length, progress.getLast());
-        assertEquals("connection closed after " + arrived.length + " of " + (arrived.length + 5000L) + " body bytes",
+        assertEquals(
+                "connection closed after " + arrived.length + " of " + (arrived.length + 5000L) + " body bytes",
                 e.getMessage());
     }
 
@@ -180,8 +203,9 @@ class BodyTest {
             }
         });
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        assertThrows(java.net.SocketTimeoutException.class, () -> Body.receive(thenTimeout, Channels.newChannel(out),
-                arrived.length * 2L, Body.newMd5(), n -> {}));
+        assertThrows(
+                java.net.SocketTimeoutException.class,
+                () -> Body.receive(thenTimeout, Channels.newChannel(out), arrived.length * 2L, Body.newMd5(), n -> {}));
         assertArrayEquals(arrived, out.toByteArray());
     }
 
@@ -232,7 +256,9 @@ class BodyTest {
             }
         });
         chunks.add(java.util.Arrays.copyOf(body, first));
-        await("the bytes sent so far written").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1))
+        await("the bytes sent so far written")
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(1))
                 .until(() -> written.get() >= first);
         assertEquals(first, written.get(), "bytes written while the sender has sent no more");
         chunks.add(java.util.Arrays.copyOfRange(body, first, body.length));
@@ -266,8 +292,10 @@ class BodyTest {
             public void close() {}
         };
         byte[] body = randomBytes((int) Body.PIPELINE_MIN_BYTES * 2);
-        Body.SinkFailedException e = assertThrows(Body.SinkFailedException.class, () -> Body.receive(
-                new ByteArrayInputStream(body), fullAfterOneBuffer, body.length, Body.newMd5(), n -> {}));
+        Body.SinkFailedException e = assertThrows(
+                Body.SinkFailedException.class,
+                () -> Body.receive(
+                        new ByteArrayInputStream(body), fullAfterOneBuffer, body.length, Body.newMd5(), n -> {}));
         assertEquals(IOException.class, e.getCause().getClass());
     }
 

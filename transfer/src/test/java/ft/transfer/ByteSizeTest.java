@@ -11,9 +11,22 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class ByteSizeTest {
     @ParameterizedTest
-    @CsvSource({"0,0", "1048576,1048576", "17B,17", "500K,512000", "500k,512000", "20M,20971520", "1G,1073741824",
-            "1.5G,1610612736", "10GiB,10737418240", "1KB,1000", "2mb,2000000", "1T,1099511627776", "' 3 K ',3072",
-            "1.0001K,1024"})
+    @CsvSource({
+        "0,0",
+        "1048576,1048576",
+        "17B,17",
+        "500K,512000",
+        "500k,512000",
+        "20M,20971520",
+        "1G,1073741824",
+        "1.5G,1610612736",
+        "10GiB,10737418240",
+        "1KB,1000",
+        "2mb,2000000",
+        "1T,1099511627776",
+        "' 3 K ',3072",
+        "1.0001K,1024"
+    })
     void parsesNumbersWithBinaryAndDecimalSuffixes(String text, long bytes) {
         assertEquals(bytes, ByteSize.parse(text));
     }

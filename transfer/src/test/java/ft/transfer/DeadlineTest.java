@@ -24,7 +24,7 @@ class DeadlineTest {
     @Test
     void aWriteToAPeerThatStopsReadingIsEndedAndReportedAsExpired() throws Exception {
         try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-             Socket client = new Socket()) {
+                Socket client = new Socket()) {
             client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), listener.getLocalPort()));
             try (Socket peer = listener.accept()) {
                 Deadline deadline = Deadline.of(Duration.ofMillis(300), () -> closeQuietly(client));
@@ -92,7 +92,9 @@ class DeadlineTest {
 
     @Test
     void aZeroTimeoutWaitsForever() throws Exception {
-        Deadline never = Deadline.of(Duration.ZERO, () -> { throw new AssertionError("fired"); });
+        Deadline never = Deadline.of(Duration.ZERO, () -> {
+            throw new AssertionError("fired");
+        });
         never.enter();
         CountDownLatch later = new CountDownLatch(1);
         Deadline probe = Deadline.of(Duration.ofMillis(100), later::countDown);
@@ -104,7 +106,9 @@ class DeadlineTest {
 
     @Test
     void anActionThatThrowsDoesNotStopTheWatchdog() throws Exception {
-        Deadline bad = Deadline.of(Duration.ofMillis(10), () -> { throw new IllegalStateException("boom"); });
+        Deadline bad = Deadline.of(Duration.ofMillis(10), () -> {
+            throw new IllegalStateException("boom");
+        });
         bad.enter();
         CountDownLatch fired = new CountDownLatch(1);
         Deadline good = Deadline.of(Duration.ofMillis(200), fired::countDown);

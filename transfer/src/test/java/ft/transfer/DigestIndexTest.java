@@ -37,7 +37,9 @@ class DigestIndexTest {
             index.record("odd name\nwith %20 and spaces", "v 1", B);
         }
         try (DigestIndex index = DigestIndex.open(state)) {
-            assertEquals(Optional.of(A), index.lookup("dir/big.iso", "1073741824:1700000000123456789:1700000000123456789:ino42"));
+            assertEquals(
+                    Optional.of(A),
+                    index.lookup("dir/big.iso", "1073741824:1700000000123456789:1700000000123456789:ino42"));
             assertEquals(Optional.of(B), index.lookup("odd name\nwith %20 and spaces", "v 1"));
             assertEquals(2, index.size());
         }
@@ -76,7 +78,8 @@ class DigestIndexTest {
         }
         // A damaged character inside a line (here the MD5 itself) fails its checksum.
         Files.write(log(), whole);
-        String text = new String(whole, StandardCharsets.UTF_8).replace(" " + A.hex() + " v torn", " " + B.hex() + " v torn");
+        String text =
+                new String(whole, StandardCharsets.UTF_8).replace(" " + A.hex() + " v torn", " " + B.hex() + " v torn");
         Files.writeString(log(), text);
         try (DigestIndex index = DigestIndex.open(state)) {
             assertEquals(Optional.empty(), index.lookup("torn", "v"));

@@ -15,7 +15,7 @@ public final class Md5StateFallbackMain {
         byte[] state = HexFormat.of().parseHex(args[0]);
         boolean restored = Md5State.restore(state).isPresent();
         md5.update(" over the lazy dog".getBytes(StandardCharsets.US_ASCII));
-        System.out.println("canSave=" + Md5State.canSaveState() + " saved=" + saved + " restored=" + restored
-                + " md5=" + HexFormat.of().formatHex(md5.digest()));
+        System.out.println("canSave=" + Md5State.canSaveState() + " saved=" + saved + " restored=" + restored + " md5="
+                + HexFormat.of().formatHex(md5.digest()));
     }
 }

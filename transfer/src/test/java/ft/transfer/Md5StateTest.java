@@ -44,7 +44,8 @@ class Md5StateTest {
     /** Saved at every cut and restored into a new object each time, the digest is that of one pass. */
     @Property(tries = 200)
     void savedAndRestoredAtRandomCutsGivesTheOnePassDigest(
-            @ForAll @Size(max = 700) byte[] data, @ForAll @Size(max = 6) List<@IntRange(min = 0, max = 700) Integer> cuts)
+            @ForAll @Size(max = 700) byte[] data,
+            @ForAll @Size(max = 6) List<@IntRange(min = 0, max = 700) Integer> cuts)
             throws Exception {
         Md5State md5 = Md5State.create();
         int at = 0;
@@ -77,8 +78,11 @@ class Md5StateTest {
 
     /** Any single flipped bit anywhere in a saved state is refused, never a wrong digest. */
     @Property(tries = 300)
-    void everyAlteredStateIsRefused(@ForAll @Size(max = 200) byte[] data, @ForAll @IntRange(min = 0, max = 10_000) int where,
-                                    @ForAll @IntRange(min = 0, max = 7) int bit) throws Exception {
+    void everyAlteredStateIsRefused(
+            @ForAll @Size(max = 200) byte[] data,
+            @ForAll @IntRange(min = 0, max = 10_000) int where,
+            @ForAll @IntRange(min = 0, max = 7) int bit)
+            throws Exception {
         Md5State md5 = Md5State.create();
         md5.update(data);
         byte[] saved = md5.saveState().orElseThrow();
@@ -113,9 +117,14 @@ class Md5StateTest {
     @Test
     void withoutTheOpenPackageItHashesAndSavesNothing() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Md5StateFallbackMain.class.getName(),
-                HexFormat.of().formatHex(Md5State.create().saveState().orElseThrow()))
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Md5StateFallbackMain.class.getName(),
+                        HexFormat.of().formatHex(Md5State.create().saveState().orElseThrow()))
+                .redirectErrorStream(true)
+                .start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "fallback JVM did not finish");
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertEquals(0, p.exitValue(), out);
@@ -130,6 +139,7 @@ class Md5StateTest {
         assertEquals(0, md5.length());
         Optional<byte[]> saved = md5.saveState();
         assertEquals(Md5State.MAX_STATE_BYTES - 63, saved.orElseThrow().length);
-        assertArrayEquals(jdkMd5(new byte[0]), Md5State.restore(saved.get()).orElseThrow().digest());
+        assertArrayEquals(
+                jdkMd5(new byte[0]), Md5State.restore(saved.get()).orElseThrow().digest());
     }
 }

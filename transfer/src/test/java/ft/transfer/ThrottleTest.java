@@ -60,7 +60,11 @@ class ThrottleTest {
         Throttle throttle = Throttle.of(200_000);
         Runnable reader = () -> {
             try {
-                assertEquals(150_000, throttle.paced(new ByteArrayInputStream(new byte[150_000])).readAllBytes().length);
+                assertEquals(
+                        150_000,
+                        throttle.paced(new ByteArrayInputStream(new byte[150_000]))
+                                .readAllBytes()
+                                .length);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

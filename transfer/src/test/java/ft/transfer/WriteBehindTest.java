@@ -30,11 +30,14 @@ class WriteBehindTest {
         Semaphore started = new Semaphore(0);
         CountDownLatch release = new CountDownLatch(1);
         ByteArrayOutputStream sink = new ByteArrayOutputStream();
-        try (WriteBehind out = new WriteBehind(Channels.newChannel(sink), () -> {
-            flushes.incrementAndGet();
-            started.release();
-            await(release);
-        }, EVERY)) {
+        try (WriteBehind out = new WriteBehind(
+                Channels.newChannel(sink),
+                () -> {
+                    flushes.incrementAndGet();
+                    started.release();
+                    await(release);
+                },
+                EVERY)) {
             out.write(ByteBuffer.wrap(new byte[EVERY - 1]));
             assertEquals(0, flushes.get(), "no flush before the interval is full");
             out.write(ByteBuffer.wrap(new byte[1]));
@@ -54,9 +57,12 @@ class WriteBehindTest {
 
     @Test
     void aFailedFlushIsReportedByTheNextWriteAndByDrain() throws Exception {
-        WriteBehind out = new WriteBehind(Channels.newChannel(new ByteArrayOutputStream()), () -> {
-            throw new IOException("No space left on device");
-        }, EVERY);
+        WriteBehind out = new WriteBehind(
+                Channels.newChannel(new ByteArrayOutputStream()),
+                () -> {
+                    throw new IOException("No space left on device");
+                },
+                EVERY);
         out.write(ByteBuffer.wrap(new byte[EVERY]));
         IOException drained = assertThrows(IOException.class, out::drain);
         assertTrue(drained.getMessage().contains("No space left on device"), drained.getMessage());
@@ -71,10 +77,13 @@ class WriteBehindTest {
         Path file = dir.resolve("f");
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             AtomicInteger flushes = new AtomicInteger();
-            try (WriteBehind out = new WriteBehind(channel, () -> {
-                flushes.incrementAndGet();
-                channel.force(false);
-            }, EVERY)) {
+            try (WriteBehind out = new WriteBehind(
+                    channel,
+                    () -> {
+                        flushes.incrementAndGet();
+                        channel.force(false);
+                    },
+                    EVERY)) {
                 for (int at = 0; at < data.length; at += 777) {
                     out.write(ByteBuffer.wrap(data, at, Math.min(777, data.length - at)));
                 }

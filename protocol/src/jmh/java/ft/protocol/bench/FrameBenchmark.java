@@ -34,8 +34,8 @@ public class FrameBenchmark {
 
     @Setup
     public void setUp() throws IOException {
-        payload = new HeaderCodec().encode(
-                new Request.Get("photos/2024/holiday.jpg", 0, new Md5("0f343b0931126a20f133d67c2b018a3b")));
+        payload = new HeaderCodec()
+                .encode(new Request.Get("photos/2024/holiday.jpg", 0, new Md5("0f343b0931126a20f133d67c2b018a3b")));
         sink = new ByteArrayOutputStream(payload.length + 4);
         writer = new FrameWriter(sink);
         writer.writeFrame(payload);

@@ -10,5 +10,5 @@ package ft.server.storage;
  *                                    (S3: 5 MiB); 1 where any write is fine
  * @param symlinks                    the tree can hold symbolic links
  */
-public record Capabilities(boolean atomicDirectoryRename, boolean partsReadableBeforeComplete, long minPartSize,
-                           boolean symlinks) {}
+public record Capabilities(
+        boolean atomicDirectoryRename, boolean partsReadableBeforeComplete, long minPartSize, boolean symlinks) {}

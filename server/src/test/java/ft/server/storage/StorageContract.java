@@ -116,7 +116,8 @@ public abstract class StorageContract {
         storage.makeDirectory("top/d", false);
         ListPage page = storage.list("top", null, 10);
         assertFalse(page.more());
-        assertEquals(List.of("d", "f.txt"), page.entries().stream().map(Entry::name).toList());
+        assertEquals(
+                List.of("d", "f.txt"), page.entries().stream().map(Entry::name).toList());
         assertEquals(EntryType.DIR, page.entries().get(0).type());
         assertEquals(EntryType.FILE, page.entries().get(1).type());
         assertEquals(5, page.entries().get(1).size());
@@ -191,7 +192,9 @@ public abstract class StorageContract {
         put("r.bin", bytes("first"));
         Version old = storage.stat("r.bin").version();
         put("r.bin", bytes("second, longer"));
-        assertThrows(VersionChangedException.class, () -> storage.openRead("r.bin", old, 0).close());
+        assertThrows(
+                VersionChangedException.class,
+                () -> storage.openRead("r.bin", old, 0).close());
         assertThrows(VersionChangedException.class, () -> storage.digest("r.bin", old, null));
     }
 
@@ -291,8 +294,8 @@ public abstract class StorageContract {
         try (UploadSession s = storage.openUpload("v.txt", identity(mine))) {
             s.begin(false);
             write(s, mine);
-            assertRefused(ErrorCode.BUSY,
-                    () -> s.publish(md5(mine), null, new UploadSession.Condition.IfVersion(seen)));
+            assertRefused(
+                    ErrorCode.BUSY, () -> s.publish(md5(mine), null, new UploadSession.Condition.IfVersion(seen)));
         }
         assertArrayEquals(bytes("two!"), read("v.txt"));
     }

@@ -63,7 +63,8 @@ public class Md5StateBenchmark {
         bc = new MD5Digest();
         md5State = Md5State.create();
         if (!Md5State.canSaveState()) {
-            throw new IllegalStateException("Md5State cannot reach the JDK's MD5 state: run with the --add-opens above");
+            throw new IllegalStateException(
+                    "Md5State cannot reach the JDK's MD5 state: run with the --add-opens above");
         }
     }
 

@@ -2,9 +2,8 @@ package ft.server.storage.local;
 
 import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
-import ft.transfer.Body;
 import ft.protocol.Md5;
-import java.util.concurrent.atomic.AtomicLong;
+import ft.transfer.Body;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
@@ -18,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * MD5s of served files, computed at most once per version of a file.
@@ -56,7 +56,8 @@ public final class DigestCache {
         volatile long hashed;
     }
 
-    private final Cache<Version, Md5> cache = CacheBuilder.newBuilder().maximumSize(100_000).build();
+    private final Cache<Version, Md5> cache =
+            CacheBuilder.newBuilder().maximumSize(100_000).build();
     private final ConcurrentHashMap<Version, Pass> passes = new ConcurrentHashMap<>();
 
     public Md5 digestOf(Version version) throws IOException {

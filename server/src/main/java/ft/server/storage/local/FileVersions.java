@@ -26,7 +26,9 @@ final class FileVersions {
 
     /** Everything needed in one system call; the "unix" view is there on Linux and macOS. */
     private static final String UNIX_ATTRIBUTES = "unix:size,lastModifiedTime,ctime,fileKey,mode";
-    private static final boolean UNIX_VIEW = FileSystems.getDefault().supportedFileAttributeViews().contains("unix");
+
+    private static final boolean UNIX_VIEW =
+            FileSystems.getDefault().supportedFileAttributeViews().contains("unix");
     /** What a file system without permission bits is said to grant. */
     private static final int NO_PERMISSION_BITS = 0644;
 
@@ -40,12 +42,17 @@ final class FileVersions {
     static Observed observe(Path real) throws IOException {
         if (UNIX_VIEW) {
             Map<String, Object> a = Files.readAttributes(real, UNIX_ATTRIBUTES);
-            DigestCache.Version version = new DigestCache.Version(real, (Long) a.get("size"),
-                    (FileTime) a.get("lastModifiedTime"), (FileTime) a.get("ctime"), String.valueOf(a.get("fileKey")));
+            DigestCache.Version version = new DigestCache.Version(
+                    real,
+                    (Long) a.get("size"),
+                    (FileTime) a.get("lastModifiedTime"),
+                    (FileTime) a.get("ctime"),
+                    String.valueOf(a.get("fileKey")));
             return new Observed(version, (Integer) a.get("mode") & 0777);
         }
         BasicFileAttributes a = Files.readAttributes(real, BasicFileAttributes.class);
-        DigestCache.Version version = new DigestCache.Version(real, a.size(), a.lastModifiedTime(), null, String.valueOf(a.fileKey()));
+        DigestCache.Version version =
+                new DigestCache.Version(real, a.size(), a.lastModifiedTime(), null, String.valueOf(a.fileKey()));
         return new Observed(version, permissionBits(real));
     }
 

@@ -31,7 +31,8 @@ public final class IndexedDigestStore implements DigestStore, Closeable {
         Files.createDirectories(stateDir);
         DigestIndex index = DigestIndex.open(stateDir);
         if (!index.persistent()) {
-            LOG.warn("another process holds the digest index in {}; digests learnt now are kept in memory only",
+            LOG.warn(
+                    "another process holds the digest index in {}; digests learnt now are kept in memory only",
                     stateDir);
         }
         return new IndexedDigestStore(index);

@@ -18,7 +18,6 @@ import ft.server.storage.VersionChangedException;
 import ft.transfer.Body;
 import ft.transfer.NoSpaceException;
 import ft.transfer.WriteBehind;
-import java.util.concurrent.atomic.AtomicLong;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -46,6 +45,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The served tree as a local directory: the embedded default {@link Storage}, and the only
@@ -61,6 +61,7 @@ import java.util.concurrent.TimeUnit;
 public final class LocalStorage implements Storage {
     /** Uploads at least this big record what they are before their first byte (see the partial store). */
     public static final long META_FIRST_BYTES = PartialStore.META_FIRST_BYTES;
+
     private static final Capabilities CAPABILITIES = new Capabilities(true, true, 1, true);
 
     private final RootJail jail;
@@ -70,8 +71,9 @@ public final class LocalStorage implements Storage {
     private final AtomicLong heldBytesHashed;
     private final DirectorySync directorySync;
 
-    private LocalStorage(Path root, DigestCache digests, DigestStore index, DirectorySync directorySync,
-                         AtomicLong heldBytesHashed) throws IOException {
+    private LocalStorage(
+            Path root, DigestCache digests, DigestStore index, DirectorySync directorySync, AtomicLong heldBytesHashed)
+            throws IOException {
         this.heldBytesHashed = heldBytesHashed;
         Files.createDirectories(root);
         this.jail = new RootJail(root);
@@ -192,7 +194,8 @@ public final class LocalStorage implements Storage {
                 continue;
             }
             long size = attrs.isRegularFile() ? attrs.size() : 0;
-            entries.add(new Entry(name, typeOf(attrs), size, attrs.lastModifiedTime().toMillis(), null, null));
+            entries.add(new Entry(
+                    name, typeOf(attrs), size, attrs.lastModifiedTime().toMillis(), null, null));
         }
         return new ListPage(entries, more && !names.isEmpty() ? names.getLast() : null);
     }
@@ -302,7 +305,8 @@ public final class LocalStorage implements Storage {
                     case OTHER -> EntryType.OTHER;
                 };
                 long size = type == EntryType.FILE ? step.attrs().size() : 0;
-                Entry e = new Entry(name, type, size, step.attrs().lastModifiedTime().toMillis(), null, null);
+                Entry e = new Entry(
+                        name, type, size, step.attrs().lastModifiedTime().toMillis(), null, null);
                 if (walker.visit(rel, e) && type == EntryType.DIR) {
                     chain.add(step.real());
                     walk(step.real(), rel, chain, walker);
@@ -327,8 +331,10 @@ public final class LocalStorage implements Storage {
             digests.remember(now, recorded);
             return recorded;
         }
-        DigestCache.Waiting waiting = progress == null ? null
-                : new DigestCache.Waiting(progress.every(), (done, total) -> progress.reporter().stillHashing(done, total));
+        DigestCache.Waiting waiting = progress == null
+                ? null
+                : new DigestCache.Waiting(
+                        progress.every(), (done, total) -> progress.reporter().stillHashing(done, total));
         Md5 md5;
         try {
             md5 = digests.digestOf(now, waiting);
@@ -469,7 +475,8 @@ public final class LocalStorage implements Storage {
             Path again = jail.resolveForWrite(path);
             if (!again.equals(destination)) {
                 partials.discard(partial);
-                throw new RefusedException(ErrorCode.ACCESS_DENIED,
+                throw new RefusedException(
+                        ErrorCode.ACCESS_DENIED,
                         "'" + path + "' changed location during the upload; nothing was stored");
             }
             if (attributes != null) {
@@ -477,8 +484,10 @@ public final class LocalStorage implements Storage {
                     PreservedAttributes.apply(partial.data(), attributes);
                 } catch (IOException e) {
                     partials.discard(partial);
-                    throw new RefusedException(ErrorCode.INTERNAL, "the server could not set the modification time "
-                            + "and mode of '" + path + "'; nothing was stored");
+                    throw new RefusedException(
+                            ErrorCode.INTERNAL,
+                            "the server could not set the modification time " + "and mode of '" + path
+                                    + "'; nothing was stored");
                 }
             }
             try {
@@ -501,8 +510,12 @@ public final class LocalStorage implements Storage {
         /** Moves the partial under its name, as {@code condition} allows, atomically. */
         private void place(Condition condition) throws RefusedException, IOException {
             switch (condition) {
-                case Condition.Always a -> Files.move(partial.data(), destination, StandardCopyOption.ATOMIC_MOVE,
-                        StandardCopyOption.REPLACE_EXISTING);
+                case Condition.Always a ->
+                    Files.move(
+                            partial.data(),
+                            destination,
+                            StandardCopyOption.ATOMIC_MOVE,
+                            StandardCopyOption.REPLACE_EXISTING);
                 case Condition.CreateOnly c -> {
                     // link(2) fails if the name exists, in one step, unlike a check then a rename.
                     try {
@@ -522,9 +535,13 @@ public final class LocalStorage implements Storage {
                     }
                     if (held == null || !versionOf(held).equals(v.version())) {
                         partials.discard(partial);
-                        throw new RefusedException(ErrorCode.BUSY, "'" + path + "' changed meanwhile; nothing was stored");
+                        throw new RefusedException(
+                                ErrorCode.BUSY, "'" + path + "' changed meanwhile; nothing was stored");
                     }
-                    Files.move(partial.data(), destination, StandardCopyOption.ATOMIC_MOVE,
+                    Files.move(
+                            partial.data(),
+                            destination,
+                            StandardCopyOption.ATOMIC_MOVE,
                             StandardCopyOption.REPLACE_EXISTING);
                 }
             }
@@ -586,8 +603,8 @@ public final class LocalStorage implements Storage {
                 Files.delete(entry);
             }
         } catch (DirectoryNotEmptyException e) {
-            throw new RefusedException(ErrorCode.NOT_EMPTY,
-                    "'" + path + "' is a directory that is not empty; remove it recursively");
+            throw new RefusedException(
+                    ErrorCode.NOT_EMPTY, "'" + path + "' is a directory that is not empty; remove it recursively");
         } catch (AccessDeniedException e) {
             throw new RefusedException(ErrorCode.ACCESS_DENIED, "'" + path + "' may not be removed");
         }
@@ -631,8 +648,9 @@ public final class LocalStorage implements Storage {
             throw new RefusedException(ErrorCode.EXISTS, "the destination of '" + from + "' is an existing directory");
         }
         if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS) && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-            throw new RefusedException(ErrorCode.NOT_A_DIRECTORY, "cannot put the directory '" + from
-                    + "' in place of the file '" + to + "'");
+            throw new RefusedException(
+                    ErrorCode.NOT_A_DIRECTORY,
+                    "cannot put the directory '" + from + "' in place of the file '" + to + "'");
         }
         try {
             // rename(2): atomic, and replaces an existing file like mv does.
@@ -673,7 +691,9 @@ public final class LocalStorage implements Storage {
     /** The opaque version of a local file: size and mtime, with mtime, ctime and inode in the tag. */
     static Version versionOf(DigestCache.Version v) {
         String changed = v.changed() == null ? "-" : Long.toString(v.changed().to(TimeUnit.NANOSECONDS));
-        return new Version(v.size(), v.modified().toMillis(),
+        return new Version(
+                v.size(),
+                v.modified().toMillis(),
                 v.modified().to(TimeUnit.NANOSECONDS) + "|" + changed + "|" + v.fileKey());
     }
 

@@ -68,7 +68,9 @@ final class PartialStore {
 
     /** The partial for a destination, named by a hash so any client path maps to a safe name. */
     Partial partialFor(Path destination) {
-        String key = Hashing.sha256().hashString(destination.toString(), StandardCharsets.UTF_8).toString();
+        String key = Hashing.sha256()
+                .hashString(destination.toString(), StandardCharsets.UTF_8)
+                .toString();
         return new Partial(dir.resolve(key + ".part"), dir.resolve(key + ".meta"));
     }
 
@@ -84,8 +86,8 @@ final class PartialStore {
                 long length = Files.size(partial.data());
                 if (held.equals(wanted) && length <= size) {
                     // Resuming counts as use: the sweep must not take it from under us.
-                    java.nio.file.attribute.FileTime now = java.nio.file.attribute.FileTime.fromMillis(
-                            System.currentTimeMillis());
+                    java.nio.file.attribute.FileTime now =
+                            java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis());
                     Files.setLastModifiedTime(partial.meta(), now);
                     Files.setLastModifiedTime(partial.data(), now);
                     return length;
@@ -170,8 +172,10 @@ final class PartialStore {
                 String name = p.getFileName().toString();
                 try {
                     if (Files.getLastModifiedTime(p).toMillis() < cutoff
-                            && (name.endsWith(".part") || name.endsWith(".meta") || name.endsWith(".state")
-                            || name.endsWith(".tmp"))) {
+                            && (name.endsWith(".part")
+                                    || name.endsWith(".meta")
+                                    || name.endsWith(".state")
+                                    || name.endsWith(".tmp"))) {
                         Files.deleteIfExists(p);
                         removed += name.endsWith(".part") ? 1 : 0;
                     }
@@ -180,7 +184,8 @@ final class PartialStore {
                 }
             }
         } catch (IOException e) {
-            org.slf4j.LoggerFactory.getLogger(PartialStore.class).warn("sweeping partial uploads failed: {}", e.toString());
+            org.slf4j.LoggerFactory.getLogger(PartialStore.class)
+                    .warn("sweeping partial uploads failed: {}", e.toString());
         }
         return removed;
     }

@@ -24,8 +24,8 @@ final class PreservedAttributes {
     static void apply(Path file, FileAttributes attributes) throws IOException {
         if (attributes.mode() != null) {
             try {
-                Files.setPosixFilePermissions(file,
-                        FileAttributes.permissions(attributes.mode() | FileAttributes.OWNER_READ_WRITE));
+                Files.setPosixFilePermissions(
+                        file, FileAttributes.permissions(attributes.mode() | FileAttributes.OWNER_READ_WRITE));
             } catch (UnsupportedOperationException noPermissionBits) {
                 // Nothing to set: such a file system says 0644 for every file (FileVersions).
             }

@@ -1,9 +1,8 @@
 package ft.server.storage.local;
 
-import ft.server.RefusedException;
-
 import ft.protocol.ErrorCode;
 import ft.protocol.Protocol;
+import ft.server.RefusedException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -29,6 +28,7 @@ import java.util.List;
 public final class RootJail {
     /** Top-level directory where the server keeps its own state; never reachable by clients. */
     public static final String STATE_DIR = ".ft";
+
     private static final int MAX_SEGMENT_BYTES = 255;
 
     private final Path root;
@@ -224,8 +224,8 @@ public final class RootJail {
                 throw new RefusedException(ErrorCode.NOT_FOUND, "a parent of '" + clientPath + "' does not exist");
             }
             if (!Files.isDirectory(next)) {
-                throw new RefusedException(ErrorCode.NOT_A_DIRECTORY,
-                        "a parent of '" + clientPath + "' is not a directory");
+                throw new RefusedException(
+                        ErrorCode.NOT_A_DIRECTORY, "a parent of '" + clientPath + "' is not a directory");
             }
             current = next;
         }

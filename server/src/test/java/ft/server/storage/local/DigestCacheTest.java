@@ -1,6 +1,5 @@
 package ft.server.storage.local;
 
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -201,7 +200,8 @@ class DigestCacheTest {
      */
     private DigestCache.Version pipe(long size) throws IOException, InterruptedException {
         Path fifo = tmp.resolve("pipe");
-        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        Process mkfifo =
+                new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
         assertEquals(0, mkfifo.waitFor(), "mkfifo");
         return new DigestCache.Version(fifo, size, FileTime.fromMillis(0), null, "pipe");
     }
@@ -215,8 +215,9 @@ class DigestCacheTest {
         OutputStream[] writer = {null};
         boolean[] restWritten = {false};
 
-        Md5 md5 = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> cache.digestOf(v,
-                new DigestCache.Waiting(Duration.ofMillis(5), (done, total) -> {
+        Md5 md5 = assertTimeoutPreemptively(
+                Duration.ofSeconds(20),
+                () -> cache.digestOf(v, new DigestCache.Waiting(Duration.ofMillis(5), (done, total) -> {
                     told.add(new long[] {done, total});
                     if (writer[0] == null) {
                         writer[0] = Files.newOutputStream(v.path()); // waits for the pass to open its end
@@ -230,7 +231,8 @@ class DigestCacheTest {
                 })));
 
         assertEquals(md5(concat(first, rest)), md5);
-        assertTrue(told.stream().anyMatch(t -> t[0] == first.length && t[1] == first.length + rest.length),
+        assertTrue(
+                told.stream().anyMatch(t -> t[0] == first.length && t[1] == first.length + rest.length),
                 "told of the first 1000 bytes while the rest had not been written");
         assertTrue(cache.knows(v));
     }
@@ -241,8 +243,9 @@ class DigestCacheTest {
         DigestCache.Version v = pipe(content.length);
         OutputStream[] writer = {null};
 
-        IOException gone = assertThrows(IOException.class, () -> cache.digestOf(v,
-                new DigestCache.Waiting(Duration.ofMillis(5), (done, total) -> {
+        IOException gone = assertThrows(
+                IOException.class,
+                () -> cache.digestOf(v, new DigestCache.Waiting(Duration.ofMillis(5), (done, total) -> {
                     writer[0] = Files.newOutputStream(v.path());
                     writer[0].write(content, 0, 1_000);
                     writer[0].flush();

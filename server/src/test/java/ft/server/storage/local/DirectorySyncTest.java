@@ -1,6 +1,5 @@
 package ft.server.storage.local;
 
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,7 +46,8 @@ class DirectorySyncTest {
             later.add(Thread.ofPlatform().start(() -> sync.sync(dir)));
         }
         Awaitility.await("three callers waiting behind the running sync")
-                .atMost(DEADLINE).pollInterval(Duration.ofMillis(2))
+                .atMost(DEADLINE)
+                .pollInterval(Duration.ofMillis(2))
                 .until(() -> sync.waiting(dir) == 3);
         firstMayEnd.countDown();
         join(first);
@@ -84,12 +84,15 @@ class DirectorySyncTest {
             sync.sync(dir);
             lateReturned.countDown();
         });
-        Awaitility.await("the late caller waiting").atMost(DEADLINE).pollInterval(Duration.ofMillis(2))
+        Awaitility.await("the late caller waiting")
+                .atMost(DEADLINE)
+                .pollInterval(Duration.ofMillis(2))
                 .until(() -> sync.waiting(dir) == 1);
         firstMayEnd.countDown();
         join(first);
         await(secondStarted);
-        assertFalse(lateReturned.await(0, TimeUnit.MILLISECONDS),
+        assertFalse(
+                lateReturned.await(0, TimeUnit.MILLISECONDS),
                 "returned when only a sync that began before it had finished");
         secondMayEnd.countDown();
         join(late);

@@ -45,7 +45,9 @@ class LocalStorageTest extends StorageContract {
             assertTrue(partials.anyMatch(p -> p.toString().endsWith(".part")), "the bytes wait in .ft/partials");
         }
         assertFalse(Files.exists(root().resolve("p.txt")));
-        assertEquals(List.of(), storage.list("", null, 10).entries().stream().map(Entry::name).toList(),
+        assertEquals(
+                List.of(),
+                storage.list("", null, 10).entries().stream().map(Entry::name).toList(),
                 ".ft is never listed");
     }
 
@@ -76,7 +78,9 @@ class LocalStorageTest extends StorageContract {
     void listingReportsASymlinkAsALinkWithoutFollowingIt() throws Exception {
         put("target.txt", bytes("t"));
         Files.createSymbolicLink(root().resolve("link"), root().resolve("target.txt"));
-        Entry link = storage.list("", null, 10).entries().stream().filter(e -> e.name().equals("link")).findFirst()
+        Entry link = storage.list("", null, 10).entries().stream()
+                .filter(e -> e.name().equals("link"))
+                .findFirst()
                 .orElseThrow();
         assertEquals(EntryType.LINK, link.type());
         assertEquals(EntryType.FILE, storage.stat("link").type(), "stat follows a link inside the root");

@@ -1,7 +1,5 @@
 package ft.server.storage.local;
 
-import ft.server.RefusedException;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -10,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import ft.protocol.ErrorCode;
+import ft.server.RefusedException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -93,7 +92,8 @@ class RootJailFuzzTest {
 
     /** The input as text, with surrogate escapes turned into the lone surrogates they name. */
     static String text(byte[] input) {
-        return SURROGATE_ESCAPE.matcher(new String(input, StandardCharsets.UTF_8))
+        return SURROGATE_ESCAPE
+                .matcher(new String(input, StandardCharsets.UTF_8))
                 .replaceAll(m -> String.valueOf((char) Integer.parseInt(m.group(1), 16)));
     }
 
@@ -108,7 +108,8 @@ class RootJailFuzzTest {
             return resolution.resolve();
         } catch (RefusedException refused) {
             // A refusal quotes the client's path, which may itself spell the real root.
-            assertFalse(refused.getMessage().replace(clientPath, "").contains(tmp.toString()),
+            assertFalse(
+                    refused.getMessage().replace(clientPath, "").contains(tmp.toString()),
                     () -> call + " refusal shows a real path: " + refused.getMessage());
             return null;
         } catch (IOException | RuntimeException e) {
@@ -149,7 +150,8 @@ class RootJailFuzzTest {
             assertEntryInside("resolveName", p, answerOrRefusal("resolveName", p, () -> jail.resolveName(p)));
             assertInside("resolveForWrite", p, answerOrRefusal("resolveForWrite", p, () -> jail.resolveForWrite(p)));
             assertInside("makeDirectory", p, answerOrRefusal("makeDirectory", p, () -> jail.makeDirectory(p, false)));
-            assertInside("makeDirectory -p", p, answerOrRefusal("makeDirectory -p", p, () -> jail.makeDirectory(p, true)));
+            assertInside(
+                    "makeDirectory -p", p, answerOrRefusal("makeDirectory -p", p, () -> jail.makeDirectory(p, true)));
             assertEquals(outsideBefore, listing(outside), () -> "'" + p + "' changed the tree outside the root");
         } finally {
             removeWhatWasCreated();

@@ -1,11 +1,10 @@
 package ft.server.storage.local;
 
-import ft.server.RefusedException;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ft.server.RefusedException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -74,9 +73,34 @@ class RootJailPropertyTest {
 
     @Provide
     Arbitrary<String> paths() {
-        Arbitrary<String> segment = Arbitraries.of("a", "b", "file.txt", "..", ".", "", "out", "in", "up", "state",
-                "loop", ".ft", "partials", "root2", "secret.txt", "new", "C:", "\\..", "x\u0000y", "\t", "é", "\ud83d\ude00",
-                "a\\b", "/", "//", " ", "...");
+        Arbitrary<String> segment = Arbitraries.of(
+                "a",
+                "b",
+                "file.txt",
+                "..",
+                ".",
+                "",
+                "out",
+                "in",
+                "up",
+                "state",
+                "loop",
+                ".ft",
+                "partials",
+                "root2",
+                "secret.txt",
+                "new",
+                "C:",
+                "\\..",
+                "x\u0000y",
+                "\t",
+                "é",
+                "\ud83d\ude00",
+                "a\\b",
+                "/",
+                "//",
+                " ",
+                "...");
         return segment.list().ofMinSize(1).ofMaxSize(8).map(parts -> String.join("/", parts));
     }
 

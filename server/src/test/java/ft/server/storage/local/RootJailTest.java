@@ -1,13 +1,12 @@
 package ft.server.storage.local;
 
-import ft.server.RefusedException;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ft.protocol.ErrorCode;
+import ft.server.RefusedException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -176,7 +175,8 @@ class RootJailTest {
     @Test
     void refusesSymlinkToFileInPrefixSharingSibling() throws Exception {
         Files.createSymbolicLink(root.resolve("leak"), Path.of("../root2/secret.txt"));
-        Files.createSymbolicLink(root.resolve("leak-abs"), sibling.resolve("secret.txt").toAbsolutePath());
+        Files.createSymbolicLink(
+                root.resolve("leak-abs"), sibling.resolve("secret.txt").toAbsolutePath());
         Map<String, String> before = snapshot(tmp);
 
         for (String path : List.of("leak", "leak-abs")) {
@@ -251,7 +251,13 @@ class RootJailTest {
         Files.createSymbolicLink(root.resolve("self"), Path.of("."));
         Map<String, String> before = snapshot(tmp);
 
-        for (String path : List.of("state", "parts", "part", "parts/abc.part", "sub/deep/abc.part", "self/.ft",
+        for (String path : List.of(
+                "state",
+                "parts",
+                "part",
+                "parts/abc.part",
+                "sub/deep/abc.part",
+                "self/.ft",
                 "self/.ft/partials/abc.part")) {
             assertRefused(ErrorCode.ACCESS_DENIED, () -> jail.resolveExisting(path));
             assertRefused(ErrorCode.ACCESS_DENIED, () -> jail.resolveForWrite(path));
@@ -352,8 +358,12 @@ class RootJailTest {
         RefusedException e = assertThrows(RefusedException.class, call);
         assertEquals(expected, e.code(), () -> "message: " + e.getMessage());
         String message = String.valueOf(e.getMessage());
-        for (String secret : List.of(tmp.toString(), tmp.toRealPath().toString(), root.toString(),
-                jail.root().toString(), sibling.toString())) {
+        for (String secret : List.of(
+                tmp.toString(),
+                tmp.toRealPath().toString(),
+                root.toString(),
+                jail.root().toString(),
+                sibling.toString())) {
             assertFalse(message.contains(secret), () -> "message leaks a server path: " + message);
         }
         return e;
@@ -370,8 +380,10 @@ class RootJailTest {
                 } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                     entries.put(key, "dir");
                 } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                    entries.put(key, "file " + Files.size(p) + " " + md5Hex(Files.readAllBytes(p))
-                            + " " + Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS));
+                    entries.put(
+                            key,
+                            "file " + Files.size(p) + " " + md5Hex(Files.readAllBytes(p)) + " "
+                                    + Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS));
                 } else {
                     entries.put(key, "other");
                 }
