@@ -148,6 +148,45 @@ class MaliciousServerTest {
         return ft(all);
     }
 
+    /** {@code ft get --retries 0 x.bin -o out/x.bin} against a new hostile server. */
+    private Run getX(Function<Request, Reply> script) throws IOException {
+        return getX(5, script);
+    }
+
+    private Run getX(int timeout, Function<Request, Reply> script) throws IOException {
+        return against(
+                timeout,
+                script,
+                "get",
+                "--retries",
+                "0",
+                "x.bin",
+                "-o",
+                out.resolve("x.bin").toString());
+    }
+
+    /** {@code ft get --retries 0 PATTERN -o out} against a new hostile server. */
+    private Run getPattern(String pattern, Function<Request, Reply> script) throws IOException {
+        return against(script, "get", "--retries", "0", pattern, "-o", out.toString());
+    }
+
+    /** A script that answers every get with {@code reply} and anything else not at all. */
+    private static Function<Request, Reply> onGet(Reply reply) {
+        return r -> r instanceof Request.Get ? reply : null;
+    }
+
+    private static void assertBadResponse(Run run) {
+        assertThat(run.exit()).as(run.err()).isEqualTo(1);
+        assertThat(run.err()).contains("(BAD_RESPONSE)");
+    }
+
+    /** Refused as a bad response before a single get was sent, and nothing was written. */
+    private void assertRefusedBeforeAnyGet(Run run) throws IOException {
+        assertBadResponse(run);
+        assertThat(gets()).as("refused before downloading anything").isZero();
+        assertThat(filesInOut()).isEmpty();
+    }
+
     private static String md5(byte[] data) {
         return Md5.of(Body.newMd5().digest(data)).hex();
     }
@@ -193,18 +232,8 @@ class MaliciousServerTest {
     @MethodSource("hostileNames")
     void getAnswerNamingAnotherPlaceIsRefusedAndNothingIsWritten(String shown, String template) throws IOException {
         String name = template.replace("<abs>", tmp.toString());
-        Run run = against(
-                r -> r instanceof Request.Get
-                        ? Reply.keepOpen(getAnswer(name, EVIL.length, new Md5(md5(EVIL)), 0, EVIL))
-                        : null,
-                "get",
-                "--retries",
-                "0",
-                "x.bin",
-                "-o",
-                out.resolve("x.bin").toString());
-        assertThat(run.exit()).as(run.err()).isEqualTo(1);
-        assertThat(run.err()).contains("(BAD_RESPONSE)");
+        Run run = getX(onGet(Reply.keepOpen(getAnswer(name, EVIL.length, new Md5(md5(EVIL)), 0, EVIL))));
+        assertBadResponse(run);
         assertThat(run.out()).isEmpty();
         assertThat(filesInOut()).as("not even a partial").isEmpty();
     }
@@ -224,92 +253,59 @@ class MaliciousServerTest {
         };
     }
 
-    @ParameterizedTest(name = "get -r d, listed [{0}]")
-    @ValueSource(
-            strings = {
-                "d/../../outside/evil",
-                "d/../../../outside/evil",
-                "<abs>/outside/evil",
-                "outside/evil",
-                "d/..\\..\\outside\\evil",
-                "d/./evil",
-                "d//evil",
-                "d/sub/.."
-            })
-    void recursiveGetRefusesAListingThatWouldLeaveTheOutputDirectory(String template) throws IOException {
-        String evil = template.replace("<abs>", tmp.toString());
-        Run run = against(treeWith(evil), "get", "-r", "--retries", "0", "d", "-o", out.toString());
-        assertThat(run.exit()).as(run.err()).isEqualTo(1);
-        assertThat(run.err()).contains("(BAD_RESPONSE)");
-        assertThat(gets()).as("refused before downloading anything").isZero();
-        assertThat(filesInOut()).isEmpty();
+    static Stream<Arguments> listingsLeavingTheOutputDirectory() {
+        return Stream.concat(
+                Stream.of(
+                                "d/../../outside/evil",
+                                "d/../../../outside/evil",
+                                "<abs>/outside/evil",
+                                "outside/evil",
+                                "d/..\\..\\outside\\evil",
+                                "d/./evil",
+                                "d//evil",
+                                "d/sub/..")
+                        .map(evil -> Arguments.of("get -r d", evil)),
+                Stream.of(
+                                "../evil.x",
+                                "../../outside/evil.x",
+                                "<abs>/outside/evil.x",
+                                "sub/..\\..\\evil.x",
+                                "a/../../outside/evil.x",
+                                "./evil.x")
+                        .map(evil -> Arguments.of("get '*.x'", evil)));
     }
 
-    @ParameterizedTest(name = "get '*.x', listed [{0}]")
-    @ValueSource(
-            strings = {
-                "../evil.x",
-                "../../outside/evil.x",
-                "<abs>/outside/evil.x",
-                "sub/..\\..\\evil.x",
-                "a/../../outside/evil.x",
-                "./evil.x"
-            })
-    void patternGetRefusesAListingThatWouldLeaveTheOutputDirectory(String template) throws IOException {
+    @ParameterizedTest(name = "{0}, listed [{1}]")
+    @MethodSource("listingsLeavingTheOutputDirectory")
+    void getRefusesAListingThatWouldLeaveTheOutputDirectory(String command, String template) throws IOException {
         String evil = template.replace("<abs>", tmp.toString());
-        Run run = against(
-                r -> switch (r) {
+        Run run = command.equals("get -r d")
+                ? against(treeWith(evil), "get", "-r", "--retries", "0", "d", "-o", out.toString())
+                : getPattern("*.x", r -> switch (r) {
                     case Request.Find f -> Reply.keepOpen(ScriptedServer.listing(List.of("ok.x", evil)));
                     case Request.Get g -> Reply.keepOpen(getAnswer("evil.x", EVIL.length, new Md5(md5(EVIL)), 0, EVIL));
                     default -> null;
-                },
-                "get",
-                "--retries",
-                "0",
-                "*.x",
-                "-o",
-                out.toString());
-        assertThat(run.exit()).as(run.err()).isEqualTo(1);
-        assertThat(run.err()).contains("(BAD_RESPONSE)");
-        assertThat(gets()).isZero();
-        assertThat(filesInOut()).isEmpty();
+                });
+        assertRefusedBeforeAnyGet(run);
     }
 
     @ParameterizedTest(name = "get '*.txt', listed [{0}]")
     @ValueSource(strings = {".bashrc", ".ssh/authorized_keys", "C:/evil.txt", "sub/deeper.txt", "x.txt\u001b[2J"})
     void patternGetRefusesListedFilesThePatternDoesNotMatch(String unrequested) throws IOException {
         // Like scp CVE-2019-6111: the server may only send what was asked for.
-        Run run = against(
-                r -> switch (r) {
-                    case Request.Find f -> Reply.keepOpen(ScriptedServer.listing(List.of("ok.txt", unrequested)));
-                    case Request.Get g -> Reply.keepOpen(getAnswer("ok.txt", EVIL.length, new Md5(md5(EVIL)), 0, EVIL));
-                    default -> null;
-                },
-                "get",
-                "--retries",
-                "0",
-                "*.txt",
-                "-o",
-                out.toString());
-        assertThat(run.exit()).as(run.err()).isEqualTo(1);
-        assertThat(run.err()).contains("(BAD_RESPONSE)").doesNotContain("\u001b");
-        assertThat(gets()).isZero();
-        assertThat(filesInOut()).isEmpty();
+        Run run = getPattern("*.txt", r -> switch (r) {
+            case Request.Find f -> Reply.keepOpen(ScriptedServer.listing(List.of("ok.txt", unrequested)));
+            case Request.Get g -> Reply.keepOpen(getAnswer("ok.txt", EVIL.length, new Md5(md5(EVIL)), 0, EVIL));
+            default -> null;
+        });
+        assertRefusedBeforeAnyGet(run);
+        assertThat(run.err()).doesNotContain("\u001b");
     }
 
     @Test
     void serverTextWithTerminalEscapesIsPrintedHarmlessly() throws IOException {
-        Run run = against(
-                r -> r instanceof Request.Get
-                        ? Reply.keepOpen(ScriptedServer.frames(
-                                new Response.Error(ErrorCode.NOT_FOUND, "gone\u001b]0;owned\u0007\r ft: all good")))
-                        : null,
-                "get",
-                "--retries",
-                "0",
-                "x.bin",
-                "-o",
-                out.resolve("x.bin").toString());
+        Run run = getX(onGet(Reply.keepOpen(ScriptedServer.frames(
+                new Response.Error(ErrorCode.NOT_FOUND, "gone\u001b]0;owned\u0007\r ft: all good")))));
         assertThat(run.exit()).isEqualTo(4);
         assertThat(run.err())
                 .doesNotContain("\u001b")
@@ -320,23 +316,16 @@ class MaliciousServerTest {
 
     @Test
     void listingWhoseEndFrameMiscountsIsRefused() throws IOException {
-        Run run = against(
+        Run run = getPattern(
+                "*.x",
                 r -> r instanceof Request.Find
                         ? Reply.keepOpen(ScriptedServer.frames(
                                 new Response.Ok(),
                                 new ListItem.Entry("a.x", EntryType.FILE, 4, 0),
                                 new ListItem.End(2, false, null)))
-                        : null,
-                "get",
-                "--retries",
-                "0",
-                "*.x",
-                "-o",
-                out.toString());
-        assertThat(run.exit()).as(run.err()).isEqualTo(1);
-        assertThat(run.err()).contains("announced 2 entries but sent 1").contains("(BAD_RESPONSE)");
-        assertThat(gets()).isZero();
-        assertThat(filesInOut()).isEmpty();
+                        : null);
+        assertRefusedBeforeAnyGet(run);
+        assertThat(run.err()).contains("announced 2 entries but sent 1");
     }
 
     // ================================================================== bodies that disagree with their header
@@ -345,16 +334,8 @@ class MaliciousServerTest {
     void fewerBytesThenCloseIsALostConnectionKeepingOnlyThePartial() throws IOException {
         byte[] content = random(1000, 1);
         Md5 whole = new Md5(md5(content));
-        Run run = against(
-                r -> r instanceof Request.Get
-                        ? Reply.thenClose(getAnswer("x.bin", content.length, whole, 0, Arrays.copyOf(content, 300)))
-                        : null,
-                "get",
-                "--retries",
-                "0",
-                "x.bin",
-                "-o",
-                out.resolve("x.bin").toString());
+        Run run =
+                getX(onGet(Reply.thenClose(getAnswer("x.bin", content.length, whole, 0, Arrays.copyOf(content, 300)))));
         assertThat(run.exit()).as(run.err()).isEqualTo(3);
         assertThat(run.err()).contains("(CONNECTION_LOST)");
         assertThat(out.resolve("x.bin")).doesNotExist();
@@ -363,21 +344,14 @@ class MaliciousServerTest {
 
         // The kept bytes are resumed from, with the digest as a condition, by an honest server.
         server.close();
-        Run again = against(
-                r -> r instanceof Request.Get g
-                        ? Reply.keepOpen(getAnswer(
-                                "x.bin",
-                                content.length,
-                                whole,
-                                g.offset(),
-                                Arrays.copyOfRange(content, (int) g.offset(), content.length)))
-                        : null,
-                "get",
-                "--retries",
-                "0",
-                "x.bin",
-                "-o",
-                out.resolve("x.bin").toString());
+        Run again = getX(r -> r instanceof Request.Get g
+                ? Reply.keepOpen(getAnswer(
+                        "x.bin",
+                        content.length,
+                        whole,
+                        g.offset(),
+                        Arrays.copyOfRange(content, (int) g.offset(), content.length)))
+                : null);
         assertThat(again.exit()).as(again.err()).isZero();
         Request.Get asked = (Request.Get) server.requests().getFirst();
         assertThat(asked.offset()).isEqualTo(300);
@@ -389,21 +363,12 @@ class MaliciousServerTest {
     @Test
     void moreBytesThanAnnouncedIsRefusedAndNothingIsPutInPlace() throws IOException {
         byte[] announced = "twelve".getBytes(StandardCharsets.UTF_8);
-        Run run = against(
-                r -> r instanceof Request.Get
-                        ? Reply.keepOpen(getAnswer(
-                                "x.bin",
-                                announced.length,
-                                new Md5(md5(announced)),
-                                0,
-                                "twelve bytes".getBytes(StandardCharsets.UTF_8)))
-                        : null,
-                "get",
-                "--retries",
-                "0",
+        Run run = getX(onGet(Reply.keepOpen(getAnswer(
                 "x.bin",
-                "-o",
-                out.resolve("x.bin").toString());
+                announced.length,
+                new Md5(md5(announced)),
+                0,
+                "twelve bytes".getBytes(StandardCharsets.UTF_8)))));
         assertThat(run.exit()).as(run.err()).isEqualTo(1);
         assertThat(run.err()).contains("more bytes").contains("(BAD_RESPONSE)");
         assertThat(out.resolve("x.bin")).doesNotExist();
@@ -413,17 +378,8 @@ class MaliciousServerTest {
     @Test
     void wrongOffsetEchoOnAFreshDownloadIsRefusedBeforeAnyByteIsWritten() throws IOException {
         byte[] content = "abcdef".getBytes(StandardCharsets.UTF_8);
-        Run run = against(
-                r -> r instanceof Request.Get
-                        ? Reply.keepOpen(
-                                getAnswer("x.bin", 6, new Md5(md5(content)), 3, "def".getBytes(StandardCharsets.UTF_8)))
-                        : null,
-                "get",
-                "--retries",
-                "0",
-                "x.bin",
-                "-o",
-                out.resolve("x.bin").toString());
+        Run run = getX(onGet(Reply.keepOpen(
+                getAnswer("x.bin", 6, new Md5(md5(content)), 3, "def".getBytes(StandardCharsets.UTF_8)))));
         assertThat(run.exit()).as(run.err()).isEqualTo(1);
         assertThat(run.err()).contains("offset 3").contains("(BAD_RESPONSE)");
         assertThat(filesInOut()).isEmpty();
@@ -438,17 +394,8 @@ class MaliciousServerTest {
         Files.writeString(
                 out.resolve(".x.bin.ftpart.meta"),
                 "{\"server\":\"127.0.0.1:1\",\"path\":\"x.bin\",\"size\":6," + "\"md5\":\"" + whole.hex() + "\"}");
-        Run run = against(
-                r -> r instanceof Request.Get
-                        ? Reply.keepOpen(getAnswer(
-                                "x.bin", 6, whole, echoed, Arrays.copyOfRange(content, (int) echoed, content.length)))
-                        : null,
-                "get",
-                "--retries",
-                "0",
-                "x.bin",
-                "-o",
-                out.resolve("x.bin").toString());
+        Run run = getX(onGet(Reply.keepOpen(
+                getAnswer("x.bin", 6, whole, echoed, Arrays.copyOfRange(content, (int) echoed, content.length)))));
         Request.Get asked = (Request.Get) server.requests().getFirst();
         assertThat(asked.offset()).isEqualTo(3);
         assertThat(run.exit()).as(run.err()).isEqualTo(1);
@@ -460,14 +407,7 @@ class MaliciousServerTest {
     @Test
     void offsetBeyondTheDeclaredSizeIsAMalformedAnswer() throws IOException {
         String header = "{\"status\":\"ok\",\"name\":\"x.bin\",\"size\":3,\"md5\":\"" + md5(EVIL) + "\",\"offset\":5}";
-        Run run = against(
-                r -> r instanceof Request.Get ? Reply.keepOpen(ScriptedServer.frames(frameOf(header), EVIL)) : null,
-                "get",
-                "--retries",
-                "0",
-                "x.bin",
-                "-o",
-                out.resolve("x.bin").toString());
+        Run run = getX(onGet(Reply.keepOpen(ScriptedServer.frames(frameOf(header), EVIL))));
         assertThat(run.exit()).as(run.err()).isEqualTo(1);
         assertThat(run.err()).contains("malformed answer").contains("(BAD_RESPONSE)");
         assertThat(filesInOut()).isEmpty();
@@ -476,16 +416,8 @@ class MaliciousServerTest {
     @Test
     void negativeDeclaredSizeIsAMalformedAnswer() throws IOException {
         String header = "{\"status\":\"ok\",\"name\":\"x.bin\",\"size\":-4,\"md5\":\"" + md5(EVIL) + "\",\"offset\":0}";
-        Run run = against(
-                r -> r instanceof Request.Get ? Reply.keepOpen(ScriptedServer.frames(frameOf(header), EVIL)) : null,
-                "get",
-                "--retries",
-                "0",
-                "x.bin",
-                "-o",
-                out.resolve("x.bin").toString());
-        assertThat(run.exit()).as(run.err()).isEqualTo(1);
-        assertThat(run.err()).contains("(BAD_RESPONSE)");
+        Run run = getX(onGet(Reply.keepOpen(ScriptedServer.frames(frameOf(header), EVIL))));
+        assertBadResponse(run);
         assertThat(filesInOut()).isEmpty();
     }
 
@@ -506,16 +438,7 @@ class MaliciousServerTest {
     void declaredSizeBeyondTheFreeDiskIsNoSpaceBeforeAnyByteIsWritten() throws IOException {
         long huge = Long.MAX_VALUE / 2;
         byte[] tiny = random(1000, 2);
-        Run run = against(
-                r -> r instanceof Request.Get
-                        ? Reply.thenClose(getAnswer("x.bin", huge, new Md5(md5(tiny)), 0, tiny))
-                        : null,
-                "get",
-                "--retries",
-                "0",
-                "x.bin",
-                "-o",
-                out.resolve("x.bin").toString());
+        Run run = getX(onGet(Reply.thenClose(getAnswer("x.bin", huge, new Md5(md5(tiny)), 0, tiny))));
         assertThat(run.exit()).as(run.err()).isEqualTo(6);
         assertThat(run.err())
                 .contains("(NO_SPACE)")
@@ -528,16 +451,7 @@ class MaliciousServerTest {
     void largeDeclaredSizeWithATinyBodyNeitherPreallocatesNorFillsTheDisk() throws IOException {
         long huge = 64L << 20;
         byte[] tiny = random(1000, 2);
-        Run run = against(
-                r -> r instanceof Request.Get
-                        ? Reply.thenClose(getAnswer("x.bin", huge, new Md5(md5(tiny)), 0, tiny))
-                        : null,
-                "get",
-                "--retries",
-                "0",
-                "x.bin",
-                "-o",
-                out.resolve("x.bin").toString());
+        Run run = getX(onGet(Reply.thenClose(getAnswer("x.bin", huge, new Md5(md5(tiny)), 0, tiny))));
         assertThat(run.exit()).as(run.err()).isEqualTo(3);
         assertThat(run.err()).contains("(CONNECTION_LOST)");
         assertThat(out.resolve("x.bin")).doesNotExist();
@@ -550,17 +464,7 @@ class MaliciousServerTest {
     void largeDeclaredSizeFromAServerThatThenStallsTimesOutWithOnlyTheReceivedBytes() throws IOException {
         long huge = 64L << 20;
         byte[] tiny = random(5000, 3);
-        Run run = against(
-                1,
-                r -> r instanceof Request.Get
-                        ? Reply.keepOpen(getAnswer("x.bin", huge, new Md5(md5(tiny)), 0, tiny))
-                        : null,
-                "get",
-                "--retries",
-                "0",
-                "x.bin",
-                "-o",
-                out.resolve("x.bin").toString());
+        Run run = getX(1, onGet(Reply.keepOpen(getAnswer("x.bin", huge, new Md5(md5(tiny)), 0, tiny))));
         assertThat(run.exit()).as(run.err()).isEqualTo(3);
         assertThat(run.err()).contains("(TIMEOUT)");
         assertThat(out.resolve("x.bin")).doesNotExist();
@@ -572,14 +476,7 @@ class MaliciousServerTest {
     @Test
     void serverRefusalWithAnUnknownCodeIsTreatedAsInternal() throws IOException {
         String error = "{\"status\":\"error\",\"code\":\"PWNED\",\"message\":\"no\"}";
-        Run run = against(
-                r -> r instanceof Request.Get ? Reply.keepOpen(frameOf(error)) : null,
-                "get",
-                "--retries",
-                "0",
-                "x.bin",
-                "-o",
-                out.resolve("x.bin").toString());
+        Run run = getX(onGet(Reply.keepOpen(frameOf(error))));
         assertThat(run.exit()).as(run.err()).isEqualTo(1);
         assertThat(run.err()).contains("(" + ErrorCode.INTERNAL + ")");
         assertThat(filesInOut()).isEmpty();
