@@ -52,37 +52,26 @@ class ExitStatusTest {
         assertThat(seen.keySet()).containsExactlyInAnyOrder(ErrorCode.values());
     }
 
+    /** The exit status of a failure, named in the message should it differ. */
+    private static void assertExit(Throwable failure, int code) {
+        assertThat(ExitStatus.of(failure).code()).as("%s", failure).isEqualTo(code);
+    }
+
     @Test
     void theClientsFailuresExitAsTheReadmeSays() {
-        assertThat(ExitStatus.of(new ConnectionException(ConnectionException.TIMEOUT, "slow", null))
-                        .code())
-                .isEqualTo(3);
-        assertThat(ExitStatus.of(new RemoteException(ErrorCode.NOT_FOUND, "gone"))
-                        .code())
-                .isEqualTo(4);
-        assertThat(ExitStatus.of(new ChecksumException("damaged")).code()).isEqualTo(5);
-        assertThat(ExitStatus.of(new RemoteException(ErrorCode.CHECKSUM_MISMATCH, "damaged"))
-                        .code())
-                .isEqualTo(5);
-        assertThat(ExitStatus.of(new LocalIoException("cannot write", new IOException("EIO")))
-                        .code())
-                .isEqualTo(6);
-        assertThat(ExitStatus.of(LocalIoException.noSpace("full")).code()).isEqualTo(6);
+        assertExit(new ConnectionException(ConnectionException.TIMEOUT, "slow", null), 3);
+        assertExit(new RemoteException(ErrorCode.NOT_FOUND, "gone"), 4);
+        assertExit(new ChecksumException("damaged"), 5);
+        assertExit(new RemoteException(ErrorCode.CHECKSUM_MISMATCH, "damaged"), 5);
+        assertExit(new LocalIoException("cannot write", new IOException("EIO")), 6);
+        assertExit(LocalIoException.noSpace("full"), 6);
         // The same code from the server's disk is the server's problem, not the caller's.
-        assertThat(ExitStatus.of(new RemoteException(ErrorCode.NO_SPACE, "full"))
-                        .code())
-                .isEqualTo(1);
-        assertThat(ExitStatus.of(new RemoteException(ErrorCode.UNAUTHORIZED, "who?"))
-                        .code())
-                .isEqualTo(7);
-        assertThat(ExitStatus.of(new TrustException(TrustException.CERTIFICATE_CHANGED, "changed"))
-                        .code())
-                .isEqualTo(7);
-        assertThat(ExitStatus.of(new BadResponseException("garbled")).code()).isEqualTo(1);
-        assertThat(ExitStatus.of(new ConflictException("there")).code()).isEqualTo(1);
-        assertThat(ExitStatus.of(new InternalException(new IllegalStateException()))
-                        .code())
-                .isEqualTo(1);
+        assertExit(new RemoteException(ErrorCode.NO_SPACE, "full"), 1);
+        assertExit(new RemoteException(ErrorCode.UNAUTHORIZED, "who?"), 7);
+        assertExit(new TrustException(TrustException.CERTIFICATE_CHANGED, "changed"), 7);
+        assertExit(new BadResponseException("garbled"), 1);
+        assertExit(new ConflictException("there"), 1);
+        assertExit(new InternalException(new IllegalStateException()), 1);
         assertThat(ExitStatus.of(Family.CALLER, "BAD_USERS_FILE")).isEqualTo(ExitStatus.USAGE);
         assertThat(ExitStatus.of(Family.LOCAL, "SOMETHING_NEW"))
                 .as("unlisted codes")

@@ -14,27 +14,21 @@ class FileStampTest {
     @TempDir
     Path tmp;
 
+    /** A stamp on device 1 with the given inode. */
+    private static FileStamp stamp(long size, long mtimeNs, Long ctimeNs, int inode) {
+        return new FileStamp(size, mtimeNs, ctimeNs, "(dev=1,ino=" + inode + ")");
+    }
+
     @Test
     void aStampVouchesOnlyForTheSameSizeTimesAndInode() {
-        FileStamp taken = new FileStamp(10, 1_000, 2_000L, "(dev=1,ino=2)");
-        assertThat(taken.vouchesFor(new FileStamp(10, 1_000, 2_000L, "(dev=1,ino=2)")))
-                .isTrue();
-        assertThat(taken.vouchesFor(new FileStamp(11, 1_000, 2_000L, "(dev=1,ino=2)")))
-                .as("size")
-                .isFalse();
-        assertThat(taken.vouchesFor(new FileStamp(10, 1_001, 2_000L, "(dev=1,ino=2)")))
-                .as("mtime")
-                .isFalse();
+        FileStamp taken = stamp(10, 1_000, 2_000L, 2);
+        assertThat(taken.vouchesFor(stamp(10, 1_000, 2_000L, 2))).isTrue();
+        assertThat(taken.vouchesFor(stamp(11, 1_000, 2_000L, 2))).as("size").isFalse();
+        assertThat(taken.vouchesFor(stamp(10, 1_001, 2_000L, 2))).as("mtime").isFalse();
         // An mtime set back after a rewrite in place: only the ctime tells.
-        assertThat(taken.vouchesFor(new FileStamp(10, 1_000, 2_001L, "(dev=1,ino=2)")))
-                .as("ctime")
-                .isFalse();
-        assertThat(taken.vouchesFor(new FileStamp(10, 1_000, 2_000L, "(dev=1,ino=3)")))
-                .as("inode")
-                .isFalse();
-        assertThat(taken.vouchesFor(new FileStamp(10, 1_000, null, "(dev=1,ino=2)")))
-                .as("no ctime")
-                .isFalse();
+        assertThat(taken.vouchesFor(stamp(10, 1_000, 2_001L, 2))).as("ctime").isFalse();
+        assertThat(taken.vouchesFor(stamp(10, 1_000, 2_000L, 3))).as("inode").isFalse();
+        assertThat(taken.vouchesFor(stamp(10, 1_000, null, 2))).as("no ctime").isFalse();
     }
 
     @Test

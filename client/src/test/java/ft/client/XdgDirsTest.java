@@ -8,17 +8,18 @@ import org.junit.jupiter.api.Test;
 
 /** Where ft keeps its config and its cache, by the XDG Base Directory spec. */
 class XdgDirsTest {
+    private static void assertConfig(Map<String, String> env, Path expected) {
+        assertThat(XdgDirs.config(env)).as("config for %s", env).isEqualTo(expected);
+    }
+
     @Test
     void configFollowsXdgConfigHomeThenHome() {
-        assertThat(XdgDirs.config(Map.of("XDG_CONFIG_HOME", "/x/cfg", "HOME", "/home/u")))
-                .isEqualTo(Path.of("/x/cfg/ft"));
-        assertThat(XdgDirs.config(Map.of("HOME", "/home/u"))).isEqualTo(Path.of("/home/u/.config/ft"));
+        assertConfig(Map.of("XDG_CONFIG_HOME", "/x/cfg", "HOME", "/home/u"), Path.of("/x/cfg/ft"));
+        assertConfig(Map.of("HOME", "/home/u"), Path.of("/home/u/.config/ft"));
         // The XDG spec: a relative or empty XDG_CONFIG_HOME is ignored.
-        assertThat(XdgDirs.config(Map.of("XDG_CONFIG_HOME", "rel", "HOME", "/home/u")))
-                .isEqualTo(Path.of("/home/u/.config/ft"));
-        assertThat(XdgDirs.config(Map.of("XDG_CONFIG_HOME", "", "HOME", "/home/u")))
-                .isEqualTo(Path.of("/home/u/.config/ft"));
-        assertThat(XdgDirs.config(Map.of())).isEqualTo(Path.of(System.getProperty("user.home"), ".config", "ft"));
+        assertConfig(Map.of("XDG_CONFIG_HOME", "rel", "HOME", "/home/u"), Path.of("/home/u/.config/ft"));
+        assertConfig(Map.of("XDG_CONFIG_HOME", "", "HOME", "/home/u"), Path.of("/home/u/.config/ft"));
+        assertConfig(Map.of(), Path.of(System.getProperty("user.home"), ".config", "ft"));
     }
 
     @Test

@@ -46,6 +46,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -829,26 +830,17 @@ class HostileInputSuiteTest {
             }
         }
 
-        @Test
-        void negativePutSizeIsBadRequestAndClosed() throws IOException {
+        /** A negative size, and one beyond 64 bits. */
+        @ParameterizedTest(name = "put {0} of size {1}")
+        @CsvSource({"neg.bin, -5", "big.bin, 9223372036854775808"})
+        void putSizeNegativeOrBeyondALongIsBadRequestAndClosed(String path, String size) throws IOException {
             try (RawClient c = RawClient.hello(server)) {
-                c.sendJson("{\"op\":\"put\",\"path\":\"neg.bin\",\"size\":-5,\"md5\":\""
+                c.sendJson("{\"op\":\"put\",\"path\":\"" + path + "\",\"size\":" + size + ",\"md5\":\""
                         + RawClient.md5(UPLOAD).hex() + "\"}");
                 c.readError(ErrorCode.BAD_REQUEST);
                 c.assertClosedByServer();
             }
-            assertFalse(Files.exists(root.resolve("neg.bin")));
-        }
-
-        @Test
-        void putSizeBeyondSixtyFourBitsIsBadRequestAndClosed() throws IOException {
-            try (RawClient c = RawClient.hello(server)) {
-                c.sendJson("{\"op\":\"put\",\"path\":\"big.bin\",\"size\":9223372036854775808,\"md5\":\""
-                        + RawClient.md5(UPLOAD).hex() + "\"}");
-                c.readError(ErrorCode.BAD_REQUEST);
-                c.assertClosedByServer();
-            }
-            assertFalse(Files.exists(root.resolve("big.bin")));
+            assertFalse(Files.exists(root.resolve(path)));
         }
 
         @Test
