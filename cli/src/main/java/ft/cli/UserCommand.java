@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -39,15 +40,21 @@ public final class UserCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(
-            names = {"-h", "--help"},
-            usageHelp = true,
-            description = "Show this help and exit.")
-    boolean help;
+    @Mixin
+    HelpOption help;
 
     @Override
     public Integer call() {
         throw new ParameterException(spec.commandLine(), "Missing required subcommand: add, list or remove");
+    }
+
+    /** What every {@code ft user} subcommand has: its spec and {@code -h, --help}. */
+    abstract static class Subcommand implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        HelpOption help;
     }
 
     /** Reads the file for a change; a failure ends the command with its code. */
@@ -91,16 +98,7 @@ public final class UserCommand implements Callable<Integer> {
                 "Give the token to the user: 'export FT_TOKEN=...' or 'token = ...' in",
                 "~/.config/ft/config (chmod 600). Exit 1 (EXISTS) if the name is taken without --replace."
             })
-    static final class Add implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Option(
-                names = {"-h", "--help"},
-                usageHelp = true,
-                description = "Show this help and exit.")
-        boolean help;
-
+    static final class Add extends Subcommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "1 to 64 of A-Z a-z 0-9 _ -.")
         String name;
 
@@ -199,16 +197,7 @@ public final class UserCommand implements Callable<Integer> {
             name = "list",
             description = "List the users: name, access and root (never hashes or tokens).",
             footer = {"", "Example:", "  ft user list --users users.jsonl"})
-    static final class ListUsers implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Option(
-                names = {"-h", "--help"},
-                usageHelp = true,
-                description = "Show this help and exit.")
-        boolean help;
-
+    static final class ListUsers extends Subcommand {
         @Option(names = "--users", paramLabel = "FILE", required = true, description = "The users file.")
         Path file;
 
@@ -240,16 +229,7 @@ public final class UserCommand implements Callable<Integer> {
                 "",
                 "Exit 4 (NOT_FOUND) if there is no such user."
             })
-    static final class Remove implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Option(
-                names = {"-h", "--help"},
-                usageHelp = true,
-                description = "Show this help and exit.")
-        boolean help;
-
+    static final class Remove extends Subcommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "The user to remove.")
         String name;
 
