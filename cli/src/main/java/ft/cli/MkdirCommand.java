@@ -25,13 +25,6 @@ final class MkdirCommand extends ClientCommand {
 
     @Override
     public Integer call() {
-        List<RemotePath> remote = paths.stream().map(ft::remoteBelowRoot).toList();
-        return EachPath.run(
-                ft,
-                "mkdir",
-                remote,
-                false,
-                spec.commandLine().getErr(),
-                (client, path) -> client.mkdir(path.path(), parents));
+        return eachPath("mkdir", paths, false, (client, path) -> client.mkdir(path.path(), parents));
     }
 }

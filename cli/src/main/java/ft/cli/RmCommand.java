@@ -46,13 +46,6 @@ final class RmCommand extends ClientCommand {
             }
             throw ft.usage("Missing required parameter: 'PATH'");
         }
-        List<RemotePath> remote = paths.stream().map(ft::remoteBelowRoot).toList();
-        return EachPath.run(
-                ft,
-                "rm",
-                remote,
-                force,
-                spec.commandLine().getErr(),
-                (client, path) -> client.remove(path.path(), recursive));
+        return eachPath("rm", paths, force, (client, path) -> client.remove(path.path(), recursive));
     }
 }

@@ -31,10 +31,9 @@ final class StatCommand extends ClientCommand {
 
     @Override
     public Integer call() {
-        List<RemotePath> remote = paths.stream().map(ft::remoteBelowRoot).toList();
         PrintWriter out = spec.commandLine().getOut();
         boolean[] first = {true};
-        return EachPath.run(ft, "stat", remote, false, spec.commandLine().getErr(), (client, path) -> {
+        return eachPath("stat", paths, false, (client, path) -> {
             Response.StatOk stat = client.stat(path.path());
             if (json) {
                 out.println(json(path, stat));
