@@ -8,7 +8,19 @@ import java.util.Objects;
 public sealed interface Request {
 
     /** The wire name of the op. */
-    String op();
+    default String op() {
+        return switch (this) {
+            case Hello h -> "hello";
+            case Get g -> "get";
+            case Put p -> "put";
+            case Stat s -> "stat";
+            case List l -> "list";
+            case Find f -> "find";
+            case Remove r -> "rm";
+            case MakeDirectory m -> "mkdir";
+            case Move m -> "mv";
+        };
+    }
 
     /**
      * Opens a connection: {@code {"op":"hello","version":1}}, with {@code "token"} when the
@@ -31,11 +43,6 @@ public sealed interface Request {
         @Override
         public String toString() {
             return "Hello[version=" + version + ", token=" + (token == null ? "none" : "<redacted>") + "]";
-        }
-
-        @Override
-        public String op() {
-            return "hello";
         }
     }
 
@@ -71,11 +78,6 @@ public sealed interface Request {
         public Get withKeepalive(int ms) {
             return new Get(path, offset, ifMd5, ms);
         }
-
-        @Override
-        public String op() {
-            return "get";
-        }
     }
 
     /**
@@ -108,11 +110,6 @@ public sealed interface Request {
         public Put(String path, long size, Md5 md5) {
             this(path, size, md5, false);
         }
-
-        @Override
-        public String op() {
-            return "put";
-        }
     }
 
     /**
@@ -128,11 +125,6 @@ public sealed interface Request {
 
         public Stat(String path) {
             this(path, 0);
-        }
-
-        @Override
-        public String op() {
-            return "stat";
         }
     }
 
@@ -150,11 +142,6 @@ public sealed interface Request {
                 throw new IllegalArgumentException("limit must be 1.." + Protocol.MAX_PAGE_ENTRIES);
             }
         }
-
-        @Override
-        public String op() {
-            return "list";
-        }
     }
 
     /**
@@ -168,22 +155,12 @@ public sealed interface Request {
         public Find {
             Objects.requireNonNull(path, "path");
         }
-
-        @Override
-        public String op() {
-            return "find";
-        }
     }
 
     /** Removes a file, an empty directory, or with {@code recursive} a whole tree. */
     record Remove(String path, boolean recursive) implements Request {
         public Remove {
             requirePath(path);
-        }
-
-        @Override
-        public String op() {
-            return "rm";
         }
     }
 
@@ -192,11 +169,6 @@ public sealed interface Request {
         public MakeDirectory {
             requirePath(path);
         }
-
-        @Override
-        public String op() {
-            return "mkdir";
-        }
     }
 
     /** Renames {@code from} to {@code to}, or moves it into {@code to} if that is a directory. */
@@ -204,11 +176,6 @@ public sealed interface Request {
         public Move {
             requirePath(from);
             requirePath(to);
-        }
-
-        @Override
-        public String op() {
-            return "mv";
         }
     }
 
