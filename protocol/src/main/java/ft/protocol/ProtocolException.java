@@ -6,15 +6,8 @@ package ft.protocol;
  * <p>This is the only exception the decoder throws for bad input, whatever the input.
  * The {@link #code()} is what the receiving side reports back before closing.
  */
-public final class ProtocolException extends Exception {
-    private final ErrorCode code;
-
+public final class ProtocolException extends CodedException {
     public ProtocolException(ErrorCode code, String message) {
-        super(message);
-        this.code = code;
-    }
-
-    public ErrorCode code() {
-        return code;
+        super(code, message);
     }
 }
