@@ -69,6 +69,18 @@ ft_java_argv() {
   printf '%s\n' -jar "$jar"
 }
 
+# ft_serving_address LOG PID: the HOST:PORT that the 'ft serve' with PID announces in LOG,
+# waited for up to 10 s; empty if it stops or stays silent.
+ft_serving_address() {
+  local log="$1" pid="$2" addr=""
+  for _ in $(seq 400); do
+    addr="$(sed -n 's/^ft: serving .* on \(.*\)$/\1/p' "$log" 2>/dev/null)"
+    if [ -n "$addr" ] || ! kill -0 "$pid" 2>/dev/null; then break; fi
+    sleep 0.025
+  done
+  printf '%s\n' "$addr"
+}
+
 # ft_make_archive JAR: a training run (get, put, ls, stat... against an ft server this starts
 # on 127.0.0.1:0 in a temporary directory and stops by PID) writes the archive. Returns 1 and
 # leaves a .failed marker when that fails; ft then runs without an archive.
@@ -91,11 +103,7 @@ ft_make_archive() {
   "$JAVA_HOME/bin/java" -XX:+UseSerialGC -jar "$jar" serve --root "$t/root" --listen 127.0.0.1:0 \
     > "$t/serve.log" 2>&1 < /dev/null &
   pid=$!
-  for _ in $(seq 400); do
-    addr="$(sed -n 's/^ft: serving .* on \(.*\)$/\1/p' "$t/serve.log" 2>/dev/null)"
-    if [ -n "$addr" ] || ! kill -0 "$pid" 2>/dev/null; then break; fi
-    sleep 0.025
-  done
+  addr="$(ft_serving_address "$t/serve.log" "$pid")"
   if [ -n "$addr" ]; then
     if [ "$major" -ge 25 ]; then record="-XX:AOTCacheOutput=$archive.$$.tmp"
     else record="-XX:ArchiveClassesAtExit=$archive.$$.tmp"; fi

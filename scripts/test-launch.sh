@@ -32,11 +32,7 @@ head -c 4096 /dev/urandom > "$t/root/tiny.bin"
 want="$(md5sum < "$t/root/tiny.bin" | cut -d' ' -f1)"
 "$JAVA_HOME/bin/java" -jar "$jar" serve --root "$t/root" --listen 127.0.0.1:0 > "$t/serve.log" 2>&1 &
 pid=$!
-for _ in $(seq 400); do
-  addr="$(sed -n 's/^ft: serving .* on \(.*\)$/\1/p' "$t/serve.log")"
-  if [ -n "$addr" ] || ! kill -0 "$pid" 2>/dev/null; then break; fi
-  sleep 0.025
-done
+addr="$(ft_serving_address "$t/serve.log" "$pid")"
 [ -n "$addr" ] || { cat "$t/serve.log" >&2; echo "test-launch: the server did not start" >&2; exit 1; }
 export FT_SERVER="$addr"
 
