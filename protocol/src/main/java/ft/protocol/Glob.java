@@ -125,14 +125,7 @@ public final class Glob {
 
     /** Whether the whole of {@code path} matches. */
     public boolean matches(String path) {
-        Sim sim = new Sim();
-        sim.load(startSet);
-        for (int i = 0; i < path.length() && sim.count > 0; ) {
-            int c = path.codePointAt(i);
-            i += Character.charCount(c);
-            sim.step(c);
-        }
-        return sim.contains(accept);
+        return run(path).contains(accept);
     }
 
     /**
@@ -153,17 +146,23 @@ public final class Glob {
         if (directory.isEmpty()) {
             return true;
         }
-        Sim sim = new Sim();
-        sim.load(startSet);
-        for (int i = 0; i < directory.length() && sim.count > 0; ) {
-            int c = directory.codePointAt(i);
-            i += Character.charCount(c);
-            sim.step(c);
-        }
+        Sim sim = run(directory);
         if (sim.count > 0) {
             sim.step('/');
         }
         return sim.count > 0;
+    }
+
+    /** The NFA's states after reading {@code text} from the start, stopped early once none are left. */
+    private Sim run(String text) {
+        Sim sim = new Sim();
+        sim.load(startSet);
+        for (int i = 0; i < text.length() && sim.count > 0; ) {
+            int c = text.codePointAt(i);
+            i += Character.charCount(c);
+            sim.step(c);
+        }
+        return sim;
     }
 
     public String pattern() {
