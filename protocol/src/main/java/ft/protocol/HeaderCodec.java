@@ -123,9 +123,7 @@ public final class HeaderCodec {
                 if (get.ifMd5() != null) {
                     g.writeStringField("if_md5", get.ifMd5().hex());
                 }
-                if (get.keepaliveMs() > 0) {
-                    g.writeNumberField("keepalive_ms", get.keepaliveMs());
-                }
+                writeKeepalive(g, get.keepaliveMs());
             } else if (request instanceof Request.Put put) {
                 g.writeStringField("path", put.path());
                 g.writeNumberField("size", put.size());
@@ -136,9 +134,7 @@ public final class HeaderCodec {
                 writeAttributes(g, put.attributes());
             } else if (request instanceof Request.Stat stat) {
                 g.writeStringField("path", stat.path());
-                if (stat.keepaliveMs() > 0) {
-                    g.writeNumberField("keepalive_ms", stat.keepaliveMs());
-                }
+                writeKeepalive(g, stat.keepaliveMs());
             } else if (request instanceof Request.List list) {
                 g.writeStringField("path", list.path());
                 if (list.after() != null) {
@@ -252,6 +248,13 @@ public final class HeaderCodec {
                 }
             }
         });
+    }
+
+    /** {@code keepalive_ms}, only when keepalives are asked for. */
+    private static void writeKeepalive(JsonGenerator g, int keepaliveMs) throws IOException {
+        if (keepaliveMs > 0) {
+            g.writeNumberField("keepalive_ms", keepaliveMs);
+        }
     }
 
     private static void writeAttributes(JsonGenerator g, FileAttributes attributes) throws IOException {
