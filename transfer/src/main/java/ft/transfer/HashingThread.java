@@ -82,18 +82,7 @@ final class HashingThread implements AutoCloseable {
     public void close() {
         if (thread.isAlive()) {
             thread.interrupt();
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    thread.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            Uninterruptibly.join(thread);
         }
     }
 }

@@ -226,10 +226,8 @@ public final class Md5State extends MessageDigest {
     protected void engineUpdate(byte[] input, int offset, int len) {
         try {
             UPDATE.invokeExact(impl, input, offset, len);
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw unchecked(t);
         }
         length += len;
     }
@@ -240,10 +238,8 @@ public final class Md5State extends MessageDigest {
             byte[] digest = (byte[]) DIGEST.invokeExact(impl);
             length = 0;
             return digest;
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw unchecked(t);
         }
     }
 
@@ -252,11 +248,20 @@ public final class Md5State extends MessageDigest {
         try {
             RESET.invokeExact(impl);
             length = 0;
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw unchecked(t);
         }
+    }
+
+    /** What a method handle of the JDK's MD5 threw, to rethrow: unchecked as it is, else wrapped. */
+    private static RuntimeException unchecked(Throwable t) {
+        if (t instanceof RuntimeException e) {
+            return e;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException(t);
     }
 
     @Override

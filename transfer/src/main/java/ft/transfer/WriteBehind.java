@@ -105,18 +105,7 @@ public final class WriteBehind implements WritableByteChannel {
         open = false;
         Thread t = inFlight;
         if (t != null) {
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    t.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            Uninterruptibly.join(t);
         }
     }
 }
