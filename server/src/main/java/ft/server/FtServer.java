@@ -362,21 +362,22 @@ public final class FtServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        try {
-            storage.close();
-        } catch (IOException e) {
-            LOG.warn("closing the digest index: {}", e.toString());
-        }
+        closeOrWarn(storage::close, "closing the digest index: {}");
         terminated.countDown();
     }
 
     private void closeListener() {
-        try {
-            listener.close();
-        } catch (IOException e) {
-            LOG.warn("closing the listener failed: {}", e.toString());
-        }
+        closeOrWarn(listener, "closing the listener failed: {}");
         pings.close();
+    }
+
+    /** Closes {@code resource}; a failure is logged as a warning with {@code message}, not thrown. */
+    private static void closeOrWarn(java.io.Closeable resource, String message) {
+        try {
+            resource.close();
+        } catch (IOException e) {
+            LOG.warn(message, e.toString());
+        }
     }
 
     private void acceptLoop() {
