@@ -148,7 +148,7 @@ public final class FtClient implements AutoCloseable {
         } catch (IOException e) {
             closeQuietly(channel);
             throw new ConnectionException(
-                    ConnectionException.CONNECT_FAILED, "cannot connect to " + server + ": " + describe(e), e);
+                    ConnectionException.CONNECT_FAILED, "cannot connect to " + server + ": " + TlsTrust.describe(e), e);
         }
         if (useTls) {
             try {
@@ -173,7 +173,7 @@ public final class FtClient implements AutoCloseable {
         } catch (IOException e) {
             closeQuietly(channel);
             throw new ConnectionException(
-                    ConnectionException.CONNECT_FAILED, "cannot connect to " + server + ": " + describe(e), e);
+                    ConnectionException.CONNECT_FAILED, "cannot connect to " + server + ": " + TlsTrust.describe(e), e);
         }
         try {
             client.hello(token);
@@ -627,7 +627,7 @@ public final class FtClient implements AutoCloseable {
         }
         return new ConnectionException(
                 ConnectionException.CONNECTION_LOST,
-                "connection to " + server + " lost " + when + ": " + describe(e),
+                "connection to " + server + " lost " + when + ": " + TlsTrust.describe(e),
                 e);
     }
 
@@ -650,10 +650,5 @@ public final class FtClient implements AutoCloseable {
         } catch (IOException ignored) {
             // Nothing left to tell the server; the socket is gone either way.
         }
-    }
-
-    private static String describe(IOException e) {
-        String m = e.getMessage();
-        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }
 }

@@ -228,6 +228,12 @@ public final class TlsTrust {
         CHANGED
     }
 
+    /** The default trust store's verdict on a chain: returns if it trusts it. */
+    @FunctionalInterface
+    private interface AuthorityCheck {
+        void check() throws CertificateException;
+    }
+
     /** One connection's trust manager; remembers what it concluded for {@link #wrap}. */
     private final class Verifier extends X509ExtendedTrustManager {
         private final HostPort server;
@@ -244,26 +250,25 @@ public final class TlsTrust {
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
                 throws CertificateException {
-            try {
-                // Chain and host name, because the socket asks for HTTPS endpoint identification.
-                authorities().checkServerTrusted(chain, authType, socket);
-                verdict = Verdict.AUTHORITY;
-                return;
-            } catch (CertificateException notByAuthority) {
-                // Self-signed or for another name: the fingerprint decides.
-            }
-            pinned(chain);
+            // Chain and host name, because the socket asks for HTTPS endpoint identification.
+            authorityOrPinned(chain, () -> authorities().checkServerTrusted(chain, authType, socket));
         }
 
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
                 throws CertificateException {
+            authorityOrPinned(chain, () -> authorities().checkServerTrusted(chain, authType, engine));
+        }
+
+        /** A certificate authority vouches for {@code chain} by {@code byAuthority}, or else the pinned fingerprint must. */
+        private void authorityOrPinned(X509Certificate[] chain, AuthorityCheck byAuthority)
+                throws CertificateException {
             try {
-                authorities().checkServerTrusted(chain, authType, engine);
+                byAuthority.check();
                 verdict = Verdict.AUTHORITY;
                 return;
             } catch (CertificateException notByAuthority) {
-                // As above.
+                // Self-signed or for another name: the fingerprint decides.
             }
             pinned(chain);
         }
@@ -363,7 +368,8 @@ public final class TlsTrust {
         }
     }
 
-    private static String describe(Exception e) {
+    /** The exception's message, or its class's name when it has none. */
+    static String describe(Exception e) {
         String m = e.getMessage();
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }
