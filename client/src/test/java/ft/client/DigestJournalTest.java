@@ -252,9 +252,7 @@ class DigestJournalTest {
     @Test
     void eachRecordIsOneJsonLineWithTheDocumentedFields() throws Exception {
         Path fox = file("fox.txt", FOX);
-        try (DigestJournal journal = open()) {
-            journal.digestOf(fox);
-        }
+        digestAndClose(fox);
         List<String> lines = Files.readAllLines(journalFile());
         assertThat(lines).hasSize(1);
         JsonNode n = JSON.readTree(lines.get(0));
@@ -272,9 +270,7 @@ class DigestJournalTest {
     @Test
     void eachLineIsTakenOnlyWhenEveryFieldHasItsTypeAndTheLastOfARepeatedNameWins() throws Exception {
         Path fox = file("fox.txt", FOX);
-        try (DigestJournal journal = open()) {
-            journal.digestOf(fox);
-        }
+        digestAndClose(fox);
         JsonNode n = JSON.readTree(Files.readString(journalFile()));
         String path = JSON.writeValueAsString(n.get("path").asText());
         long size = n.get("size").asLong();
@@ -327,9 +323,7 @@ class DigestJournalTest {
     @Test
     void corruptLinesAreSkippedAndDoNotSpoilLaterAppends() throws Exception {
         Path fox = file("fox.txt", FOX);
-        try (DigestJournal journal = open()) {
-            journal.digestOf(fox);
-        }
+        digestAndClose(fox);
         String good = Files.readString(journalFile());
         Files.writeString(
                 journalFile(),
@@ -408,10 +402,7 @@ class DigestJournalTest {
     void bloatedJournalIsRewrittenWithOnlyLiveEntriesAtOpen() throws Exception {
         Path a = file("a", "a");
         Path b = file("b", "b");
-        try (DigestJournal journal = open()) {
-            journal.digestOf(a);
-            journal.digestOf(b);
-        }
+        digestAndClose(a, b);
         String stale = "{\"path\":\"/gone\",\"size\":1,\"mtime_ns\":%d,\"ctime_ns\":null,\"key\":null,\"md5\":\""
                 + FOX_MD5 + "\"}\n";
         StringBuilder bloat = new StringBuilder();
@@ -437,34 +428,33 @@ class DigestJournalTest {
         assertThat(hashes).hasValue(2);
     }
 
+    /** Writes {@code journal} as the whole journal, opens and closes it, and counts the lines left. */
+    private void assertLinesAfterOpening(String journal, int expected) throws Exception {
+        Files.writeString(journalFile(), journal);
+        open().close();
+        assertThat(Files.readAllLines(journalFile())).hasSize(expected);
+    }
+
     @Test
     void journalIsLeftAloneUnlessItHasBothManyLinesAndManyPerEntry() throws Exception {
         Files.createDirectories(journalFile().getParent());
         int floor = JournalLog.COMPACT_MIN_LINES;
         // At the floor, all for one path: stale, but too few lines to be worth a rewrite.
-        Files.writeString(journalFile(), staleLines(floor, 1));
-        open().close();
-        assertThat(Files.readAllLines(journalFile())).hasSize(floor);
+        assertLinesAfterOpening(staleLines(floor, 1), floor);
 
         // Past the floor, but no more than four lines per live entry.
         int paths = (floor + 1 + JournalLog.COMPACT_RATIO - 1) / JournalLog.COMPACT_RATIO;
-        Files.writeString(journalFile(), staleLines(floor + 1, paths));
-        open().close();
-        assertThat(Files.readAllLines(journalFile())).hasSize(floor + 1);
+        assertLinesAfterOpening(staleLines(floor + 1, paths), floor + 1);
 
         // One path fewer tips it over the ratio.
-        Files.writeString(journalFile(), staleLines(floor + 1, paths - 1));
-        open().close();
-        assertThat(Files.readAllLines(journalFile())).hasSize(paths - 1);
+        assertLinesAfterOpening(staleLines(floor + 1, paths - 1), paths - 1);
     }
 
     @Test
     void lazyJournalReadsTheFileOnlyAtTheFirstLookupKeepingWhatWasRecordedBefore() throws Exception {
         Path a = file("a", "a");
         Path b = file("b", "b");
-        try (DigestJournal journal = open()) {
-            journal.digestOf(a);
-        }
+        digestAndClose(a);
         // Bloat: compacted at the first read, after b was recorded through an open appender.
         Files.writeString(journalFile(), staleLines(JournalLog.COMPACT_MIN_LINES, 1), StandardOpenOption.APPEND);
         Path c = file("c", "c");
@@ -497,6 +487,15 @@ class DigestJournalTest {
             assertThatThrownBy(() -> journal.digestOf(fox))
                     .isInstanceOf(LocalIoException.class)
                     .hasMessageStartingWith("cannot read digest journal " + journalFile());
+        }
+    }
+
+    /** Opens the journal, has it digest {@code files}, and closes it. */
+    private void digestAndClose(Path... files) throws Exception {
+        try (DigestJournal journal = open()) {
+            for (Path f : files) {
+                journal.digestOf(f);
+            }
         }
     }
 

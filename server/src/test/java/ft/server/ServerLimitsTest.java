@@ -37,6 +37,35 @@ class ServerLimitsTest {
         return Files.createDirectories(tmp.resolve("root"));
     }
 
+    /** The connection still answers: a stat of a missing path is NOT_FOUND. */
+    private static void assertStillServes(RawClient c) throws IOException {
+        assertEquals(
+                ErrorCode.NOT_FOUND,
+                ((Response.Error) c.request(new Request.Stat("nope"), Response.StatOk.class)).code());
+    }
+
+    private static void awaitNoConnections(FtServer server, String what) {
+        await(what)
+                .atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(5))
+                .until(() -> server.connectionCount() == 0);
+    }
+
+    /** A server whose idle timeout is 60 s but whose header deadline is 300 ms. */
+    private FtServer startWithAHeaderDeadline() throws IOException {
+        ServerLimits limits =
+                ServerLimits.DEFAULTS.withIdleTimeout(Duration.ofSeconds(60)).withHeaderTimeout(Duration.ofMillis(300));
+        return FtServer.start(FtServer.Options.of(root(), ANY_PORT).withLimits(limits));
+    }
+
+    /** Refused as BAD_REQUEST and closed, long before the idle timeout of the server above. */
+    private static void assertCutAtTheHeaderDeadline(RawClient c, long startNanos) throws IOException {
+        c.readError(ErrorCode.BAD_REQUEST);
+        c.assertClosedByServer();
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos);
+        assertTrue(seconds < 30, "closed after " + seconds + " s, long before the 60 s idle timeout");
+    }
+
     private static byte[] random(int size) {
         byte[] b = new byte[size];
         new Random(size).nextBytes(b);
@@ -45,37 +74,23 @@ class ServerLimitsTest {
 
     @Test
     void slowlorisHeaderIsCutAtTheHeaderDeadlineNotTheIdleTimeout() throws IOException {
-        ServerLimits limits =
-                ServerLimits.DEFAULTS.withIdleTimeout(Duration.ofSeconds(60)).withHeaderTimeout(Duration.ofMillis(300));
-        try (FtServer server =
-                        FtServer.start(FtServer.Options.of(root(), ANY_PORT).withLimits(limits));
+        try (FtServer server = startWithAHeaderDeadline();
                 RawClient c = RawClient.hello(server)) {
             long start = System.nanoTime();
             c.sendRaw(new byte[] {0, 0, 0, 40, '{', '"'}); // a header that never completes
-            c.readError(ErrorCode.BAD_REQUEST);
-            c.assertClosedByServer();
-            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
-            assertTrue(seconds < 30, "closed after " + seconds + " s, long before the 60 s idle timeout");
+            assertCutAtTheHeaderDeadline(c, start);
         }
     }
 
     @Test
     void silentConnectionGetsOnlyTheHeaderTimeoutToSayHello() throws IOException {
-        ServerLimits limits =
-                ServerLimits.DEFAULTS.withIdleTimeout(Duration.ofSeconds(60)).withHeaderTimeout(Duration.ofMillis(300));
-        try (FtServer server =
-                        FtServer.start(FtServer.Options.of(root(), ANY_PORT).withLimits(limits));
+        try (FtServer server = startWithAHeaderDeadline();
                 RawClient silent = RawClient.connect(server)) {
             long start = System.nanoTime();
-            silent.readError(ErrorCode.BAD_REQUEST);
-            silent.assertClosedByServer();
-            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
-            assertTrue(seconds < 30, "closed after " + seconds + " s, long before the 60 s idle timeout");
+            assertCutAtTheHeaderDeadline(silent, start);
             // A client that says hello promptly is unaffected, and may then idle between requests.
             try (RawClient prompt = RawClient.hello(server)) {
-                assertEquals(
-                        ErrorCode.NOT_FOUND,
-                        ((Response.Error) prompt.request(new Request.Stat("nope"), Response.StatOk.class)).code());
+                assertStillServes(prompt);
             }
         }
     }
@@ -91,10 +106,7 @@ class ServerLimitsTest {
             c.socket().setReceiveBufferSize(4096);
             c.send(new Request.Get("big.bin", 0));
             // We never read the body: the server's write blocks, and the watchdog must end it.
-            await("the stalled connection was dropped")
-                    .atMost(Duration.ofSeconds(20))
-                    .pollInterval(Duration.ofMillis(5))
-                    .until(() -> server.connectionCount() == 0);
+            awaitNoConnections(server, "the stalled connection was dropped");
         }
     }
 
@@ -115,14 +127,9 @@ class ServerLimitsTest {
                 assertInstanceOf(Response.Error.class, second.request(new Request.Stat("nope"), Response.StatOk.class));
             }
             first.close();
-            await("closed connections were released")
-                    .atMost(Duration.ofSeconds(20))
-                    .pollInterval(Duration.ofMillis(5))
-                    .until(() -> server.connectionCount() == 0);
+            awaitNoConnections(server, "closed connections were released");
             try (RawClient again = RawClient.hello(server)) {
-                assertEquals(
-                        ErrorCode.NOT_FOUND,
-                        ((Response.Error) again.request(new Request.Stat("nope"), Response.StatOk.class)).code());
+                assertStillServes(again);
             }
         }
     }

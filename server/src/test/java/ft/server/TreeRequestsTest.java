@@ -35,6 +35,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -528,7 +529,7 @@ class TreeRequestsTest {
 
         ok(new Request.Remove("doomed.txt", false));
 
-        assertFalse(Files.exists(root.resolve("doomed.txt"), LinkOption.NOFOLLOW_LINKS));
+        assertGone("doomed.txt");
         assertTrue(Files.exists(root.resolve("kept.txt")));
     }
 
@@ -538,7 +539,7 @@ class TreeRequestsTest {
 
         ok(new Request.Remove("parent/empty", false));
 
-        assertFalse(Files.exists(root.resolve("parent/empty"), LinkOption.NOFOLLOW_LINKS));
+        assertGone("parent/empty");
         assertTrue(Files.isDirectory(root.resolve("parent")));
     }
 
@@ -549,8 +550,8 @@ class TreeRequestsTest {
 
         client.expectError(new Request.Remove("full", false), ErrorCode.NOT_EMPTY);
 
-        assertEquals("a", Files.readString(root.resolve("full/a.txt")));
-        assertEquals("b", Files.readString(root.resolve("full/inner/b.txt")));
+        assertContent("full/a.txt", "a");
+        assertContent("full/inner/b.txt", "b");
         assertConnectionStillServes();
     }
 
@@ -564,8 +565,8 @@ class TreeRequestsTest {
 
         ok(new Request.Remove("tree", true));
 
-        assertFalse(Files.exists(root.resolve("tree"), LinkOption.NOFOLLOW_LINKS));
-        assertEquals("keep", Files.readString(root.resolve("sibling/keep.txt")));
+        assertGone("tree");
+        assertContent("sibling/keep.txt", "keep");
         assertEquals(
                 "not yours",
                 Files.readString(outside.resolve("secret.txt")),
@@ -602,8 +603,8 @@ class TreeRequestsTest {
         client.expectError(new Request.Move("sub/.ft", "self"), ErrorCode.ACCESS_DENIED);
 
         assertTrue(Files.isDirectory(root.resolve(".ft/partials")), "the state dir must survive");
-        assertFalse(Files.exists(root.resolve("stolen"), LinkOption.NOFOLLOW_LINKS));
-        assertFalse(Files.exists(root.resolve(".ft/planted.txt"), LinkOption.NOFOLLOW_LINKS));
+        assertGone("stolen");
+        assertGone(".ft/planted.txt");
         assertTrue(Files.exists(root.resolve("sub/.ft/planted.txt")));
         assertConnectionStillServes();
     }
@@ -637,7 +638,7 @@ class TreeRequestsTest {
     void mkdirOfExistingDirectoryIsExists() throws IOException {
         write("there/inside.txt", "i");
         client.expectError(new Request.MakeDirectory("there", false), ErrorCode.EXISTS);
-        assertEquals("i", Files.readString(root.resolve("there/inside.txt")));
+        assertContent("there/inside.txt", "i");
         assertConnectionStillServes();
     }
 
@@ -672,31 +673,22 @@ class TreeRequestsTest {
     @ValueSource(booleans = {false, true})
     void mkdirUnderAFileIsNotADirectory(boolean parents) throws IOException {
         write("file.txt", "f");
-        client.expectError(new Request.MakeDirectory("file.txt/child", parents), ErrorCode.NOT_A_DIRECTORY);
-        assertEquals("f", Files.readString(root.resolve("file.txt")));
-        assertConnectionStillServes();
+        assertRefusedLeaving(
+                new Request.MakeDirectory("file.txt/child", parents), ErrorCode.NOT_A_DIRECTORY, "file.txt", "f");
     }
 
     // ------------------------------------------------------------------ mv
 
-    @Test
-    void mvRenamesAFile() throws IOException {
-        write("old.txt", "content");
+    /** A file, and a directory with its contents. */
+    @ParameterizedTest(name = "mv {2} {3}")
+    @CsvSource({"old.txt, content, old.txt, new.txt, new.txt", "olddir/a/b.txt, b, olddir, newdir, newdir/a/b.txt"})
+    void mvRenames(String written, String content, String from, String to, String arrived) throws IOException {
+        write(written, content);
 
-        ok(new Request.Move("old.txt", "new.txt"));
+        ok(new Request.Move(from, to));
 
-        assertFalse(Files.exists(root.resolve("old.txt"), LinkOption.NOFOLLOW_LINKS));
-        assertEquals("content", Files.readString(root.resolve("new.txt")));
-    }
-
-    @Test
-    void mvRenamesADirectoryWithItsContents() throws IOException {
-        write("olddir/a/b.txt", "b");
-
-        ok(new Request.Move("olddir", "newdir"));
-
-        assertFalse(Files.exists(root.resolve("olddir"), LinkOption.NOFOLLOW_LINKS));
-        assertEquals("b", Files.readString(root.resolve("newdir/a/b.txt")));
+        assertGone(from);
+        assertContent(arrived, content);
     }
 
     @Test
@@ -708,10 +700,10 @@ class TreeRequestsTest {
         ok(new Request.Move("report.txt", "archive"));
         ok(new Request.Move("srcdir", "archive"));
 
-        assertEquals("r", Files.readString(root.resolve("archive/report.txt")));
-        assertEquals("x", Files.readString(root.resolve("archive/srcdir/x.txt")));
-        assertFalse(Files.exists(root.resolve("report.txt"), LinkOption.NOFOLLOW_LINKS));
-        assertFalse(Files.exists(root.resolve("srcdir"), LinkOption.NOFOLLOW_LINKS));
+        assertContent("archive/report.txt", "r");
+        assertContent("archive/srcdir/x.txt", "x");
+        assertGone("report.txt");
+        assertGone("srcdir");
     }
 
     @Test
@@ -724,10 +716,10 @@ class TreeRequestsTest {
         ok(new Request.Move("fresh.txt", "stale.txt"));
         ok(new Request.Move("other.txt", "dir"));
 
-        assertEquals("new content", Files.readString(root.resolve("stale.txt")));
-        assertFalse(Files.exists(root.resolve("fresh.txt"), LinkOption.NOFOLLOW_LINKS));
-        assertEquals("other new", Files.readString(root.resolve("dir/other.txt")));
-        assertEquals("old inside", Files.readString(root.resolve("dir/stale.txt")));
+        assertContent("stale.txt", "new content");
+        assertGone("fresh.txt");
+        assertContent("dir/other.txt", "other new");
+        assertContent("dir/stale.txt", "old inside");
     }
 
     @Test
@@ -737,9 +729,9 @@ class TreeRequestsTest {
 
         client.expectError(new Request.Move("d", "dest"), ErrorCode.EXISTS);
 
-        assertEquals("mine", Files.readString(root.resolve("d/mine.txt")));
-        assertEquals("theirs", Files.readString(root.resolve("dest/d/theirs.txt")));
-        assertFalse(Files.exists(root.resolve("dest/d/mine.txt"), LinkOption.NOFOLLOW_LINKS));
+        assertContent("d/mine.txt", "mine");
+        assertContent("dest/d/theirs.txt", "theirs");
+        assertGone("dest/d/mine.txt");
         assertConnectionStillServes();
     }
 
@@ -748,10 +740,7 @@ class TreeRequestsTest {
     void mvDirectoryIntoItselfIsBadRequest(String to) throws IOException {
         write("d/inner/f.txt", "f");
 
-        client.expectError(new Request.Move("d", to), ErrorCode.BAD_REQUEST);
-
-        assertEquals("f", Files.readString(root.resolve("d/inner/f.txt")));
-        assertConnectionStillServes();
+        assertRefusedLeaving(new Request.Move("d", to), ErrorCode.BAD_REQUEST, "d/inner/f.txt", "f");
     }
 
     @Test
@@ -770,9 +759,9 @@ class TreeRequestsTest {
         client.expectError(new Request.Move("here.txt", "../x"), ErrorCode.ACCESS_DENIED);
         client.expectError(new Request.Move("../x", "y"), ErrorCode.ACCESS_DENIED);
 
-        assertEquals("here", Files.readString(root.resolve("here.txt")));
+        assertContent("here.txt", "here");
         assertFalse(Files.exists(tmp.resolve("x"), LinkOption.NOFOLLOW_LINKS));
-        assertFalse(Files.exists(root.resolve("stolen.txt"), LinkOption.NOFOLLOW_LINKS));
+        assertGone("stolen.txt");
         assertEquals("not yours", Files.readString(outside.resolve("secret.txt")));
         assertConnectionStillServes();
     }
@@ -784,13 +773,29 @@ class TreeRequestsTest {
         client.expectError(new Request.Move("here.txt", ".ft/x"), ErrorCode.ACCESS_DENIED);
         client.expectError(new Request.Move("here.txt", ".ft"), ErrorCode.ACCESS_DENIED);
 
-        assertEquals("here", Files.readString(root.resolve("here.txt")));
-        assertFalse(Files.exists(root.resolve(".ft/x"), LinkOption.NOFOLLOW_LINKS));
-        assertFalse(Files.exists(root.resolve(".ft/here.txt"), LinkOption.NOFOLLOW_LINKS));
+        assertContent("here.txt", "here");
+        assertGone(".ft/x");
+        assertGone(".ft/here.txt");
         assertConnectionStillServes();
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** Nothing, not even a dangling link, is at {@code path} under the root. */
+    private void assertGone(String path) {
+        assertFalse(Files.exists(root.resolve(path), LinkOption.NOFOLLOW_LINKS), path);
+    }
+
+    private void assertContent(String path, String expected) throws IOException {
+        assertEquals(expected, Files.readString(root.resolve(path)), path);
+    }
+
+    /** {@code request} is refused with {@code code}, {@code path} keeps {@code content}, and the connection serves on. */
+    private void assertRefusedLeaving(Request request, ErrorCode code, String path, String content) throws IOException {
+        client.expectError(request, code);
+        assertContent(path, content);
+        assertConnectionStillServes();
+    }
 
     private Path write(String relative, String content) throws IOException {
         return write(relative, content.getBytes(StandardCharsets.UTF_8));

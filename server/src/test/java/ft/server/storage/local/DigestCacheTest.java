@@ -33,6 +33,15 @@ class DigestCacheTest {
 
     private final DigestCache cache = new DigestCache();
 
+    private static final FileTime PAST = FileTime.from(1_700_000_000, TimeUnit.SECONDS);
+
+    /** Writes {@code content} to f.txt and sets its mtime to {@code mtime}. */
+    private Path writeWithMtime(String content, FileTime mtime) throws IOException {
+        Path file = Files.write(tmp.resolve("f.txt"), content.getBytes(StandardCharsets.UTF_8));
+        Files.setLastModifiedTime(file, mtime);
+        return file;
+    }
+
     @Test
     void digestOfReturnsTheFilesMd5AndRemembersTheVersion() throws IOException {
         byte[] content = randomBytes(1_234_567, 1); // several hashing buffers, not a multiple of one
@@ -89,9 +98,8 @@ class DigestCacheTest {
 
     @Test
     void aFileRewrittenInPlaceWithItsMtimeSetBackIsANewVersion() throws IOException {
-        FileTime t = FileTime.from(1_700_000_000, TimeUnit.SECONDS);
-        Path file = Files.write(tmp.resolve("f.txt"), "version one".getBytes(StandardCharsets.UTF_8));
-        Files.setLastModifiedTime(file, t);
+        FileTime t = PAST;
+        Path file = writeWithMtime("version one", t);
         DigestCache.Version v1 = FileVersions.of(file);
         Md5 md5One = cache.digestOf(v1);
 
@@ -121,9 +129,8 @@ class DigestCacheTest {
 
     @Test
     void aFileReplacedByRenameIsANewVersionEvenWithTheSameSizeAndMtime() throws IOException {
-        FileTime t = FileTime.from(1_700_000_000, TimeUnit.SECONDS);
-        Path file = Files.write(tmp.resolve("f.txt"), "AAAA".getBytes(StandardCharsets.UTF_8));
-        Files.setLastModifiedTime(file, t);
+        FileTime t = PAST;
+        Path file = writeWithMtime("AAAA", t);
         DigestCache.Version v1 = FileVersions.of(file);
         cache.digestOf(v1);
 
@@ -144,9 +151,8 @@ class DigestCacheTest {
 
     @Test
     void forgetMakesTheNextLookupHashAgain() throws IOException {
-        FileTime t = FileTime.from(1_700_000_000, TimeUnit.SECONDS);
-        Path file = Files.write(tmp.resolve("f.txt"), "first".getBytes(StandardCharsets.UTF_8));
-        Files.setLastModifiedTime(file, t);
+        FileTime t = PAST;
+        Path file = writeWithMtime("first", t);
         DigestCache.Version v = FileVersions.of(file);
         assertEquals(md5("first".getBytes(StandardCharsets.UTF_8)), cache.digestOf(v));
 

@@ -130,6 +130,19 @@ class RootJailTest {
         assertEquals(SECRET, Files.readString(sibling.resolve("secret.txt")));
     }
 
+    /** A symbolic link at {@code at} under the root, pointing at {@code target} as written. */
+    private void link(String at, String target) throws IOException {
+        Files.createSymbolicLink(root.resolve(at), Path.of(target));
+    }
+
+    /** Each path is ACCESS_DENIED both to read and to write. */
+    private void assertRefusedToReadAndWrite(String... paths) throws IOException {
+        for (String path : paths) {
+            assertRefused(ErrorCode.ACCESS_DENIED, () -> jail.resolveExisting(path));
+            assertRefused(ErrorCode.ACCESS_DENIED, () -> jail.resolveForWrite(path));
+        }
+    }
+
     @Test
     void hostileCasesCoverAtLeastTwentyFivePaths() {
         List<Arguments> all = hostilePaths().toList();
@@ -174,15 +187,12 @@ class RootJailTest {
 
     @Test
     void refusesSymlinkToFileInPrefixSharingSibling() throws Exception {
-        Files.createSymbolicLink(root.resolve("leak"), Path.of("../root2/secret.txt"));
+        link("leak", "../root2/secret.txt");
         Files.createSymbolicLink(
                 root.resolve("leak-abs"), sibling.resolve("secret.txt").toAbsolutePath());
         Map<String, String> before = snapshot(tmp);
 
-        for (String path : List.of("leak", "leak-abs")) {
-            assertRefused(ErrorCode.ACCESS_DENIED, () -> jail.resolveExisting(path));
-            assertRefused(ErrorCode.ACCESS_DENIED, () -> jail.resolveForWrite(path));
-        }
+        assertRefusedToReadAndWrite("leak", "leak-abs");
 
         assertEquals(before, snapshot(tmp));
         assertEquals(SECRET, Files.readString(sibling.resolve("secret.txt")));
@@ -190,8 +200,8 @@ class RootJailTest {
 
     @Test
     void refusesSymlinkedDirectoryOutsideAndCreatesNothingThere() throws Exception {
-        Files.createSymbolicLink(root.resolve("link"), Path.of("../root2"));
-        Files.createSymbolicLink(root.resolve("sub/up"), Path.of("../.."));
+        link("link", "../root2");
+        link("sub/up", "../..");
         Map<String, String> before = snapshot(tmp);
         List<String> siblingBefore = listing(sibling);
 
@@ -211,15 +221,12 @@ class RootJailTest {
 
     @Test
     void refusesDanglingSymlinksWhereverTheyPoint() throws Exception {
-        Files.createSymbolicLink(root.resolve("dangling-out"), Path.of("../root2/not-there.txt"));
-        Files.createSymbolicLink(root.resolve("dangling-in"), Path.of("missing.txt"));
-        Files.createSymbolicLink(root.resolve("dangling-dir"), Path.of("../root2/no-dir"));
+        link("dangling-out", "../root2/not-there.txt");
+        link("dangling-in", "missing.txt");
+        link("dangling-dir", "../root2/no-dir");
         Map<String, String> before = snapshot(tmp);
 
-        for (String path : List.of("dangling-out", "dangling-in")) {
-            assertRefused(ErrorCode.ACCESS_DENIED, () -> jail.resolveExisting(path));
-            assertRefused(ErrorCode.ACCESS_DENIED, () -> jail.resolveForWrite(path));
-        }
+        assertRefusedToReadAndWrite("dangling-out", "dangling-in");
         assertRefused(ErrorCode.ACCESS_DENIED, () -> jail.resolveForWrite("dangling-dir/x.txt"));
 
         assertEquals(before, snapshot(tmp));
@@ -229,39 +236,33 @@ class RootJailTest {
 
     @Test
     void refusesSymlinkLoopAsAccessDenied() throws Exception {
-        Files.createSymbolicLink(root.resolve("loop"), Path.of("loop"));
-        Files.createSymbolicLink(root.resolve("ping"), Path.of("pong"));
-        Files.createSymbolicLink(root.resolve("pong"), Path.of("ping"));
+        link("loop", "loop");
+        link("ping", "pong");
+        link("pong", "ping");
         Map<String, String> before = snapshot(tmp);
 
-        for (String path : List.of("loop", "ping", "loop/x.txt")) {
-            assertRefused(ErrorCode.ACCESS_DENIED, () -> jail.resolveExisting(path));
-            assertRefused(ErrorCode.ACCESS_DENIED, () -> jail.resolveForWrite(path));
-        }
+        assertRefusedToReadAndWrite("loop", "ping", "loop/x.txt");
         assertEquals(before, snapshot(tmp));
     }
 
     @Test
     void refusesSymlinksIntoTheReservedStateDirectory() throws Exception {
         Files.writeString(jail.stateDir().resolve("partials/abc.part"), "partial bytes");
-        Files.createSymbolicLink(root.resolve("state"), Path.of(".ft"));
-        Files.createSymbolicLink(root.resolve("parts"), Path.of(".ft/partials"));
-        Files.createSymbolicLink(root.resolve("part"), Path.of(".ft/partials/abc.part"));
+        link("state", ".ft");
+        link("parts", ".ft/partials");
+        link("part", ".ft/partials/abc.part");
         Files.createSymbolicLink(root.resolve("sub/deep"), jail.stateDir().resolve("partials"));
-        Files.createSymbolicLink(root.resolve("self"), Path.of("."));
+        link("self", ".");
         Map<String, String> before = snapshot(tmp);
 
-        for (String path : List.of(
+        assertRefusedToReadAndWrite(
                 "state",
                 "parts",
                 "part",
                 "parts/abc.part",
                 "sub/deep/abc.part",
                 "self/.ft",
-                "self/.ft/partials/abc.part")) {
-            assertRefused(ErrorCode.ACCESS_DENIED, () -> jail.resolveExisting(path));
-            assertRefused(ErrorCode.ACCESS_DENIED, () -> jail.resolveForWrite(path));
-        }
+                "self/.ft/partials/abc.part");
         assertRefused(ErrorCode.ACCESS_DENIED, () -> jail.resolveForWrite("state/evil.txt"));
         assertRefused(ErrorCode.ACCESS_DENIED, () -> jail.resolveForWrite("parts/new/evil.txt"));
 
@@ -270,9 +271,9 @@ class RootJailTest {
 
     @Test
     void followsSymlinksThatStayInsideTheRoot() throws Exception {
-        Files.createSymbolicLink(root.resolve("alias.txt"), Path.of("inside.txt"));
-        Files.createSymbolicLink(root.resolve("sub/back.txt"), Path.of("../inside.txt"));
-        Files.createSymbolicLink(root.resolve("dirlink"), Path.of("sub"));
+        link("alias.txt", "inside.txt");
+        link("sub/back.txt", "../inside.txt");
+        link("dirlink", "sub");
         Path realInside = root.resolve("inside.txt").toRealPath();
 
         assertEquals(realInside, jail.resolveExisting("alias.txt"));
@@ -286,7 +287,7 @@ class RootJailTest {
 
     @Test
     void selfReferencingSymlinkToTheRootStillCannotReachOutside() throws Exception {
-        Files.createSymbolicLink(root.resolve("self"), Path.of("."));
+        link("self", ".");
         assertEquals(jail.root(), jail.resolveExisting("self"));
         assertEquals(jail.root().resolve("inside.txt"), jail.resolveExisting("self/self/inside.txt"));
         assertRefused(ErrorCode.ACCESS_DENIED, () -> jail.resolveExisting("self/../root2/secret.txt"));
@@ -305,7 +306,7 @@ class RootJailTest {
 
     @Test
     void resolveForWriteThroughARegularFileIsNotADirectory() throws Exception {
-        Files.createSymbolicLink(root.resolve("sub/inside-link"), Path.of("../inside.txt"));
+        link("sub/inside-link", "../inside.txt");
         Map<String, String> before = snapshot(tmp);
 
         assertRefused(ErrorCode.NOT_A_DIRECTORY, () -> jail.resolveForWrite("inside.txt/x"));
@@ -335,7 +336,7 @@ class RootJailTest {
 
     @Test
     void resolveForWriteOfADirectoryIsIsADirectory() throws Exception {
-        Files.createSymbolicLink(root.resolve("dirlink"), Path.of("sub"));
+        link("dirlink", "sub");
 
         assertRefused(ErrorCode.IS_A_DIRECTORY, () -> jail.resolveForWrite("sub"));
         assertRefused(ErrorCode.IS_A_DIRECTORY, () -> jail.resolveForWrite("dirlink"));
