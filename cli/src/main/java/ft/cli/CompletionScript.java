@@ -66,14 +66,15 @@ final class CompletionScript {
                 for (String alias : sub.getCommandSpec().aliases()) {
                     keys.add(quote(node.path() + ">" + alias));
                 }
-                s.append("    ")
-                        .append(String.join(" | ", keys))
-                        .append(") REPLY=")
-                        .append(quote(subPath))
-                        .append(" ;;\n");
+                arm(s, String.join(" | ", keys), "REPLY=" + quote(subPath));
             }
         }
         return s.append("    *) return 1 ;;\n  esac\n}\n").toString();
+    }
+
+    /** One arm of a shell case statement: {@code     PATTERN) ACTION ;;}. */
+    private static void arm(StringBuilder s, String pattern, String action) {
+        s.append("    ").append(pattern).append(") ").append(action).append(" ;;\n");
     }
 
     private static String subcommands(List<Node> nodes) {
@@ -81,13 +82,14 @@ final class CompletionScript {
                 + "_ft_tree_subcommands() {\n  case $1 in\n");
         for (Node node : nodes) {
             if (!node.children().isEmpty()) {
-                s.append("    ")
-                        .append(quote(node.path()))
-                        .append(") _ft_list=(")
-                        .append(node.children().stream()
-                                .map(c -> quote(c.getCommandName()))
-                                .collect(Collectors.joining(" ")))
-                        .append(") ;;\n");
+                arm(
+                        s,
+                        quote(node.path()),
+                        "_ft_list=("
+                                + node.children().stream()
+                                        .map(c -> quote(c.getCommandName()))
+                                        .collect(Collectors.joining(" "))
+                                + ")");
             }
         }
         return s.append("    *) _ft_list=() ;;\n  esac\n}\n").toString();
@@ -103,11 +105,7 @@ final class CompletionScript {
                     names.add(quote(name));
                 }
             }
-            s.append("    ")
-                    .append(quote(node.path()))
-                    .append(") _ft_list=(")
-                    .append(String.join(" ", names))
-                    .append(") ;;\n");
+            arm(s, quote(node.path()), "_ft_list=(" + String.join(" ", names) + ")");
         }
         return s.append("    *) _ft_list=() ;;\n  esac\n}\n").toString();
     }
@@ -126,7 +124,7 @@ final class CompletionScript {
             }
         }
         if (!keys.isEmpty()) {
-            s.append("    ").append(String.join(" | ", keys)).append(") return 0 ;;\n");
+            arm(s, String.join(" | ", keys), "return 0");
         }
         return s.append("  esac\n  return 1\n}\n").toString();
     }
@@ -145,11 +143,7 @@ final class CompletionScript {
                         List<String> keys = Arrays.stream(option.names())
                                 .map(n -> quote(node.path() + ">" + n))
                                 .toList();
-                        s.append("    ")
-                                .append(String.join(" | ", keys))
-                                .append(") REPLY=")
-                                .append(quote(kind))
-                                .append(" ;;\n");
+                        arm(s, String.join(" | ", keys), "REPLY=" + quote(kind));
                     }
                 }
             }
@@ -161,11 +155,7 @@ final class CompletionScript {
             }
             String kind = kind(PathArguments.ofPositionals(node.path()), candidates);
             if (kind != null) {
-                s.append("    ")
-                        .append(quote(node.path() + ">" + PathArguments.POSITIONALS))
-                        .append(") REPLY=")
-                        .append(quote(kind))
-                        .append(" ;;\n");
+                arm(s, quote(node.path() + ">" + PathArguments.POSITIONALS), "REPLY=" + quote(kind));
             }
         }
         return s.append("    *) REPLY=none ;;\n  esac\n}\n").toString();
