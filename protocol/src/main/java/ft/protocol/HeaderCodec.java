@@ -114,9 +114,7 @@ public final class HeaderCodec {
             g.writeStringField("op", request.op());
             if (request instanceof Request.Hello hello) {
                 g.writeNumberField("version", hello.version());
-                if (hello.token() != null) {
-                    g.writeStringField("token", hello.token());
-                }
+                writeIfPresent(g, "token", hello.token());
             } else if (request instanceof Request.Get get) {
                 g.writeStringField("path", get.path());
                 g.writeNumberField("offset", get.offset());
@@ -137,15 +135,11 @@ public final class HeaderCodec {
                 writeKeepalive(g, stat.keepaliveMs());
             } else if (request instanceof Request.List list) {
                 g.writeStringField("path", list.path());
-                if (list.after() != null) {
-                    g.writeStringField("after", list.after());
-                }
+                writeIfPresent(g, "after", list.after());
                 g.writeNumberField("limit", list.limit());
             } else if (request instanceof Request.Find find) {
                 g.writeStringField("path", find.path());
-                if (find.pattern() != null) {
-                    g.writeStringField("pattern", find.pattern());
-                }
+                writeIfPresent(g, "pattern", find.pattern());
             } else if (request instanceof Request.Remove rm) {
                 g.writeStringField("path", rm.path());
                 g.writeBooleanField("recursive", rm.recursive());
@@ -248,6 +242,13 @@ public final class HeaderCodec {
                 }
             }
         });
+    }
+
+    /** An optional string field: left out, not written as null, when there is none. */
+    private static void writeIfPresent(JsonGenerator g, String name, String value) throws IOException {
+        if (value != null) {
+            g.writeStringField(name, value);
+        }
     }
 
     /** {@code keepalive_ms}, only when keepalives are asked for. */
