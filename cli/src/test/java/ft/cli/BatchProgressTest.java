@@ -68,12 +68,17 @@ class BatchProgressTest {
                         "2/2 files 100% 8.0 MiB in 0:02 at 3.2 MiB/s");
     }
 
-    @Test
-    void aFileOfUnknownSizeAddsItWhenItStartsAndUntilThenThereIsNoPercentage() {
-        BatchProgress batch = new BatchProgress(line, List.of(a, c), clock::get);
+    /** File a (4 MiB) starts at time zero and has moved 1 MiB one second later. */
+    private void aMovesOneMiBInItsFirstSecond(BatchProgress batch) {
         batch.of(a).start("dir/a.bin", 4 * MIB, 0);
         clock.set(SECOND);
         batch.of(a).advance(MIB);
+    }
+
+    @Test
+    void aFileOfUnknownSizeAddsItWhenItStartsAndUntilThenThereIsNoPercentage() {
+        BatchProgress batch = new BatchProgress(line, List.of(a, c), clock::get);
+        aMovesOneMiBInItsFirstSecond(batch);
         assertThat(Screen.frames(sink.toString()).getLast()).isEqualTo("0/2 files 1.0 MiB 1.0 MiB/s");
 
         clock.set(2 * SECOND);
@@ -86,9 +91,7 @@ class BatchProgressTest {
     @Test
     void aFailedFileLeavesTheTotalWithWhatItMovedSoTheLineCanStillFinish() {
         BatchProgress batch = new BatchProgress(line, List.of(a, b), clock::get);
-        batch.of(a).start("dir/a.bin", 4 * MIB, 0);
-        clock.set(SECOND);
-        batch.of(a).advance(MIB);
+        aMovesOneMiBInItsFirstSecond(batch);
         report(
                 batch,
                 Outcome.failed(

@@ -51,12 +51,7 @@ class CompletionCommandTest {
         Run run = ft("completion");
         assertThat(run.exit()).isZero();
         assertThat(run.err()).isEmpty();
-        assertThat(run.out())
-                .contains("complete -F _ft_complete ft")
-                .contains("'get'")
-                .contains("'put'")
-                .contains("'serve'")
-                .contains("'completion'");
+        assertThat(run.out()).contains("complete -F _ft_complete ft", "'get'", "'put'", "'serve'", "'completion'");
     }
 
     @Test
@@ -97,9 +92,7 @@ class CompletionCommandTest {
         Run zsh = ft("completion", "zsh");
         assertThat(zsh.exit()).isZero();
         assertThat(zsh.out())
-                .contains("${ZSH_VERSION:-}")
-                .contains("bashcompinit")
-                .contains("complete -o nospace -F _ft_complete ft")
+                .contains("${ZSH_VERSION:-}", "bashcompinit", "complete -o nospace -F _ft_complete ft")
                 .isEqualTo(ft("completion", "bash").out());
     }
 
@@ -116,10 +109,11 @@ class CompletionCommandTest {
         Run run = ft("completion", "--help");
         assertThat(run.exit()).isZero();
         assertThat(run.out())
-                .contains("source <(ft completion)")
-                .contains("source <(ft completion zsh)")
-                .contains("local paths")
-                .contains("remote paths")
-                .contains("never prompting");
+                .contains(
+                        "source <(ft completion)",
+                        "source <(ft completion zsh)",
+                        "local paths",
+                        "remote paths",
+                        "never prompting");
     }
 }

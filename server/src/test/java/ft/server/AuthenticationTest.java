@@ -91,14 +91,20 @@ class AuthenticationTest {
         }
     }
 
+    private static void assertBody(RawClient c, String path, String expected) throws IOException {
+        assertArrayEquals(expected.getBytes(StandardCharsets.UTF_8), c.get(path).body(), path);
+    }
+
+    private static Response.HelloOk helloOk(RawClient c, String token) throws IOException {
+        return assertInstanceOf(Response.HelloOk.class, c.request(new Request.Hello(1, token), Response.HelloOk.class));
+    }
+
     // ------------------------------------------------------------------ success
 
     @Test
     void correctTokenIsAcceptedAndServesOnlyTheUsersRoot() throws IOException {
         try (RawClient c = login(aliceToken)) {
-            assertArrayEquals(
-                    "alice's file".getBytes(StandardCharsets.UTF_8),
-                    c.get("mine.txt").body());
+            assertBody(c, "mine.txt", "alice's file");
             // top.txt is in the served root but outside alice's root: not there for her.
             c.expectError(new Request.Get("top.txt", 0), ErrorCode.NOT_FOUND);
             c.expectError(new Request.Get("../top.txt", 0), ErrorCode.ACCESS_DENIED);
@@ -112,14 +118,12 @@ class AuthenticationTest {
     @Test
     void helloAnswerStatesTheUsersReadOnlyFlag() throws IOException {
         try (RawClient c = RawClient.connect(server)) {
-            Response.HelloOk ok = assertInstanceOf(
-                    Response.HelloOk.class, c.request(new Request.Hello(1, readerToken), Response.HelloOk.class));
+            Response.HelloOk ok = helloOk(c, readerToken);
             assertTrue(ok.limits().readOnly());
             assertTrue(ok.limits().freeSpace() > 0);
         }
         try (RawClient c = RawClient.connect(server)) {
-            Response.HelloOk ok = assertInstanceOf(
-                    Response.HelloOk.class, c.request(new Request.Hello(1, aliceToken), Response.HelloOk.class));
+            Response.HelloOk ok = helloOk(c, aliceToken);
             assertFalse(ok.limits().readOnly());
         }
     }
@@ -127,12 +131,8 @@ class AuthenticationTest {
     @Test
     void userWithoutRootSeesTheWholeServedRoot() throws IOException {
         try (RawClient c = login(readerToken)) {
-            assertArrayEquals(
-                    "read me".getBytes(StandardCharsets.UTF_8),
-                    c.get("shared.txt").body());
-            assertArrayEquals(
-                    "alice's file".getBytes(StandardCharsets.UTF_8),
-                    c.get("alice/mine.txt").body());
+            assertBody(c, "shared.txt", "read me");
+            assertBody(c, "alice/mine.txt", "alice's file");
         }
     }
 
@@ -153,9 +153,7 @@ class AuthenticationTest {
         Users.Added carol = Users.load(usersFile).add("carol", false, elsewhere.toString(), false);
         carol.users().save(usersFile);
         try (RawClient c = login(carol.token())) {
-            assertArrayEquals(
-                    "far away".getBytes(StandardCharsets.UTF_8),
-                    c.get("far.txt").body());
+            assertBody(c, "far.txt", "far away");
             c.expectError(new Request.Get("shared.txt", 0), ErrorCode.NOT_FOUND);
         }
     }
@@ -259,9 +257,7 @@ class AuthenticationTest {
     @Test
     void readOnlyUserMayReadButNotChangeAnything() throws IOException {
         try (RawClient c = login(readerToken)) {
-            assertArrayEquals(
-                    "read me".getBytes(StandardCharsets.UTF_8),
-                    c.get("shared.txt").body());
+            assertBody(c, "shared.txt", "read me");
             Response.Error put =
                     c.expectError(new Request.Put("new.txt", 1, RawClient.md5(new byte[1])), ErrorCode.ACCESS_DENIED);
             assertTrue(put.message().contains("read-only"), put.message());
@@ -290,8 +286,7 @@ class AuthenticationTest {
                 .withReadOnly(true)
                 .withUsersFile(usersFile));
         try (RawClient c = RawClient.connect(server)) {
-            Response.HelloOk ok = assertInstanceOf(
-                    Response.HelloOk.class, c.request(new Request.Hello(1, aliceToken), Response.HelloOk.class));
+            Response.HelloOk ok = helloOk(c, aliceToken);
             assertTrue(ok.limits().readOnly());
             c.expectError(new Request.MakeDirectory("d", false), ErrorCode.ACCESS_DENIED);
         }
