@@ -2,16 +2,11 @@ package ft.cli;
 
 import ft.transfer.ByteSize;
 import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.TypeConversionException;
 
 /** Reads an option that takes a size or a rate: {@code 500K}, {@code 20M}, {@code 1TiB}. */
 public final class ByteSizeConverter implements ITypeConverter<Long> {
     @Override
     public Long convert(String value) {
-        try {
-            return ByteSize.parse(value);
-        } catch (IllegalArgumentException e) {
-            throw new TypeConversionException(e.getMessage());
-        }
+        return Converters.parse(ByteSize::parse, value);
     }
 }

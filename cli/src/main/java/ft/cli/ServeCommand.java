@@ -21,7 +21,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.TypeConversionException;
 
 /** {@code ft serve}: share a directory until interrupted. */
 @Command(
@@ -332,11 +331,7 @@ public final class ServeCommand implements Callable<Integer> {
     public static final class HostPortConverter implements picocli.CommandLine.ITypeConverter<HostPort> {
         @Override
         public HostPort convert(String value) {
-            try {
-                return HostPort.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
+            return Converters.parse(HostPort::parse, value);
         }
     }
 }
