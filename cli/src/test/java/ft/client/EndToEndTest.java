@@ -455,16 +455,21 @@ class EndToEndTest extends CliHarness {
         assertThat(local.resolve("x.bin")).doesNotExist();
     }
 
+    /** {@code ft get x.bin} from a server that answers {@code answer} exits {@code exit}, saying {@code why}, and writes nothing. */
+    private void assertGetFailsWritingNothing(byte[] answer, int exit, String why) throws IOException {
+        try (ScriptedServer s = new ScriptedServer(answer)) {
+            Run run = getFrom(s, local.resolve("x.bin"));
+            assertThat(run.exit()).as(run.err()).isEqualTo(exit);
+            assertThat(run.err()).contains(why);
+        }
+        assertThat(local.resolve("x.bin")).doesNotExist();
+    }
+
     @Test
     void refusesServerSendingMoreBytesThanAnnounced() throws IOException {
         byte[] body = "twelve bytes".getBytes();
         Response.GetOk header = new Response.GetOk("x.bin", 6, new Md5(md5("twelve".getBytes())), 0);
-        try (ScriptedServer s = new ScriptedServer(ScriptedServer.getAnswer(header, body))) {
-            Run run = getFrom(s, local.resolve("x.bin"));
-            assertThat(run.exit()).as(run.err()).isEqualTo(1);
-            assertThat(run.err()).contains("more bytes");
-        }
-        assertThat(local.resolve("x.bin")).doesNotExist();
+        assertGetFailsWritingNothing(ScriptedServer.getAnswer(header, body), 1, "more bytes");
     }
 
     @Test
@@ -472,25 +477,15 @@ class EndToEndTest extends CliHarness {
         byte[] body = "short".getBytes();
         Response.GetOk header = new Response.GetOk("x.bin", 100, new Md5(md5(body)), 0);
         byte[] answer = ScriptedServer.getAnswer(header, body);
-        try (ScriptedServer s = new ScriptedServer(answer)) {
-            // The scripted server keeps the connection open; the client's timeout ends the wait.
-            Run run = getFrom(s, local.resolve("x.bin"));
-            assertThat(run.exit()).as(run.err()).isEqualTo(3);
-            assertThat(run.err()).contains("TIMEOUT");
-        }
-        assertThat(local.resolve("x.bin")).doesNotExist();
+        // The scripted server keeps the connection open; the client's timeout ends the wait.
+        assertGetFailsWritingNothing(answer, 3, "TIMEOUT");
     }
 
     @Test
     void refusesWrongOffsetEcho() throws IOException {
         byte[] body = "abcdef".getBytes();
         Response.GetOk header = new Response.GetOk("x.bin", 6, new Md5(md5(body)), 3);
-        try (ScriptedServer s = new ScriptedServer(ScriptedServer.getAnswer(header, "def".getBytes()))) {
-            Run run = getFrom(s, local.resolve("x.bin"));
-            assertThat(run.exit()).as(run.err()).isEqualTo(1);
-            assertThat(run.err()).contains("offset 3");
-        }
-        assertThat(local.resolve("x.bin")).doesNotExist();
+        assertGetFailsWritingNothing(ScriptedServer.getAnswer(header, "def".getBytes()), 1, "offset 3");
     }
 
     @Test

@@ -518,11 +518,7 @@ class ServerProtocolTest {
             assertArrayEquals(old, f.body());
             assertEquals(RawClient.md5(old), f.header().md5());
             // And a correct retry on the same connection starts from zero and succeeds.
-            Response retry = c.request(
-                    new Request.Put("doc.txt", content.length, RawClient.md5(content)), Response.PutReady.class);
-            assertEquals(0, assertInstanceOf(Response.PutReady.class, retry).offset());
-            c.sendRaw(content);
-            assertInstanceOf(Response.PutDone.class, c.read(Response.PutDone.class));
+            assertPutStartsFromZeroAndCompletes(c, "doc.txt", content, "starts from zero");
         }
         assertArrayEquals(content, Files.readAllBytes(root.resolve("doc.txt")));
     }
@@ -591,27 +587,34 @@ class ServerProtocolTest {
         assertEquals(List.of(), partials());
     }
 
+    /** A put of {@code content} on {@code c} is ready at offset 0, takes the whole body and is done. */
+    private static void assertPutStartsFromZeroAndCompletes(RawClient c, String path, byte[] content, String why)
+            throws IOException {
+        Response r = c.request(new Request.Put(path, content.length, RawClient.md5(content)), Response.PutReady.class);
+        assertEquals(0, assertInstanceOf(Response.PutReady.class, r).offset(), why);
+        c.sendRaw(content);
+        assertInstanceOf(Response.PutDone.class, c.read(Response.PutDone.class));
+    }
+
+    /** Starts a put of {@code content} to {@code path}, sends its first {@code sent} bytes and hangs up. */
+    private void interruptPut(String path, byte[] content, int sent) throws IOException {
+        try (RawClient c = RawClient.hello(server)) {
+            c.request(new Request.Put(path, content.length, RawClient.md5(content)), Response.PutReady.class);
+            c.sendRaw(content, 0, sent);
+            c.shutdownOutput();
+            c.assertClosedByServer();
+        }
+    }
+
     @Test
     void putWithADifferentMd5AfterAnInterruptedOneStartsOver() throws IOException {
         byte[] first = randomBytes(200_000, 9);
         byte[] second = randomBytes(200_000, 10);
-        try (RawClient c = RawClient.hello(server)) {
-            c.request(new Request.Put("f.bin", first.length, RawClient.md5(first)), Response.PutReady.class);
-            c.sendRaw(first, 0, 100_000);
-            c.shutdownOutput();
-            c.assertClosedByServer();
-        }
+        interruptPut("f.bin", first, 100_000);
         assertEquals(100_000, partSize());
 
         try (RawClient c = RawClient.hello(server)) {
-            Response r =
-                    c.request(new Request.Put("f.bin", second.length, RawClient.md5(second)), Response.PutReady.class);
-            assertEquals(
-                    0,
-                    assertInstanceOf(Response.PutReady.class, r).offset(),
-                    "bytes of another file must not be resumed");
-            c.sendRaw(second);
-            assertInstanceOf(Response.PutDone.class, c.read(Response.PutDone.class));
+            assertPutStartsFromZeroAndCompletes(c, "f.bin", second, "bytes of another file must not be resumed");
         }
         assertArrayEquals(second, Files.readAllBytes(root.resolve("f.bin")));
         assertEquals(List.of(), partials());
@@ -620,19 +623,10 @@ class ServerProtocolTest {
     @Test
     void putWithADifferentSizeAfterAnInterruptedOneStartsOver() throws IOException {
         byte[] content = randomBytes(200_000, 11);
-        try (RawClient c = RawClient.hello(server)) {
-            c.request(new Request.Put("f.bin", content.length, RawClient.md5(content)), Response.PutReady.class);
-            c.sendRaw(content, 0, 50_000);
-            c.shutdownOutput();
-            c.assertClosedByServer();
-        }
+        interruptPut("f.bin", content, 50_000);
         byte[] shorter = Arrays.copyOf(content, 150_000);
         try (RawClient c = RawClient.hello(server)) {
-            Response r = c.request(
-                    new Request.Put("f.bin", shorter.length, RawClient.md5(shorter)), Response.PutReady.class);
-            assertEquals(0, assertInstanceOf(Response.PutReady.class, r).offset());
-            c.sendRaw(shorter);
-            assertInstanceOf(Response.PutDone.class, c.read(Response.PutDone.class));
+            assertPutStartsFromZeroAndCompletes(c, "f.bin", shorter, "starts from zero");
         }
         assertArrayEquals(shorter, Files.readAllBytes(root.resolve("f.bin")));
     }
