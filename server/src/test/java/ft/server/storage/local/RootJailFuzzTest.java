@@ -10,15 +10,12 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import ft.protocol.ErrorCode;
 import ft.server.RefusedException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,39 +52,17 @@ class RootJailFuzzTest {
         tmp = Files.createTempDirectory("ft-jail-fuzz");
         root = Files.createDirectories(tmp.resolve("root"));
         outside = Files.createDirectories(tmp.resolve("root2"));
-        Files.writeString(outside.resolve("secret.txt"), "secret");
-        Files.createDirectories(root.resolve("a/b"));
-        Files.writeString(root.resolve("a/file.txt"), "inside");
-        Files.createDirectories(root.resolve(RootJail.STATE_DIR).resolve("partials"));
-        Files.createSymbolicLink(root.resolve("out"), outside);
-        Files.createSymbolicLink(root.resolve("a/up"), Path.of("../../root2/secret.txt"));
-        Files.createSymbolicLink(root.resolve("in"), Path.of("a"));
+        JailTraps.lay(root, outside);
         Files.createSymbolicLink(root.resolve("self"), Path.of("."));
-        Files.createSymbolicLink(root.resolve("state"), Path.of(RootJail.STATE_DIR));
-        Files.createSymbolicLink(root.resolve("loop"), Path.of("loop"));
         Files.createSymbolicLink(root.resolve("dangling"), Path.of("nowhere/at/all"));
         jail = new RootJail(root);
-        rootBefore = listing(root);
-        outsideBefore = listing(outside);
+        rootBefore = JailTraps.listing(root);
+        outsideBefore = JailTraps.listing(outside);
     }
 
     @AfterAll
     static void cleanUp() throws IOException {
-        try (Stream<Path> all = Files.walk(tmp)) {
-            all.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
-    }
-
-    private static List<String> listing(Path dir) throws IOException {
-        try (Stream<Path> all = Files.walk(dir)) {
-            return all.map(p -> dir.relativize(p).toString()).sorted().toList();
-        }
+        JailTraps.deleteTree(tmp);
     }
 
     /** The input as text, with surrogate escapes turned into the lone surrogates they name. */
@@ -152,7 +127,8 @@ class RootJailFuzzTest {
             assertInside("makeDirectory", p, answerOrRefusal("makeDirectory", p, () -> jail.makeDirectory(p, false)));
             assertInside(
                     "makeDirectory -p", p, answerOrRefusal("makeDirectory -p", p, () -> jail.makeDirectory(p, true)));
-            assertEquals(outsideBefore, listing(outside), () -> "'" + p + "' changed the tree outside the root");
+            assertEquals(
+                    outsideBefore, JailTraps.listing(outside), () -> "'" + p + "' changed the tree outside the root");
         } finally {
             removeWhatWasCreated();
         }
@@ -173,7 +149,7 @@ class RootJailFuzzTest {
 
     /** Deletes whatever the calls created inside the root, deepest first. */
     private static void removeWhatWasCreated() throws IOException {
-        List<String> now = listing(root);
+        List<String> now = JailTraps.listing(root);
         if (now.equals(rootBefore)) {
             return;
         }

@@ -6,12 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ft.server.RefusedException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -38,37 +35,15 @@ class RootJailPropertyTest {
         tmp = Files.createTempDirectory("ft-jail-property");
         root = Files.createDirectories(tmp.resolve("root"));
         outside = Files.createDirectories(tmp.resolve("root2"));
-        Files.writeString(outside.resolve("secret.txt"), "secret");
-        Files.createDirectories(root.resolve("a/b"));
-        Files.writeString(root.resolve("a/file.txt"), "inside");
-        Files.createDirectories(root.resolve(RootJail.STATE_DIR).resolve("partials"));
-        Files.createSymbolicLink(root.resolve("out"), outside);
-        Files.createSymbolicLink(root.resolve("a/up"), Path.of("../../root2/secret.txt"));
-        Files.createSymbolicLink(root.resolve("in"), Path.of("a"));
-        Files.createSymbolicLink(root.resolve("state"), Path.of(RootJail.STATE_DIR));
-        Files.createSymbolicLink(root.resolve("loop"), Path.of("loop"));
+        JailTraps.lay(root, outside);
         jail = new RootJail(root);
-        outsideBefore = listing(outside);
+        outsideBefore = JailTraps.listing(outside);
     }
 
     @AfterContainer
     static void cleanUp() throws IOException {
-        assertEquals(outsideBefore, listing(outside), "nothing was created or removed outside the root");
-        try (Stream<Path> all = Files.walk(tmp)) {
-            all.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
-    }
-
-    private static List<String> listing(Path dir) throws IOException {
-        try (Stream<Path> all = Files.walk(dir)) {
-            return all.map(p -> dir.relativize(p).toString()).sorted().toList();
-        }
+        assertEquals(outsideBefore, JailTraps.listing(outside), "nothing was created or removed outside the root");
+        JailTraps.deleteTree(tmp);
     }
 
     @Provide
@@ -109,22 +84,27 @@ class RootJailPropertyTest {
         assertFalse(resolved.normalize().startsWith(jail.stateDir()), () -> clientPath + " -> " + resolved);
     }
 
-    @Property(tries = 3000)
-    void resolveExistingNeverAnswersOutsideTheRoot(@ForAll("paths") String clientPath) throws IOException {
+    private interface Resolution {
+        Path resolve(String clientPath) throws RefusedException, IOException;
+    }
+
+    /** {@code resolution} answers inside the root, or refuses without showing a real path. */
+    private static void assertInsideOrRefused(Resolution resolution, String clientPath) throws IOException {
         try {
-            assertInside(jail.resolveExisting(clientPath), clientPath);
+            assertInside(resolution.resolve(clientPath), clientPath);
         } catch (RefusedException refused) {
             assertFalse(refused.getMessage().contains(tmp.toString()), "refusals never show real paths");
         }
     }
 
     @Property(tries = 3000)
+    void resolveExistingNeverAnswersOutsideTheRoot(@ForAll("paths") String clientPath) throws IOException {
+        assertInsideOrRefused(jail::resolveExisting, clientPath);
+    }
+
+    @Property(tries = 3000)
     void resolveForWriteNeverAnswersOutsideTheRoot(@ForAll("paths") String clientPath) throws IOException {
-        try {
-            assertInside(jail.resolveForWrite(clientPath), clientPath);
-        } catch (RefusedException refused) {
-            assertFalse(refused.getMessage().contains(tmp.toString()), "refusals never show real paths");
-        }
+        assertInsideOrRefused(jail::resolveForWrite, clientPath);
     }
 
     @Property(tries = 2000)
