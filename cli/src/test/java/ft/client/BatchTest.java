@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import ft.testing.FaultProxy;
 import ft.testing.FaultProxy.Faults;
+import ft.testing.ReportLines;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -199,20 +200,7 @@ class BatchTest extends CliHarness {
         List<JsonNode> lines = jsonLines(run.out());
         assertThat(lines)
                 .hasSize(2)
-                .allSatisfy(j -> assertThat(j.fieldNames())
-                        .toIterable()
-                        .containsExactly(
-                                "op",
-                                "remote",
-                                "local",
-                                "size",
-                                "md5",
-                                "status",
-                                "code",
-                                "message",
-                                "bytes_transferred",
-                                "resumed_from",
-                                "seconds"));
+                .allSatisfy(j -> assertThat(j.fieldNames()).toIterable().containsExactlyElementsOf(ReportLines.FIELDS));
         JsonNode ok = lines.stream()
                 .filter(j -> j.get("remote").asText().equals("a.bin"))
                 .findFirst()

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
 import ft.testing.FaultProxy;
+import ft.testing.ReportLines;
 import ft.testing.TestData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -215,20 +216,7 @@ class MirrorIT {
         List<Map<String, Object>> lines = JsonLines.parse(stdout);
         Map<String, Map<String, Object>> byPath = new TreeMap<>();
         for (Map<String, Object> line : lines) {
-            assertThat(line)
-                    .as("a report line")
-                    .containsKeys(
-                            "op",
-                            "remote",
-                            "local",
-                            "size",
-                            "md5",
-                            "status",
-                            "code",
-                            "message",
-                            "bytes_transferred",
-                            "resumed_from",
-                            "seconds");
+            assertThat(line).as("a report line").containsKeys(ReportLines.FIELDS.toArray(String[]::new));
             assertThat(line.get("op")).isEqualTo("get");
             String path = Path.of("out", "data")
                     .relativize(Path.of((String) line.get("local")))
