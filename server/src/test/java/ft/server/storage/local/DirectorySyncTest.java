@@ -45,10 +45,7 @@ class DirectorySyncTest {
         for (int i = 0; i < 3; i++) {
             later.add(Thread.ofPlatform().start(() -> sync.sync(dir)));
         }
-        Awaitility.await("three callers waiting behind the running sync")
-                .atMost(DEADLINE)
-                .pollInterval(Duration.ofMillis(2))
-                .until(() -> sync.waiting(dir) == 3);
+        awaitWaiting(sync, dir, 3, "three callers waiting behind the running sync");
         firstMayEnd.countDown();
         join(first);
         for (Thread t : later) {
@@ -84,10 +81,7 @@ class DirectorySyncTest {
             sync.sync(dir);
             lateReturned.countDown();
         });
-        Awaitility.await("the late caller waiting")
-                .atMost(DEADLINE)
-                .pollInterval(Duration.ofMillis(2))
-                .until(() -> sync.waiting(dir) == 1);
+        awaitWaiting(sync, dir, 1, "the late caller waiting");
         firstMayEnd.countDown();
         join(first);
         await(secondStarted);
@@ -144,6 +138,14 @@ class DirectorySyncTest {
         } catch (InterruptedException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Waits until {@code callers} callers wait behind the sync running for {@code dir}. */
+    private static void awaitWaiting(DirectorySync sync, Path dir, int callers, String what) {
+        Awaitility.await(what)
+                .atMost(DEADLINE)
+                .pollInterval(Duration.ofMillis(2))
+                .until(() -> sync.waiting(dir) == callers);
     }
 
     private static void join(Thread t) throws InterruptedException {
