@@ -599,10 +599,7 @@ class ServerProtocolTest {
     /** Starts a put of {@code content} to {@code path}, sends its first {@code sent} bytes and hangs up. */
     private void interruptPut(String path, byte[] content, int sent) throws IOException {
         try (RawClient c = RawClient.hello(server)) {
-            c.request(new Request.Put(path, content.length, RawClient.md5(content)), Response.PutReady.class);
-            c.sendRaw(content, 0, sent);
-            c.shutdownOutput();
-            c.assertClosedByServer();
+            c.putAndHangUp(path, content, sent);
         }
     }
 

@@ -216,6 +216,17 @@ public class RawClient implements AutoCloseable {
         return putDone;
     }
 
+    /**
+     * Starts a put of {@code content} to {@code path}, sends its first {@code sent} bytes and
+     * half-closes: the server sees the body end early, keeps what it got for a resume, and hangs up.
+     */
+    public void putAndHangUp(String path, byte[] content, int sent) throws IOException {
+        request(new Request.Put(path, content.length, md5(content)), Response.PutReady.class);
+        sendRaw(content, 0, sent);
+        shutdownOutput();
+        assertClosedByServer();
+    }
+
     /** An eager put (header and body at once), carrying {@code attributes} (null for none), that must succeed. */
     public Response.PutDone putEager(String path, byte[] content, FileAttributes attributes) throws IOException {
         Md5 md5 = md5(content);
