@@ -51,6 +51,12 @@ public final class DigestCache {
         void stillHashing(long done, long total) throws IOException;
     }
 
+    /** Opens exactly the version to hash; the pass owns and closes what it returns. */
+    @FunctionalInterface
+    public interface Opener {
+        FileChannel open() throws IOException;
+    }
+
     private static final class Pass {
         final CompletableFuture<Md5> result = new CompletableFuture<>();
         volatile long hashed;
@@ -64,13 +70,34 @@ public final class DigestCache {
         return digestOf(version, null);
     }
 
-    /** The digest of {@code version}; while it is being computed, {@code waiting} (if not null) is kept informed. */
+    /** The digest of {@code version}, opened by its path; see {@link #digestOf(Version, Opener, Waiting)}. */
     public Md5 digestOf(Version version, Waiting waiting) throws IOException {
+        return digestOf(version, () -> FileChannel.open(version.path(), StandardOpenOption.READ), waiting);
+    }
+
+    /**
+     * The digest of {@code version}; while it is being computed, {@code waiting} (if not null) is
+     * kept informed. A pass that must start reads what {@code opener} opens, here in the caller's
+     * thread (so the caller's own checks of what it opened apply); a pass already running for the
+     * same version is joined instead.
+     */
+    public Md5 digestOf(Version version, Opener opener, Waiting waiting) throws IOException {
         Md5 known = cache.getIfPresent(version);
         if (known != null) {
             return known;
         }
-        Pass pass = passes.computeIfAbsent(version, this::start);
+        Pass pass = passes.get(version);
+        if (pass == null) {
+            FileChannel opened = opener.open();
+            Pass mine = new Pass();
+            pass = passes.putIfAbsent(version, mine);
+            if (pass == null) {
+                pass = mine;
+                Thread.ofVirtual().name("md5 " + version.path().getFileName()).start(() -> run(version, opened, mine));
+            } else {
+                opened.close();
+            }
+        }
         try {
             if (waiting == null) {
                 return pass.result.get();
@@ -93,21 +120,15 @@ public final class DigestCache {
         }
     }
 
-    private Pass start(Version version) {
-        Pass pass = new Pass();
-        Thread.ofVirtual().name("md5 " + version.path().getFileName()).start(() -> run(version, pass));
-        return pass;
-    }
-
-    private void run(Version version, Pass pass) {
+    private void run(Version version, FileChannel opened, Pass pass) {
         Md5 md5 = null;
         Throwable failure = null;
-        try {
+        try (opened) {
             // A pass that finished between a requester's cache miss and this one's start
             // already left the digest here.
             md5 = cache.getIfPresent(version);
             if (md5 == null) {
-                md5 = hash(version, pass);
+                md5 = hash(version, opened, pass);
                 cache.put(version, md5);
             }
         } catch (IOException | RuntimeException | Error e) {
@@ -142,11 +163,9 @@ public final class DigestCache {
         return bytesHashed.get();
     }
 
-    private Md5 hash(Version version, Pass pass) throws IOException {
+    private Md5 hash(Version version, FileChannel ch, Pass pass) throws IOException {
         MessageDigest md5 = Body.newMd5();
-        try (FileChannel ch = FileChannel.open(version.path(), StandardOpenOption.READ)) {
-            Body.hash(ch, version.size(), md5, done -> pass.hashed = done);
-        }
+        Body.hash(ch, version.size(), md5, done -> pass.hashed = done);
         bytesHashed.addAndGet(version.size());
         return Md5.of(md5.digest());
     }

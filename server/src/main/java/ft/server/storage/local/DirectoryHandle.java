@@ -140,6 +140,11 @@ final class DirectoryHandle implements Closeable {
                 .readAttributes();
     }
 
+    /** Attributes of this directory itself by view name, e.g. {@code "unix:uid,mode"} ({@code fstat}). */
+    Map<String, Object> self(String attributes) throws IOException {
+        return Files.readAttributes(PROC_FDS.resolve(Integer.toString(fd)), attributes);
+    }
+
     /** What identifies this directory on the machine ({@code dev} and {@code ino}). */
     Object identity() throws IOException {
         return self().fileKey();
