@@ -204,12 +204,27 @@ final class DirectoryHandle implements Closeable {
         return new Names(dir.newDirectoryStream(Path.of("."), LinkOption.NOFOLLOW_LINKS));
     }
 
+    /**
+     * The names in this directory through the handle's own stream, without a second descriptor
+     * (a walk holds one directory per level); only once per handle, and only before any other
+     * reading of it. Closing the result leaves the handle open.
+     */
+    Names namesOnce() {
+        return new Names(dir, false);
+    }
+
     /** The names of one reading of a directory. */
     static final class Names implements Closeable, Iterable<String> {
         private final DirectoryStream<Path> stream;
+        private final boolean owned;
 
         private Names(DirectoryStream<Path> stream) {
+            this(stream, true);
+        }
+
+        private Names(DirectoryStream<Path> stream, boolean owned) {
             this.stream = stream;
+            this.owned = owned;
         }
 
         @Override
@@ -234,7 +249,9 @@ final class DirectoryHandle implements Closeable {
 
         @Override
         public void close() throws IOException {
-            stream.close();
+            if (owned) {
+                stream.close();
+            }
         }
     }
 

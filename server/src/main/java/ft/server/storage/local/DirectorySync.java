@@ -42,7 +42,7 @@ final class DirectorySync {
     private final Syncer syncer;
     private final ReentrantLock lock = new ReentrantLock();
     /** Only directories someone is syncing right now; guarded by {@link #lock}. */
-    private final Map<Path, State> states = new HashMap<>();
+    private final Map<Object, State> states = new HashMap<>();
 
     DirectorySync() {
         this(DirectorySync::fsync);
@@ -57,6 +57,26 @@ final class DirectorySync {
      * system that cannot sync a directory is not an error: the rename is still atomic.
      */
     void sync(Path dir) {
+        sync(dir, () -> syncer.sync(dir));
+    }
+
+    /**
+     * Like {@link #sync(Path)} for an open directory, known by its identity (dev/inode) and
+     * synced through its descriptor: a directory swapped for a link meanwhile is not what is
+     * synced.
+     */
+    void sync(DirectoryHandle dir) throws IOException {
+        sync(dir.identity(), dir::sync);
+    }
+
+    /** What one sync does. */
+    @FunctionalInterface
+    private interface Work {
+        void run() throws IOException;
+    }
+
+    private void sync(Object key, Work work) {
+        Object dir = key;
         lock.lock();
         try {
             State s = states.computeIfAbsent(dir, d -> new State(lock));
@@ -73,7 +93,7 @@ final class DirectorySync {
                     long mine = ++s.started;
                     lock.unlock();
                     try {
-                        syncer.sync(dir);
+                        work.run();
                     } catch (IOException notSupported) {
                         // Some file systems cannot fsync a directory; the rename is still atomic.
                     } finally {

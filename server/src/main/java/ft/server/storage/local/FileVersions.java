@@ -56,6 +56,21 @@ final class FileVersions {
         return new Observed(version, permissionBits(real));
     }
 
+    /**
+     * One {@code lstat} of {@code name} in the open directory {@code dir} (a link is described,
+     * not followed); {@code key} is the path the digest cache knows the file by.
+     */
+    static Observed observe(DirectoryHandle dir, String name, Path key) throws IOException {
+        Map<String, Object> a = dir.stat(name, UNIX_ATTRIBUTES);
+        DigestCache.Version version = new DigestCache.Version(
+                key,
+                (Long) a.get("size"),
+                (FileTime) a.get("lastModifiedTime"),
+                (FileTime) a.get("ctime"),
+                String.valueOf(a.get("fileKey")));
+        return new Observed(version, (Integer) a.get("mode") & 0777);
+    }
+
     private static int permissionBits(Path real) throws IOException {
         try {
             return FileAttributes.mode(Files.getPosixFilePermissions(real));

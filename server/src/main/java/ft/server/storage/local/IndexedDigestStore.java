@@ -38,6 +38,11 @@ public final class IndexedDigestStore implements DigestStore, Closeable {
         return new IndexedDigestStore(index);
     }
 
+    /** The index in the verified, open state directory {@code state}. */
+    static IndexedDigestStore open(StateDirectory state) throws IOException {
+        return open(state.shownAs());
+    }
+
     @Override
     public Md5 lookup(String key, Version version) {
         return index.lookup(key, text(version)).orElse(null);

@@ -4,11 +4,22 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.hash.Hashing;
 import ft.protocol.Md5;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Interrupted uploads, kept in the hidden state directory until they are resumed.
@@ -23,31 +34,62 @@ import java.nio.file.StandardCopyOption;
  * its body is cut short ({@link #keep}): most small bodies arrive whole, and the meta file's
  * create, write, rename and delete would cost more than the body itself. A server crash
  * mid-body then costs at most that many bytes sent again (a part without meta is discarded).
+ *
+ * <p>Everything is reached through the open, verified {@code .ft/partials} ({@link
+ * StateDirectory}): files are created 0600 without following links, opened without following
+ * links, and a {@code .part}, {@code .meta} or {@code .state} that is not a regular file owned by
+ * the server's user is discarded, never used (someone else planted it).
  */
 final class PartialStore {
     /** What the meta file records. */
     record Meta(String path, long size, String md5) {}
 
-    /** One destination's partial upload. */
-    record Partial(Path data, Path meta) {}
+    /** One destination's partial upload: {@code key.part}, {@code key.meta} and {@code key.state}. */
+    record Partial(String key) {
+        String data() {
+            return key + ".part";
+        }
+
+        String meta() {
+            return key + ".meta";
+        }
+
+        String state() {
+            return key + ".state";
+        }
+    }
 
     /** Uploads at least this big write their meta up front; smaller ones only when interrupted. */
     static final long META_FIRST_BYTES = 1L << 20;
 
+    /** Most bytes a meta file may have; a bigger one is not ours. */
+    private static final int MAX_META_BYTES = 64 * 1024;
+
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_READ_WRITE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final Path dir;
+    private final DirectoryHandle dir;
+    private final int serverUid;
     /**
      * Looked up once: finding a path's file store reads /proc/mounts and walks the path, some
      * twenty system calls that would otherwise be paid by every put.
      */
     private volatile FileStore store;
 
-    PartialStore(Path stateDir) throws IOException {
-        this.dir = stateDir.resolve("partials");
-        Files.createDirectories(dir);
+    /** The partials in {@code dir}, an open and verified state subdirectory this store does not own. */
+    PartialStore(DirectoryHandle dir) throws IOException {
+        this.dir = dir;
+        this.serverUid = StateDirectory.serverUid();
     }
 
+    /** Where the partials are, for messages. */
     Path dir() {
+        return dir.shownAs();
+    }
+
+    /** The open partials directory. */
+    DirectoryHandle handle() {
         return dir;
     }
 
@@ -61,17 +103,25 @@ final class PartialStore {
                 // The directory was removed and made again (perhaps elsewhere): look it up anew.
             }
         }
-        known = Files.getFileStore(dir);
+        // Only a statfs for the free space: where the path leads now cannot change what is written.
+        known = Files.getFileStore(dir.shownAs());
         store = known;
         return known.getUsableSpace();
     }
 
-    /** The partial for a destination, named by a hash so any client path maps to a safe name. */
+    /**
+     * The partial for a destination, named by a hash of its canonical location (the root's real
+     * path and the canonical client path) so any client path maps to a safe name.
+     */
     Partial partialFor(Path destination) {
-        String key = Hashing.sha256()
+        return new Partial(Hashing.sha256()
                 .hashString(destination.toString(), StandardCharsets.UTF_8)
-                .toString();
-        return new Partial(dir.resolve(key + ".part"), dir.resolve(key + ".meta"));
+                .toString());
+    }
+
+    /** Shown in messages (a full disk) for the partial's bytes. */
+    Path shownAs(Partial partial) {
+        return dir.shownAs().resolve(partial.data());
     }
 
     /**
@@ -80,16 +130,16 @@ final class PartialStore {
      */
     long begin(Partial partial, String clientPath, long size, Md5 md5) throws IOException {
         Meta wanted = new Meta(clientPath, size, md5.hex());
-        if (Files.exists(partial.meta()) && Files.exists(partial.data())) {
+        BasicFileAttributes data = ours(partial.data());
+        if (data != null && ours(partial.meta()) != null) {
             try {
-                Meta held = JSON.readValue(partial.meta().toFile(), Meta.class);
-                long length = Files.size(partial.data());
+                Meta held = JSON.readValue(read(partial.meta()), Meta.class);
+                long length = data.size();
                 if (held.equals(wanted) && length <= size) {
                     // Resuming counts as use: the sweep must not take it from under us.
-                    java.nio.file.attribute.FileTime now =
-                            java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis());
-                    Files.setLastModifiedTime(partial.meta(), now);
-                    Files.setLastModifiedTime(partial.data(), now);
+                    FileTime now = FileTime.fromMillis(System.currentTimeMillis());
+                    touch(partial.meta(), now);
+                    touch(partial.data(), now);
                     return length;
                 }
             } catch (IOException unreadable) {
@@ -100,13 +150,33 @@ final class PartialStore {
         if (size >= META_FIRST_BYTES) {
             writeMeta(partial, wanted);
         }
-        Files.createFile(partial.data());
+        create(partial);
         return 0;
     }
 
-    /** Clears the way for an upload that sends everything from byte 0, whatever was held. */
+    /** Clears the way for an upload that sends everything from byte 0, whatever was held, and makes its empty partial. */
     void fresh(Partial partial) throws IOException {
         discard(partial);
+        create(partial);
+    }
+
+    private void create(Partial partial) throws IOException {
+        dir.createFile(partial.data(), OWNER_READ_WRITE).close();
+    }
+
+    /** The partial's bytes, open to append (or read); refused unless it is a regular file of ours. */
+    FileChannel open(Partial partial, boolean write) throws IOException {
+        if (ours(partial.data()) == null) {
+            throw new NoSuchFileException(shownAs(partial).toString(), null, "no partial of this server there");
+        }
+        return write
+                ? dir.openFile(partial.data(), StandardOpenOption.READ, StandardOpenOption.WRITE)
+                : dir.openFile(partial.data(), StandardOpenOption.READ);
+    }
+
+    /** How many bytes are held. */
+    long held(Partial partial) throws IOException {
+        return dir.stat(partial.data()).size();
     }
 
     /**
@@ -114,17 +184,14 @@ final class PartialStore {
      * not. Call it while still holding the upload's path lock.
      */
     void keep(Partial partial, String clientPath, long size, Md5 md5, byte[] digestState) throws IOException {
-        if (size < META_FIRST_BYTES && Files.exists(partial.data())) {
+        if (size < META_FIRST_BYTES && ours(partial.data()) != null) {
             writeMeta(partial, new Meta(clientPath, size, md5.hex()));
         }
-        Path state = stateOf(partial);
         if (digestState == null) {
-            Files.deleteIfExists(state);
+            deleteIfThere(partial.state());
         } else {
             // Written aside and renamed, so a crash leaves the old state or the new, never half.
-            Path tmp = state.resolveSibling(state.getFileName() + ".tmp");
-            Files.write(tmp, digestState);
-            Files.move(tmp, state, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            replace(partial.state(), digestState);
         }
     }
 
@@ -134,28 +201,98 @@ final class PartialStore {
      * which the state's owner (ft.transfer) records inside the blob.
      */
     byte[] digestState(Partial partial) throws IOException {
+        if (ours(partial.state()) == null) {
+            return null;
+        }
         try {
-            return Files.readAllBytes(stateOf(partial));
-        } catch (java.nio.file.NoSuchFileException none) {
+            return read(partial.state());
+        } catch (NoSuchFileException none) {
             return null;
         }
     }
 
     /** After a publish: the bytes are gone (renamed), so is what described them. */
     void forgetMeta(Partial partial) throws IOException {
-        Files.deleteIfExists(partial.meta());
-        Files.deleteIfExists(stateOf(partial));
+        deleteIfThere(partial.meta());
+        deleteIfThere(partial.state());
     }
 
-    private static Path stateOf(Partial partial) {
-        String meta = partial.meta().getFileName().toString();
-        return partial.meta().resolveSibling(meta.substring(0, meta.length() - ".meta".length()) + ".state");
+    private void writeMeta(Partial partial, Meta meta) throws IOException {
+        replace(partial.meta(), JSON.writeValueAsBytes(meta));
     }
 
-    private static void writeMeta(Partial partial, Meta meta) throws IOException {
-        Path tmp = partial.meta().resolveSibling(partial.meta().getFileName() + ".tmp");
-        JSON.writeValue(tmp.toFile(), meta);
-        Files.move(tmp, partial.meta(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    /** Writes {@code bytes} to a new temporary file and renames it over {@code name}, never following a link. */
+    private void replace(String name, byte[] bytes) throws IOException {
+        String tmp = name + ".tmp";
+        deleteIfThere(tmp);
+        try (FileChannel out = dir.createFile(tmp, OWNER_READ_WRITE)) {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            while (b.hasRemaining()) {
+                out.write(b);
+            }
+        }
+        dir.move(tmp, dir, name);
+    }
+
+    /** The whole of the small file {@code name} (a meta or a digest state). */
+    private byte[] read(String name) throws IOException {
+        try (FileChannel in = dir.openFile(name, StandardOpenOption.READ)) {
+            long size = in.size();
+            if (size > MAX_META_BYTES) {
+                throw new IOException(name + " is too big to be a partial's record");
+            }
+            ByteBuffer b = ByteBuffer.allocate((int) size);
+            while (b.hasRemaining() && in.read(b) >= 0) {
+                // Reads until full or the end.
+            }
+            return java.util.Arrays.copyOf(b.array(), b.position());
+        }
+    }
+
+    /**
+     * {@code lstat} of {@code name} if it is a regular file owned by the server's user (what
+     * this store made), else null; anything else there is removed (a link is unlinked, never
+     * followed) so it cannot be used.
+     */
+    private BasicFileAttributes ours(String name) throws IOException {
+        Map<String, Object> a;
+        try {
+            a = dir.stat(name, "unix:uid,isRegularFile");
+        } catch (NoSuchFileException none) {
+            return null;
+        }
+        if (!(Boolean) a.get("isRegularFile") || (Integer) a.get("uid") != serverUid) {
+            org.slf4j.LoggerFactory.getLogger(PartialStore.class)
+                    .warn(
+                            "discarding {}: not a regular file of the server's user",
+                            dir.shownAs().resolve(name));
+            remove(name);
+            return null;
+        }
+        return dir.stat(name);
+    }
+
+    private void touch(String name, FileTime when) throws IOException {
+        dir.view(name, BasicFileAttributeView.class).setTimes(when, null, null);
+    }
+
+    private void deleteIfThere(String name) throws IOException {
+        try {
+            dir.deleteFile(name);
+        } catch (NoSuchFileException none) {
+            // Nothing to delete.
+        }
+    }
+
+    /** Removes whatever {@code name} is: a file or link, or a directory tree planted there. */
+    private void remove(String name) throws IOException {
+        try {
+            dir.deleteFile(name);
+        } catch (NoSuchFileException none) {
+            // Gone already.
+        } catch (IOException aDirectory) {
+            LocalStorage.removeTree(dir, name, 0, null);
+        }
     }
 
     /**
@@ -167,23 +304,22 @@ final class PartialStore {
     int sweep(java.time.Duration maxAge) {
         long cutoff = System.currentTimeMillis() - maxAge.toMillis();
         int removed = 0;
-        try (var entries = Files.newDirectoryStream(dir)) {
-            for (Path p : entries) {
-                String name = p.getFileName().toString();
+        try (DirectoryHandle.Names names = dir.names()) {
+            for (String name : names) {
                 try {
-                    if (Files.getLastModifiedTime(p).toMillis() < cutoff
+                    if (dir.stat(name).lastModifiedTime().toMillis() < cutoff
                             && (name.endsWith(".part")
                                     || name.endsWith(".meta")
                                     || name.endsWith(".state")
                                     || name.endsWith(".tmp"))) {
-                        Files.deleteIfExists(p);
+                        remove(name);
                         removed += name.endsWith(".part") ? 1 : 0;
                     }
                 } catch (IOException vanished) {
                     // Resumed or removed meanwhile: nothing to sweep.
                 }
             }
-        } catch (IOException e) {
+        } catch (IOException | java.io.UncheckedIOException e) {
             org.slf4j.LoggerFactory.getLogger(PartialStore.class)
                     .warn("sweeping partial uploads failed: {}", e.toString());
         }
@@ -191,8 +327,8 @@ final class PartialStore {
     }
 
     void discard(Partial partial) throws IOException {
-        Files.deleteIfExists(partial.data());
-        Files.deleteIfExists(partial.meta());
-        Files.deleteIfExists(stateOf(partial));
+        remove(partial.data());
+        remove(partial.meta());
+        remove(partial.state());
     }
 }

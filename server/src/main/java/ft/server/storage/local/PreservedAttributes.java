@@ -2,9 +2,9 @@ package ft.server.storage.local;
 
 import ft.protocol.FileAttributes;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributeView;
 
 /** What {@code -p} carries (modification time and permission bits), read from and set on files. */
 final class PreservedAttributes {
@@ -19,17 +19,16 @@ final class PreservedAttributes {
      * Gives {@code file} the mode, when there is one ({@code | 0600}; only the nine permission
      * bits, never set-id or sticky), and then the modification time: last, since a chmod would
      * not move the mtime but any later write would. Where the file system has no permission
-     * bits, only the time is set.
+     * bits, only the time is set. The file is reached relative to its open directory, never
+     * following a link.
      */
-    static void apply(Path file, FileAttributes attributes) throws IOException {
+    static void apply(DirectoryHandle dir, String name, FileAttributes attributes) throws IOException {
         if (attributes.mode() != null) {
-            try {
-                Files.setPosixFilePermissions(
-                        file, FileAttributes.permissions(attributes.mode() | FileAttributes.OWNER_READ_WRITE));
-            } catch (UnsupportedOperationException noPermissionBits) {
-                // Nothing to set: such a file system says 0644 for every file (FileVersions).
+            PosixFileAttributeView posix = dir.view(name, PosixFileAttributeView.class);
+            if (posix != null) {
+                posix.setPermissions(FileAttributes.permissions(attributes.mode() | FileAttributes.OWNER_READ_WRITE));
             }
         }
-        Files.setLastModifiedTime(file, FileTime.fromMillis(attributes.mtime()));
+        dir.view(name, BasicFileAttributeView.class).setTimes(FileTime.fromMillis(attributes.mtime()), null, null);
     }
 }

@@ -235,6 +235,23 @@ class RootJailTest {
     }
 
     @Test
+    void outsideDanglingLoopingAndReservedReadTheSameSoNothingOutsideCanBeProbed() throws Exception {
+        link("to-existing", "../root2/secret.txt");
+        link("to-missing", "../root2/not-there.txt");
+        link("loop", "loop");
+        link("state", ".ft");
+        List<String> messages = Stream.of("to-existing", "to-missing", "loop", "state")
+                .map(p -> {
+                    RefusedException e = assertThrows(RefusedException.class, () -> jail.resolveExisting(p));
+                    assertEquals(ErrorCode.ACCESS_DENIED, e.code(), p);
+                    return e.getMessage().replace("'" + p + "'", "'P'");
+                })
+                .distinct()
+                .toList();
+        assertEquals(1, messages.size(), () -> "the refusals tell the cases apart: " + messages);
+    }
+
+    @Test
     void refusesSymlinkLoopAsAccessDenied() throws Exception {
         link("loop", "loop");
         link("ping", "pong");
