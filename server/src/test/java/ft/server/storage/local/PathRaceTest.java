@@ -73,11 +73,12 @@ class PathRaceTest {
         while (goOn(start, attempts++)) {
             Path t = root.resolve("t");
             Files.createDirectories(t.resolve("d/sub"));
-            for (int i = 0; i < 8; i++) {
+            for (int i = 0; i < RaceFixture.FILES; i++) {
                 Files.writeString(t.resolve("d/f" + i), "inside");
             }
             Files.writeString(t.resolve("d/sub/c"), "inside");
             try (RaceFixture.Racer racer = new RaceFixture.Racer(t.resolve("d"), canary)) {
+                racer.awaitSwapping();
                 try {
                     storage.remove("t", true);
                 } catch (RefusedException | IOException lostTheRace) {
@@ -97,6 +98,7 @@ class PathRaceTest {
         byte[] content = "uploaded".getBytes(StandardCharsets.UTF_8);
         int stored = 0;
         try (RaceFixture.Racer racer = new RaceFixture.Racer(root.resolve("d"), canary)) {
+            racer.awaitSwapping();
             long start = System.nanoTime();
             int attempts = 0;
             while (goOn(start, attempts++)) {
@@ -121,6 +123,7 @@ class PathRaceTest {
         Md5 canaryMd5 = md5(CANARY_SECRET.getBytes(StandardCharsets.UTF_8));
         int served = 0;
         try (RaceFixture.Racer racer = new RaceFixture.Racer(root.resolve("d"), canary)) {
+            racer.awaitSwapping();
             long start = System.nanoTime();
             int attempts = 0;
             while (goOn(start, attempts++)) {
@@ -147,6 +150,7 @@ class PathRaceTest {
         Files.createDirectories(root.resolve("d"));
         Files.writeString(root.resolve("d/m.txt"), "root's m");
         try (RaceFixture.Racer racer = new RaceFixture.Racer(root.resolve("d"), canary)) {
+            racer.awaitSwapping();
             long start = System.nanoTime();
             int attempts = 0;
             while (goOn(start, attempts++)) {
@@ -315,7 +319,8 @@ class PathRaceTest {
         try (UploadSession s = storage.openUpload(path, new UploadSession.Identity(content.length, md5(content)))) {
             s.begin(false);
             write(s, content);
-            s.publish(md5(content), null, UploadSession.Condition.ALWAYS);
+            // Preserved attributes: a chmod and a utime between the last check and the rename.
+            s.publish(md5(content), new ft.protocol.FileAttributes(1_000_000L, 0644), UploadSession.Condition.ALWAYS);
         }
     }
 

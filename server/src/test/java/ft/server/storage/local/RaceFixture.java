@@ -25,6 +25,8 @@ final class RaceFixture {
 
     static final String CANARY_SECRET = "CANARY: outside the root";
     static final String CANARY_ONLY = "canary-only.txt";
+    /** How many files named {@code f0}, {@code f1} … the canary and the attacked directory both hold. */
+    static final int FILES = 64;
 
     private RaceFixture() {}
 
@@ -35,6 +37,10 @@ final class RaceFixture {
         Files.writeString(dir.resolve(CANARY_ONLY), "only here");
         Files.writeString(dir.resolve("keep/inner.txt"), "inner");
         Files.writeString(dir.resolve("m.txt"), "canary's m");
+        for (int i = 0; i < FILES; i++) {
+            // Names the swapped directory inside the root has too: a path walked again reaches these.
+            Files.writeString(dir.resolve("f" + i), "canary's f" + i);
+        }
         return dir;
     }
 
@@ -69,6 +75,7 @@ final class RaceFixture {
         private final Path dir;
         private final Path aside;
         private final Path link;
+        private final Path target;
         private final AtomicBoolean stop = new AtomicBoolean();
         private final AtomicLong swaps = new AtomicLong();
         private final Thread thread;
@@ -77,6 +84,7 @@ final class RaceFixture {
             this.dir = dir;
             this.aside = dir.resolveSibling(dir.getFileName() + ".real");
             this.link = dir.resolveSibling(dir.getFileName() + ".link");
+            this.target = target;
             Files.deleteIfExists(link);
             Files.createSymbolicLink(link, target);
             this.thread = Thread.ofPlatform().name("racer").start(this::run);
@@ -98,18 +106,35 @@ final class RaceFixture {
             }
         }
 
-        /** Puts the real directory back under its name, if it is aside. */
+        /**
+         * Puts the real directory back under its name and the link beside it, whatever the
+         * operation under attack did meanwhile: a directory it made in the gap between two
+         * renames (a put or mkdir -p makes missing parents) is removed, as an attacker would.
+         */
         private void restore() {
             try {
                 if (Files.isSymbolicLink(dir)) {
                     Files.move(dir, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 }
-                if (Files.isDirectory(aside, LinkOption.NOFOLLOW_LINKS)
-                        && !Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+                if (Files.isDirectory(aside, LinkOption.NOFOLLOW_LINKS)) {
+                    if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                        JailTraps.deleteTree(dir);
+                    }
                     Files.move(aside, dir, StandardCopyOption.ATOMIC_MOVE);
                 }
-            } catch (IOException gone) {
+                if (!Files.exists(link, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.createSymbolicLink(link, target);
+                }
+            } catch (IOException | java.io.UncheckedIOException gone) {
                 // The whole tree may have been removed: nothing to put back.
+            }
+        }
+
+        /** Returns once the racer has swapped at least once (or a second has passed), so the attack starts in the race. */
+        void awaitSwapping() {
+            long until = System.nanoTime() + 1_000_000_000L;
+            while (swaps.get() == 0 && System.nanoTime() < until) {
+                Thread.onSpinWait();
             }
         }
 
