@@ -160,8 +160,13 @@ final class PartialStore {
         create(partial);
     }
 
+    /**
+     * Makes the empty partial. Its mode is the umask's, like any file the server writes: it
+     * becomes the published file by a rename, and {@code .ft/partials} (0700) keeps it private
+     * meanwhile.
+     */
     private void create(Partial partial) throws IOException {
-        dir.createFile(partial.data(), OWNER_READ_WRITE).close();
+        dir.createFile(partial.data()).close();
     }
 
     /** The partial's bytes, open to append (or read); refused unless it is a regular file of ours. */

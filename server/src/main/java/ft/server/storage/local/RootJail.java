@@ -54,10 +54,14 @@ public final class RootJail implements Closeable {
 
     private static final int MAX_SEGMENT_BYTES = 255;
 
+    /** Linux's PATH_MAX, the terminating NUL included. */
+    private static final int PATH_MAX = 4096;
+
     private final Path root;
     private final Path stateDir;
     private final DirectoryHandle rootHandle;
     private final Reserved reserved;
+    private final int rootBytes;
 
     /** Opens the jail of {@code root} on its own (its state directory, if there, is the only reserved one). */
     public RootJail(Path root) throws IOException {
@@ -79,6 +83,7 @@ public final class RootJail implements Closeable {
         this.root = rootHandle.shownAs();
         this.stateDir = root.resolve(STATE_DIR);
         this.reserved = reserved;
+        this.rootBytes = root.toString().getBytes(StandardCharsets.UTF_8).length;
     }
 
     /** Where the state directory of {@code root} is (for the operator's messages and files). */
@@ -323,11 +328,15 @@ public final class RootJail implements Closeable {
                     throw outside(clientPath);
                 }
                 if (attrs == null && !last && createParents) {
+                    List<String> made = new ArrayList<>(canonical);
+                    made.add(segment);
+                    checkLength(made, clientPath);
                     attrs = makeParent(current, segment, clientPath);
                 }
                 if (attrs == null) {
                     if (last) {
                         canonical.add(segment);
+                        checkLength(canonical, clientPath);
                         return new Resolved(current, segment, null, canonical);
                     }
                     throw new RefusedException(ErrorCode.NOT_FOUND, "'" + clientPath + "' does not exist");
@@ -356,6 +365,7 @@ public final class RootJail implements Closeable {
                 }
                 if (last) {
                     canonical.add(segment);
+                    checkLength(canonical, clientPath);
                     return new Resolved(current, segment, attrs, canonical);
                 }
                 if (!attrs.isDirectory()) {
@@ -369,6 +379,7 @@ public final class RootJail implements Closeable {
                 canonical.add(segment);
                 current.close();
                 current = below;
+                checkLength(canonical, clientPath);
                 if (canonical.size() > MAX_DEPTH) {
                     throw tooDeep(clientPath);
                 }
@@ -494,6 +505,21 @@ public final class RootJail implements Closeable {
         }
     }
 
+    /**
+     * Refuses a location whose real path would exceed Linux's PATH_MAX: relative system calls
+     * could make it, but nobody could then name it by path (the operator's tools, a backup), and
+     * the server never made such trees before it worked through handles.
+     */
+    private void checkLength(List<String> canonical, String clientPath) throws RefusedException {
+        int bytes = rootBytes;
+        for (String s : canonical) {
+            bytes += 1 + s.getBytes(StandardCharsets.UTF_8).length;
+        }
+        if (bytes >= PATH_MAX) {
+            throw bad("'" + clientPath + "' is too long for the server's file system");
+        }
+    }
+
     private void checkNotState(Object identity, String clientPath) throws RefusedException {
         if (reserved.isState(identity)) {
             throw outside(clientPath);
@@ -515,8 +541,12 @@ public final class RootJail implements Closeable {
 
     // ------------------------------------------------------------ paths, for tests and messages
 
-    /** The canonical path of what {@code clientPath} names, which must exist (links followed). */
-    Path resolveExisting(String clientPath) throws RefusedException, IOException {
+    /**
+     * The canonical path of what {@code clientPath} names, which must exist (links followed):
+     * for tests, benchmarks and messages; the storage never opens such a path, it keeps the
+     * handles of {@link #resolve}.
+     */
+    public Path resolveExisting(String clientPath) throws RefusedException, IOException {
         try (Resolved r = resolveExistingEntry(clientPath)) {
             if (!r.exists()) {
                 throw new RefusedException(ErrorCode.NOT_FOUND, "'" + clientPath + "' does not exist");
