@@ -120,6 +120,9 @@ class PathRaceTest {
         String inside = "INSIDE: inside the root!";
         assertEquals(CANARY_SECRET.length(), inside.length(), "same sizes make the race easier to win");
         Files.writeString(root.resolve("d/secret"), inside);
+        // The same file under a name the racer never moves: rewriting it makes a new version at
+        // every attempt, so the digest is computed (and the file opened) again each time.
+        Path stable = Files.createLink(root.resolve("stable"), root.resolve("d/secret"));
         Md5 canaryMd5 = md5(CANARY_SECRET.getBytes(StandardCharsets.UTF_8));
         int served = 0;
         try (RaceFixture.Racer racer = new RaceFixture.Racer(root.resolve("d"), canary)) {
@@ -127,6 +130,7 @@ class PathRaceTest {
             long start = System.nanoTime();
             int attempts = 0;
             while (goOn(start, attempts++)) {
+                Files.writeString(stable, inside);
                 try {
                     Entry e = storage.stat("d/secret");
                     try (ReadHandle h = storage.openRead("d/secret", e.version(), 0)) {
