@@ -95,6 +95,7 @@ public final class PemStore {
         Path cert = shownDir.resolve(CERT_FILE);
         Path key = shownDir.resolve(KEY_FILE);
         synchronized (CREATE_LOCK) {
+            Files.createDirectories(parent); // the served root: the operator's path, links and all
             try (SecureDirectoryStream<Path> above = secureStream(parent);
                     SecureDirectoryStream<Path> stateStream =
                             privateDirectory(above, parent, state.getFileName().toString(), stateDir);
