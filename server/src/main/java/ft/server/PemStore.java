@@ -11,7 +11,6 @@ import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -286,7 +285,8 @@ public final class PemStore {
             channel = dir.newByteChannel(Path.of(name), Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
         } catch (NoSuchFileException e) {
             throw e;
-        } catch (FileSystemException e) {
+        } catch (IOException e) {
+            // ELOOP from NOFOLLOW_LINKS does not always arrive as a FileSystemException: look.
             if (isLink(dir, name)) {
                 throw symlink(shown);
             }
@@ -329,7 +329,7 @@ public final class PemStore {
         } catch (NotDirectoryException e) {
             throw new UnsafeStateException(shown + " is not a directory; the server keeps its state there."
                     + " Move it away and start again.");
-        } catch (FileSystemException e) {
+        } catch (IOException e) {
             if (isLink(parent, name)) {
                 throw symlink(shown);
             }
