@@ -39,8 +39,20 @@ public enum ExitStatus {
                     ErrorCode.UNSUPPORTED_VERSION,
                     ErrorCode.TOO_LARGE,
                     ErrorCode.INTERNAL)),
-    /** A bad option, argument, config file, users file or certificate; an unsafe way to serve. */
-    USAGE(2, Set.of("BAD_CONFIG", "BAD_USERS_FILE", "BAD_CERTIFICATE", "UNSAFE_LISTEN", "UNSAFE_USERS_FILE"), Set.of()),
+    /**
+     * A bad option, argument, config file, users file or certificate; an unsafe way to serve (an
+     * address, a users file, or server state in the root that others could change).
+     */
+    USAGE(
+            2,
+            Set.of(
+                    "BAD_CONFIG",
+                    "BAD_USERS_FILE",
+                    "BAD_CERTIFICATE",
+                    "UNSAFE_LISTEN",
+                    "UNSAFE_USERS_FILE",
+                    "UNSAFE_STATE"),
+            Set.of()),
     /** Cannot connect, connection lost, timed out, TLS failed, not an ft server. */
     CONNECTION(3, Set.of("CONNECT_FAILED", "CONNECTION_LOST", "TIMEOUT", "TLS_FAILED", "NOT_FT_SERVER"), Set.of()),
     /** The remote file (or the user of {@code ft user remove}) does not exist. */

@@ -5,6 +5,7 @@ import ft.client.FtException.Family;
 import ft.protocol.HostPort;
 import ft.server.*;
 import ft.server.storage.local.RootJail;
+import ft.transfer.UnsafeStateException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.BindException;
@@ -261,6 +262,7 @@ public final class ServeCommand implements Callable<Integer> {
                 identity = PemStore.read(cert, key);
                 sockets = new TlsServerSockets(identity);
             } catch (IOException e) {
+                // A key others can read is the operator's to fix like any unusable key file.
                 throw Failures.of("BAD_CERTIFICATE", Family.CALLER, "serve: " + describe(e));
             }
         } else if (tls) {
@@ -268,6 +270,8 @@ public final class ServeCommand implements Callable<Integer> {
                 Files.createDirectories(root);
                 identity = PemStore.loadOrCreate(new RootJail(root).stateDir());
                 sockets = new TlsServerSockets(identity);
+            } catch (UnsafeStateException e) {
+                throw unsafeState(e);
             } catch (IOException e) {
                 throw Failures.of(
                         "LOCAL_IO",
@@ -288,6 +292,10 @@ public final class ServeCommand implements Callable<Integer> {
             // The only other one FtServer.start throws: a users file clients could reach.
             throw Failures.of("UNSAFE_USERS_FILE", Family.CALLER, "serve: " + e.getMessage());
         } catch (IOException e) {
+            UnsafeStateException unsafe = unsafeStateIn(e);
+            if (unsafe != null) {
+                throw unsafeState(unsafe);
+            }
             throw Failures.of("LOCAL_IO", Family.LOCAL, "serve: cannot share " + root + ": " + describe(e));
         }
         try (FtServer server = started) {
@@ -321,6 +329,25 @@ public final class ServeCommand implements Callable<Integer> {
             }
         }
         return false;
+    }
+
+    /**
+     * The server's state in the root ({@code .ft}, its TLS identity, its digest index) is not
+     * safe to use: the server refuses to start, with one line that says what is wrong and the
+     * command that fixes it.
+     */
+    private static FtException unsafeState(UnsafeStateException e) {
+        return Failures.of("UNSAFE_STATE", Family.CALLER, "serve: refusing to start: " + describe(e));
+    }
+
+    /** {@code e} or its first cause that is an {@link UnsafeStateException}, else null. */
+    private static UnsafeStateException unsafeStateIn(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof UnsafeStateException unsafe) {
+                return unsafe;
+            }
+        }
+        return null;
     }
 
     private static String describe(Exception e) {

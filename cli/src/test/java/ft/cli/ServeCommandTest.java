@@ -10,7 +10,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -117,5 +119,98 @@ class ServeCommandTest {
         assertEquals(2, r.exit(), r.err());
         assertFalse(r.err().contains("UNSAFE_LISTEN"), r.err());
         assertTrue(r.err().contains("(BAD_CERTIFICATE)"), r.err());
+    }
+
+    /** A root whose {@code .ft} is as the server makes it (0700, its own), for planting inside. */
+    private Path rootWithState() throws IOException {
+        Path root = Files.createDirectory(tmp.resolve("root"));
+        Files.createDirectory(
+                root.resolve(".ft"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        return root;
+    }
+
+    private static void assertOneClearRefusal(Run r, String... parts) {
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("(UNSAFE_STATE)"), r.err());
+        for (String part : parts) {
+            assertTrue(r.err().contains(part), "'" + part + "' in: " + r.err());
+        }
+        assertEquals(1, r.err().strip().lines().count(), "one line for people, no stack trace: " + r.err());
+    }
+
+    @Test
+    void aPlantedTlsDirectoryStopsServeWithTls() throws IOException {
+        Path root = rootWithState();
+        Path evil = Files.createDirectory(tmp.resolve("evil"));
+        Files.createSymbolicLink(root.resolve(".ft/tls"), evil);
+
+        Run r = serve("--root", root.toString(), "--listen", "127.0.0.1:0", "--tls");
+
+        assertOneClearRefusal(r, ".ft/tls is a symlink", "rm ");
+        try (var listing = Files.list(evil)) {
+            assertEquals(0, listing.count(), "nothing written into the attacker's directory");
+        }
+    }
+
+    @Test
+    void aTlsDirectoryOfAnotherUserStopsServeWithTls() throws IOException {
+        Path root = rootWithState();
+        Path tls = Files.createDirectory(
+                root.resolve(".ft/tls"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.setAttribute(tls, "unix:uid", 12345, LinkOption.NOFOLLOW_LINKS);
+
+        Run r = serve("--root", root.toString(), "--listen", "127.0.0.1:0", "--tls");
+
+        assertOneClearRefusal(r, "belongs to 12345", "chown -R ");
+    }
+
+    @Test
+    void aKeyOthersCanReadInTheStateStopsServeWithTls() throws IOException {
+        Path root = rootWithState();
+        PemStore.loadOrCreate(root.resolve(".ft"));
+        Path key = root.resolve(".ft/tls/key.pem");
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+
+        Run r = serve("--root", root.toString(), "--listen", "127.0.0.1:0", "--tls");
+
+        assertOneClearRefusal(r, "permissions 0644", "too open", "chmod 600 " + key);
+    }
+
+    @Test
+    void aPlantedDigestIndexLinkStopsServeAndItsTargetIsUntouched() throws IOException {
+        Path root = rootWithState();
+        Path canary = Files.writeString(tmp.resolve("canary"), "precious\n");
+        Files.createSymbolicLink(root.resolve(".ft/digests"), canary);
+
+        Run r = serve("--root", root.toString(), "--listen", "127.0.0.1:0");
+
+        assertOneClearRefusal(r, "digests is a symlink", "rm ");
+        assertEquals("precious\n", Files.readString(canary));
+    }
+
+    @Test
+    void anOperatorKeyOthersCanReadIsRefusedLikeSshDoes() throws IOException {
+        Path own = tmp.resolve("own");
+        PemStore.loadOrCreate(own);
+        Path cert = own.resolve("tls/cert.pem");
+        Path key = own.resolve("tls/key.pem");
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+
+        Run r = serve(
+                "--root",
+                tmp.resolve("root").toString(),
+                "--listen",
+                "127.0.0.1:0",
+                "--cert",
+                cert.toString(),
+                "--key",
+                key.toString());
+
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("(BAD_CERTIFICATE)"), r.err());
+        assertTrue(r.err().contains("too open") && r.err().contains("chmod 600 " + key), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
     }
 }

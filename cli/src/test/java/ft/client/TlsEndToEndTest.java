@@ -15,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,7 +31,13 @@ class TlsEndToEndTest extends CliHarness {
     @BeforeEach
     void startTlsServer() throws IOException {
         server.close();
-        identity = PemStore.loadOrCreate(root.resolve(".ft"));
+        Path state = root.resolve(".ft");
+        if (Files.isDirectory(state)) {
+            // Made by the plain server before this one; PemStore refuses a .ft others can read, and
+            // only a server whose storage makes .ft through StateDirectory makes it 0700 itself.
+            Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwx------"));
+        }
+        identity = PemStore.loadOrCreate(state);
         server = FtServer.start(FtServer.Options.of(root, new InetSocketAddress("127.0.0.1", 0))
                 .withTls(new TlsServerSockets(identity)));
         address = "127.0.0.1:" + server.address().getPort();

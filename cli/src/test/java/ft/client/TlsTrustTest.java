@@ -445,6 +445,8 @@ class TlsTrustTest {
             Path keyPem = dir.resolve("ca-key.pem");
             Files.writeString(certPem, pem(leaf) + pem(cert));
             Files.writeString(keyPem, pkcs8Pem(serverKey.getPrivate()));
+            // ft serve refuses a key others can read, as ssh does.
+            Files.setPosixFilePermissions(keyPem, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
             return PemStore.read(certPem, keyPem);
         }
 

@@ -19,6 +19,7 @@ import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -146,16 +147,15 @@ final class Connection implements Runnable {
     }
 
     /**
-     * Reads the first byte within the header timeout: a TLS handshake is completed (within the
-     * header timeout too) and the TLS socket returned; a plain client is told, in plain frames,
-     * that TLS is required and null is returned, as it is when nothing arrives.
+     * Reads the first byte, then completes a TLS handshake and returns the TLS socket; a plain
+     * client is told, in plain frames, that TLS is required and null is returned, as it is when
+     * nothing arrives. All of it, first byte, handshake or refusal, within one header timeout
+     * in total: a client trickling a byte now and then must not hold the connection longer.
      */
     private Socket startTls(TlsServerSockets tls, Socket raw) throws IOException {
-        int headerMillis = (int) Math.max(
-                1,
-                Math.min(
-                        Integer.MAX_VALUE,
-                        server.services().limits().headerTimeout().toMillis()));
+        Duration budget = server.services().limits().headerTimeout();
+        long started = System.nanoTime();
+        int headerMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, budget.toMillis()));
         raw.setSoTimeout(headerMillis);
         int first;
         try {
@@ -169,6 +169,9 @@ final class Connection implements Runnable {
         }
         if (!TlsServerSockets.startsTls(first)) {
             LOG.info("{} spoke plain ft to a TLS server; refusing", client);
+            // Each read below has its own timeout; this bounds them all together.
+            Deadline whole = Deadline.of(remaining(budget, started), () -> closeQuietly(raw));
+            whole.enter();
             try {
                 FrameWriter plain = new FrameWriter(raw.getOutputStream());
                 plain.writeFrame(CODEC.encode(
@@ -186,13 +189,28 @@ final class Connection implements Runnable {
                 }
             } catch (IOException e) {
                 LOG.debug("{} could not be told that TLS is required: {}", client, e.toString());
+            } finally {
+                whole.exit();
             }
             return null;
         }
-        SSLSocket ssl = tls.wrapServer(
-                raw, new byte[] {(byte) first}, server.services().limits().headerTimeout());
+        SSLSocket ssl = tls.wrapServer(raw, new byte[] {(byte) first}, remaining(budget, started));
         ssl.setTcpNoDelay(true);
         return ssl;
+    }
+
+    /** What is left of {@code budget} since {@code startedNanos}; at least a millisecond. */
+    private static Duration remaining(Duration budget, long startedNanos) {
+        Duration left = budget.minusNanos(System.nanoTime() - startedNanos);
+        return left.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : left;
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // Closing is how the deadline ends a stalled exchange; nothing more to do.
+        }
     }
 
     private boolean hello() throws IOException {

@@ -1,28 +1,39 @@
 package ft.server;
 
+import ft.transfer.UnsafeStateException;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.security.PrivateKey;
+import java.security.SecureRandom;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
@@ -58,41 +69,71 @@ public final class PemStore {
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
     private static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> PUBLIC_READ = PosixFilePermissions.fromString("rw-r--r--");
+    private static final Set<PosixFilePermission> GROUP_OR_OTHER = PosixFilePermissions.fromString("---rwxrwx");
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private PemStore() {}
 
     /**
      * The self-signed identity kept in {@code stateDir/tls/}: read if it is there, else made
-     * now by {@link SelfSignedCertificate}. The key file is written with mode 0600 where the
-     * file system has POSIX modes.
+     * now by {@link SelfSignedCertificate} and written 0600.
+     *
+     * <p>{@code stateDir} and {@code stateDir/tls} are created 0700 if missing and must be
+     * directories (not symlinks) owned by the server's user with no group or other permission;
+     * the key file must be a regular file (not a symlink) owned by the server's user with no
+     * group or other permission. Anything else is refused with an {@link UnsafeStateException}
+     * that says how to fix it: whoever can write the served root could otherwise make the
+     * server load a key of their choosing, or read its key. Each directory is opened without
+     * following links and checked as opened, and everything in it is reached relative to that
+     * open directory, so swapping {@code .ft} for a link after the check changes nothing.
      */
     public static TlsIdentity loadOrCreate(Path stateDir) throws IOException {
-        Path dir = stateDir.resolve(DIR);
-        Path cert = dir.resolve(CERT_FILE);
-        Path key = dir.resolve(KEY_FILE);
+        Path state = stateDir.toAbsolutePath();
+        Path parent = state.getParent() == null ? state.getRoot() : state.getParent();
+        Path shownDir = stateDir.resolve(DIR);
+        Path cert = shownDir.resolve(CERT_FILE);
+        Path key = shownDir.resolve(KEY_FILE);
         synchronized (CREATE_LOCK) {
-            createPrivateDirectories(dir);
-            // Two servers started on one root at once must not end up with one's key and the
-            // other's certificate: the check and the creation happen under a file lock.
-            try (FileChannel lockFile =
-                    FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-                lockFile.lock(); // released when the channel closes
-                // The certificate is written last, so a missing certificate means no identity was
-                // ever complete (nobody can have trusted it): a lone key is replaced.
-                if (Files.exists(cert)) {
-                    if (!Files.exists(key)) {
-                        throw new IOException(key + " is missing but " + cert + " exists; restore the key, or "
-                                + "delete " + dir + " to make a new certificate (clients will then see it as changed)");
+            Files.createDirectories(parent); // the served root: the operator's path, links and all
+            try (SecureDirectoryStream<Path> above = secureStream(parent);
+                    SecureDirectoryStream<Path> stateStream =
+                            privateDirectory(above, parent, state.getFileName().toString(), stateDir);
+                    SecureDirectoryStream<Path> dir = privateDirectory(stateStream, stateDir, DIR, shownDir)) {
+                // Two servers started on one root at once must not end up with one's key and the
+                // other's certificate: the check and the creation happen under a file lock.
+                try (FileChannel lockFile = fileChannel(
+                        dir.newByteChannel(
+                                Path.of(".lock"),
+                                Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+                                PosixFilePermissions.asFileAttribute(OWNER_ONLY)),
+                        shownDir.resolve(".lock"))) {
+                    lockFile.lock(); // released when the channel closes
+                    // The certificate is written last, so a missing certificate means no identity
+                    // was ever complete (nobody can have trusted it): a lone key is replaced.
+                    if (exists(dir, CERT_FILE)) {
+                        if (!exists(dir, KEY_FILE)) {
+                            throw new IOException(key + " is missing but " + cert + " exists; restore the key, or "
+                                    + "delete " + shownDir + " to make a new certificate (clients will then see it as "
+                                    + "changed)");
+                        }
+                        checkStateKey(dir, key);
+                        TlsIdentity loaded = TlsIdentity.of(
+                                readCertificates(cert, () -> readerOf(dir, CERT_FILE, cert)),
+                                readPrivateKey(key, () -> readerOf(dir, KEY_FILE, key)));
+                        if (!loaded.keyMatchesCertificate()) {
+                            throw new IOException("the private key in " + key + " does not belong to the certificate "
+                                    + cert + "; delete " + shownDir + " to make a new certificate (clients will then "
+                                    + "see it as changed)");
+                        }
+                        warnIfNotValidNow(loaded.certificate(), cert);
+                        return loaded;
                     }
-                    TlsIdentity loaded = read(cert, key);
-                    warnIfNotValidNow(loaded.certificate(), cert);
-                    return loaded;
+                    TlsIdentity created = SelfSignedCertificate.generate();
+                    writeAtomically(dir, KEY_FILE, privateKeyPem(created), OWNER_ONLY, key);
+                    writeAtomically(dir, CERT_FILE, certificatePem(created), PUBLIC_READ, cert);
+                    LOG.info("created a self-signed TLS certificate {} ({})", cert, created.fingerprint());
+                    return created;
                 }
-                TlsIdentity created = SelfSignedCertificate.generate();
-                writeAtomically(key, privateKeyPem(created), OWNER_ONLY);
-                writeAtomically(cert, certificatePem(created), PUBLIC_READ);
-                LOG.info("created a self-signed TLS certificate {} ({})", cert, created.fingerprint());
-                return created;
             }
         }
     }
@@ -104,7 +145,9 @@ public final class PemStore {
      * {@code BEGIN RSA PRIVATE KEY}. The key must belong to the first certificate.
      */
     public static TlsIdentity read(Path certPem, Path keyPem) throws IOException {
-        TlsIdentity identity = TlsIdentity.of(readCertificates(certPem), readPrivateKey(keyPem));
+        List<X509Certificate> chain = readCertificates(certPem, () -> readerOf(certPem));
+        checkOperatorKey(keyPem);
+        TlsIdentity identity = TlsIdentity.of(chain, readPrivateKey(keyPem, () -> readerOf(keyPem)));
         if (!identity.keyMatchesCertificate()) {
             throw new IOException("the private key in " + keyPem + " does not belong to the first certificate in "
                     + certPem + " ("
@@ -150,10 +193,16 @@ public final class PemStore {
         }
     }
 
-    private static List<X509Certificate> readCertificates(Path file) throws IOException {
+    /** Opens a PEM file for reading; {@link NoSuchFileException} when it is not there. */
+    @FunctionalInterface
+    private interface PemSource {
+        Reader open() throws IOException;
+    }
+
+    private static List<X509Certificate> readCertificates(Path file, PemSource source) throws IOException {
         List<X509Certificate> certs = new ArrayList<>();
         JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
+        try (Reader reader = source.open();
                 PEMParser parser = new PEMParser(reader)) {
             Object o;
             while ((o = parser.readObject()) != null) {
@@ -164,6 +213,8 @@ public final class PemStore {
             }
         } catch (NoSuchFileException e) {
             throw new IOException(file + ": no such file", e);
+        } catch (UnsafeStateException e) {
+            throw e;
         } catch (CertificateException e) {
             throw new IOException(file + ": not a valid X.509 certificate: " + e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
@@ -175,9 +226,9 @@ public final class PemStore {
         return certs;
     }
 
-    private static PrivateKey readPrivateKey(Path file) throws IOException {
+    private static PrivateKey readPrivateKey(Path file, PemSource source) throws IOException {
         JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
+        try (Reader reader = source.open();
                 PEMParser parser = new PEMParser(reader)) {
             Object o;
             while ((o = parser.readObject()) != null) {
@@ -197,7 +248,7 @@ public final class PemStore {
             }
         } catch (NoSuchFileException e) {
             throw new IOException(file + ": no such file", e);
-        } catch (EncryptedKeyException e) {
+        } catch (EncryptedKeyException | UnsafeStateException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
             throw new IOException(file + ": not a usable PEM private key: " + describe(e), e);
@@ -223,55 +274,224 @@ public final class PemStore {
                 + "\n-----END " + type + "-----\n";
     }
 
-    private static boolean posix(Path dir) {
-        return Files.getFileAttributeView(dir, PosixFileAttributeView.class) != null;
+    private static Reader readerOf(Path file) throws IOException {
+        return Files.newBufferedReader(file, StandardCharsets.US_ASCII);
     }
 
-    /** Creates {@code dir} and missing parents; those created here are owner-only (0700). */
-    private static void createPrivateDirectories(Path dir) throws IOException {
-        if (Files.isDirectory(dir)) {
-            return;
-        }
-        Path parent = dir.toAbsolutePath().getParent();
-        if (parent != null) {
-            createPrivateDirectories(parent);
-        }
+    /** {@code name} in the open directory {@code dir}, opened without following a link. */
+    private static Reader readerOf(SecureDirectoryStream<Path> dir, String name, Path shown) throws IOException {
+        SeekableByteChannel channel;
         try {
-            if (posix(parent == null ? dir : parent)) {
-                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIR));
-            } else {
-                Files.createDirectory(dir);
+            channel = dir.newByteChannel(Path.of(name), Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
+        } catch (NoSuchFileException e) {
+            throw e;
+        } catch (IOException e) {
+            // ELOOP from NOFOLLOW_LINKS does not always arrive as a FileSystemException: look.
+            if (isLink(dir, name)) {
+                throw symlink(shown);
             }
-        } catch (FileAlreadyExistsException raced) {
-            if (!Files.isDirectory(dir)) {
-                throw raced;
-            }
+            throw e;
         }
+        return new BufferedReader(Channels.newReader(channel, StandardCharsets.US_ASCII));
     }
 
-    /** Writes to a temporary file (created with {@code mode}) beside {@code target}, then renames it. */
-    private static void writeAtomically(Path target, String text, Set<PosixFilePermission> mode) throws IOException {
-        Path dir = target.getParent();
-        boolean posix = posix(dir);
-        FileAttribute<?>[] attrs = posix
-                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY)}
-                : new FileAttribute<?>[0];
-        Path temp = Files.createTempFile(dir, target.getFileName() + ".", ".tmp", attrs);
-        try {
-            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                out.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)));
-                out.force(true);
-            }
-            if (posix) {
-                Files.setPosixFilePermissions(temp, mode);
-            }
+    private static SecureDirectoryStream<Path> secureStream(Path directory) throws IOException {
+        DirectoryStream<Path> stream = Files.newDirectoryStream(directory);
+        if (stream instanceof SecureDirectoryStream<Path> secure) {
+            return secure;
+        }
+        stream.close();
+        throw new IOException("cannot keep a TLS identity under " + directory + ": this file system cannot open "
+                + "files relative to an open directory (ft needs Linux); use --cert and --key");
+    }
+
+    /**
+     * The directory {@code name} in {@code parent}, made 0700 if missing, opened without
+     * following a link and checked as opened: owned by the server's user, nothing for group or
+     * others.
+     */
+    private static SecureDirectoryStream<Path> privateDirectory(
+            SecureDirectoryStream<Path> parent, Path parentPath, String name, Path shown) throws IOException {
+        boolean created = false;
+        if (!exists(parent, name)) {
             try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+                // By path: a SecureDirectoryStream has no mkdirat. What is checked below is what
+                // is opened through the parent's handle, so a swap meanwhile only gets refused.
+                Files.createDirectory(parentPath.resolve(name), PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIR));
+                created = true;
+            } catch (FileAlreadyExistsException raced) {
+                // Someone made it meanwhile: checked like any existing one.
             }
+        }
+        SecureDirectoryStream<Path> opened;
+        try {
+            opened = (SecureDirectoryStream<Path>) parent.newDirectoryStream(Path.of(name), LinkOption.NOFOLLOW_LINKS);
+        } catch (NotDirectoryException e) {
+            throw new UnsafeStateException(shown + " is not a directory; the server keeps its state there."
+                    + " Move it away and start again.");
+        } catch (IOException e) {
+            if (isLink(parent, name)) {
+                throw symlink(shown);
+            }
+            throw e;
+        }
+        try {
+            PosixFileAttributeView view = opened.getFileAttributeView(PosixFileAttributeView.class);
+            if (created) {
+                // The umask may have taken bits away; the mode must be exactly this, not less.
+                view.setPermissions(OWNER_ONLY_DIR);
+            }
+            PosixFileAttributes attrs = view.readAttributes();
+            UserPrincipal self = serverUser();
+            if (!attrs.owner().equals(self)) {
+                throw new UnsafeStateException(shown + " belongs to "
+                        + attrs.owner().getName() + ", not to the "
+                        + "server's user (" + self.getName() + "); someone else could change the server's state. Fix: "
+                        + "chown -R " + self.getName() + " " + shown);
+            }
+            if (!Collections.disjoint(attrs.permissions(), GROUP_OR_OTHER)) {
+                throw new UnsafeStateException(shown + " has mode " + modeOf(attrs.permissions()) + "; the server's "
+                        + "state must be private to its user. Fix: chmod -R go-rwx " + shown);
+            }
+            return opened;
+        } catch (IOException | RuntimeException e) {
+            opened.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Refuses the self-signed key in the open {@code .ft/tls} unless it is a regular file (not a
+     * link) of the server's user that grants nothing to group or others.
+     */
+    private static void checkStateKey(SecureDirectoryStream<Path> dir, Path shown) throws IOException {
+        PosixFileAttributes attrs = dir.getFileAttributeView(
+                        Path.of(KEY_FILE), PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                .readAttributes();
+        if (attrs.isSymbolicLink()) {
+            throw symlink(shown);
+        }
+        if (!attrs.isRegularFile()) {
+            throw new UnsafeStateException(shown + " is not a regular file; delete " + shown.getParent()
+                    + " to make a new certificate (clients will then see it as changed)");
+        }
+        checkKeyOwnerAndMode(attrs, shown, false);
+    }
+
+    /** Refuses an operator's key that others could read or that another user owns (links followed). */
+    private static void checkOperatorKey(Path key) throws IOException {
+        PosixFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(key, PosixFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            throw new IOException(key + ": no such file", e);
+        } catch (UnsupportedOperationException noPosix) {
+            return; // no owners or modes to check on this file system
+        }
+        checkKeyOwnerAndMode(attrs, key, true);
+    }
+
+    private static void checkKeyOwnerAndMode(PosixFileAttributes attrs, Path shown, boolean rootMayOwn)
+            throws IOException {
+        UserPrincipal self = serverUser();
+        UserPrincipal owner = attrs.owner();
+        if (!owner.equals(self) && !(rootMayOwn && owner.equals(rootUser(shown)))) {
+            throw new UnsafeStateException("the private key " + shown + " belongs to " + owner.getName() + ", not to "
+                    + "the server's user (" + self.getName() + "); someone else could replace it. Fix: chown "
+                    + self.getName() + " " + shown);
+        }
+        if (!Collections.disjoint(attrs.permissions(), GROUP_OR_OTHER)) {
+            throw new UnsafeStateException("permissions " + modeOf(attrs.permissions()) + " for the private key "
+                    + shown + " are too open: it must be readable by the server's user only. Fix: chmod 600 " + shown);
+        }
+    }
+
+    /** The user this process runs as: the owner of its own /proc entry. */
+    private static UserPrincipal serverUser() throws IOException {
+        return Files.getOwner(Path.of("/proc/self"));
+    }
+
+    private static UserPrincipal rootUser(Path near) throws IOException {
+        try {
+            return near.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("0");
+        } catch (UserPrincipalNotFoundException e) {
+            return serverUser();
+        }
+    }
+
+    private static boolean exists(SecureDirectoryStream<Path> dir, String name) throws IOException {
+        try {
+            dir.getFileAttributeView(Path.of(name), BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                    .readAttributes();
+            return true;
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+    }
+
+    private static boolean isLink(SecureDirectoryStream<Path> dir, String name) {
+        try {
+            return dir.getFileAttributeView(Path.of(name), BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                    .readAttributes()
+                    .isSymbolicLink();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static UnsafeStateException symlink(Path shown) {
+        return new UnsafeStateException(shown + " is a symlink; the server keeps its TLS identity there and will not "
+                + "follow a link to it. Remove it (rm " + shown + ") and start again.");
+    }
+
+    private static String modeOf(Set<PosixFilePermission> permissions) {
+        int mode = 0;
+        for (PosixFilePermission p : permissions) {
+            mode |= 0400 >> p.ordinal();
+        }
+        return String.format("%04o", mode);
+    }
+
+    private static FileChannel fileChannel(SeekableByteChannel channel, Path shown) throws IOException {
+        if (channel instanceof FileChannel file) {
+            return file;
+        }
+        channel.close();
+        throw new IOException(shown + ": cannot lock a file on this file system");
+    }
+
+    /**
+     * Writes {@code name} in the open {@code dir}: a new temporary file (created 0600, never
+     * through a link), forced, given {@code mode}, then renamed over {@code name}.
+     */
+    private static void writeAtomically(
+            SecureDirectoryStream<Path> dir, String name, String text, Set<PosixFilePermission> mode, Path shown)
+            throws IOException {
+        Path temp = Path.of(name + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
+        try {
+            try (SeekableByteChannel out = dir.newByteChannel(
+                    temp,
+                    Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+                    PosixFilePermissions.asFileAttribute(OWNER_ONLY))) {
+                ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII));
+                while (bytes.hasRemaining()) {
+                    out.write(bytes);
+                }
+                if (out instanceof FileChannel file) {
+                    file.force(true);
+                }
+            }
+            dir.getFileAttributeView(temp, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                    .setPermissions(mode);
+            dir.move(temp, dir, Path.of(name));
+        } catch (IOException e) {
+            throw new IOException("cannot write " + shown + ": " + describe(e), e);
         } finally {
-            Files.deleteIfExists(temp);
+            try {
+                dir.deleteFile(temp);
+            } catch (NoSuchFileException renamed) {
+                // The normal case: it is the target now.
+            }
         }
     }
 

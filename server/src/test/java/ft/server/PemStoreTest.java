@@ -210,8 +210,11 @@ class PemStoreTest {
         assertTrue(e.getMessage().contains("no private key found"), e.getMessage());
     }
 
+    /** Owner-only, as a key file must be (PemStore refuses keys others can read). */
     private Path write(String name, String text) throws IOException {
-        return Files.writeString(dir.resolve(name), text, StandardCharsets.US_ASCII);
+        Path file = Files.writeString(dir.resolve(name), text, StandardCharsets.US_ASCII);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return file;
     }
 
     private static String pem(Object o) throws IOException {

@@ -10,12 +10,21 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.CRC32C;
 
@@ -77,8 +86,11 @@ public final class DigestIndex implements Closeable {
     }
 
     /**
-     * Opens (or creates) the index in {@code stateDirectory}, which must exist, dropping damaged
-     * and superseded lines.
+     * Opens (or creates, mode 0600) the index in {@code stateDirectory}, which must exist,
+     * dropping damaged and superseded lines.
+     *
+     * @throws UnsafeStateException if the log is a symlink, not a regular file, owned by another
+     *     user or writable by group or others: it is refused, never followed or written through
      */
     public static DigestIndex open(Path stateDirectory) throws IOException {
         DigestIndex index = new DigestIndex(stateDirectory.resolve(FILE_NAME));
@@ -88,7 +100,7 @@ public final class DigestIndex implements Closeable {
 
     private void load() throws IOException {
         FileChannel channel =
-                FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                openLog(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         boolean owner;
         try {
             lock = channel.tryLock();
@@ -252,8 +264,13 @@ public final class DigestIndex implements Closeable {
                     .append('\n');
             count++;
         }
+        // A leftover (or planted) temporary is removed, never written through: deleting a link
+        // removes the link, and CREATE_NEW with NOFOLLOW_LINKS makes a new file or fails.
+        Files.deleteIfExists(tmp);
         try (FileChannel out = FileChannel.open(
-                tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                tmp,
+                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+                ownerOnly(tmp))) {
             writeFully(out, ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)));
             out.force(true);
         }
@@ -264,7 +281,7 @@ public final class DigestIndex implements Closeable {
         }
         forceDirectory(file.getParent());
         // The lock and channel were on the replaced file: take both on the new one.
-        FileChannel fresh = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileChannel fresh = openLog(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         FileLock freshLock = null;
         if (lock != null) {
             try {
@@ -280,6 +297,102 @@ public final class DigestIndex implements Closeable {
         fresh.position(fresh.size());
         lines = count;
         mayBeTorn = false;
+    }
+
+    /**
+     * Opens the log without following a link, created 0600 where the file system has modes, and
+     * refuses it unless it is a regular file of this process's user that others cannot write:
+     * whoever could plant a link there would have the server write a file of their choosing,
+     * and whoever could write it would choose the MD5s the server answers with.
+     */
+    private static FileChannel openLog(Path file, StandardOpenOption... options) throws IOException {
+        Set<OpenOption> opts = new HashSet<>(List.of(options));
+        opts.add(LinkOption.NOFOLLOW_LINKS);
+        Map<String, Object> before = unixAttributes(file);
+        if (before != null) {
+            checkOwnedAndPrivate(file, before);
+        }
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(file, opts, ownerOnly(file));
+        } catch (IOException e) {
+            // NOFOLLOW_LINKS on a link placed meanwhile fails with ELOOP, which the JDK reports as
+            // a plain IOException: say what it is.
+            if (Files.isSymbolicLink(file)) {
+                throw symlink(file);
+            }
+            throw e;
+        }
+        try {
+            Map<String, Object> after = unixAttributes(file);
+            if (after != null) {
+                if (before != null && !before.get("ino").equals(after.get("ino"))) {
+                    throw new UnsafeStateException(file + " was replaced while the server opened it; someone else can"
+                            + " write the server's state directory. Fix: chmod -R go-rwx " + file.getParent());
+                }
+                checkOwnedAndPrivate(file, after);
+            }
+            return channel;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    private static UnsafeStateException symlink(Path file) {
+        return new UnsafeStateException(file + " is a symlink; the server keeps its digest index there and will not "
+                + "follow a link to it. Remove it (rm " + file + ") and start again.");
+    }
+
+    /** uid, mode and inode of {@code file} itself (not a link's target); null without Unix attributes. */
+    private static Map<String, Object> unixAttributes(Path file) throws IOException {
+        try {
+            return Files.readAttributes(file, "unix:uid,mode,ino", LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException missing) {
+            return null;
+        } catch (UnsupportedOperationException | IllegalArgumentException noUnixView) {
+            return null;
+        }
+    }
+
+    private static void checkOwnedAndPrivate(Path file, Map<String, Object> attrs) throws IOException {
+        int mode = (Integer) attrs.get("mode");
+        if ((mode & 0170000) == 0120000) {
+            throw symlink(file);
+        }
+        if ((mode & 0170000) != 0100000) {
+            throw new UnsafeStateException(file
+                    + " is not a regular file; the server keeps its digest index there. Remove it and start again.");
+        }
+        int uid = (Integer) attrs.get("uid");
+        int self = processUid();
+        if (self >= 0 && uid != self) {
+            throw new UnsafeStateException(file + " belongs to uid " + uid + ", not to the server's user (uid " + self
+                    + "); someone else could choose the digests the server answers with. Fix: chown " + self + " "
+                    + file);
+        }
+        if ((mode & 022) != 0) {
+            throw new UnsafeStateException(file + " has mode " + String.format("%04o", mode & 07777)
+                    + "; others could change the digests the server answers with. Fix: chmod go-rwx " + file);
+        }
+    }
+
+    /** The uid this process runs as: the owner of its own /proc entry (-1 where there is none). */
+    private static int processUid() throws IOException {
+        try {
+            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        } catch (NoSuchFileException | UnsupportedOperationException noProc) {
+            return -1;
+        }
+    }
+
+    private static FileAttribute<?>[] ownerOnly(Path file) {
+        Path dir = file.toAbsolutePath().getParent();
+        return dir != null && Files.getFileAttributeView(dir, PosixFileAttributeView.class) != null
+                ? new FileAttribute<?>[] {
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))
+                }
+                : new FileAttribute<?>[0];
     }
 
     private static void forceDirectory(Path dir) {

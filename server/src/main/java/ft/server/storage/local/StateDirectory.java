@@ -125,8 +125,11 @@ final class StateDirectory implements Closeable {
         handle.close();
     }
 
-    /** The state directory is not safe to use; the message says why and how to fix it. */
-    static final class UnsafeStateException extends IOException {
+    /**
+     * The state directory is not safe to use; the message says why and how to fix it. A kind of
+     * the public {@link ft.transfer.UnsafeStateException}, which {@code ft serve} reports as such.
+     */
+    static final class UnsafeStateException extends ft.transfer.UnsafeStateException {
         private static final long serialVersionUID = 1L;
 
         UnsafeStateException(String message) {
