@@ -30,7 +30,9 @@ final class ListDirectory {
     private ListDirectory() {}
 
     static void handle(Request.List request, RequestContext ctx) throws RefusedException, IOException {
-        int limit = Math.min(request.limit(), MAX_PAGE_ENTRIES);
+        // A budget set smaller than a full page still lists, in shorter pages.
+        long fits = Math.max(1, ctx.services().buffers().capacity() / BYTES_PER_ENTRY);
+        int limit = (int) Math.min(request.limit(), Math.min(MAX_PAGE_ENTRIES, fits));
         long pageBytes = (long) limit * BYTES_PER_ENTRY;
         ctx.services().buffers().acquire(pageBytes);
         try {

@@ -86,7 +86,9 @@ public final class Body {
                 if (first >= 0) {
                     buf[n++] = (byte) first;
                 }
-                if (n < want) {
+                // After the byte waited for, only what is already there: a peer that stalls
+                // right after one byte must not find this buffer held while it does.
+                if (n < want && (n == 0 || moreReady(in))) {
                     int more = in.read(buf, n, want - n);
                     if (more < 0) {
                         md5.update(buf, 0, n);
