@@ -58,11 +58,15 @@ class StalledUploadMemoryTest {
             try {
                 attack(server, root, stalled);
             } finally {
-                // Before the server stops, so that it has put the partial uploads away before
-                // the temporary directory goes.
+                // Before the server stops, and waiting for it to put the partial uploads away,
+                // so that nothing is written while the temporary directory goes.
                 for (Socket s : stalled) {
                     s.close();
                 }
+                await("the server done with the closed connections")
+                        .atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(20))
+                        .until(server::connectionCount, n -> n == 0);
             }
         }
     }
