@@ -147,6 +147,15 @@ public final class ServeCommand implements Callable<Integer> {
                     + "20M (default: no limit).")
     long maxRate;
 
+    /** Bytes; 0 (the default) for a quarter of the maximum heap. */
+    @Option(
+            names = "--buffer-budget",
+            paramLabel = "SIZE",
+            converter = ByteSizeConverter.class,
+            description = "Heap all transfers' buffers and list pages may hold at once, e.g. 64M; when it is spent, "
+                    + "transfers wait for each other (default: a quarter of the maximum heap).")
+    long bufferBudget;
+
     @Option(
             names = "--partial-max-age",
             paramLabel = "HOURS",
@@ -251,7 +260,8 @@ public final class ServeCommand implements Callable<Integer> {
                     maxPerAddress,
                     maxFileSize,
                     Duration.ofHours(partialMaxAgeHours),
-                    maxRate);
+                    maxRate,
+                    bufferBudget);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -4,6 +4,7 @@ import ft.protocol.ErrorCode;
 import ft.protocol.Request;
 import ft.protocol.Response;
 import ft.transfer.Body;
+import ft.transfer.BufferBudget;
 import ft.transfer.NoSpaceException;
 import java.io.IOException;
 import org.slf4j.Logger;
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link RefusedException}: its own code, and the connection goes on.</li>
  *   <li>{@link NoSpaceException} from storage: {@code NO_SPACE}; any other {@link IOException}
  *       from storage: {@code INTERNAL}, naming only the kind of failure (the message may hold
- *       the server's real paths).</li>
+ *       the server's real paths); {@link BufferBudget.ShortOfMemoryException}: {@code BUSY}
+ *       (the transfer waited as long as a client may for the server's memory; try again).</li>
  *   <li>Whether such a failure is answered depends on where the byte stream stands
  *       ({@link RequestContext.Phase}): in step, it is answered and the connection goes on;
  *       while the client's body is still arriving and the server's own store failed, it is
@@ -45,8 +47,9 @@ final class FailureTranslator {
     }
 
     private static void fail(RequestContext ctx, IOException e) throws IOException {
-        boolean storeFailed = e instanceof Body.SinkFailedException;
-        IOException cause = storeFailed ? ((Body.SinkFailedException) e).getCause() : e;
+        // The server's own side failed (its disk, or its memory), not the peer's.
+        boolean storeFailed = e instanceof Body.SinkFailedException || e instanceof BufferBudget.ShortOfMemoryException;
+        IOException cause = e instanceof Body.SinkFailedException sink ? sink.getCause() : e;
         ErrorCode code = codeOf(cause);
         switch (ctx.phase()) {
             case IN_STEP -> {
@@ -77,6 +80,9 @@ final class FailureTranslator {
 
     /** The wire code of a failure of the server's own storage, by its type. */
     static ErrorCode codeOf(IOException failure) {
+        if (failure instanceof BufferBudget.ShortOfMemoryException) {
+            return ErrorCode.BUSY;
+        }
         return failure instanceof NoSpaceException ? ErrorCode.NO_SPACE : ErrorCode.INTERNAL;
     }
 
@@ -85,6 +91,9 @@ final class FailureTranslator {
             return ctx.bytes() > 0
                     ? "the server ran out of disk space after " + ctx.bytes() + " bytes"
                     : "the server ran out of disk space";
+        }
+        if (code == ErrorCode.BUSY) {
+            return "the server is short of memory for transfers; try again in a moment";
         }
         return ctx.op() + " failed on the server: " + cause.getClass().getSimpleName();
     }

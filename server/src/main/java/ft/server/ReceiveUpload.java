@@ -105,7 +105,19 @@ final class ReceiveUpload implements PathLocks.Holder {
      * sends the few bytes again.
      */
     private void receiveEager() throws RefusedException, IOException {
+        // Up to 64 KiB each, held until stored: many eager puts at once are held to the budget
+        // like other bodies. The body follows the header whatever happens: from here a failure
+        // leaves the connection out of step.
         ctx.phase(RequestContext.Phase.RECEIVING);
+        ctx.services().buffers().acquire(request.size());
+        try {
+            receiveEagerBody();
+        } finally {
+            ctx.services().buffers().release(request.size());
+        }
+    }
+
+    private void receiveEagerBody() throws RefusedException, IOException {
         byte[] body = in.readNBytes((int) request.size());
         ctx.bytes(body.length);
         lastProgressNanos = System.nanoTime();
@@ -184,10 +196,16 @@ final class ReceiveUpload implements PathLocks.Holder {
         ctx.phase(RequestContext.Phase.RECEIVING);
         lastProgressNanos = System.nanoTime();
         try {
-            Body.receive(in, session.channel(), remaining, md5, n -> {
-                ctx.bytes(n);
-                lastProgressNanos = System.nanoTime();
-            });
+            Body.receive(
+                    in,
+                    session.channel(),
+                    remaining,
+                    md5,
+                    n -> {
+                        ctx.bytes(n);
+                        lastProgressNanos = System.nanoTime();
+                    },
+                    ctx.services().buffers());
         } catch (IOException | RuntimeException cut) {
             // What arrived stays for a resume; a small upload records what it is only now.
             try {

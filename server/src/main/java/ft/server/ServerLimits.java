@@ -16,6 +16,8 @@ import java.time.Duration;
  * @param maxFileSize       largest upload accepted
  * @param partialMaxAge     interrupted uploads untouched for this long are deleted
  * @param maxRate           bytes per second of get and put bodies on one connection; 0 for no limit
+ * @param bufferBudget      bytes of heap all transfers' buffers and list pages may hold at once
+ *                          ({@link ft.transfer.BufferBudget}); 0 for a quarter of the maximum heap
  */
 public record ServerLimits(
         Duration idleTimeout,
@@ -25,7 +27,11 @@ public record ServerLimits(
         int maxPerAddress,
         long maxFileSize,
         Duration partialMaxAge,
-        long maxRate) {
+        long maxRate,
+        long bufferBudget) {
+    /** The share of the maximum heap that transfers may hold when no budget is set. */
+    public static final int DEFAULT_BUDGET_HEAP_FRACTION = 4;
+
     public static final ServerLimits DEFAULTS = new ServerLimits(
             Duration.ofMinutes(5),
             Duration.ofSeconds(10),
@@ -34,6 +40,7 @@ public record ServerLimits(
             64,
             1L << 40,
             Duration.ofDays(7),
+            0,
             0);
 
     public ServerLimits {
@@ -50,6 +57,32 @@ public record ServerLimits(
         if (maxRate < 0) {
             throw new IllegalArgumentException("max rate must not be negative");
         }
+        if (bufferBudget != 0 && bufferBudget < ft.transfer.Body.BUFFER_BYTES) {
+            throw new IllegalArgumentException("the buffer budget must be 0 (automatic) or at least "
+                    + ft.transfer.Body.BUFFER_BYTES + " bytes, one transfer buffer");
+        }
+    }
+
+    /** Without a buffer budget of its own (a quarter of the heap). */
+    public ServerLimits(
+            Duration idleTimeout,
+            Duration headerTimeout,
+            Duration writeTimeout,
+            int maxConnections,
+            int maxPerAddress,
+            long maxFileSize,
+            Duration partialMaxAge,
+            long maxRate) {
+        this(
+                idleTimeout,
+                headerTimeout,
+                writeTimeout,
+                maxConnections,
+                maxPerAddress,
+                maxFileSize,
+                partialMaxAge,
+                maxRate,
+                0);
     }
 
     /** Without a rate limit. */
@@ -61,37 +94,85 @@ public record ServerLimits(
             int maxPerAddress,
             long maxFileSize,
             Duration partialMaxAge) {
-        this(idleTimeout, headerTimeout, writeTimeout, maxConnections, maxPerAddress, maxFileSize, partialMaxAge, 0);
+        this(idleTimeout, headerTimeout, writeTimeout, maxConnections, maxPerAddress, maxFileSize, partialMaxAge, 0, 0);
     }
 
     public ServerLimits withIdleTimeout(Duration d) {
         return new ServerLimits(
-                d, headerTimeout, writeTimeout, maxConnections, maxPerAddress, maxFileSize, partialMaxAge, maxRate);
+                d,
+                headerTimeout,
+                writeTimeout,
+                maxConnections,
+                maxPerAddress,
+                maxFileSize,
+                partialMaxAge,
+                maxRate,
+                bufferBudget);
     }
 
     public ServerLimits withHeaderTimeout(Duration d) {
         return new ServerLimits(
-                idleTimeout, d, writeTimeout, maxConnections, maxPerAddress, maxFileSize, partialMaxAge, maxRate);
+                idleTimeout,
+                d,
+                writeTimeout,
+                maxConnections,
+                maxPerAddress,
+                maxFileSize,
+                partialMaxAge,
+                maxRate,
+                bufferBudget);
     }
 
     public ServerLimits withWriteTimeout(Duration d) {
         return new ServerLimits(
-                idleTimeout, headerTimeout, d, maxConnections, maxPerAddress, maxFileSize, partialMaxAge, maxRate);
+                idleTimeout,
+                headerTimeout,
+                d,
+                maxConnections,
+                maxPerAddress,
+                maxFileSize,
+                partialMaxAge,
+                maxRate,
+                bufferBudget);
     }
 
     public ServerLimits withConnections(int max, int perAddress) {
         return new ServerLimits(
-                idleTimeout, headerTimeout, writeTimeout, max, perAddress, maxFileSize, partialMaxAge, maxRate);
+                idleTimeout,
+                headerTimeout,
+                writeTimeout,
+                max,
+                perAddress,
+                maxFileSize,
+                partialMaxAge,
+                maxRate,
+                bufferBudget);
     }
 
     public ServerLimits withMaxFileSize(long bytes) {
         return new ServerLimits(
-                idleTimeout, headerTimeout, writeTimeout, maxConnections, maxPerAddress, bytes, partialMaxAge, maxRate);
+                idleTimeout,
+                headerTimeout,
+                writeTimeout,
+                maxConnections,
+                maxPerAddress,
+                bytes,
+                partialMaxAge,
+                maxRate,
+                bufferBudget);
     }
 
     public ServerLimits withPartialMaxAge(Duration d) {
         return new ServerLimits(
-                idleTimeout, headerTimeout, writeTimeout, maxConnections, maxPerAddress, maxFileSize, d, maxRate);
+                idleTimeout,
+                headerTimeout,
+                writeTimeout,
+                maxConnections,
+                maxPerAddress,
+                maxFileSize,
+                d,
+                maxRate,
+                bufferBudget);
     }
 
     /** {@code bytesPerSecond} of bodies per connection; 0 for no limit. */
@@ -104,7 +185,31 @@ public record ServerLimits(
                 maxPerAddress,
                 maxFileSize,
                 partialMaxAge,
-                bytesPerSecond);
+                bytesPerSecond,
+                bufferBudget);
+    }
+
+    /** {@code bytes} of heap for all transfers' buffers and list pages; 0 for a quarter of the heap. */
+    public ServerLimits withBufferBudget(long bytes) {
+        return new ServerLimits(
+                idleTimeout,
+                headerTimeout,
+                writeTimeout,
+                maxConnections,
+                maxPerAddress,
+                maxFileSize,
+                partialMaxAge,
+                maxRate,
+                bytes);
+    }
+
+    /** The buffer budget in bytes this process uses: the set one, else its share of the maximum heap. */
+    public long effectiveBufferBudget() {
+        if (bufferBudget > 0) {
+            return bufferBudget;
+        }
+        return Math.max(
+                4L * ft.transfer.Body.BUFFER_BYTES, Runtime.getRuntime().maxMemory() / DEFAULT_BUDGET_HEAP_FRACTION);
     }
 
     private static void requirePositive(Duration d, String what) {

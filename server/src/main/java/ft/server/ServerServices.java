@@ -1,10 +1,11 @@
 package ft.server;
 
+import ft.transfer.BufferBudget;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What one server shares among all its requests: its limits, which paths have an upload in
- * progress, and the disk space promised to uploads. Handlers get it through their
+ * progress, the disk space promised to uploads, and the heap their buffers may take. Handlers get it through their
  * {@link RequestContext}, never from {@link FtServer} itself.
  */
 final class ServerServices {
@@ -12,8 +13,18 @@ final class ServerServices {
     private final PathLocks uploadLocks = new PathLocks();
     private final AtomicLong reservedBytes = new AtomicLong();
 
+    private final BufferBudget buffers;
+
     ServerServices(ServerLimits limits) {
         this.limits = limits;
+        // A transfer that finds the budget spent waits for buffers as long as a client may take
+        // to accept bytes; the memory of 1 000 stalled connections then never exceeds it.
+        this.buffers = new BufferBudget(limits.effectiveBufferBudget(), limits.writeTimeout());
+    }
+
+    /** The heap all transfers' buffers and list pages share. */
+    BufferBudget buffers() {
+        return buffers;
     }
 
     ServerLimits limits() {

@@ -43,21 +43,68 @@ public final class Body {
     public static void receive(
             InputStream in, WritableByteChannel out, long length, MessageDigest md5, LongConsumer progress)
             throws IOException {
+        receive(in, out, length, md5, progress, BufferBudget.UNLIMITED);
+    }
+
+    /**
+     * As {@link #receive(InputStream, WritableByteChannel, long, MessageDigest, LongConsumer)},
+     * with buffers from {@code budget}. Buffers are taken when bytes arrive, never before the
+     * first one, and given back whenever nothing is ready to read: a transfer that waits for
+     * its peer (for as long as an idle timeout) holds no buffer, only the one byte it waits for.
+     */
+    public static void receive(
+            InputStream in,
+            WritableByteChannel out,
+            long length,
+            MessageDigest md5,
+            LongConsumer progress,
+            BufferBudget budget)
+            throws IOException {
         if (length >= PIPELINE_MIN_BYTES) {
-            receivePipelined(in, out, length, md5, progress);
+            receivePipelined(in, out, length, md5, progress, budget);
             return;
         }
-        byte[] buf = new byte[(int) Math.min(BUFFER_BYTES, Math.max(1, length))];
+        int size = (int) Math.min(BUFFER_BYTES, Math.max(1, length));
+        byte[] buf = null;
         long done = 0;
-        while (done < length) {
-            int n = in.read(buf, 0, (int) Math.min(buf.length, length - done));
-            if (n < 0) {
-                throw cutShort(done, length);
+        try {
+            while (done < length) {
+                int first = -1;
+                if (!moreReady(in)) {
+                    budget.give(buf);
+                    buf = null;
+                    first = readOne(in); // waits for the peer holding no buffer
+                    if (first < 0) {
+                        throw cutShort(done, length);
+                    }
+                }
+                if (buf == null) {
+                    buf = budget.take(size);
+                }
+                int want = (int) Math.min(buf.length, length - done);
+                int n = 0;
+                if (first >= 0) {
+                    buf[n++] = (byte) first;
+                }
+                // After the byte waited for, only what is already there: a peer that stalls
+                // right after one byte must not find this buffer held while it does.
+                if (n < want && (n == 0 || moreReady(in))) {
+                    int more = in.read(buf, n, want - n);
+                    if (more < 0) {
+                        md5.update(buf, 0, n);
+                        write(out, buf, n);
+                        progress.accept(done + n);
+                        throw cutShort(done + n, length);
+                    }
+                    n += more;
+                }
+                md5.update(buf, 0, n);
+                write(out, buf, n);
+                done += n;
+                progress.accept(done);
             }
-            md5.update(buf, 0, n);
-            write(out, buf, n);
-            done += n;
-            progress.accept(done);
+        } finally {
+            budget.give(buf);
         }
     }
 
@@ -65,18 +112,50 @@ public final class Body {
      * Fills a buffer with what has arrived (whole buffers while bytes stream in, so each
      * hand-over to the hashing thread is worth its cost), writes it, then queues it for hashing
      * while the next one fills. Received bytes are never held back waiting for more: a stalled
-     * or killed transfer has written all it got, and resumes after it.
+     * or killed transfer has written all it got, and resumes after it. Before waiting for the
+     * peer, the buffers go back to the budget once hashed; the next byte brings them back.
      */
     private static void receivePipelined(
-            InputStream in, WritableByteChannel out, long length, MessageDigest md5, LongConsumer progress)
+            InputStream in,
+            WritableByteChannel out,
+            long length,
+            MessageDigest md5,
+            LongConsumer progress,
+            BufferBudget budget)
             throws IOException {
-        try (HashingThread hasher = new HashingThread(md5, BUFFER_BYTES)) {
+        try (HashingThread hasher = new HashingThread(md5, BUFFER_BYTES, budget)) {
             long done = 0;
             while (done < length) {
-                byte[] buf = hasher.emptyBuffer();
+                int first = -1;
+                if (!moreReady(in)) {
+                    hasher.park();
+                    try {
+                        first = readOne(in);
+                    } catch (IOException timeoutOrReset) {
+                        hasher.finish();
+                        throw timeoutOrReset;
+                    }
+                    if (first < 0) {
+                        hasher.finish();
+                        throw cutShort(done, length);
+                    }
+                    hasher.unpark();
+                }
+                byte[] buf;
+                try {
+                    buf = hasher.emptyBuffer();
+                } catch (IOException noMemory) {
+                    // The digest must cover exactly what was written, for a saved state to resume
+                    // from; a byte just read cannot be kept without a buffer: the peer resends it.
+                    hasher.finish();
+                    throw noMemory;
+                }
                 int want = (int) Math.min(buf.length, length - done);
                 int filled = 0;
-                do {
+                if (first >= 0) {
+                    buf[filled++] = (byte) first;
+                }
+                while (filled < want && (filled == 0 || moreReady(in))) {
                     int n;
                     try {
                         n = in.read(buf, filled, want - filled);
@@ -89,14 +168,29 @@ public final class Body {
                         throw cutShort(done + filled, length);
                     }
                     filled += n;
-                } while (filled < want && moreReady(in));
-                write(out, buf, filled);
+                }
+                try {
+                    write(out, buf, filled);
+                } catch (SinkFailedException e) {
+                    hasher.giveBack(buf);
+                    throw e;
+                }
                 hasher.hash(buf, filled);
                 done += filled;
                 progress.accept(done);
             }
             hasher.finish();
         }
+    }
+
+    /** The next byte, or -1 at the end; through the array read, which every stream implements for real. */
+    private static int readOne(InputStream in) throws IOException {
+        byte[] one = new byte[1];
+        int n;
+        do {
+            n = in.read(one, 0, 1);
+        } while (n == 0);
+        return n < 0 ? -1 : one[0] & 0xff;
     }
 
     private static boolean moreReady(InputStream in) {

@@ -223,7 +223,7 @@ class DigestCacheTest {
 
         Md5 md5 = assertTimeoutPreemptively(
                 Duration.ofSeconds(20),
-                () -> cache.digestOf(v, new DigestCache.Waiting(Duration.ofMillis(5), (done, total) -> {
+                () -> cache.digestOf(v, pipeOpener(v), new DigestCache.Waiting(Duration.ofMillis(5), (done, total) -> {
                     told.add(new long[] {done, total});
                     if (writer[0] == null) {
                         writer[0] = Files.newOutputStream(v.path()); // waits for the pass to open its end
@@ -251,7 +251,7 @@ class DigestCacheTest {
 
         IOException gone = assertThrows(
                 IOException.class,
-                () -> cache.digestOf(v, new DigestCache.Waiting(Duration.ofMillis(5), (done, total) -> {
+                () -> cache.digestOf(v, pipeOpener(v), new DigestCache.Waiting(Duration.ofMillis(5), (done, total) -> {
                     writer[0] = Files.newOutputStream(v.path());
                     writer[0].write(content, 0, 1_000);
                     writer[0].flush();
@@ -264,6 +264,17 @@ class DigestCacheTest {
         // A second pass would open the pipe again and find no writer: only the first can finish.
         Md5 md5 = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> cache.digestOf(v));
         assertEquals(md5(content), md5);
+    }
+
+    /**
+     * Opens the pipe for reading without waiting for a writer (read-write: the pass only reads,
+     * exactly the version's size, so it never needs to see the end). A read-only open would
+     * block the requester, which opens the channel itself, until the test's writer opens, and
+     * the test opens its writer only once told the pass is running.
+     */
+    private static DigestCache.Opener pipeOpener(DigestCache.Version v) {
+        return () -> java.nio.channels.FileChannel.open(
+                v.path(), java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE);
     }
 
     private static byte[] concat(byte[] a, byte[] b) {
