@@ -278,7 +278,7 @@ public final class ServeCommand implements Callable<Integer> {
         } else if (tls) {
             try {
                 Files.createDirectories(root);
-                identity = PemStore.loadOrCreate(new RootJail(root).stateDir());
+                identity = PemStore.loadOrCreate(RootJail.stateDirOf(root));
                 sockets = new TlsServerSockets(identity);
             } catch (UnsafeStateException e) {
                 throw unsafeState(e);
