@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -130,7 +129,9 @@ public final class Authenticator implements AutoCloseable {
     private final AtomicInteger peakPending = new AtomicInteger();
     private final AtomicLong refusedBusy = new AtomicLong();
     private final AtomicLong started = new AtomicLong();
-    private final Map<InetAddress, Integer> pendingPerAddress = new ConcurrentHashMap<>();
+    /** Pending derivations per client address; guarded by itself, like {@link #pending}. */
+    private final Map<InetAddress, Integer> pendingPerAddress = new HashMap<>();
+
     private volatile Loaded loaded;
 
     /** The users, and the dummy entry an unknown name is checked against. */
@@ -283,36 +284,28 @@ public final class Authenticator implements AutoCloseable {
         return name != null && loaded.users().find(name) != null ? name : null;
     }
 
-    /** Takes a place for one derivation from {@code key}, or says there is none. */
+    /**
+     * Takes a place for one derivation from {@code key}, or says there is none. Both counts
+     * change together under one lock, so neither ever exceeds its bound, even for a moment, and
+     * a refused hello leaves no entry behind.
+     */
     private boolean admit(InetAddress key) {
-        boolean[] admitted = {false};
-        // Overall first, so a refused hello leaves no per-address entry behind; never above the bound.
-        int before;
-        do {
-            before = pending.get();
-            if (before >= bounds.overall()) {
+        synchronized (pendingPerAddress) {
+            int fromKey = pendingPerAddress.getOrDefault(key, 0);
+            if (pending.get() >= bounds.overall() || fromKey >= bounds.perAddress()) {
                 return false;
             }
-        } while (!pending.compareAndSet(before, before + 1));
-        pendingPerAddress.compute(key, (k, n) -> {
-            int count = n == null ? 0 : n;
-            if (count >= bounds.perAddress()) {
-                return n;
-            }
-            admitted[0] = true;
-            return count + 1;
-        });
-        if (!admitted[0]) {
-            pending.decrementAndGet();
-            return false;
+            pendingPerAddress.put(key, fromKey + 1);
+            peakPending.accumulateAndGet(pending.incrementAndGet(), Math::max);
+            return true;
         }
-        peakPending.accumulateAndGet(before + 1, Math::max);
-        return true;
     }
 
     private void release(InetAddress key) {
-        pendingPerAddress.computeIfPresent(key, (k, n) -> n <= 1 ? null : n - 1);
-        pending.decrementAndGet();
+        synchronized (pendingPerAddress) {
+            pendingPerAddress.computeIfPresent(key, (k, n) -> n <= 1 ? null : n - 1);
+            pending.decrementAndGet();
+        }
     }
 
     /**
