@@ -54,6 +54,8 @@ final class Connection implements Runnable {
     private InputStream bodyIn;
     /** What this connection may reach; set by a successful hello. */
     private Share share;
+    /** Who logged in, as the users file had them then; null for an anonymous connection. */
+    private Users.User user;
     /** Between requests (waiting for the next header): a draining server may close it at once. */
     private volatile boolean idle = true;
     /**
@@ -242,10 +244,23 @@ final class Connection implements Runnable {
         } else {
             Authenticator.Result result;
             try {
-                result = auth.authenticate(FtServer.remoteAddress(channel), hello.token());
+                // The hello keeps its deadline while it waits for its turn to be checked.
+                long deadline =
+                        start + server.services().limits().headerTimeout().toNanos();
+                result = auth.authenticate(FtServer.remoteAddress(channel), hello.token(), deadline);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ConnectionEnded("interrupted during authentication");
+            }
+            if (result.refusal() == Authenticator.Refusal.BUSY || result.refusal() == Authenticator.Refusal.TOO_SLOW) {
+                refuseAndClose(
+                        "hello",
+                        start,
+                        ErrorCode.BUSY,
+                        result.refusal() == Authenticator.Refusal.BUSY
+                                ? "too many logins in progress; try again later"
+                                : "the server could not check the token in time; try again later");
+                return false;
             }
             if (!result.ok()) {
                 // The token itself is never logged; the name only when it is a real user's.
@@ -265,7 +280,8 @@ final class Connection implements Runnable {
                 return false;
             }
             try {
-                share = server.shareFor(result.user());
+                user = result.user();
+                share = server.shareFor(user);
             } catch (IOException e) {
                 LOG.error("{} user {}: {}", client, result.user().name(), e.getMessage());
                 refuseAndClose("hello", start, ErrorCode.INTERNAL, "the server cannot open this user's root");
@@ -290,6 +306,13 @@ final class Connection implements Runnable {
                 return;
             }
             idle = false;
+            String revoked = user == null ? null : server.auth().revoked(user);
+            if (revoked != null) {
+                // Removed or changed in the users file since the hello: this session ends here.
+                LOG.info("{} {}; closing", client, revoked);
+                refuseAndClose(request.op(), requestStart, ErrorCode.ACCESS_DENIED, revoked);
+                return;
+            }
             if (request instanceof Request.Hello) {
                 refuseAndClose(
                         "hello", requestStart, ErrorCode.BAD_REQUEST, "hello was already done on this connection");

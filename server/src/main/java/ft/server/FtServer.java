@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,7 +56,9 @@ public final class FtServer implements AutoCloseable {
     private final ServerLimits limits;
     private final boolean readOnly;
     private final Map<SocketChannel, Connection> open = new ConcurrentHashMap<>();
-    private final Map<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+    /** Open connections per client address (IPv6 per /64, see {@link ClientAddresses}). */
+    private final Map<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
+
     private final Thread acceptor;
     private final Thread sweeper;
     private final PingResponder pings;
@@ -393,13 +394,11 @@ public final class FtServer implements AutoCloseable {
                 LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
                 continue;
             }
-            InetAddress from = remoteAddress(channel);
-            AtomicInteger fromCount = perAddress.computeIfAbsent(from, a -> new AtomicInteger());
-            if (open.size() >= limits.maxConnections() || fromCount.get() >= limits.maxPerAddress()) {
+            InetAddress from = ClientAddresses.keyOf(remoteAddress(channel));
+            if (open.size() >= limits.maxConnections() || !admit(from)) {
                 Thread.ofVirtual().name("ft-refuse").start(() -> refuseBusy(channel));
                 continue;
             }
-            fromCount.incrementAndGet();
             Connection connection = new Connection(this, channel);
             open.put(channel, connection);
             Thread.ofVirtual().name("ft-conn").start(() -> {
@@ -407,13 +406,38 @@ public final class FtServer implements AutoCloseable {
                     connection.run();
                 } finally {
                     open.remove(channel);
-                    if (fromCount.decrementAndGet() == 0) {
-                        perAddress.remove(from, fromCount);
-                    }
+                    release(from);
                     closeQuietly(channel);
                 }
             });
         }
+    }
+
+    /**
+     * Counts one more connection from {@code from} (a {@link ClientAddresses} key) if it is under
+     * its cap; a refused one changes nothing, so refused connections never grow the map.
+     */
+    private boolean admit(InetAddress from) {
+        boolean[] admitted = {false};
+        perAddress.compute(from, (k, n) -> {
+            int count = n == null ? 0 : n;
+            if (count >= limits.maxPerAddress()) {
+                return n;
+            }
+            admitted[0] = true;
+            return count + 1;
+        });
+        return admitted[0];
+    }
+
+    /** One connection from {@code from} ended; an address with none left is forgotten. */
+    private void release(InetAddress from) {
+        perAddress.computeIfPresent(from, (k, n) -> n <= 1 ? null : n - 1);
+    }
+
+    /** Client addresses (IPv6: /64 networks) with a connection open now. */
+    int perAddressEntries() {
+        return perAddress.size();
     }
 
     /** Over a connection limit: say BUSY at once rather than leave the client waiting. */

@@ -2,11 +2,8 @@ package ft.server;
 
 import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
-import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -82,17 +79,8 @@ final class LoginThrottle {
         return (int) Math.max(0, s.failures() - quietPeriods);
     }
 
-    /** IPv4 addresses as they are; IPv6 ones cut to their /64 network. */
+    /** IPv4 addresses as they are; IPv6 ones cut to their /64 network (see {@link ClientAddresses}). */
     static InetAddress key(InetAddress address) {
-        if (address instanceof Inet6Address) {
-            byte[] bytes = Arrays.copyOf(address.getAddress(), 16);
-            Arrays.fill(bytes, 8, 16, (byte) 0);
-            try {
-                return InetAddress.getByAddress(bytes);
-            } catch (UnknownHostException impossible) {
-                return address;
-            }
-        }
-        return address;
+        return ClientAddresses.keyOf(address);
     }
 }

@@ -307,6 +307,45 @@ class AuthenticationTest {
     }
 
     @Test
+    void aUserRemovedWhileLoggedInIsRefusedAtTheNextRequestAndDisconnected() throws IOException {
+        try (RawClient c = login(aliceToken)) {
+            assertBody(c, "mine.txt", "alice's file");
+            Users.load(usersFile).remove("alice").save(usersFile);
+            await("the server read the changed users file")
+                    .atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(5))
+                    .until(() -> server.auth().users().find("alice") == null);
+            Response.Error e = c.expectError(new Request.Get("mine.txt", 0), ErrorCode.ACCESS_DENIED);
+            assertEquals("user alice was removed", e.message());
+            c.assertClosedByServer();
+        }
+    }
+
+    @Test
+    void aUserWhoseTokenOrRightsChangedWhileLoggedInIsDisconnectedAtTheNextRequest() throws IOException {
+        try (RawClient oldToken = login(aliceToken);
+                RawClient wasWriter = login(aliceToken)) {
+            // alice gets a new token (the old one must stop working everywhere) and is made read-only.
+            Users.Added replaced = Users.load(usersFile).add("alice", true, "alice", true);
+            replaced.users().save(usersFile);
+            await("the server read the changed users file")
+                    .atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(5))
+                    .until(() -> server.auth().users().find("alice").readOnly());
+            byte[] one = new byte[1];
+            Response.Error e = oldToken.expectError(new Request.Stat("mine.txt"), ErrorCode.ACCESS_DENIED);
+            assertTrue(e.message().contains("user alice was changed"), e.message());
+            oldToken.assertClosedByServer();
+            wasWriter.expectError(new Request.Put("new.txt", 1, RawClient.md5(one)), ErrorCode.ACCESS_DENIED);
+            wasWriter.assertClosedByServer();
+            try (RawClient fresh = login(replaced.token())) {
+                assertBody(fresh, "mine.txt", "alice's file");
+            }
+        }
+        assertFalse(Files.exists(root.resolve("alice/new.txt")));
+    }
+
+    @Test
     void brokenUsersFileKeepsThePreviousUsers() throws IOException {
         Files.writeString(usersFile, "{not json\n");
         login(aliceToken).close();
