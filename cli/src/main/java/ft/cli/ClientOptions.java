@@ -26,6 +26,13 @@ final class ClientOptions {
     boolean trust;
 
     @Option(
+            names = "--trust-ca",
+            description = "With TLS: trust certificate authorities over pinned fingerprints, and send a token to a "
+                    + "server whose certificate an authority signed (default: $FT_TRUST_CA, else 'trust-ca' in "
+                    + "~/.config/ft/config).")
+    boolean trustCa;
+
+    @Option(
             names = {"-q", "--quiet"},
             description = "No progress and no notes on stderr; errors are still reported.")
     boolean quiet;

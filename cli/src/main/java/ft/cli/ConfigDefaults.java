@@ -54,9 +54,13 @@ final class ConfigDefaults implements IDefaultValueProvider {
             new Setting("jobs", "--jobs", "FT_JOBS", Kind.WHOLE_NUMBER, 1, 64),
             new Setting("quiet", "--quiet", "FT_QUIET", Kind.BOOLEAN),
             new Setting("tls", "--tls", "FT_TLS", Kind.BOOLEAN),
+            new Setting("trust-ca", "--trust-ca", "FT_TRUST_CA", Kind.BOOLEAN),
             new Setting(TOKEN, null, "FT_TOKEN", Kind.SECRET));
 
     private final Path file;
+    /** The file as messages show it. */
+    private final String shownFile;
+
     private final Map<String, String> fromEnv = new HashMap<>();
     private final Map<String, String> fromFile = new HashMap<>();
     private final List<String> warnings = new java.util.ArrayList<>();
@@ -72,6 +76,7 @@ final class ConfigDefaults implements IDefaultValueProvider {
             }
         }
         String shown = shown(file, XdgDirs.home(env));
+        this.shownFile = shown;
         boolean chosen = env.get("FT_CONFIG") != null && !env.get("FT_CONFIG").isEmpty();
         List<String> lines = read(file, shown, chosen);
         Map<String, Integer> seenOn = new HashMap<>();
@@ -112,12 +117,27 @@ final class ConfigDefaults implements IDefaultValueProvider {
     }
 
     /**
-     * The token for hellos: {@code $FT_TOKEN}, else the config file's {@code token}, else null.
-     * There is deliberately no flag for it.
+     * The token for hellos to the {@linkplain #defaultServer() default server}: {@code $FT_TOKEN},
+     * else the config file's {@code token}, else null. There is deliberately no flag for it.
      */
     String token() {
         String value = fromEnv.get(TOKEN);
         return value != null ? value : fromFile.get(TOKEN);
+    }
+
+    /** Where the token came from, for messages: never the token itself. */
+    String tokenSource() {
+        return fromEnv.containsKey(TOKEN) ? "FT_TOKEN" : "'token' in " + shownFile;
+    }
+
+    /**
+     * The server named without {@code -s}: {@code $FT_SERVER}, else the config file's
+     * {@code server}, else null (then ft's built-in default). The token of {@link #token()} is
+     * bound to it: named together, in the same environment or file.
+     */
+    String defaultServer() {
+        String value = fromEnv.get("--server");
+        return value != null ? value : fromFile.get("--server");
     }
 
     /** Things worth telling the user before the command runs (e.g. a token in a readable file). */

@@ -63,7 +63,7 @@ public enum ExitStatus {
     /** A path or change refused, a token missing or wrong, a TLS server not trusted. */
     ACCESS(
             7,
-            Set.of("UNTRUSTED_SERVER", "CERTIFICATE_CHANGED"),
+            Set.of("UNTRUSTED_SERVER", "CERTIFICATE_CHANGED", "TOKEN_WITHHELD"),
             EnumSet.of(ErrorCode.ACCESS_DENIED, ErrorCode.UNAUTHORIZED)),
     /** Some items of a batch (or paths of stat, rm, mkdir) failed and others did not. */
     PARTIAL(8, Set.of(), Set.of()),

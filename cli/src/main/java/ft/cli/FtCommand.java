@@ -81,6 +81,13 @@ public final class FtCommand {
     boolean trust;
 
     @Option(
+            names = "--trust-ca",
+            description = "With TLS: trust certificate authorities over pinned fingerprints, and send a token to a "
+                    + "server whose certificate an authority signed (default: $FT_TRUST_CA, else 'trust-ca' in the "
+                    + "config file).")
+    boolean trustCa;
+
+    @Option(
             names = {"-q", "--quiet"},
             description = "No progress and no notes on stderr; errors are still reported.")
     boolean quiet;
@@ -95,8 +102,15 @@ public final class FtCommand {
     private final Map<String, String> env;
     private final InputStream stdin;
     private final OutputStream stdout;
-    /** From $FT_TOKEN or the config file, never from the command line; null when there is none. */
+    /**
+     * From $FT_TOKEN or the config file, never from the command line; null when there is none.
+     * Bound to {@link #tokenServer}: sent to no other server.
+     */
     private String token;
+    /** The server the environment or the config file names ({@code FT_SERVER}, else 'server'), null for the default. */
+    private String tokenServer;
+    /** Where {@link #token} came from, for messages. */
+    private String tokenSource = "FT_TOKEN";
     /** The subcommand being run, for usage errors that point at its help. */
     private CommandLine leaf;
 
@@ -110,9 +124,11 @@ public final class FtCommand {
         this.stdout = stdout;
     }
 
-    /** Set from {@link ConfigDefaults#token()} before any command runs. */
-    void token(String token) {
-        this.token = token;
+    /** Set from the config before any command runs: the token, the server it is bound to, where it came from. */
+    void token(ConfigDefaults config) {
+        this.token = config.token();
+        this.tokenServer = config.defaultServer();
+        this.tokenSource = config.tokenSource();
     }
 
     Map<String, String> env() {
@@ -148,6 +164,7 @@ public final class FtCommand {
         }
         tls |= isSet(leafSpec, "--tls");
         trust |= isSet(leafSpec, "--trust");
+        trustCa |= isSet(leafSpec, "--trust-ca");
         quiet |= isSet(leafSpec, "--quiet");
     }
 
@@ -203,7 +220,7 @@ public final class FtCommand {
      */
     private FtClient.Tls tlsSettings(TrustDecision decision) {
         java.nio.file.Path known = KnownServers.defaultLocation(env);
-        TlsTrust trustStore = new TlsTrust(new KnownServers(known));
+        TlsTrust trustStore = new TlsTrust(new KnownServers(known), trustCa);
         TrustDecision decide =
                 decision != null ? decision : trust ? TrustDecision.always() : TrustDecision.onTerminal(known);
         return tlsEnabled()
@@ -229,20 +246,84 @@ public final class FtCommand {
      * decides about a TLS server seen for the first time instead of --trust or the terminal.
      */
     FtClient connect(Duration timeout, TrustDecision decision) throws FtException {
+        HostPort target = serverAddress();
+        Token chosen = tokenFor(target);
         try {
-            return FtClient.connect(serverAddress(), timeout, token, tlsSettings(decision));
+            return FtClient.connect(target, timeout, chosen.value(), tlsSettings(decision));
         } catch (RemoteException e) {
             if (e.error() == ErrorCode.UNAUTHORIZED) {
-                throw new RemoteException(
-                        ErrorCode.UNAUTHORIZED,
-                        e.getMessage()
-                                + (token == null
-                                        ? "; set FT_TOKEN, or 'token' in " + configFile()
-                                                + ", to the token 'ft user add' printed"
-                                        : "; check FT_TOKEN, or 'token' in " + configFile()));
+                String hint;
+                if (chosen.value() != null) {
+                    hint = "; check " + chosen.source();
+                } else if (token != null) {
+                    hint = "; " + tokenSource + " is bound to " + boundServer()
+                            + " and is not sent to another server: bind a token to " + target
+                            + " with 'ft login -s " + target + "', or set FT_SERVER to it";
+                } else {
+                    hint = "; set FT_TOKEN, or 'token' in " + configFile()
+                            + ", to the token 'ft user add' printed, or bind one to " + target + " with 'ft login -s "
+                            + target + "'";
+                }
+                throw new RemoteException(ErrorCode.UNAUTHORIZED, e.getMessage() + hint);
             }
             throw e;
         }
+    }
+
+    /**
+     * Over TLS, checks the chosen server's certificate (pinning a new one on --trust or a yes
+     * on the terminal) without sending anything; does nothing without TLS. What {@code ft login}
+     * runs, so that later commands find the server known before they connect.
+     */
+    void pinServer() throws FtException {
+        if (!tlsEnabled()) {
+            return;
+        }
+        FtClient.Tls settings = tlsSettings(null);
+        try (javax.net.ssl.SSLSocket s = settings.trust().connect(serverAddress(), timeout(), settings.decision())) {
+            // Trusted (and remembered); nothing to say to the server.
+        } catch (java.io.IOException e) {
+            // Closing a socket that carried nothing cannot lose anything.
+        }
+    }
+
+    /** A token and where it came from (for messages); a null value for none. */
+    record Token(String value, String source) {}
+
+    /**
+     * The token for {@code target}, bound as docs/CONFIGURATION.md says: {@code FT_TOKEN} or the
+     * config file's {@code token} only for the server named together with it ({@code FT_SERVER},
+     * else the config file's {@code server}, else the built-in default), else the entry for
+     * {@code target} in the tokens file; a server named only by {@code -s} never receives a token
+     * that was meant for another.
+     */
+    Token tokenFor(HostPort target) throws FtException {
+        if (token != null && sameServer(boundServer(), target)) {
+            return new Token(token, tokenSource);
+        }
+        ft.client.ServerTokens tokens = new ft.client.ServerTokens(ft.client.ServerTokens.defaultLocation(env));
+        try {
+            java.util.Optional<String> bound = tokens.lookup(target);
+            if (bound.isPresent()) {
+                return new Token(bound.get(), "the entry for " + target + " in " + tokens.file());
+            }
+        } catch (java.io.IOException e) {
+            throw new ConfigDefaults.BadConfigException("cannot use " + tokens.file() + ": " + e.getMessage());
+        }
+        return new Token(null, null);
+    }
+
+    /** The server {@link #token} is bound to. */
+    private HostPort boundServer() {
+        String text = tokenServer != null ? tokenServer : DEFAULT_SERVER;
+        if (text.regionMatches(true, 0, TLS_SCHEME, 0, TLS_SCHEME.length())) {
+            text = text.substring(TLS_SCHEME.length());
+        }
+        return HostPort.parse(text);
+    }
+
+    private static boolean sameServer(HostPort a, HostPort b) {
+        return a.port() == b.port() && a.host().equalsIgnoreCase(b.host());
     }
 
     private String configFile() {

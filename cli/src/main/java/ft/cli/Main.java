@@ -33,6 +33,7 @@ public final class Main {
         SUBCOMMANDS.put("mkdir", MkdirCommand.class);
         SUBCOMMANDS.put("mv", MvCommand.class);
         SUBCOMMANDS.put("ping", PingCommand.class);
+        SUBCOMMANDS.put("login", LoginCommand.class);
         SUBCOMMANDS.put("user", UserCommand.class);
         SUBCOMMANDS.put("completion", CompletionCommand.class);
         // Hidden (never in help): what the completion script runs to list remote paths.
@@ -40,7 +41,7 @@ public final class Main {
     }
 
     /** Options that may come before the subcommand's name, and those of them that take a value. */
-    private static final Set<String> GLOBAL_FLAGS = Set.of("-q", "--quiet", "--tls", "--trust");
+    private static final Set<String> GLOBAL_FLAGS = Set.of("-q", "--quiet", "--tls", "--trust", "--trust-ca");
 
     private static final Set<String> GLOBAL_WITH_VALUE = Set.of("-s", "--server", "--timeout");
 
@@ -98,7 +99,7 @@ public final class Main {
             ConfigDefaults config = new ConfigDefaults(env);
             // After the subcommands exist: the provider is handed down to those present now.
             cmd.setDefaultValueProvider(config);
-            top.token(config.token());
+            top.token(config);
             for (String warning : config.warnings()) {
                 err.println("ft: " + warning);
             }

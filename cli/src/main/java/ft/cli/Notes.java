@@ -26,7 +26,8 @@ final class Notes implements Progress {
     @Override
     public void note(String message) {
         synchronized (err) {
-            err.println(prefix + message);
+            // A note may carry a server's words (a retry's cause): never raw to the terminal.
+            err.println(prefix + Terminal.safe(message));
             err.flush();
         }
     }

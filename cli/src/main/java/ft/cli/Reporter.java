@@ -85,7 +85,8 @@ final class Reporter implements Consumer<Outcome> {
         n.put("md5", o.md5() == null ? null : o.md5().hex());
         n.put("status", o.status().wire());
         n.put("code", o.code());
-        n.put("message", o.message());
+        // The message may quote the server; JSON escapes C0 but not C1, U+2028 or bidi controls.
+        n.put("message", o.message() == null ? null : Terminal.safe(o.message()));
         n.put("bytes_transferred", o.bytesTransferred());
         n.put("resumed_from", o.resumedFrom());
         n.put("seconds", Math.round(o.elapsed().toNanos() / 1e6) / 1e3);

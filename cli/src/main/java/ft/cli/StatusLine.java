@@ -110,7 +110,8 @@ final class StatusLine {
     /** A note ({@code ft: MESSAGE}) above the line. */
     void note(String message) {
         above(() -> {
-            err.println("ft: " + message);
+            // A note may carry a server's words (a retry's cause): never raw to the terminal.
+            err.println("ft: " + Terminal.safe(message));
             err.flush();
         });
     }

@@ -8,26 +8,13 @@ package ft.cli;
 final class Terminal {
     private Terminal() {}
 
-    /** Control characters become visible escapes ({@code \x1b}); everything else is kept. */
+    /**
+     * Controls (C0, DEL, C1), line and paragraph separators, bidi controls and lone surrogates
+     * become visible escapes ({@code \x1b}, {@code \u2028}); everything else is kept. The
+     * rule is {@link ft.protocol.Printable}'s, shared with the server's log. Applying it twice
+     * changes nothing more.
+     */
     static String safe(String s) {
-        if (s == null) {
-            return "";
-        }
-        StringBuilder b = null;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            boolean control = c < 0x20 || (c >= 0x7f && c < 0xa0);
-            if (control && b == null) {
-                b = new StringBuilder(s.length() + 8).append(s, 0, i);
-            }
-            if (b != null) {
-                if (control) {
-                    b.append(String.format("\\x%02x", (int) c));
-                } else {
-                    b.append(c);
-                }
-            }
-        }
-        return b == null ? s : b.toString();
+        return ft.protocol.Printable.escaped(s);
     }
 }

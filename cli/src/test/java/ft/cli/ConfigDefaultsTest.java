@@ -153,7 +153,7 @@ class ConfigDefaultsTest {
         assertThatThrownBy(() -> new ConfigDefaults(env))
                 .isInstanceOf(ConfigDefaults.BadConfigException.class)
                 .hasMessage("~/.config/ft/config:3: unknown key 'sevrer' "
-                        + "(known keys: server, timeout, retries, jobs, quiet, tls, token)")
+                        + "(known keys: server, timeout, retries, jobs, quiet, tls, trust-ca, token)")
                 .satisfies(e -> assertThat(ExitStatus.of(e).code()).isEqualTo(2));
     }
 

@@ -48,4 +48,19 @@ class StatusLineTest {
         assertThat(Screen.rows(sink.toString()))
                 .containsExactly("d41d8cd98f00b204e9800998ecf8427e  a.txt", "ft: b.txt unchanged", "2/3 files");
     }
+
+    /** Issue 14, finding 8: a note reaches the terminal through the shared rule (ft.protocol.Printable). */
+    @Test
+    void notesOnTheBarAndWithoutOneShowC1LineSeparatorsAndBidiControlsAsEscapes() {
+        String sneaky = "a\u0085b\u2028c\u2029d\u202ee\u2066f\u009bg\u001bh";
+        String shown = "a\\x85b\\u2028c\\u2029d\\u202ee\\u2066f\\x9bg\\x1bh";
+        line.note(sneaky);
+        StringWriter plain = new StringWriter();
+        new Notes(new PrintWriter(plain, true)).note(sneaky);
+        for (String out : new String[] {sink.toString(), plain.toString()}) {
+            assertThat(out).contains("ft: " + shown);
+            assertThat(out).doesNotContain("\u0085", "\u2028", "\u2029", "\u202e", "\u2066", "\u009b");
+        }
+        assertThat(Terminal.safe(sneaky)).isEqualTo(shown);
+    }
 }

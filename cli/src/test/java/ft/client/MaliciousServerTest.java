@@ -314,6 +314,37 @@ class MaliciousServerTest {
                 .contains("gone\\x1b]0;owned\\x07\\x0d ft: all good");
     }
 
+    /** Line breaks and reordering controls that are not C0: NEL, C1 CSI, U+2028/U+2029, RLO, LRI. */
+    private static final String SNEAKY = "busy\u0085ft: forged\u2028line\u2029para\u202eevil\u2066x\u009b31m";
+
+    @Test
+    void serverTextWithC1LineSeparatorsAndBidiControlsIsPrintedHarmlesslyInErrorsAndJson() throws IOException {
+        String escaped = "busy\\x85ft: forged\\u2028line\\u2029para\\u202eevil\\u2066x\\x9b31m";
+        Run human = getX(onGet(Reply.keepOpen(ScriptedServer.frames(new Response.Error(ErrorCode.NOT_FOUND, SNEAKY)))));
+        assertThat(human.exit()).isEqualTo(4);
+        assertThat(human.err()).contains(escaped);
+
+        Run json = against(
+                onGet(Reply.keepOpen(ScriptedServer.frames(new Response.Error(ErrorCode.NOT_FOUND, SNEAKY)))),
+                "get",
+                "--retries",
+                "0",
+                "--json",
+                "x.bin",
+                "-o",
+                out.resolve("x.bin").toString());
+        assertThat(json.exit()).as(json.err()).isEqualTo(4);
+        // The JSON line: its message, parsed, carries the escapes, not the characters.
+        com.fasterxml.jackson.databind.JsonNode line = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(json.out().strip());
+        assertThat(line.get("message").asText()).contains(escaped);
+        for (String c : new String[] {"\u0085", "\u2028", "\u2029", "\u202e", "\u2066", "\u009b"}) {
+            assertThat(human.err()).doesNotContain(c);
+            assertThat(json.err()).doesNotContain(c);
+            assertThat(json.out()).doesNotContain(c);
+        }
+    }
+
     @Test
     void listingWhoseEndFrameMiscountsIsRefused() throws IOException {
         Run run = getPattern(

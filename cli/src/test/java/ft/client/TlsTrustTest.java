@@ -194,6 +194,89 @@ class TlsTrustTest {
     }
 
     @Test
+    void anAuthoritySignedCertificateDoesNotReplaceAPinnedOneWithoutCaTrust() throws Exception {
+        TlsIdentity pinnedIdentity = PemStore.loadOrCreate(dir.resolve("root/.ft"));
+        EchoServer server = start(pinnedIdentity);
+        KnownServers known = new KnownServers(dir.resolve("known_servers"));
+        Ca ca = new Ca();
+        try (SSLSocket s =
+                new TlsTrust(known, ca.trustManager()).connect(server.address(), WAIT, TrustDecision.always())) {
+            echo(s);
+        }
+        assertThat(server.nextResult()).isEqualTo("ok TLSv1.3");
+
+        // Someone with a certificate an authority signed for the same address takes over.
+        TlsIdentity signed = ca.serverIdentity(dir, "127.0.0.1");
+        server.use(signed);
+        Asked asked = new Asked(true);
+        assertThatThrownBy(() -> new TlsTrust(known, ca.trustManager()).connect(server.address(), WAIT, asked))
+                .isInstanceOfSatisfying(TrustException.class, e -> {
+                    assertThat(e.code()).isEqualTo("CERTIFICATE_CHANGED");
+                    assertThat(ExitStatus.of(e).code()).isEqualTo(7);
+                    assertThat(e.getMessage())
+                            .contains("expected " + pinnedIdentity.fingerprint(), "got " + signed.fingerprint());
+                });
+        assertThat(asked.calls).isEmpty();
+        assertThat(server.nextResult()).startsWith("failed");
+
+        // The user asked for CA trust: the authority's signature stands.
+        try (SSLSocket s = new TlsTrust(known, ca.trustManager(), true).connect(server.address(), WAIT, asked)) {
+            assertThat(echo(s)).isEqualTo("TLSv1.3");
+        }
+    }
+
+    @Test
+    void aTokenIsWithheldFromAServerAcceptedOnThisConnection() throws Exception {
+        TlsIdentity identity = PemStore.loadOrCreate(dir.resolve("root/.ft"));
+        EchoServer server = start(identity);
+        KnownServers known = new KnownServers(dir.resolve("known_servers"));
+        Socket raw = new Socket(LOOPBACK, server.address().port());
+        assertThatThrownBy(() -> new TlsTrust(known).wrap(raw, server.address(), WAIT, TrustDecision.always(), true))
+                .isInstanceOfSatisfying(TrustException.class, e -> {
+                    assertThat(e.code()).isEqualTo("TOKEN_WITHHELD");
+                    assertThat(ExitStatus.of(e).code()).isEqualTo(7);
+                    assertThat(e.getMessage()).contains(server.address().toString(), "run the command again");
+                });
+        assertThat(server.nextResult()).isEqualTo("ok TLSv1.3 (client sent nothing)");
+        assertThat(known.fingerprints(server.address())).containsExactly(identity.fingerprint());
+
+        // Known before this connection: fit for a token.
+        try (SSLSocket s = new TlsTrust(known)
+                .wrap(
+                        new Socket(LOOPBACK, server.address().port()),
+                        server.address(),
+                        WAIT,
+                        TrustDecision.never(),
+                        true)) {
+            assertThat(echo(s)).isEqualTo("TLSv1.3");
+        }
+    }
+
+    @Test
+    void aTokenIsWithheldFromAnAuthoritySignedServerUnlessCaTrustWasAskedFor() throws Exception {
+        Ca ca = new Ca();
+        EchoServer server = start(ca.serverIdentity(dir, "127.0.0.1"));
+        KnownServers known = new KnownServers(dir.resolve("known_servers"));
+        Socket raw = new Socket(LOOPBACK, server.address().port());
+        assertThatThrownBy(() -> new TlsTrust(known, ca.trustManager())
+                        .wrap(raw, server.address(), WAIT, TrustDecision.never(), true))
+                .isInstanceOfSatisfying(TrustException.class, e -> {
+                    assertThat(e.code()).isEqualTo("TOKEN_WITHHELD");
+                    assertThat(e.getMessage()).contains("--trust-ca");
+                });
+        assertThat(server.nextResult()).isEqualTo("ok TLSv1.3 (client sent nothing)");
+        try (SSLSocket s = new TlsTrust(known, ca.trustManager(), true)
+                .wrap(
+                        new Socket(LOOPBACK, server.address().port()),
+                        server.address(),
+                        WAIT,
+                        TrustDecision.never(),
+                        true)) {
+            assertThat(echo(s)).isEqualTo("TLSv1.3");
+        }
+    }
+
+    @Test
     void anAuthorityCertificateForAnotherNameFallsBackToTheFingerprint() throws Exception {
         Ca ca = new Ca();
         TlsIdentity identity = ca.serverIdentity(dir, "elsewhere.example");

@@ -153,7 +153,7 @@ public final class FtClient implements AutoCloseable {
         if (useTls) {
             try {
                 // Closes the channel itself on any failure.
-                socket = tls.trust().wrap(socket, server, timeout, tls.decision());
+                socket = tls.trust().wrap(socket, server, timeout, tls.decision(), token != null);
             } catch (ConnectionException e) {
                 if (tls.always()) {
                     throw e;

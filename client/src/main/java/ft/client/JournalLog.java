@@ -14,11 +14,13 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The file of a {@link DigestJournal}: JSON Lines, one
@@ -77,8 +79,8 @@ final class JournalLog {
     long read(Reader into) throws IOException {
         long count = 0;
         // A decoder that replaces bad bytes: a garbled line is skipped, it does not end the load.
-        try (BufferedReader in =
-                new BufferedReader(new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8))) {
+        try (BufferedReader in = new BufferedReader(
+                new InputStreamReader(Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS), StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
                 count++;
@@ -134,8 +136,10 @@ final class JournalLog {
         Path dir = file.toAbsolutePath().getParent();
         Path tmp = null;
         try {
-            tmp = Files.createTempFile(dir, file.getFileName() + ".", ".tmp");
-            try (OutputStream out = Files.newOutputStream(tmp)) {
+            // A new random name, made 0600 with O_EXCL: the rewritten journal is private too.
+            tmp = Files.createTempFile(dir, file.getFileName() + ".", ".tmp", privateMode(file, OWNER_ONLY_FILE));
+            setPrivate(tmp, OWNER_ONLY_FILE);
+            try (OutputStream out = Files.newOutputStream(tmp, LinkOption.NOFOLLOW_LINKS)) {
                 for (Map.Entry<String, Entry> e : live.entrySet()) {
                     out.write(line(e.getKey(), e.getValue()));
                 }
@@ -166,13 +170,29 @@ final class JournalLog {
         }
     }
 
+    /**
+     * Opens the journal for appending, never through a link ({@code O_NOFOLLOW}). The file
+     * says which local files have which digests, so it is private whatever the umask: a new
+     * one is made 0600, and the directories made for it 0700 (set after creation, since the
+     * umask masks the mode asked for at creation).
+     */
     private FileChannel openAppender() throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         if (dir != null) {
-            Files.createDirectories(dir);
+            makePrivateDirectories(dir);
         }
-        FileChannel ch =
-                FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        boolean fresh = Files.notExists(file, LinkOption.NOFOLLOW_LINKS);
+        FileChannel ch = FileChannel.open(
+                file,
+                Set.of(
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE,
+                        StandardOpenOption.APPEND,
+                        LinkOption.NOFOLLOW_LINKS),
+                privateMode(file, OWNER_ONLY_FILE));
+        if (fresh) {
+            setPrivate(file, OWNER_ONLY_FILE);
+        }
         // A line cut short by a crash (a full disk) must not swallow the first line we append.
         if (!endsWithNewline(file)) {
             ch.write(ByteBuffer.wrap(new byte[] {'\n'}));
@@ -180,8 +200,52 @@ final class JournalLog {
         return ch;
     }
 
+    private static final String OWNER_ONLY_FILE = "rw-------";
+    private static final String OWNER_ONLY_DIR = "rwx------";
+
+    /** Creates the missing directories of {@code dir}, each 0700 whatever the umask; existing ones are left alone. */
+    static void makePrivateDirectories(Path dir) throws IOException {
+        java.util.ArrayDeque<Path> missing = new java.util.ArrayDeque<>();
+        for (Path d = dir; d != null && Files.notExists(d, LinkOption.NOFOLLOW_LINKS); d = d.getParent()) {
+            missing.push(d);
+        }
+        for (Path d : missing) {
+            try {
+                Files.createDirectory(d, privateMode(d, OWNER_ONLY_DIR));
+            } catch (java.nio.file.FileAlreadyExistsException raced) {
+                continue; // another process made it: its mode is its own business
+            }
+            setPrivate(d, OWNER_ONLY_DIR);
+        }
+    }
+
+    private static java.nio.file.attribute.FileAttribute<?>[] privateMode(Path p, String mode) {
+        Path parent = p.toAbsolutePath().getParent();
+        Path probe = parent == null ? p.toAbsolutePath() : parent;
+        while (probe != null && Files.notExists(probe)) {
+            probe = probe.getParent();
+        }
+        return probe != null
+                        && Files.getFileAttributeView(probe, java.nio.file.attribute.PosixFileAttributeView.class)
+                                != null
+                ? new java.nio.file.attribute.FileAttribute<?>[] {
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                            java.nio.file.attribute.PosixFilePermissions.fromString(mode))
+                }
+                : new java.nio.file.attribute.FileAttribute<?>[0];
+    }
+
+    /** Sets {@code mode} on {@code p} itself (not through a link), where the file system has modes. */
+    private static void setPrivate(Path p, String mode) throws IOException {
+        java.nio.file.attribute.PosixFileAttributeView view = Files.getFileAttributeView(
+                p, java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        if (view != null) {
+            view.setPermissions(java.nio.file.attribute.PosixFilePermissions.fromString(mode));
+        }
+    }
+
     private static boolean endsWithNewline(Path file) throws IOException {
-        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             long size = in.size();
             if (size == 0) {
                 return true;

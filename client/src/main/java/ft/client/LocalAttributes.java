@@ -16,14 +16,20 @@ final class LocalAttributes {
             return;
         }
         if (preserve == Preserve.TIMES_AND_MODE && attributes.mode() != null) {
-            try {
-                Files.setPosixFilePermissions(
-                        file, FileAttributes.permissions(attributes.mode() | FileAttributes.OWNER_READ_WRITE));
-            } catch (UnsupportedOperationException noPosix) {
-                // A file system without permission bits keeps its own.
+            java.nio.file.attribute.PosixFileAttributeView view = Files.getFileAttributeView(
+                    file,
+                    java.nio.file.attribute.PosixFileAttributeView.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            // Not following a link: a link put in the file's place must not have its target changed.
+            if (view != null) {
+                view.setPermissions(FileAttributes.permissions(attributes.mode() | FileAttributes.OWNER_READ_WRITE));
             }
         }
-        Files.setLastModifiedTime(file, FileTime.fromMillis(attributes.mtime()));
+        Files.getFileAttributeView(
+                        file,
+                        java.nio.file.attribute.BasicFileAttributeView.class,
+                        java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                .setTimes(FileTime.fromMillis(attributes.mtime()), null, null);
     }
 
     /** What an upload of {@code file} carries to the server under {@code preserve}, or null for nothing. */

@@ -7,13 +7,21 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Set;
 
 /**
  * The files a download keeps beside its target until it is verified: {@code .NAME.ftpart}
@@ -69,12 +77,16 @@ final class PartialDownload {
         return ".ft-" + HexFormat.of().formatHex(digest, 0, 16) + ".ftpart";
     }
 
-    /** The recorded meta, or null when there is no usable partial. */
+    /**
+     * The recorded meta, or null when there is no usable partial: both files must be this
+     * user's own plain files (not links, one name each), since the directory may be shared
+     * and another local user could have planted either (see {@link #openData}).
+     */
     Meta read() {
-        if (!Files.isRegularFile(data) || !Files.isRegularFile(meta)) {
+        if (!ownPlainFile(data) || !ownPlainFile(meta)) {
             return null;
         }
-        try (InputStream in = Files.newInputStream(meta);
+        try (InputStream in = Files.newInputStream(meta, LinkOption.NOFOLLOW_LINKS);
                 JsonParser p = JSON.createParser(in)) {
             return parse(p);
         } catch (IOException | RuntimeException corrupt) {
@@ -129,9 +141,123 @@ final class PartialDownload {
         return Files.size(data);
     }
 
+    /**
+     * Opens the partial's data for writing, never through a symbolic link. {@code keep} (a
+     * resume) reopens the existing file, which {@link #read} found to be this user's plain
+     * file, with {@code O_NOFOLLOW}: a link swapped in since fails the open. Otherwise whatever
+     * has the name is removed first (a link is removed itself, not what it points to) and a new
+     * file is made with {@code O_CREAT|O_EXCL} (which never follows a link) and mode 0600. A
+     * name another user planted that this one cannot remove (a sticky directory) is an error
+     * that says so; nothing is ever written through it.
+     */
+    FileChannel openData(boolean keep) throws IOException {
+        if (keep) {
+            return FileChannel.open(data, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        }
+        try {
+            Files.deleteIfExists(data);
+            return FileChannel.open(
+                    data,
+                    Set.of(
+                            StandardOpenOption.CREATE_NEW,
+                            StandardOpenOption.READ,
+                            StandardOpenOption.WRITE,
+                            LinkOption.NOFOLLOW_LINKS),
+                    privateFile(data));
+        } catch (IOException e) {
+            throw new IOException(
+                    data.getFileName() + " (where the download is kept until verified) is in the "
+                            + "way and cannot be replaced (" + e.getMessage() + "); another user may have planted it: "
+                            + "remove it, or download into a directory only you can write",
+                    e);
+        }
+    }
+
+    /**
+     * Whether {@code data} is still the file {@code opened} (its file key), not a link or
+     * another file put in its place since: checked before the attributes are set on it by name
+     * and before it is renamed into place.
+     */
+    void checkStillOpened(Object opened) throws IOException {
+        BasicFileAttributes now = Files.readAttributes(data, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (!now.isRegularFile() || opened == null || !opened.equals(now.fileKey())) {
+            throw new IOException(data.getFileName() + " was replaced while the download was written; "
+                    + "another user may be tampering with this directory; nothing was put in place");
+        }
+    }
+
+    /**
+     * Gives the verified partial the mode a new file gets under this process's umask (0666
+     * masked, as {@code cp} or {@code curl -o} would make it), not following a link: it was
+     * made 0600 so that nobody reads it while it is incomplete. A later {@code -p} mode wins.
+     */
+    void publishMode() throws IOException {
+        PosixFileAttributeView view =
+                Files.getFileAttributeView(data, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        int umask = umask();
+        if (view == null || umask < 0) {
+            return;
+        }
+        view.setPermissions(ft.protocol.FileAttributes.permissions(0666 & ~umask));
+    }
+
+    /** This process's umask from {@code /proc/self/status} (Linux 4.7+), or -1 when unknown. */
+    private static int umask() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Umask:")) {
+                    return Integer.parseInt(line.substring(6).strip(), 8);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Unknown: the file stays 0600, which is safe.
+        }
+        return -1;
+    }
+
+    /** The file key of the partial's data as it is now (not following a link). */
+    Object dataKey() throws IOException {
+        return Files.readAttributes(data, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                .fileKey();
+    }
+
+    /** A plain file (not a link), with one name, owned by this process's user. */
+    static boolean ownPlainFile(Path file) {
+        try {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!a.isRegularFile()) {
+                return false;
+            }
+            Object links = Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+            Object owner = Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+            return Integer.valueOf(1).equals(links) && owner.equals(Files.getAttribute(PROC_SELF, "unix:uid"));
+        } catch (UnsupportedOperationException | IllegalArgumentException noUnix) {
+            return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Owned by this process's (effective) user on Linux: how its uid is read without native code. */
+    private static final Path PROC_SELF = Path.of("/proc/self");
+
+    private static FileAttribute<?>[] privateFile(Path file) {
+        Path dir = file.toAbsolutePath().getParent();
+        return Files.getFileAttributeView(dir, PosixFileAttributeView.class) != null
+                ? new FileAttribute<?>[] {
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))
+                }
+                : new FileAttribute<?>[0];
+    }
+
     void write(Meta m) throws IOException {
         Path tmp = meta.resolveSibling(meta.getFileName() + ".tmp");
-        try (OutputStream out = Files.newOutputStream(tmp);
+        // Never through a planted link: the name is removed (a link itself) and made anew, O_EXCL.
+        Files.deleteIfExists(tmp);
+        try (OutputStream out = java.nio.channels.Channels.newOutputStream(Files.newByteChannel(
+                        tmp,
+                        Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+                        privateFile(tmp)));
                 JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("server", m.server());

@@ -16,7 +16,6 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.function.Consumer;
 
@@ -110,8 +109,9 @@ public final class ResumableDownload {
 
         MessageDigest md5 = Body.newMd5();
         progress.start(remotePath, ok.size(), from);
-        try (FileChannel file = FileChannel.open(
-                partial.data, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        Object opened;
+        try (FileChannel file = partial.openData(from > 0)) {
+            opened = partial.dataKey();
             file.truncate(from);
             Body.hash(file, from, md5);
             file.position(from);
@@ -140,6 +140,10 @@ public final class ResumableDownload {
             throw new ChecksumException("'" + remotePath + "' arrived with MD5 " + actual + " but the server announced "
                     + ok.md5() + "; the download was discarded");
         }
+        // The name must still be the file written (not a link swapped in): the attributes are set
+        // by name, not following a link, and rename(2) moves a name, never what it points to.
+        partial.checkStillOpened(opened);
+        partial.publishMode();
         // Before the rename, so the file never appears under its name without them.
         LocalAttributes.apply(partial.data, ok.attributes(), preserve);
         Files.move(partial.data, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

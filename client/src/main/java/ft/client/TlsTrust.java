@@ -26,8 +26,15 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * Opens TLS 1.3 connections to ft servers and decides whether to trust them, like ssh does.
  *
  * <ol>
+ *   <li>A fingerprint pinned in {@link KnownServers} for the server wins: the same → trusted;
+ *       another one → {@link TrustException} {@code CERTIFICATE_CHANGED}, a hard error, even
+ *       when a certificate authority vouches for the new certificate: a pin is the user's
+ *       statement of which certificate is right, and any of the JDK's hundred-odd authorities
+ *       could sign another. Only with {@code trustAuthorities} (the user asked for CA trust,
+ *       {@code --trust-ca}) does an authority's signature replace a pin.
  *   <li>A certificate the JDK trusts (signed by a known authority) for the host name or
- *       address dialled is trusted, as a browser would; known_servers is not consulted.
+ *       address dialled, with nothing pinned, is trusted for the connection, as a browser
+ *       would, and not pinned.
  *   <li>Otherwise the server certificate's fingerprint is compared with
  *       {@link KnownServers}: the same → trusted; another one → {@link TrustException}
  *       {@code CERTIFICATE_CHANGED}, a hard error.
@@ -37,6 +44,15 @@ import javax.net.ssl.X509ExtendedTrustManager;
  *       after the handshake keeps a slow human answer from running into the server's
  *       handshake deadline; the questions of parallel connections are asked one at a time.
  * </ol>
+ *
+ * <p>A token is a credential bound to one server, so it goes only to a server whose identity
+ * was established before this connection: a fingerprint already pinned, or an authority's
+ * signature when the user asked for CA trust. A server accepted for the first time on this
+ * very connection ({@code --trust} or a yes on the terminal), or vouched for only by an
+ * authority the user did not choose to trust, is refused with {@link
+ * TrustException#TOKEN_WITHHELD} before any byte is sent (see {@link #wrap(Socket, HostPort,
+ * Duration, TrustDecision, boolean)}); its fingerprint is remembered all the same, so a rerun
+ * after the user checked it sends the token.
  *
  * <p>Every connection gets a context of its own, so no TLS session is ever resumed without
  * its certificate being checked again.
@@ -52,16 +68,31 @@ public final class TlsTrust {
 
     private final KnownServers known;
     private final X509ExtendedTrustManager authorities;
+    private final boolean trustAuthorities;
 
-    /** Trusts the JDK's certificate authorities, then {@code known}. */
+    /** Pins in {@code known} first, then the JDK's certificate authorities for unpinned servers. */
     public TlsTrust(KnownServers known) {
-        this(known, null);
+        this(known, false);
+    }
+
+    /**
+     * As {@link #TlsTrust(KnownServers)}; {@code trustAuthorities} (the user asked for CA trust)
+     * lets an authority's signature override a pin and makes authority-signed servers fit for a
+     * token.
+     */
+    public TlsTrust(KnownServers known, boolean trustAuthorities) {
+        this(known, null, trustAuthorities);
     }
 
     /** With {@code authorities} instead of the JDK's default trust store (null for the default). */
     TlsTrust(KnownServers known, X509ExtendedTrustManager authorities) {
+        this(known, authorities, false);
+    }
+
+    TlsTrust(KnownServers known, X509ExtendedTrustManager authorities, boolean trustAuthorities) {
         this.known = known;
         this.authorities = authorities;
+        this.trustAuthorities = trustAuthorities;
     }
 
     public KnownServers knownServers() {
@@ -95,6 +126,16 @@ public final class TlsTrust {
      * @throws LocalIoException if known_servers cannot be read or written
      */
     public SSLSocket wrap(Socket raw, HostPort server, Duration timeout, TrustDecision decision) throws FtException {
+        return wrap(raw, server, timeout, decision, false);
+    }
+
+    /**
+     * As {@link #wrap(Socket, HostPort, Duration, TrustDecision)}; when {@code forToken}, the
+     * connection is refused with {@link TrustException#TOKEN_WITHHELD} unless the server's
+     * identity was established before it (see the class comment).
+     */
+    public SSLSocket wrap(Socket raw, HostPort server, Duration timeout, TrustDecision decision, boolean forToken)
+            throws FtException {
         SSLSocket ssl = null;
         try {
             Verifier verifier = new Verifier(server, readKnown(server));
@@ -109,10 +150,18 @@ public final class TlsTrust {
             parameters.setEndpointIdentificationAlgorithm("HTTPS");
             ssl.setSSLParameters(parameters);
             handshake(ssl, raw, server, timeout, verifier);
+            boolean knownBefore;
             if (verifier.verdict == Verdict.NEW) {
-                decideNew(server, verifier.fingerprint, decision);
-            } else if (verifier.verdict != Verdict.AUTHORITY && verifier.verdict != Verdict.KNOWN) {
+                knownBefore = decideNew(server, verifier.fingerprint, decision);
+            } else if (verifier.verdict == Verdict.AUTHORITY) {
+                knownBefore = trustAuthorities;
+            } else if (verifier.verdict == Verdict.KNOWN) {
+                knownBefore = true;
+            } else {
                 throw new ConnectionException(TLS_FAILED, "the certificate of " + server + " was not checked", null);
+            }
+            if (forToken && !knownBefore) {
+                throw new TrustException(TrustException.TOKEN_WITHHELD, withheld(server, verifier.verdict));
             }
             return ssl;
         } catch (GeneralSecurityException e) {
@@ -188,11 +237,17 @@ public final class TlsTrust {
         }
     }
 
-    private void decideNew(HostPort server, String fingerprint, TrustDecision decision) throws FtException {
+    /**
+     * Asks about a server whose certificate was not pinned when this connection began, and
+     * remembers a yes; returns whether it was pinned meanwhile by another process (so known
+     * before this run's decision), false when this decision pinned it.
+     */
+    private boolean decideNew(HostPort server, String fingerprint, TrustDecision decision) throws FtException {
         synchronized (DECIDING) {
             List<String> now = readKnown(server);
             if (now.contains(fingerprint)) {
-                return; // another connection of this client was just told yes
+                // Another connection of this client was just told yes: still first seen in this run.
+                return false;
             }
             if (!now.isEmpty()) {
                 throw new TrustException(TrustException.CERTIFICATE_CHANGED, changed(server, now, fingerprint));
@@ -212,7 +267,22 @@ public final class TlsTrust {
                 throw new LocalIoException(
                         "cannot remember the certificate of " + server + " in " + known.file() + ": " + describe(e), e);
             }
+            return false;
         }
+    }
+
+    private String withheld(HostPort server, Verdict verdict) {
+        if (verdict == Verdict.AUTHORITY) {
+            return "not sending the token to " + server + ": its certificate is signed by a certificate authority, "
+                    + "but not pinned in " + known.file() + ", and CA trust was not asked for; "
+                    + "rerun with --trust-ca (or 'trust-ca = yes' in the config file) to trust authorities for "
+                    + "tokens, or pin the server's fingerprint in " + known.file();
+        }
+        return "not sending the token to " + server + ": its certificate was accepted for the first time just now "
+                + "and a token goes only to a server known before connecting; the fingerprint is now remembered in "
+                + known.file() + ", so check it against the one `ft serve` printed and run the command again "
+                + "(or pin the server first, without sending the token, with: ft login --trust -s tls://" + server
+                + ")";
     }
 
     private String changed(HostPort server, List<String> expected, String got) {
@@ -263,12 +333,17 @@ public final class TlsTrust {
         /** A certificate authority vouches for {@code chain} by {@code byAuthority}, or else the pinned fingerprint must. */
         private void authorityOrPinned(X509Certificate[] chain, AuthorityCheck byAuthority)
                 throws CertificateException {
+            boolean byAnAuthority;
             try {
                 byAuthority.check();
+                byAnAuthority = true;
+            } catch (CertificateException notByAuthority) {
+                byAnAuthority = false; // self-signed or for another name: the fingerprint decides
+            }
+            // A pin outranks an authority unless the user chose authorities over pins.
+            if (byAnAuthority && (trustAuthorities || expected.isEmpty())) {
                 verdict = Verdict.AUTHORITY;
                 return;
-            } catch (CertificateException notByAuthority) {
-                // Self-signed or for another name: the fingerprint decides.
             }
             pinned(chain);
         }

@@ -522,4 +522,40 @@ class DigestJournalTest {
                 .isEqualTo(XdgDirs.cache(env).resolve("digests.jsonl"))
                 .isEqualTo(Path.of("/var/cache/me/ft/digests.jsonl"));
     }
+
+    /** Issue 14, finding 8: the journal tells which local files have which digests; it is private whatever the umask. */
+    @Test
+    void theJournalIsMade0600InDirectoriesMade0700() throws Exception {
+        Path fox = file("fox.txt", FOX);
+        try (DigestJournal journal = DigestJournal.open(journalFile())) {
+            journal.digestOf(fox);
+        }
+        assertThat(mode(journalFile())).isEqualTo("rw-------");
+        assertThat(mode(journalFile().getParent())).isEqualTo("rwx------");
+        assertThat(mode(tmp.resolve("cache"))).isEqualTo("rwx------");
+
+        // A compaction's rewrite is private too.
+        JournalLog log = new JournalLog(journalFile());
+        log.compact(Map.of());
+        assertThat(mode(journalFile())).isEqualTo("rw-------");
+    }
+
+    @Test
+    void aJournalPlantedAsALinkIsNeverWrittenThrough() throws Exception {
+        Path canary = Files.writeString(tmp.resolve("canary"), "the victim's file\n");
+        Files.createDirectories(journalFile().getParent());
+        Files.createSymbolicLink(journalFile(), canary);
+        Path fox = file("fox.txt", FOX);
+        try (DigestJournal journal = DigestJournal.openLazily(journalFile(), counting)) {
+            journal.record(fox, FOX_MD5);
+        }
+        assertThat(canary).hasContent("the victim's file\n");
+        assertThatThrownBy(() -> DigestJournal.open(journalFile(), counting)).isInstanceOf(LocalIoException.class);
+        assertThat(canary).hasContent("the victim's file\n");
+    }
+
+    private static String mode(Path p) throws IOException {
+        return java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(p, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+    }
 }

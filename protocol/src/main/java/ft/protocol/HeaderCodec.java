@@ -638,18 +638,10 @@ public final class HeaderCodec {
     /** Echoing attacker-controlled text into messages and logs is kept short and printable. */
     static String printable(String s) {
         String head = cut(s, 64);
-        StringBuilder b = new StringBuilder(head.length());
-        for (int i = 0; i < head.length(); i++) {
-            char c = head.charAt(i);
-            // Lone surrogates cannot be encoded into a UTF-8 message: replace them too.
-            boolean lone = Character.isSurrogate(c)
-                    && !(Character.isHighSurrogate(c)
-                            && i + 1 < head.length()
-                            && Character.isLowSurrogate(head.charAt(i + 1)))
-                    && !(Character.isLowSurrogate(c) && i > 0 && Character.isHighSurrogate(head.charAt(i - 1)));
-            b.append(c < 0x20 || c == 0x7f || lone ? '?' : c);
-        }
-        return s.length() > head.length() ? b + "..." : b.toString();
+        // Controls, line and paragraph separators, bidi controls and lone surrogates (which
+        // cannot be encoded into a UTF-8 message) become '?': see Printable.
+        String b = Printable.replaced(head, head.length());
+        return s.length() > head.length() ? b + "..." : b;
     }
 
     private static String firstLine(String s) {

@@ -502,7 +502,17 @@ final class DatabindHeaderCodec {
                             && i + 1 < head.length()
                             && Character.isLowSurrogate(head.charAt(i + 1)))
                     && !(Character.isLowSurrogate(c) && i > 0 && Character.isHighSurrogate(head.charAt(i - 1)));
-            b.append(c < 0x20 || c == 0x7f || lone ? '?' : c);
+            // The rule of Printable, written out again so that the parity test checks it.
+            boolean unsafe = c < 0x20
+                    || (c >= 0x7f && c <= 0x9f)
+                    || c == 0x2028
+                    || c == 0x2029
+                    || c == 0x061c
+                    || c == 0x200e
+                    || c == 0x200f
+                    || (c >= 0x202a && c <= 0x202e)
+                    || (c >= 0x2066 && c <= 0x2069);
+            b.append(unsafe || lone ? '?' : c);
         }
         return s.length() > head.length() ? b + "..." : b.toString();
     }

@@ -36,16 +36,11 @@ public final class AccessLog {
         }
     }
 
-    /** Client-chosen text is kept on one printable line so it cannot forge log entries. */
+    /**
+     * Client-chosen text is kept on one printable line, at most 200 characters, so it cannot
+     * forge log entries or reorder what a reader sees ({@link ft.protocol.Printable}'s rule).
+     */
     public static String printable(String s) {
-        if (s == null) {
-            return "-";
-        }
-        StringBuilder b = new StringBuilder(Math.min(s.length(), 200));
-        for (int i = 0; i < s.length() && b.length() < 200; i++) {
-            char c = s.charAt(i);
-            b.append(c < 0x20 || c == 0x7f ? '?' : c);
-        }
-        return b.toString();
+        return ft.protocol.Printable.replaced(s, 200);
     }
 }

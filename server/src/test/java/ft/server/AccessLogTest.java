@@ -56,4 +56,20 @@ class AccessLogTest {
             assertTrue(AccessLogCapture.millisOf(stat) < limit, "the idle time before stat was counted: " + stat);
         }
     }
+
+    @Test
+    void aPathWithLineSeparatorsC1AndBidiControlsCannotForgeOrReorderALogLine() throws IOException {
+        String sneaky = "a\u0085b\u2028c\u2029d\u202ee\u2066f\u009bgh.txt";
+        try (AccessLogCapture log = new AccessLogCapture();
+                RawClient c = RawClient.connect(server)) {
+            assertInstanceOf(Response.HelloOk.class, c.request(new Request.Hello(1), Response.HelloOk.class));
+            c.request(new Request.Stat(sneaky), Response.Error.class);
+            String line = log.await(l -> l.contains(" stat a?b"), "the stat");
+            assertTrue(line.contains(" stat a?b?c?d?e?f?gh.txt "), line);
+            for (char ch : new char[] {'\u0085', '\u2028', '\u2029', '\u202e', '\u2066', '\u009b'}) {
+                assertTrue(line.indexOf(ch) < 0, "U+" + Integer.toHexString(ch) + " reached the log: " + line);
+            }
+        }
+        assertTrue(AccessLog.printable("x\u0085y\u2028z\u202a").equals("x?y?z?"));
+    }
 }

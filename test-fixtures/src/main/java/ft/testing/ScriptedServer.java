@@ -78,6 +78,7 @@ public final class ScriptedServer implements AutoCloseable {
     private final Response.HelloOk hello;
     private final Function<Request, Reply> script;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
+    private final List<Request.Hello> hellos = new CopyOnWriteArrayList<>();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile String lastRequest;
@@ -132,6 +133,11 @@ public final class ScriptedServer implements AutoCloseable {
         return List.copyOf(requests);
     }
 
+    /** Every hello received so far (token included), one per connection, in arrival order. */
+    public List<Request.Hello> hellos() {
+        return List.copyOf(hellos);
+    }
+
     /** The last request frame (after a hello) as the client sent it, once it has arrived; else null. */
     public String request() {
         return lastRequest;
@@ -157,7 +163,9 @@ public final class ScriptedServer implements AutoCloseable {
             OutputStream out = s.getOutputStream();
             FrameReader reader = new FrameReader(in);
             FrameWriter writer = new FrameWriter(out);
-            reader.readRequiredFrame();
+            if (CODEC.decodeRequest(reader.readRequiredFrame()) instanceof Request.Hello h) {
+                hellos.add(h);
+            }
             writer.writeFrame(CODEC.encode(hello));
             writer.flush();
             while (true) {
