@@ -241,15 +241,7 @@ class TlsTrustTest {
         assertThat(known.fingerprints(server.address())).containsExactly(identity.fingerprint());
 
         // Known before this connection: fit for a token.
-        try (SSLSocket s = new TlsTrust(known)
-                .wrap(
-                        new Socket(LOOPBACK, server.address().port()),
-                        server.address(),
-                        WAIT,
-                        TrustDecision.never(),
-                        true)) {
-            assertThat(echo(s)).isEqualTo("TLSv1.3");
-        }
+        assertFitForAToken(new TlsTrust(known), server);
     }
 
     @Test
@@ -265,15 +257,7 @@ class TlsTrustTest {
                     assertThat(e.getMessage()).contains("--trust-ca");
                 });
         assertThat(server.nextResult()).isEqualTo("ok TLSv1.3 (client sent nothing)");
-        try (SSLSocket s = new TlsTrust(known, ca.trustManager(), true)
-                .wrap(
-                        new Socket(LOOPBACK, server.address().port()),
-                        server.address(),
-                        WAIT,
-                        TrustDecision.never(),
-                        true)) {
-            assertThat(echo(s)).isEqualTo("TLSv1.3");
-        }
+        assertFitForAToken(new TlsTrust(known, ca.trustManager(), true), server);
     }
 
     @Test
@@ -480,6 +464,14 @@ class TlsTrustTest {
         ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
         toClose.add(pool::shutdownNow);
         return pool.submit(task);
+    }
+
+    /** A connection that will carry a token is wrapped (nobody asked) and speaks TLS 1.3. */
+    private static void assertFitForAToken(TlsTrust trust, EchoServer server) throws IOException, FtException {
+        try (SSLSocket s = trust.wrap(
+                new Socket(LOOPBACK, server.address().port()), server.address(), WAIT, TrustDecision.never(), true)) {
+            assertThat(echo(s)).isEqualTo("TLSv1.3");
+        }
     }
 
     /** Handshake done by connect(); sends a byte and expects it back; returns the protocol. */

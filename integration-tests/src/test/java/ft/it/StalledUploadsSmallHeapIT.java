@@ -2,15 +2,10 @@ package ft.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ft.protocol.FrameReader;
-import ft.protocol.FrameWriter;
-import ft.protocol.Md5;
-import ft.protocol.ProtocolException;
 import ft.protocol.Request;
 import ft.protocol.Response;
+import ft.testing.BareSockets;
 import ft.testing.RawClient;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -51,7 +46,7 @@ class StalledUploadsSmallHeapIT {
                     assertThat(server.process.isAlive())
                             .as("the server after %d stalled uploads", i)
                             .isTrue();
-                    stalled.add(stallUpload(address, "up" + i));
+                    stalled.add(BareSockets.stalledUpload(address, "up" + i, SIZE));
                 }
                 assertThat(server.process.isAlive())
                         .as("the server holding %d stalled uploads in a 64 MB heap", UPLOADS)
@@ -76,36 +71,5 @@ class StalledUploadsSmallHeapIT {
     private static InetSocketAddress address(String hostPort) {
         int colon = hostPort.lastIndexOf(':');
         return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
-    }
-
-    /** Starts a put of 1 MiB, sends 100 body bytes, then nothing. */
-    private static Socket stallUpload(InetSocketAddress server, String path) throws IOException {
-        Socket socket = new Socket();
-        boolean ok = false;
-        try {
-            socket.connect(server, 10_000);
-            socket.setSoTimeout(10_000);
-            OutputStream out = socket.getOutputStream();
-            FrameWriter writer = new FrameWriter(out);
-            FrameReader reader = new FrameReader(socket.getInputStream());
-            writer.writeFrame(RawClient.CODEC.encode(new Request.Hello(1)));
-            writer.flush();
-            assertThat(RawClient.CODEC.decodeResponse(reader.readRequiredFrame(), Response.HelloOk.class))
-                    .isInstanceOf(Response.HelloOk.class);
-            writer.writeFrame(RawClient.CODEC.encode(new Request.Put(path, SIZE, Md5.of(new byte[16]))));
-            writer.flush();
-            Response ready = RawClient.CODEC.decodeResponse(reader.readRequiredFrame(), Response.PutReady.class);
-            assertThat(ready).as("put %s", path).isInstanceOf(Response.PutReady.class);
-            out.write(new byte[100]);
-            out.flush();
-            ok = true;
-            return socket;
-        } catch (ProtocolException e) {
-            throw new IOException(e);
-        } finally {
-            if (!ok) {
-                socket.close();
-            }
-        }
     }
 }

@@ -1,5 +1,6 @@
 package ft.server;
 
+import ft.transfer.OwnerOnly;
 import ft.transfer.UnsafeStateException;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -33,7 +34,6 @@ import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
@@ -69,7 +69,6 @@ public final class PemStore {
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
     private static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> PUBLIC_READ = PosixFilePermissions.fromString("rw-r--r--");
-    private static final Set<PosixFilePermission> GROUP_OR_OTHER = PosixFilePermissions.fromString("---rwxrwx");
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private PemStore() {}
@@ -342,14 +341,14 @@ public final class PemStore {
                 view.setPermissions(OWNER_ONLY_DIR);
             }
             PosixFileAttributes attrs = view.readAttributes();
-            UserPrincipal self = serverUser();
+            UserPrincipal self = OwnerOnly.processUser();
             if (!attrs.owner().equals(self)) {
                 throw new UnsafeStateException(shown + " belongs to "
                         + attrs.owner().getName() + ", not to the "
                         + "server's user (" + self.getName() + "); someone else could change the server's state. Fix: "
                         + "chown -R " + self.getName() + " " + shown);
             }
-            if (!Collections.disjoint(attrs.permissions(), GROUP_OR_OTHER)) {
+            if (OwnerOnly.grantsGroupOrOther(attrs.permissions())) {
                 throw new UnsafeStateException(shown + " has mode " + modeOf(attrs.permissions()) + "; the server's "
                         + "state must be private to its user. Fix: chmod -R go-rwx " + shown);
             }
@@ -393,29 +392,24 @@ public final class PemStore {
 
     private static void checkKeyOwnerAndMode(PosixFileAttributes attrs, Path shown, boolean rootMayOwn)
             throws IOException {
-        UserPrincipal self = serverUser();
+        UserPrincipal self = OwnerOnly.processUser();
         UserPrincipal owner = attrs.owner();
         if (!owner.equals(self) && !(rootMayOwn && owner.equals(rootUser(shown)))) {
             throw new UnsafeStateException("the private key " + shown + " belongs to " + owner.getName() + ", not to "
                     + "the server's user (" + self.getName() + "); someone else could replace it. Fix: chown "
                     + self.getName() + " " + shown);
         }
-        if (!Collections.disjoint(attrs.permissions(), GROUP_OR_OTHER)) {
+        if (OwnerOnly.grantsGroupOrOther(attrs.permissions())) {
             throw new UnsafeStateException("permissions " + modeOf(attrs.permissions()) + " for the private key "
                     + shown + " are too open: it must be readable by the server's user only. Fix: chmod 600 " + shown);
         }
-    }
-
-    /** The user this process runs as: the owner of its own /proc entry. */
-    private static UserPrincipal serverUser() throws IOException {
-        return Files.getOwner(Path.of("/proc/self"));
     }
 
     private static UserPrincipal rootUser(Path near) throws IOException {
         try {
             return near.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("0");
         } catch (UserPrincipalNotFoundException e) {
-            return serverUser();
+            return OwnerOnly.processUser();
         }
     }
 
@@ -445,11 +439,7 @@ public final class PemStore {
     }
 
     private static String modeOf(Set<PosixFilePermission> permissions) {
-        int mode = 0;
-        for (PosixFilePermission p : permissions) {
-            mode |= 0400 >> p.ordinal();
-        }
-        return String.format("%04o", mode);
+        return String.format("%04o", OwnerOnly.mode(permissions));
     }
 
     private static FileChannel fileChannel(SeekableByteChannel channel, Path shown) throws IOException {

@@ -1,17 +1,11 @@
 package ft.server;
 
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ft.protocol.FrameReader;
-import ft.protocol.FrameWriter;
-import ft.protocol.ProtocolException;
-import ft.protocol.Request;
-import ft.protocol.Response;
+import ft.testing.BareSockets;
+import ft.testing.Heap;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -37,8 +31,6 @@ class IdleConnectionMemoryTest {
      */
     private static final long MAX_BYTES_PER_CONNECTION = 32 * 1024;
 
-    private static final byte[] HELLO = RawClient.CODEC.encode(new Request.Hello(1));
-
     @TempDir
     Path tmp;
 
@@ -51,17 +43,17 @@ class IdleConnectionMemoryTest {
                         .withLimits(limits))) {
             // A few first, so that classes and the server's own structures are in place before measuring.
             for (int i = 0; i < 10; i++) {
-                clients.add(hello(server));
+                clients.add(BareSockets.hello(server.address()));
             }
-            long before = heapUsedAfterGc();
+            long before = Heap.usedAfterGc();
             for (int i = 0; i < CONNECTIONS; i++) {
-                clients.add(hello(server));
+                clients.add(BareSockets.hello(server.address()));
             }
             await("the server holding " + clients.size() + " connections")
                     .atMost(Duration.ofSeconds(20))
                     .pollInterval(Duration.ofMillis(5))
                     .until(server::connectionCount, n -> n >= clients.size());
-            long perConnection = (heapUsedAfterGc() - before) / CONNECTIONS;
+            long perConnection = (Heap.usedAfterGc() - before) / CONNECTIONS;
             assertTrue(
                     perConnection < MAX_BYTES_PER_CONNECTION,
                     "an idle connection holds " + perConnection + " bytes of heap; at most " + MAX_BYTES_PER_CONNECTION
@@ -71,41 +63,5 @@ class IdleConnectionMemoryTest {
                 c.close();
             }
         }
-    }
-
-    /**
-     * A connection past its hello, with nothing around the socket: {@link RawClient}'s 64 KiB
-     * output buffer would be counted against the server, which shares this heap.
-     */
-    private static Socket hello(FtServer server) throws IOException {
-        Socket socket = new Socket();
-        boolean ok = false;
-        try {
-            socket.connect(new InetSocketAddress("127.0.0.1", server.address().getPort()), 10_000);
-            socket.setSoTimeout(10_000);
-            new FrameWriter(socket.getOutputStream()).writeFrame(HELLO);
-            Response answer = RawClient.CODEC.decodeResponse(
-                    new FrameReader(socket.getInputStream()).readRequiredFrame(), Response.HelloOk.class);
-            assertInstanceOf(Response.HelloOk.class, answer, "hello must be accepted");
-            ok = true;
-            return socket;
-        } catch (ProtocolException e) {
-            throw new IOException(e);
-        } finally {
-            if (!ok) {
-                socket.close();
-            }
-        }
-    }
-
-    /** Heap in use after full collections (the least of three, to step over a collection that ran short). */
-    private static long heapUsedAfterGc() {
-        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-        long least = Long.MAX_VALUE;
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            least = Math.min(least, memory.getHeapMemoryUsage().getUsed());
-        }
-        return least;
     }
 }

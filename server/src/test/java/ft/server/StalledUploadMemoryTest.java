@@ -5,15 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ft.protocol.FrameReader;
-import ft.protocol.FrameWriter;
-import ft.protocol.Md5;
-import ft.protocol.ProtocolException;
 import ft.protocol.Request;
 import ft.protocol.Response;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
+import ft.testing.BareSockets;
+import ft.testing.Heap;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -75,17 +70,17 @@ class StalledUploadMemoryTest {
         {
             // A few first, so that classes and the server's own structures are in place before measuring.
             for (int i = 0; i < 10; i++) {
-                stalled.add(stallUpload(server, "warm" + i));
+                stalled.add(BareSockets.stalledUpload(server.address(), "warm" + i, SIZE));
             }
-            long before = heapUsedAfterGc();
+            long before = Heap.usedAfterGc();
             for (int i = 0; i < UPLOADS; i++) {
-                stalled.add(stallUpload(server, "up" + i));
+                stalled.add(BareSockets.stalledUpload(server.address(), "up" + i, SIZE));
             }
             await("every stalled upload's buffers back in the budget")
                     .atMost(Duration.ofSeconds(30))
                     .pollInterval(Duration.ofMillis(10))
                     .until(() -> server.services().buffers().inUse(), n -> n == 0);
-            long perUpload = (heapUsedAfterGc() - before) / UPLOADS;
+            long perUpload = (Heap.usedAfterGc() - before) / UPLOADS;
             long peak = server.services().buffers().peakInUse();
             System.out.printf(
                     "%d stalled uploads: %d bytes of heap each, buffer budget %d, peak in use %d%n",
@@ -106,52 +101,5 @@ class StalledUploadMemoryTest {
                 assertEquals(big.length, Files.size(root.resolve("fresh")));
             }
         }
-    }
-
-    /**
-     * A raw socket (no client-side buffers to count against the server, which shares this heap)
-     * that starts a put, sends 100 body bytes, and then nothing.
-     */
-    private static Socket stallUpload(FtServer server, String path) throws IOException {
-        Socket socket = new Socket();
-        boolean ok = false;
-        try {
-            socket.connect(new InetSocketAddress("127.0.0.1", server.address().getPort()), 10_000);
-            socket.setSoTimeout(10_000);
-            OutputStream out = socket.getOutputStream();
-            FrameWriter writer = new FrameWriter(out);
-            FrameReader reader = new FrameReader(socket.getInputStream());
-            writer.writeFrame(RawClient.CODEC.encode(new Request.Hello(1)));
-            writer.flush();
-            assertInstanceOf(
-                    Response.HelloOk.class,
-                    RawClient.CODEC.decodeResponse(reader.readRequiredFrame(), Response.HelloOk.class));
-            writer.writeFrame(RawClient.CODEC.encode(new Request.Put(path, SIZE, Md5.of(new byte[16]))));
-            writer.flush();
-            Response ready = RawClient.CODEC.decodeResponse(reader.readRequiredFrame(), Response.PutReady.class);
-            assertInstanceOf(Response.PutReady.class, ready, () -> "put " + path + ": " + ready);
-            out.write(new byte[100]);
-            out.flush();
-            ok = true;
-            return socket;
-        } catch (ProtocolException e) {
-            throw new IOException(e);
-        } finally {
-            if (!ok) {
-                socket.close();
-            }
-        }
-    }
-
-    /** Heap in use after full collections (the least of three, to step over a collection that ran short). */
-    private static long heapUsedAfterGc() {
-        long least = Long.MAX_VALUE;
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            least = Math.min(
-                    least,
-                    ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-        }
-        return least;
     }
 }

@@ -377,10 +377,10 @@ public final class DigestIndex implements Closeable {
         }
     }
 
-    /** The uid this process runs as: the owner of its own /proc entry (-1 where there is none). */
+    /** {@link OwnerOnly#processUid()}, or -1 where there is no /proc to tell. */
     private static int processUid() throws IOException {
         try {
-            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+            return OwnerOnly.processUid();
         } catch (NoSuchFileException | UnsupportedOperationException noProc) {
             return -1;
         }

@@ -213,37 +213,7 @@ class BodyTest {
     void pipelinedReceiveWritesWhatArrivedBeforeWaitingForMore() throws Exception {
         byte[] body = randomBytes((int) Body.PIPELINE_MIN_BYTES * 2);
         int first = Body.BUFFER_BYTES + 1000;
-        java.util.concurrent.BlockingQueue<byte[]> chunks = new java.util.concurrent.LinkedBlockingQueue<>();
-        java.io.InputStream network = new java.io.InputStream() {
-            private byte[] current = new byte[0];
-            private int pos;
-
-            @Override
-            public int read() {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws java.io.IOException {
-                if (pos == current.length) {
-                    try {
-                        current = chunks.take(); // blocks like a socket with nothing to read
-                    } catch (InterruptedException e) {
-                        throw new java.io.InterruptedIOException();
-                    }
-                    pos = 0;
-                }
-                int n = Math.min(len, current.length - pos);
-                System.arraycopy(current, pos, b, off, n);
-                pos += n;
-                return n;
-            }
-
-            @Override
-            public int available() {
-                return current.length - pos;
-            }
-        };
+        QueuedNetwork network = new QueuedNetwork();
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         java.nio.channels.WritableByteChannel sink = Channels.newChannel(out);
         java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
@@ -255,13 +225,13 @@ class BodyTest {
                 throw new java.io.UncheckedIOException(e);
             }
         });
-        chunks.add(java.util.Arrays.copyOf(body, first));
+        network.send(java.util.Arrays.copyOf(body, first));
         await("the bytes sent so far written")
                 .atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(1))
                 .until(() -> written.get() >= first);
         assertEquals(first, written.get(), "bytes written while the sender has sent no more");
-        chunks.add(java.util.Arrays.copyOfRange(body, first, body.length));
+        network.send(java.util.Arrays.copyOfRange(body, first, body.length));
         receiver.join(30_000);
         assertArrayEquals(body, out.toByteArray());
         assertEquals(md5Of(body), Md5.of(md5.digest()));

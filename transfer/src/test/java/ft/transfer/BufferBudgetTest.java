@@ -10,16 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -30,39 +26,6 @@ import org.junit.jupiter.api.Test;
  */
 class BufferBudgetTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
-
-    /** Bytes handed in chunks, blocking like a socket while none is queued. */
-    private static final class Network extends InputStream {
-        final BlockingQueue<byte[]> chunks = new LinkedBlockingQueue<>();
-        byte[] current = new byte[0];
-        int pos;
-
-        @Override
-        public int read() {
-            throw new UnsupportedOperationException("a body is read in arrays");
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (pos == current.length) {
-                try {
-                    current = chunks.take();
-                } catch (InterruptedException e) {
-                    throw new InterruptedIOException();
-                }
-                pos = 0;
-            }
-            int n = Math.min(len, current.length - pos);
-            System.arraycopy(current, pos, b, off, n);
-            pos += n;
-            return n;
-        }
-
-        @Override
-        public int available() {
-            return current.length - pos + (chunks.isEmpty() ? 0 : 1);
-        }
-    }
 
     @Test
     void aStalledPipelinedReceiveHoldsNoBufferAndStillHashesEveryByte() throws Exception {
@@ -78,7 +41,7 @@ class BufferBudgetTest {
         byte[] body = new byte[length];
         new Random(7).nextBytes(body);
         BufferBudget budget = new BufferBudget(8L * Body.BUFFER_BYTES, WAIT);
-        Network network = new Network();
+        QueuedNetwork network = new QueuedNetwork();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         AtomicLong written = new AtomicLong();
         MessageDigest md5 = Body.newMd5();
@@ -89,7 +52,7 @@ class BufferBudgetTest {
                 throw new UncheckedIOException(e);
             }
         });
-        network.chunks.add(Arrays.copyOf(body, first));
+        network.send(Arrays.copyOf(body, first));
         await("the first bytes written")
                 .atMost(Duration.ofSeconds(20))
                 .pollInterval(Duration.ofMillis(1))
@@ -99,7 +62,7 @@ class BufferBudgetTest {
                 .pollInterval(Duration.ofMillis(1))
                 .until(budget::inUse, n -> n == 0);
         assertTrue(budget.peakInUse() > 0, "buffers were taken while bytes arrived");
-        network.chunks.add(Arrays.copyOfRange(body, first, length));
+        network.send(Arrays.copyOfRange(body, first, length));
         receiver.join(20_000);
         assertEquals(length, written.get());
         assertArrayEquals(body, out.toByteArray());

@@ -3,6 +3,7 @@ package ft.server.storage.local;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.hash.Hashing;
 import ft.protocol.Md5;
+import ft.transfer.OwnerOnly;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -80,7 +81,7 @@ final class PartialStore {
     /** The partials in {@code dir}, an open and verified state subdirectory this store does not own. */
     PartialStore(DirectoryHandle dir) throws IOException {
         this.dir = dir;
-        this.serverUid = StateDirectory.serverUid();
+        this.serverUid = OwnerOnly.processUid();
     }
 
     /** Where the partials are, for messages. */

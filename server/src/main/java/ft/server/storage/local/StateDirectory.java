@@ -1,8 +1,8 @@
 package ft.server.storage.local;
 
+import ft.transfer.OwnerOnly;
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -104,20 +104,15 @@ final class StateDirectory implements Closeable {
         Map<String, Object> a = dir.self("unix:uid,mode");
         int uid = (Integer) a.get("uid");
         int mode = (Integer) a.get("mode") & 07777;
-        int self = serverUid();
+        int self = OwnerOnly.processUid();
         if (uid != self) {
             throw new UnsafeStateException(shown + " belongs to uid " + uid + ", not to the server's user (uid " + self
                     + "); someone else could change the server's state. Fix: chown -R " + self + " " + shown);
         }
-        if ((mode & 077) != 0) {
+        if (OwnerOnly.grantsGroupOrOther(mode)) {
             throw new UnsafeStateException(shown + " has mode " + String.format("%04o", mode)
                     + "; the server's state must be private to its user. Fix: chmod -R go-rwx " + shown);
         }
-    }
-
-    /** The uid this process runs as: the owner of its own /proc entry. */
-    static int serverUid() throws IOException {
-        return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
     }
 
     @Override
