@@ -41,14 +41,7 @@ final class FileVersions {
     /** One stat of {@code real} (symlinks followed). */
     static Observed observe(Path real) throws IOException {
         if (UNIX_VIEW) {
-            Map<String, Object> a = Files.readAttributes(real, UNIX_ATTRIBUTES);
-            DigestCache.Version version = new DigestCache.Version(
-                    real,
-                    (Long) a.get("size"),
-                    (FileTime) a.get("lastModifiedTime"),
-                    (FileTime) a.get("ctime"),
-                    String.valueOf(a.get("fileKey")));
-            return new Observed(version, (Integer) a.get("mode") & 0777);
+            return fromUnixView(real, Files.readAttributes(real, UNIX_ATTRIBUTES));
         }
         BasicFileAttributes a = Files.readAttributes(real, BasicFileAttributes.class);
         DigestCache.Version version =
@@ -61,7 +54,11 @@ final class FileVersions {
      * not followed); {@code key} is the path the digest cache knows the file by.
      */
     static Observed observe(DirectoryHandle dir, String name, Path key) throws IOException {
-        Map<String, Object> a = dir.stat(name, UNIX_ATTRIBUTES);
+        return fromUnixView(key, dir.stat(name, UNIX_ATTRIBUTES));
+    }
+
+    /** What {@link #UNIX_ATTRIBUTES} read of a file says, the file known to the cache as {@code key}. */
+    private static Observed fromUnixView(Path key, Map<String, Object> a) {
         DigestCache.Version version = new DigestCache.Version(
                 key,
                 (Long) a.get("size"),
