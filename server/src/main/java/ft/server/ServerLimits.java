@@ -63,40 +63,6 @@ public record ServerLimits(
         }
     }
 
-    /** Without a buffer budget of its own (a quarter of the heap). */
-    public ServerLimits(
-            Duration idleTimeout,
-            Duration headerTimeout,
-            Duration writeTimeout,
-            int maxConnections,
-            int maxPerAddress,
-            long maxFileSize,
-            Duration partialMaxAge,
-            long maxRate) {
-        this(
-                idleTimeout,
-                headerTimeout,
-                writeTimeout,
-                maxConnections,
-                maxPerAddress,
-                maxFileSize,
-                partialMaxAge,
-                maxRate,
-                0);
-    }
-
-    /** Without a rate limit. */
-    public ServerLimits(
-            Duration idleTimeout,
-            Duration headerTimeout,
-            Duration writeTimeout,
-            int maxConnections,
-            int maxPerAddress,
-            long maxFileSize,
-            Duration partialMaxAge) {
-        this(idleTimeout, headerTimeout, writeTimeout, maxConnections, maxPerAddress, maxFileSize, partialMaxAge, 0, 0);
-    }
-
     public ServerLimits withIdleTimeout(Duration d) {
         return new ServerLimits(
                 d,
