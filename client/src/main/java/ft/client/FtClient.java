@@ -10,9 +10,9 @@ import ft.protocol.Protocol;
 import ft.protocol.ProtocolException;
 import ft.protocol.Request;
 import ft.protocol.Response;
+import ft.transfer.ChannelInput;
 import ft.transfer.Deadline;
 import ft.transfer.Throttle;
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -96,7 +96,8 @@ public final class FtClient implements AutoCloseable {
         this.timeout = timeout;
         socket.setSoTimeout((int) timeout.toMillis());
         socket.setTcpNoDelay(true);
-        this.in = new BufferedInputStream(socket.getInputStream(), 256 * 1024);
+        // Plain: large bodies are read from the channel into direct buffers (ChannelInput).
+        this.in = new ChannelInput(socket.getInputStream(), tls ? null : channel, 256 * 1024);
         this.reader = new FrameReader(in);
         OutputStream out = socket.getOutputStream();
         this.tlsOut = tls ? out : null;

@@ -60,6 +60,10 @@ public final class Body {
             LongConsumer progress,
             BufferBudget budget)
             throws IOException {
+        if (length >= PIPELINE_MIN_BYTES && !budget.limits() && in instanceof ChannelInput c && c.channel() != null) {
+            DirectReceive.receive(c, out, length, md5, progress);
+            return;
+        }
         if (length >= PIPELINE_MIN_BYTES) {
             receivePipelined(in, out, length, md5, progress, budget);
             return;
