@@ -58,7 +58,6 @@ public final class Main {
             err.flush();
             Runtime.getRuntime().halt(ExitStatus.OTHER.code());
         });
-        Warmup.startFor(subcommandOf(args));
         int exit = run(
                 args,
                 out,

@@ -28,8 +28,6 @@ public final class Training {
     static int run(String[] args, PrintWriter out, PrintWriter err) {
         int failed = 0;
         for (List<String> line : split(args)) {
-            // As Main.main does, so that the archive holds what that thread loads too.
-            Warmup.startFor(Main.subcommandOf(line.toArray(String[]::new)));
             int code = Main.run(line.toArray(String[]::new), out, err, System.getenv());
             if (code != 0) {
                 err.println("ft training: '" + String.join(" ", line) + "' exited " + code);
