@@ -2,10 +2,14 @@ package ft.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class MainTest {
     private static String only(String... args) {
@@ -34,6 +38,43 @@ class MainTest {
                         Map.of()))
                 .isZero();
         assertThat(out.toString()).startsWith("ft ");
+    }
+
+    @Test
+    void theVersionShortcutPrintsExactlyWhatPicocliPrints() {
+        StringWriter picocli = new StringWriter();
+        Main.commandLine(new FtCommand(Map.of())).printVersionHelp(new PrintWriter(picocli));
+        assertThat(picocli.toString()).startsWith("ft ");
+        for (String flag : new String[] {"--version", "-V"}) {
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            assertThat(Main.run(new String[] {flag}, new PrintWriter(out), new PrintWriter(err), Map.of()))
+                    .isZero();
+            assertThat(out.toString()).isEqualTo(picocli.toString());
+            assertThat(err.toString()).isEmpty();
+        }
+        assertThat(Main.versionOnly(new String[] {"--version"})).isTrue();
+        assertThat(Main.versionOnly(new String[] {"-V"})).isTrue();
+        assertThat(Main.versionOnly(new String[] {"--version", "get"})).isFalse();
+        assertThat(Main.versionOnly(new String[] {"get", "--version"})).isFalse();
+        assertThat(Main.versionOnly(new String[] {"-Vq"})).isFalse();
+        assertThat(Main.versionOnly(new String[] {})).isFalse();
+    }
+
+    @Test
+    void theVersionShortcutStillReadsTheConfigFileAndFailsOnABadOneAsEveryCommandDoes(@TempDir Path dir)
+            throws IOException {
+        Path config = Files.writeString(dir.resolve("config"), "no-such-key = 1\n");
+        Map<String, String> env = Map.of("FT_CONFIG", config.toString());
+        StringWriter lsErr = new StringWriter();
+        int ls = Main.run(new String[] {"ls"}, new PrintWriter(new StringWriter()), new PrintWriter(lsErr), env);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int version = Main.run(new String[] {"--version"}, new PrintWriter(out), new PrintWriter(err), env);
+        assertThat(ls).isEqualTo(ExitStatus.USAGE.code());
+        assertThat(version).isEqualTo(ls);
+        assertThat(err.toString()).isEqualTo(lsErr.toString()).contains("unknown key 'no-such-key'");
+        assertThat(out.toString()).isEmpty();
     }
 
     @Test
