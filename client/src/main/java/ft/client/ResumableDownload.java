@@ -130,7 +130,7 @@ public final class ResumableDownload {
             } catch (FtException e) {
                 // Cut short: what arrived is kept for a rerun, which needs to know whose bytes they
                 // are, and gets the MD5 state of exactly those bytes so as not to read them back.
-                md5.saveExact(file, partial, meta, !metaFirst, e);
+                md5.saveExact(file, partial, meta, !metaFirst && !keepHeld, e);
                 throw e;
             }
             file.force(false);
