@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import ft.transfer.Md5State;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -38,8 +39,52 @@ final class PartialDownload {
     /** Bodies at least this long record their meta up front; smaller ones only when interrupted. */
     static final long META_FIRST_BYTES = 1L << 20;
 
-    /** Which remote file, as the server described it when the partial was started. */
-    record Meta(String server, String path, long size, String md5) {}
+    /**
+     * Which remote file, as the server described it when the partial was started, and the
+     * running MD5 of the partial's first bytes when one was saved.
+     *
+     * @param md5State {@link Md5State#saveState()}'s bytes in lower-case hex (the same form the
+     *     server keeps for an upload), for the first {@link Md5State#length()} bytes of the
+     *     partial; null when none was saved (metas before it, or a JVM that cannot save one)
+     */
+    record Meta(String server, String path, long size, String md5, String md5State) {
+        Meta(String server, String path, long size, String md5) {
+            this(server, path, size, md5, null);
+        }
+
+        /** The same remote file, with the running MD5 {@code state} of the partial's first bytes. */
+        Meta withState(byte[] state) {
+            return new Meta(server, path, size, md5, HexFormat.of().formatHex(state));
+        }
+
+        /** Whether both describe the same remote file, whatever state each holds. */
+        boolean sameFile(Meta other) {
+            return other != null
+                    && java.util.Objects.equals(server, other.server)
+                    && java.util.Objects.equals(path, other.path)
+                    && size == other.size
+                    && java.util.Objects.equals(md5, other.md5);
+        }
+
+        /**
+         * The MD5 of the partial's first {@code held} bytes or fewer, restored from the saved
+         * state; empty when there is none, it does not decode, or it claims more than {@code
+         * held} bytes (then the caller hashes the partial from its start, as before states were
+         * saved). Whatever it returns, the whole file's MD5 is still checked before the rename.
+         */
+        java.util.Optional<Md5State> restore(long held) {
+            if (md5State == null || md5State.length() > 2 * Md5State.MAX_STATE_BYTES) {
+                return java.util.Optional.empty();
+            }
+            try {
+                java.util.Optional<Md5State> md5 =
+                        Md5State.restore(HexFormat.of().parseHex(md5State));
+                return md5.filter(m -> m.length() <= held);
+            } catch (Md5State.BadStateException | IllegalArgumentException bad) {
+                return java.util.Optional.empty();
+            }
+        }
+    }
 
     /** Jackson's streaming API only: databind's set-up cost more than a small download. */
     private static final JsonFactory JSON = new JsonFactory();
@@ -94,7 +139,10 @@ final class PartialDownload {
         }
     }
 
-    /** The one object {@link #write} writes: its four members, each at most once, nothing else. */
+    /**
+     * The one object {@link #write} writes: its four members and the optional {@code md5_state},
+     * each at most once, nothing else.
+     */
     private static Meta parse(JsonParser p) throws IOException {
         if (p.nextToken() != JsonToken.START_OBJECT) {
             return null;
@@ -102,6 +150,7 @@ final class PartialDownload {
         String server = null;
         String path = null;
         String md5 = null;
+        String md5State = null;
         long size = 0;
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
@@ -113,6 +162,7 @@ final class PartialDownload {
                 case "server" -> server = text(p, t);
                 case "path" -> path = text(p, t);
                 case "md5" -> md5 = text(p, t);
+                case "md5_state" -> md5State = text(p, t);
                 case "size" -> {
                     if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
                         return null;
@@ -124,7 +174,7 @@ final class PartialDownload {
                 }
             }
         }
-        return new Meta(server, path, size, md5);
+        return new Meta(server, path, size, md5, md5State);
     }
 
     private static String text(JsonParser p, JsonToken t) throws IOException {
@@ -264,6 +314,9 @@ final class PartialDownload {
             g.writeStringField("path", m.path());
             g.writeNumberField("size", m.size());
             g.writeStringField("md5", m.md5());
+            if (m.md5State() != null) {
+                g.writeStringField("md5_state", m.md5State());
+            }
             g.writeEndObject();
         }
         Files.move(tmp, meta, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

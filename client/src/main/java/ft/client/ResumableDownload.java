@@ -99,26 +99,28 @@ public final class ResumableDownload {
                 new PartialDownload.Meta(server, remotePath, ok.size(), ok.md5().hex());
         checkSpace(target, partial, ok, meta, held);
         boolean metaFirst = ok.bodyLength() >= PartialDownload.META_FIRST_BYTES;
-        // Null first: a record's first equals() spins a class at run time (ObjectMethods),
-        // a fifth of a small get's transfer thread when nothing is held to compare with.
-        boolean sameMeta = held != null && meta.equals(held);
-        if (metaFirst && !sameMeta) {
+        // The held meta stays while it describes this file, with its MD5 state only when those bytes are kept.
+        // (sameFile, not a record's equals: its first call spins a class at run time, a fifth of a small get.)
+        boolean keepHeld = meta.sameFile(held) && (from > 0 || held.md5State() == null);
+        if (metaFirst && !keepHeld) {
             partial.write(meta);
-        } else if (!metaFirst && !sameMeta) {
+        } else if (!metaFirst && !keepHeld) {
             // A meta left from before (even one not read: --no-resume, or an orphan) would
             // describe bytes about to be replaced.
             partial.discardMeta();
         }
 
-        MessageDigest md5 = Body.newMd5();
         progress.start(remotePath, ok.size(), from);
         Object opened;
+        PartialDigest md5;
         try (FileChannel file = partial.openData(from > 0)) {
             opened = partial.dataKey();
             file.truncate(from);
-            Body.hash(file, from, md5);
+            // Only the bytes after the MD5 state saved with the partial are read back, if any.
+            String label = target.toString();
+            md5 = PartialDigest.resume(file, from, from > 0 ? held : null, done -> progress.hashing(label, done, from));
             file.position(from);
-            try (WriteBehind sink = WriteBehind.of(file)) {
+            try (WriteBehind sink = md5.sink(file, from, partial, meta)) {
                 receiveBody(sink, target, ok, md5);
                 sink.drain();
             } catch (BadResponseException e) {
@@ -127,10 +129,9 @@ public final class ResumableDownload {
                 partial.discard();
                 throw e;
             } catch (FtException e) {
-                // Cut short: what arrived is kept for a rerun, which needs to know whose bytes they are.
-                if (!metaFirst) {
-                    partial.writeQuietly(meta, e);
-                }
+                // Cut short: what arrived is kept for a rerun, which needs to know whose bytes they
+                // are, and gets the MD5 state of exactly those bytes so as not to read them back.
+                md5.saveExact(file, partial, meta, !metaFirst && !keepHeld, e);
                 throw e;
             }
             file.force(false);
@@ -174,7 +175,7 @@ public final class ResumableDownload {
         client.close();
         String kept;
         if (ok.offset() > 0) {
-            if (!meta.equals(held)) {
+            if (!meta.sameFile(held)) {
                 partial.write(meta);
             }
             kept = "the partial download (" + ByteSize.format(ok.offset()) + " of " + ByteSize.format(ok.size())

@@ -33,6 +33,21 @@ class PartialDownloadTest {
     }
 
     @Test
+    void metaWithAnMd5StateIsReadBackAndKeepsItsMemberLast() throws Exception {
+        PartialDownload p = new PartialDownload(tmp.resolve("x.bin"));
+        Files.writeString(p.data, "abc");
+        PartialDownload.Meta m = new PartialDownload.Meta("h:1", "x.bin", 6, "5d41402abc4b2a76b9719d911017c592")
+                .withState(new byte[] {0x66, 0x74, 0x4d, 0x35, 1});
+        p.write(m);
+        assertThat(p.read()).isEqualTo(m);
+        assertThat(p.read().sameFile(new PartialDownload.Meta("h:1", "x.bin", 6, "5d41402abc4b2a76b9719d911017c592")))
+                .isTrue();
+        assertThat(Files.readString(p.meta))
+                .isEqualTo("{\"server\":\"h:1\",\"path\":\"x.bin\",\"size\":6,"
+                        + "\"md5\":\"5d41402abc4b2a76b9719d911017c592\",\"md5_state\":\"66744d3501\"}");
+    }
+
+    @Test
     void metaOfAnEarlierVersionInAnyOrderIsRead() throws Exception {
         PartialDownload p = partialWithMeta("{\"md5\":\"5d41402abc4b2a76b9719d911017c592\",\"size\":6, "
                 + "\"path\":\"x.bin\",\"server\":\"h:1\"}\n");
@@ -53,6 +68,9 @@ class PartialDownloadTest {
             "{\"size\":99999999999999999999}",
             "{\"other\":1}",
             "{\"size\":1,\"size\":2}",
+            "{\"md5_state\":\"00\",\"md5_state\":\"00\"}",
+            "{\"md5_state\":1}",
+            "{\"md5_state\":[]}",
             "\u0000"
         }) {
             assertThat(partialWithMeta(bad).read()).as(bad).isNull();
