@@ -55,30 +55,64 @@ public final class ResumableDownload {
     }
 
     public Result download(String remotePath, Path target) throws FtException {
+        Asked asked = ask(remotePath, target);
+        Response.GetOk ok = client.get(asked.request(), noteServerHashing(progress, remotePath));
+        return receive(asked, ok);
+    }
+
+    /**
+     * The first half of a download, for a caller that sends the request itself (ahead of the
+     * answers to earlier ones, see {@link FtClient#sendGet}): what to ask the server for, given
+     * what is held locally. {@link #receive} takes the answer.
+     */
+    record Asked(
+            String remotePath, Path target, PartialDownload partial, PartialDownload.Meta held, Request.Get request) {}
+
+    /** Works out the request for {@code remotePath}: from 0, or resuming a held partial. */
+    Asked ask(String remotePath, Path target) throws FtException {
         PartialDownload partial = new PartialDownload(target);
         try {
-            return run(remotePath, target, partial);
+            if (Files.isDirectory(target)) {
+                throw new LocalIoException("cannot write " + target + ": it is a directory", null);
+            }
+            PartialDownload.Meta held = resume ? partial.read() : null;
+            long offset = 0;
+            Md5 ifMd5 = null;
+            // The partial's digest is sent as a condition, so the server itself decides whether
+            // these bytes still belong to what it serves; no other check is needed for safety.
+            if (held != null && partial.length() <= held.size() && Md5.isValid(held.md5())) {
+                offset = partial.length();
+                ifMd5 = new Md5(held.md5());
+            }
+            return new Asked(remotePath, target, partial, held, new Request.Get(remotePath, offset, ifMd5));
         } catch (IOException e) {
             throw LocalErrors.failure("cannot write " + target, e);
         }
     }
 
-    private Result run(String remotePath, Path target, PartialDownload partial) throws FtException, IOException {
-        if (Files.isDirectory(target)) {
-            throw new LocalIoException("cannot write " + target + ": it is a directory", null);
+    /**
+     * The second half: takes the server's answer {@code ok} to {@code asked}, receives the body
+     * that follows it, verifies it and publishes it under the target's name.
+     */
+    Result receive(Asked asked, Response.GetOk ok) throws FtException {
+        try {
+            return run(asked.remotePath(), asked.target(), asked.partial(), asked.held(), asked.request(), ok);
+        } catch (IOException e) {
+            throw LocalErrors.failure("cannot write " + asked.target(), e);
         }
+    }
+
+    private Result run(
+            String remotePath,
+            Path target,
+            PartialDownload partial,
+            PartialDownload.Meta held,
+            Request.Get request,
+            Response.GetOk ok)
+            throws FtException, IOException {
         String server = client.server().toString();
-        PartialDownload.Meta held = resume ? partial.read() : null;
-        long offset = 0;
-        Md5 ifMd5 = null;
-        // The partial's digest is sent as a condition, so the server itself decides whether
-        // these bytes still belong to what it serves; no other check is needed for safety.
-        if (held != null && partial.length() <= held.size() && Md5.isValid(held.md5())) {
-            offset = partial.length();
-            ifMd5 = new Md5(held.md5());
-        }
-        Response.GetOk ok =
-                client.get(new Request.Get(remotePath, offset, ifMd5), noteServerHashing(progress, remotePath));
+        long offset = request.offset();
+        Md5 ifMd5 = request.ifMd5();
         checkName(ok.name());
         if (ok.offset() != offset && !(ifMd5 != null && ok.offset() == 0)) {
             throw new BadResponseException(
@@ -200,8 +234,9 @@ public final class ResumableDownload {
         } catch (IOException e) {
             throw client.lostMidTransfer(e, "during the body");
         }
-        // Bytes beyond the announced body, already here with it, mean a server out of step.
-        if (in.available() > 0) {
+        // Bytes beyond the announced body, already here with it, mean a server out of step; unless
+        // requests were sent ahead, whose answers these bytes then are.
+        if (client.unanswered() == 0 && in.available() > 0) {
             throw new BadResponseException(
                     client.server() + " sent more bytes than the " + ok.bodyLength() + " it announced");
         }
