@@ -19,6 +19,10 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -121,6 +125,11 @@ public final class Batch {
         for (Thread t : threads) {
             t.join();
         }
+        synchronized (this) {
+            if (syncers != null) {
+                syncers.close(); // every task was waited for by its worker
+            }
+        }
         // Every file gets exactly one outcome, those a --fail-fast stop left unstarted too.
         for (Transfer t; (t = queue.poll()) != null; ) {
             synchronized (report) {
@@ -155,6 +164,8 @@ public final class Batch {
         private final Deque<Transfer> again = new ArrayDeque<>();
         /** Files whose pipelined attempt failed in a way worth retrying: retried one at a time. */
         private final Deque<Retry> retries = new ArrayDeque<>();
+        /** Downloads received and verified, being synced and renamed, oldest first. */
+        private final Deque<Publishing> publishing = new ArrayDeque<>();
 
         private FtClient client;
         /** The last directory made for a download, so the next file in it needs no mkdir. */
@@ -276,7 +287,7 @@ public final class Batch {
         }
 
         /** A request sent ahead, waiting for its answer. */
-        private record Flight(
+        record Flight(
                 Transfer t,
                 long start,
                 long bytes,
@@ -339,6 +350,7 @@ public final class Batch {
                 if (next != null) {
                     again.addFirst(next);
                 }
+                harvest(true);
             }
         }
 
@@ -426,9 +438,15 @@ public final class Batch {
                 if (f.download() != null) {
                     Response.GetOk ok =
                             client.receiveGet(f.sent(), ResumableDownload.noteServerHashing(f.progress(), t.remote()));
-                    ResumableDownload.Result r = f.download().receive(f.asked(), ok);
-                    journal.record(t.local(), r.md5());
-                    finish(Outcome.ok(t, r.size(), r.md5(), r.resumedFrom(), since(f.start())));
+                    // Synced and renamed on another thread, beside the files before and after it:
+                    // the receiving goes on meanwhile, and the file system commits the syncs together.
+                    ResumableDownload.Verified v = f.download().receiveVerified(f.asked(), ok, true);
+                    publishing.add(new Publishing(f, syncers().submit(() -> {
+                        ResumableDownload.Result r = f.download().publish(v);
+                        journal.record(t.local(), r.md5());
+                        return r;
+                    })));
+                    harvest(false);
                 } else {
                     Response.PutDone done = client.receivePutDone();
                     if (!done.md5().equals(f.md5())) {
@@ -455,6 +473,34 @@ public final class Batch {
             }
         }
 
+        /**
+         * Reports the downloads whose publishing finished, oldest first: all of them when
+         * {@code all}, else those done (and the oldest while more than {@link #WINDOW} wait).
+         */
+        private void harvest(boolean all) {
+            while (!publishing.isEmpty()
+                    && (all || publishing.peek().result().isDone() || publishing.size() > WINDOW)) {
+                Publishing p = publishing.poll();
+                Transfer t = p.f().t();
+                try {
+                    ResumableDownload.Result r = p.result().get();
+                    finish(Outcome.ok(t, r.size(), r.md5(), r.resumedFrom(), since(p.f().start())));
+                } catch (ExecutionException e) {
+                    FtException failure = e.getCause() instanceof FtException fe
+                            ? fe
+                            : new InternalException(
+                                    e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e));
+                    finish(Outcome.failed(t, failure, since(p.f().start())));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    finish(Outcome.failed(
+                            t,
+                            new InternalException(new IllegalStateException("interrupted", e)),
+                            since(p.f().start())));
+                }
+            }
+        }
+
         /** A failed pipelined attempt: retried later, one exchange at a time, or reported. */
         private void retryOrFail(Transfer t, long start, FtException e) {
             if (options.retries() > 0 && retryable(e) && !stopped) {
@@ -463,6 +509,20 @@ public final class Batch {
                 finish(Outcome.failed(t, e, since(start)));
             }
         }
+    }
+
+    /** A pipelined download being synced and renamed. */
+    private record Publishing(Worker.Flight f, Future<ResumableDownload.Result> result) {}
+
+    /** Where pipelined downloads are synced and renamed, many at once; made on first use. */
+    private ExecutorService syncers;
+
+    private synchronized ExecutorService syncers() {
+        if (syncers == null) {
+            syncers = Executors.newThreadPerTaskExecutor(
+                    Thread.ofVirtual().name("ft-sync-", 0).factory());
+        }
+        return syncers;
     }
 
     /** A file to try again serially: attempt {@code attempt} after {@code cause}. */

@@ -16,6 +16,7 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.function.Consumer;
 
@@ -95,20 +96,66 @@ public final class ResumableDownload {
      * that follows it, verifies it and publishes it under the target's name.
      */
     Result receive(Asked asked, Response.GetOk ok) throws FtException {
+        return publish(receiveVerified(asked, ok, false));
+    }
+
+    /**
+     * A download received and verified, not yet under its name: {@link #publish} gives it the
+     * name, after syncing its data when it was received without ({@code synced} false).
+     */
+    record Verified(Result result, PartialDownload partial, Object opened, Response.GetOk ok, boolean synced) {}
+
+    /**
+     * Receives and verifies the body that follows {@code ok}; with {@code syncLater} its data is
+     * not synced yet, so that {@link #publish}, run beside other files' on other threads, syncs
+     * many files at once and the file system commits them together.
+     */
+    Verified receiveVerified(Asked asked, Response.GetOk ok, boolean syncLater) throws FtException {
         try {
-            return run(asked.remotePath(), asked.target(), asked.partial(), asked.held(), asked.request(), ok);
+            return run(
+                    asked.remotePath(), asked.target(), asked.partial(), asked.held(), asked.request(), ok, syncLater);
         } catch (IOException e) {
             throw LocalErrors.failure("cannot write " + asked.target(), e);
         }
     }
 
-    private Result run(
+    /**
+     * Puts a verified download under its name: synced first if it was not, checked to still be
+     * the file written, given its mode and attributes, then renamed over the target.
+     */
+    Result publish(Verified v) throws FtException {
+        PartialDownload partial = v.partial();
+        Path target = v.result().target();
+        try {
+            if (!v.synced()) {
+                // By name; the check below proves that the name still is the file written, so
+                // the file synced here is the one that takes the target's name.
+                try (FileChannel data = FileChannel.open(partial.data, StandardOpenOption.READ)) {
+                    data.force(false);
+                }
+            }
+            // The name must still be the file written (not a link swapped in): the attributes are set
+            // by name, not following a link, and rename(2) moves a name, never what it points to.
+            partial.checkStillOpened(v.opened());
+            partial.publishMode();
+            // Before the rename, so the file never appears under its name without them.
+            LocalAttributes.apply(partial.data, v.ok().attributes(), preserve);
+            Files.move(partial.data, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.deleteIfExists(partial.meta);
+            return v.result();
+        } catch (IOException e) {
+            throw LocalErrors.failure("cannot write " + target, e);
+        }
+    }
+
+    private Verified run(
             String remotePath,
             Path target,
             PartialDownload partial,
             PartialDownload.Meta held,
             Request.Get request,
-            Response.GetOk ok)
+            Response.GetOk ok,
+            boolean syncLater)
             throws FtException, IOException {
         String server = client.server().toString();
         long offset = request.offset();
@@ -164,7 +211,9 @@ public final class ResumableDownload {
                 }
                 throw e;
             }
-            file.force(false);
+            if (!syncLater) {
+                file.force(false);
+            }
         } finally {
             progress.finish();
         }
@@ -174,15 +223,7 @@ public final class ResumableDownload {
             throw new ChecksumException("'" + remotePath + "' arrived with MD5 " + actual + " but the server announced "
                     + ok.md5() + "; the download was discarded");
         }
-        // The name must still be the file written (not a link swapped in): the attributes are set
-        // by name, not following a link, and rename(2) moves a name, never what it points to.
-        partial.checkStillOpened(opened);
-        partial.publishMode();
-        // Before the rename, so the file never appears under its name without them.
-        LocalAttributes.apply(partial.data, ok.attributes(), preserve);
-        Files.move(partial.data, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        Files.deleteIfExists(partial.meta);
-        return new Result(target, ok.size(), actual, from);
+        return new Verified(new Result(target, ok.size(), actual, from), partial, opened, ok, !syncLater);
     }
 
     /**
