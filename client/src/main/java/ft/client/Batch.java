@@ -37,6 +37,13 @@ import java.util.function.LongConsumer;
  * mismatches are retried with exponential backoff over a fresh connection, and downloads and
  * uploads resume from the bytes already held, never from zero. Every transfer ends in exactly
  * one {@link Outcome}, reported as soon as it is known.
+ *
+ * <p>To a server that takes requests sent ahead, small files go several at a time per
+ * connection ({@link #WINDOW}): gets of files not held locally and eager puts of files the
+ * listing shows absent are sent before the answers to the earlier ones arrive, and each
+ * download is synced and renamed on another thread while the next ones arrive. Requests a
+ * dead connection left unanswered are sent again over a new one; only the one whose answer
+ * was cut counts as an attempt.
  */
 public final class Batch {
     /** Opens a connection for a worker. */

@@ -31,7 +31,10 @@ import java.util.function.Consumer;
 
 /**
  * One connection to an ft server, past the hello. Requests go one after another; a get's
- * body must be read whole from {@link #body()} before the next request.
+ * body must be read whole from {@link #body()} before the next request. To a server that
+ * {@link #pipelines}, gets and eager puts may also be sent ahead ({@link #sendGet},
+ * {@link #sendEagerPut}, {@link #flush}) and their answers read later, in order
+ * ({@link #receiveGet}, {@link #receivePutDone}); see PROTOCOL.md, "Pipelining".
  *
  * <p>Every failure is an {@link FtException}: the network ({@link ConnectionException}), the
  * server's refusal ({@link RemoteException}) or a server breaking the protocol
