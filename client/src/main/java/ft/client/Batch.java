@@ -2,7 +2,10 @@ package ft.client;
 
 import ft.protocol.EntryType;
 import ft.protocol.ErrorCode;
+import ft.protocol.FileAttributes;
 import ft.protocol.Md5;
+import ft.protocol.Protocol;
+import ft.protocol.Request;
 import ft.protocol.Response;
 import ft.transfer.Throttle;
 import java.io.IOException;
@@ -10,10 +13,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -28,6 +37,13 @@ import java.util.function.LongConsumer;
  * mismatches are retried with exponential backoff over a fresh connection, and downloads and
  * uploads resume from the bytes already held, never from zero. Every transfer ends in exactly
  * one {@link Outcome}, reported as soon as it is known.
+ *
+ * <p>To a server that takes requests sent ahead, small files go several at a time per
+ * connection ({@link #WINDOW}): gets of files not held locally and eager puts of files the
+ * listing shows absent are sent before the answers to the earlier ones arrive, and each
+ * download is synced and renamed on another thread while the next ones arrive. Requests a
+ * dead connection left unanswered are sent again over a new one; only the one whose answer
+ * was cut counts as an attempt.
  */
 public final class Batch {
     /** Opens a connection for a worker. */
@@ -116,6 +132,11 @@ public final class Batch {
         for (Thread t : threads) {
             t.join();
         }
+        synchronized (this) {
+            if (syncers != null) {
+                syncers.close(); // every task was waited for by its worker
+            }
+        }
         // Every file gets exactly one outcome, those a --fail-fast stop left unstarted too.
         for (Transfer t; (t = queue.poll()) != null; ) {
             synchronized (report) {
@@ -124,56 +145,395 @@ public final class Batch {
         }
     }
 
+    /**
+     * Requests one connection keeps in flight at most (to a server that takes requests sent
+     * ahead): enough to cover a round trip of tens of milliseconds with small files, few enough
+     * that their headers always fit in the socket buffers, so sending never waits on reading.
+     */
+    static final int WINDOW = 64;
+    /** Expected body bytes one connection keeps asked for at most. */
+    static final long WINDOW_BYTES = 8L << 20;
+    /** Files up to this size go through the pipelined path; larger ones keep one exchange each. */
+    static final long PIPELINED_MAX_BYTES = 1L << 20;
+
     private void work(Queue<Transfer> queue) {
-        FtClient client = null;
-        try {
-            Transfer t;
-            while (!stopped && (t = queue.poll()) != null) {
-                long start = System.nanoTime();
-                Outcome outcome = null;
-                for (int attempt = 0; outcome == null; attempt++) {
-                    try {
-                        if (client == null) {
-                            FtException known = refused;
-                            if (known != null) {
-                                // Connecting again would only fail again and, on a server that
-                                // slows failed logins down, wait longer each time.
-                                throw known;
-                            }
-                            client = connector.connect();
-                        }
-                        outcome = perform(client, t, start);
-                    } catch (RuntimeException e) {
-                        // A bug, not a condition a retry could change; still this file's one outcome.
-                        close(client);
-                        client = null;
-                        outcome = Outcome.failed(t, new InternalException(e), since(start));
-                    } catch (FtException e) {
-                        if (e instanceof RemoteException r && r.error() == ErrorCode.UNAUTHORIZED) {
-                            refused = e;
-                        }
-                        if (client != null && (!connectionStillUsable(e) || !client.isOpen())) {
-                            close(client);
-                            client = null;
-                        }
-                        if (attempt < options.retries() && retryable(e) && !stopped) {
-                            backoff(t, attempt, e);
-                        } else {
-                            outcome = Outcome.failed(t, e, since(start));
-                        }
+        new Worker(queue).run();
+    }
+
+    /** One worker thread: its connection, and the files its dead connections left unanswered. */
+    private final class Worker {
+        private final Queue<Transfer> queue;
+        /**
+         * Files sent ahead on a connection that died before their answer: nothing was done for
+         * them (or, for a get or an eager put, done harmlessly), so they go again, first, without
+         * counting as an attempt.
+         */
+        private final Deque<Transfer> again = new ArrayDeque<>();
+        /** Files whose pipelined attempt failed in a way worth retrying: retried one at a time. */
+        private final Deque<Retry> retries = new ArrayDeque<>();
+        /** Downloads received and verified, being synced and renamed, oldest first. */
+        private final Deque<Publishing> publishing = new ArrayDeque<>();
+
+        private FtClient client;
+        /** The last directory made for a download, so the next file in it needs no mkdir. */
+        private Path madeDirectory;
+
+        Worker(Queue<Transfer> queue) {
+            this.queue = queue;
+        }
+
+        void run() {
+            try {
+                while (!stopped || !retries.isEmpty()) {
+                    Retry retry = retries.poll();
+                    if (retry != null) {
+                        finish(serially(retry.t(), retry.start(), retry.attempt(), retry.cause()));
+                        continue;
+                    }
+                    Transfer t = again.isEmpty() ? queue.poll() : again.poll();
+                    if (t == null) {
+                        break;
+                    }
+                    if (client != null && client.isOpen() && client.pipelines() && pipelinable(t)) {
+                        pipeline(t);
+                    } else {
+                        finish(serially(t, System.nanoTime(), 0, null));
                     }
                 }
-                if (outcome.failed() && options.failFast()) {
-                    stopped = true;
+                // With --fail-fast, files given back by a dead connection were never started.
+                for (Transfer t; (t = again.poll()) != null; ) {
+                    finish(Outcome.skipped(t, NOT_STARTED));
                 }
-                synchronized (report) {
-                    report.accept(outcome);
+            } finally {
+                close(client);
+            }
+        }
+
+        private void finish(Outcome outcome) {
+            if (outcome.failed() && options.failFast()) {
+                stopped = true;
+            }
+            synchronized (report) {
+                report.accept(outcome);
+            }
+        }
+
+        /**
+         * One file, one exchange after another, retried as the options say; {@code cause} is
+         * the failure of attempt {@code attempt - 1} when an earlier (pipelined) attempt failed.
+         */
+        private Outcome serially(Transfer t, long start, int attempt, FtException cause) {
+            if (cause != null) {
+                if (attempt - 1 < options.retries() && retryable(cause) && !stopped) {
+                    backoff(t, attempt - 1, cause);
+                } else {
+                    return Outcome.failed(t, cause, since(start));
                 }
             }
-        } finally {
+            Outcome outcome = null;
+            for (; outcome == null; attempt++) {
+                try {
+                    if (client == null) {
+                        FtException known = refused;
+                        if (known != null) {
+                            // Connecting again would only fail again and, on a server that
+                            // slows failed logins down, wait longer each time.
+                            throw known;
+                        }
+                        client = connector.connect();
+                    }
+                    outcome = perform(client, t, start);
+                } catch (RuntimeException e) {
+                    // A bug, not a condition a retry could change; still this file's one outcome.
+                    dropConnection();
+                    outcome = Outcome.failed(t, new InternalException(e), since(start));
+                } catch (FtException e) {
+                    if (e instanceof RemoteException r && r.error() == ErrorCode.UNAUTHORIZED) {
+                        refused = e;
+                    }
+                    if (client != null && (!connectionStillUsable(e) || !client.isOpen())) {
+                        dropConnection();
+                    }
+                    if (attempt < options.retries() && retryable(e) && !stopped) {
+                        backoff(t, attempt, e);
+                    } else {
+                        outcome = Outcome.failed(t, e, since(start));
+                    }
+                }
+            }
+            return outcome;
+        }
+
+        private void dropConnection() {
             close(client);
+            client = null;
+        }
+
+        /** Whether {@code t} can go ahead of the answers to the files before it. */
+        private boolean pipelinable(Transfer t) {
+            if (t.op() == Transfer.Op.GET) {
+                // A target that exists needs the unchanged check (a stat) first: the serial path.
+                return t.expectedSize() >= 0
+                        && t.expectedSize() <= PIPELINED_MAX_BYTES
+                        && !Files.exists(t.local(), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            }
+            if (options.noClobber()) {
+                return false;
+            }
+            Long listed = listing.sizeOf(t.remote());
+            // Only a file the listing showed absent or of another size: one that may be unchanged is asked about first.
+            if (listed == null) {
+                return false;
+            }
+            try {
+                BasicFileAttributes a = Files.readAttributes(t.local(), BasicFileAttributes.class);
+                return a.isRegularFile() && a.size() != listed && client.takesEagerPut(a.size());
+            } catch (IOException e) {
+                return false; // the serial path reports it
+            }
+        }
+
+        /** A request sent ahead, waiting for its answer. */
+        record Flight(
+                Transfer t,
+                long start,
+                long bytes,
+                Progress progress,
+                ResumableDownload download,
+                ResumableDownload.Asked asked,
+                Request.Get sent,
+                Md5 md5) {}
+
+        /**
+         * Sends {@code first} and the pipelinable files after it ahead of their answers, at most
+         * {@link #WINDOW} (and {@link #WINDOW_BYTES}) at a time, and takes the answers in order.
+         * Returns when the queue has no more such files, or the connection died.
+         */
+        private void pipeline(Transfer first) {
+            ArrayDeque<Flight> flights = new ArrayDeque<>();
+            long bytes = 0;
+            Transfer next = first;
+            try {
+                while (true) {
+                    boolean sent = false;
+                    while (next != null
+                            && flights.size() < WINDOW
+                            && (flights.isEmpty() || bytes + Math.max(0, next.expectedSize()) <= WINDOW_BYTES)) {
+                        Flight f = send(next);
+                        if (f != null) {
+                            flights.add(f);
+                            bytes += f.bytes();
+                            sent = true;
+                        }
+                        next = nextPipelinable();
+                    }
+                    if (sent) {
+                        client.flush();
+                    }
+                    Flight head = flights.poll();
+                    if (head == null) {
+                        return;
+                    }
+                    bytes -= head.bytes();
+                    if (!answer(head)) {
+                        // The connection is gone: what was sent ahead of it goes again.
+                        for (Flight f : flights.reversed()) {
+                            again.addFirst(f.t());
+                        }
+                        flights.clear();
+                        return;
+                    }
+                    if (stopped) {
+                        next = null;
+                    }
+                }
+            } catch (FtException e) {
+                // Sending failed (flush): nothing of it is known to have arrived; all go again.
+                dropConnection();
+                for (Flight f : flights.reversed()) {
+                    again.addFirst(f.t());
+                }
+            } finally {
+                if (next != null) {
+                    again.addFirst(next);
+                }
+                harvest(true);
+            }
+        }
+
+        /** The next file from the queue if it can be pipelined; one that cannot waits in {@link #again}. */
+        private Transfer nextPipelinable() {
+            if (stopped || !again.isEmpty()) {
+                return null;
+            }
+            Transfer t = queue.poll();
+            if (t != null && !pipelinable(t)) {
+                again.addLast(t);
+                return null;
+            }
+            return t;
+        }
+
+        /** Sends {@code t}'s request; null when it failed locally (its outcome is reported). */
+        private Flight send(Transfer t) throws FtException {
+            long start = System.nanoTime();
+            Progress progress = progressFor.apply(t);
+            try {
+                if (t.op() == Transfer.Op.GET) {
+                    makeParent(t.local());
+                    ResumableDownload download = new ResumableDownload(
+                            client, options.resume(), progress, options.preserve(), options.throttle());
+                    ResumableDownload.Asked asked = download.ask(t.remote(), t.local());
+                    Request.Get sent = client.sendGet(asked.request());
+                    return new Flight(t, start, t.expectedSize(), progress, download, asked, sent, null);
+                }
+                byte[] body = readSmall(t);
+                client.checkUpload(t.remote(), body.length);
+                Md5 md5 = Md5.of(java.security.MessageDigest.getInstance("MD5").digest(body));
+                if (t.knownMd5() != null && !t.knownMd5().equals(md5)) {
+                    throw new LocalIoException(t.shownLocal() + " changed while it was being read", null);
+                }
+                FileAttributes attributes =
+                        client.limits() != null && client.limits().preserve()
+                                ? LocalAttributes.of(t.local(), options.preserve())
+                                : null;
+                options.throttle().spend(body.length);
+                client.sendEagerPut(t.remote(), body, md5, attributes);
+                return new Flight(t, start, body.length, progress, null, null, null, md5);
+            } catch (ConnectionException e) {
+                throw e;
+            } catch (FtException e) {
+                // A local refusal (or a limit the server stated): this file's attempt, nothing sent.
+                retryOrFail(t, start, e);
+                return null;
+            } catch (IOException e) {
+                retryOrFail(t, start, LocalErrors.failure("cannot read " + t.shownLocal(), e));
+                return null;
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every JDK has MD5", e);
+            }
+        }
+
+        private void makeParent(Path target) throws LocalIoException {
+            Path parent = target.toAbsolutePath().getParent();
+            if (parent == null || parent.equals(madeDirectory)) {
+                return;
+            }
+            try {
+                Files.createDirectories(parent);
+            } catch (IOException e) {
+                throw LocalErrors.failure("cannot create the directory for " + target, e);
+            }
+            madeDirectory = parent;
+        }
+
+        private byte[] readSmall(Transfer t) throws IOException, LocalIoException {
+            byte[] body = Files.readAllBytes(t.local());
+            if (body.length > Protocol.MAX_EAGER_PUT_BYTES) {
+                throw new LocalIoException(t.shownLocal() + " grew while it was being read", null);
+            }
+            return body;
+        }
+
+        /**
+         * Takes the answer to {@code f}, reports its outcome (or queues its retry); false when
+         * the connection did not survive it.
+         */
+        private boolean answer(Flight f) {
+            Transfer t = f.t();
+            try {
+                if (f.download() != null) {
+                    Response.GetOk ok =
+                            client.receiveGet(f.sent(), ResumableDownload.noteServerHashing(f.progress(), t.remote()));
+                    // Synced and renamed on another thread, beside the files before and after it:
+                    // the receiving goes on meanwhile, and the file system commits the syncs together.
+                    ResumableDownload.Verified v = f.download().receiveVerified(f.asked(), ok, true);
+                    publishing.add(new Publishing(f, syncers().submit(() -> {
+                        ResumableDownload.Result r = f.download().publish(v);
+                        journal.record(t.local(), r.md5());
+                        return r;
+                    })));
+                    harvest(false);
+                } else {
+                    Response.PutDone done = client.receivePutDone();
+                    if (!done.md5().equals(f.md5())) {
+                        throw new BadResponseException(client.server() + " confirmed MD5 " + done.md5()
+                                + " for a file whose MD5 is " + f.md5());
+                    }
+                    f.progress().start(t.remote(), f.bytes(), 0);
+                    f.progress().advance(f.bytes());
+                    f.progress().finish();
+                    finish(Outcome.ok(t, f.bytes(), f.md5(), 0, since(f.start())));
+                }
+                return true;
+            } catch (RuntimeException e) {
+                dropConnection();
+                finish(Outcome.failed(t, new InternalException(e), since(f.start())));
+                return false;
+            } catch (FtException e) {
+                boolean usable = connectionStillUsable(e) && client.isOpen();
+                if (!usable) {
+                    dropConnection();
+                }
+                retryOrFail(t, f.start(), e);
+                return usable;
+            }
+        }
+
+        /**
+         * Reports the downloads whose publishing finished, oldest first: all of them when
+         * {@code all}, else those done (and the oldest while more than {@link #WINDOW} wait).
+         */
+        private void harvest(boolean all) {
+            while (!publishing.isEmpty()
+                    && (all || publishing.peek().result().isDone() || publishing.size() > WINDOW)) {
+                Publishing p = publishing.poll();
+                Transfer t = p.f().t();
+                try {
+                    ResumableDownload.Result r = p.result().get();
+                    finish(Outcome.ok(t, r.size(), r.md5(), r.resumedFrom(), since(p.f().start())));
+                } catch (ExecutionException e) {
+                    FtException failure = e.getCause() instanceof FtException fe
+                            ? fe
+                            : new InternalException(
+                                    e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e));
+                    finish(Outcome.failed(t, failure, since(p.f().start())));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    finish(Outcome.failed(
+                            t,
+                            new InternalException(new IllegalStateException("interrupted", e)),
+                            since(p.f().start())));
+                }
+            }
+        }
+
+        /** A failed pipelined attempt: retried later, one exchange at a time, or reported. */
+        private void retryOrFail(Transfer t, long start, FtException e) {
+            if (options.retries() > 0 && retryable(e) && !stopped) {
+                retries.add(new Retry(t, start, 1, e));
+            } else {
+                finish(Outcome.failed(t, e, since(start)));
+            }
         }
     }
+
+    /** A pipelined download being synced and renamed. */
+    private record Publishing(Worker.Flight f, Future<ResumableDownload.Result> result) {}
+
+    /** Where pipelined downloads are synced and renamed, many at once; made on first use. */
+    private ExecutorService syncers;
+
+    private synchronized ExecutorService syncers() {
+        if (syncers == null) {
+            syncers = Executors.newThreadPerTaskExecutor(
+                    Thread.ofVirtual().name("ft-sync-", 0).factory());
+        }
+        return syncers;
+    }
+
+    /** A file to try again serially: attempt {@code attempt} after {@code cause}. */
+    private record Retry(Transfer t, long start, int attempt, FtException cause) {}
 
     private Outcome perform(FtClient client, Transfer t, long start) throws FtException {
         return t.op() == Transfer.Op.GET ? download(client, t, start) : upload(client, t, start);

@@ -31,7 +31,10 @@ import java.util.function.Consumer;
 
 /**
  * One connection to an ft server, past the hello. Requests go one after another; a get's
- * body must be read whole from {@link #body()} before the next request.
+ * body must be read whole from {@link #body()} before the next request. To a server that
+ * {@link #pipelines}, gets and eager puts may also be sent ahead ({@link #sendGet},
+ * {@link #sendEagerPut}, {@link #flush}) and their answers read later, in order
+ * ({@link #receiveGet}, {@link #receivePutDone}); see PROTOCOL.md, "Pipelining".
  *
  * <p>Every failure is an {@link FtException}: the network ({@link ConnectionException}), the
  * server's refusal ({@link RemoteException}) or a server breaking the protocol
@@ -56,6 +59,12 @@ public final class FtClient implements AutoCloseable {
     private final FrameWriter writer;
     private String serverName = "";
     private Response.Limits limits;
+    /**
+     * Requests sent ahead ({@link #sendGet}, {@link #sendEagerPut}) whose final answers have not
+     * been read yet: while there are any, bytes waiting after a body are the next answer, not
+     * excess body bytes.
+     */
+    private int unanswered;
 
     /**
      * TLS settings for {@link #connect(HostPort, Duration, String, Tls)}: whom to trust, who
@@ -432,6 +441,88 @@ public final class FtClient implements AutoCloseable {
             deadline.exit();
         }
         return sent;
+    }
+
+    /**
+     * Whether the server takes requests sent ahead of the answers to earlier ones (its hello
+     * said {@code pipeline}); to one that did not say, requests go one at a time.
+     */
+    public boolean pipelines() {
+        return limits != null && limits.pipeline();
+    }
+
+    /** Requests sent ahead whose answers are still to be read. */
+    public int unanswered() {
+        return unanswered;
+    }
+
+    /**
+     * Sends a get without waiting for its answer (to a server that {@link #pipelines}); the
+     * answer comes, in order, from {@link #receiveGet}. Nothing leaves before {@link #flush}.
+     *
+     * @return the request as sent (with keepalives when the server offers them)
+     */
+    public Request.Get sendGet(Request.Get request) throws FtException {
+        Request.Get asked =
+                takesKeepalive() && request.keepaliveMs() == 0 ? request.withKeepalive(keepaliveMs()) : request;
+        try {
+            writer.writeFrame(CODEC.encode(asked));
+        } catch (IOException e) {
+            throw lost(e, "while sending a request");
+        }
+        unanswered++;
+        return asked;
+    }
+
+    /**
+     * Sends an eager put (see {@link #takesEagerPut}) without waiting for its verdict, which
+     * comes, in order, from {@link #receivePutDone}.
+     */
+    public void sendEagerPut(String remotePath, byte[] body, ft.protocol.Md5 md5, ft.protocol.FileAttributes attributes)
+            throws FtException {
+        Request.Put request = new Request.Put(remotePath, body.length, md5, true, attributes);
+        try {
+            writer.writeFrameWithBody(CODEC.encode(request), body);
+        } catch (IOException e) {
+            throw lostMidTransfer(e, "while sending an upload");
+        }
+        unanswered++;
+    }
+
+    /** Sends what {@link #sendGet} and {@link #sendEagerPut} left in the buffer. */
+    public void flush() throws FtException {
+        try {
+            writer.flush();
+        } catch (IOException e) {
+            throw lost(e, "while sending a request");
+        }
+    }
+
+    /**
+     * The answer to the oldest get sent ahead, {@code asked} as {@link #sendGet} returned it;
+     * on success exactly {@code bodyLength()} bytes follow on {@link #body()}.
+     */
+    public Response.GetOk receiveGet(Request.Get asked, Consumer<Response.Wait> whileHashing) throws FtException {
+        if (unanswered == 0) {
+            throw new IllegalStateException("no request is waiting for its answer");
+        }
+        Response response = receive(Response.GetOk.class);
+        while (response instanceof Response.Wait wait && asked.keepaliveMs() > 0) {
+            whileHashing.accept(wait);
+            response = receive(Response.GetOk.class);
+        }
+        unanswered--;
+        return expect(response, Response.GetOk.class);
+    }
+
+    /** The verdict on the oldest eager put sent ahead. */
+    public Response.PutDone receivePutDone() throws FtException {
+        if (unanswered == 0) {
+            throw new IllegalStateException("no request is waiting for its answer");
+        }
+        Response response = receive(Response.PutDone.class);
+        unanswered--;
+        return expect(response, Response.PutDone.class);
     }
 
     /** Describes a remote path; a file's description includes its MD5. */

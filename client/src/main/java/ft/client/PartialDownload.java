@@ -251,8 +251,23 @@ final class PartialDownload {
         view.setPermissions(ft.protocol.FileAttributes.permissions(0666 & ~umask));
     }
 
-    /** This process's umask from {@code /proc/self/status} (Linux 4.7+), or -1 when unknown. */
+    /**
+     * This process's umask, read once: a Java process cannot change it, and reading
+     * /proc/self/status for every file of a batch showed in its profile.
+     */
     private static int umask() {
+        return Umask.VALUE;
+    }
+
+    /** Holder: read on first use only. */
+    private static final class Umask {
+        static final int VALUE = readUmask();
+
+        private Umask() {}
+    }
+
+    /** This process's umask from {@code /proc/self/status} (Linux 4.7+), or -1 when unknown. */
+    private static int readUmask() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("Umask:")) {

@@ -16,6 +16,7 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.function.Consumer;
 
@@ -55,30 +56,110 @@ public final class ResumableDownload {
     }
 
     public Result download(String remotePath, Path target) throws FtException {
+        Asked asked = ask(remotePath, target);
+        Response.GetOk ok = client.get(asked.request(), noteServerHashing(progress, remotePath));
+        return receive(asked, ok);
+    }
+
+    /**
+     * The first half of a download, for a caller that sends the request itself (ahead of the
+     * answers to earlier ones, see {@link FtClient#sendGet}): what to ask the server for, given
+     * what is held locally. {@link #receive} takes the answer.
+     */
+    record Asked(
+            String remotePath, Path target, PartialDownload partial, PartialDownload.Meta held, Request.Get request) {}
+
+    /** Works out the request for {@code remotePath}: from 0, or resuming a held partial. */
+    Asked ask(String remotePath, Path target) throws FtException {
         PartialDownload partial = new PartialDownload(target);
         try {
-            return run(remotePath, target, partial);
+            if (Files.isDirectory(target)) {
+                throw new LocalIoException("cannot write " + target + ": it is a directory", null);
+            }
+            PartialDownload.Meta held = resume ? partial.read() : null;
+            long offset = 0;
+            Md5 ifMd5 = null;
+            // The partial's digest is sent as a condition, so the server itself decides whether
+            // these bytes still belong to what it serves; no other check is needed for safety.
+            if (held != null && partial.length() <= held.size() && Md5.isValid(held.md5())) {
+                offset = partial.length();
+                ifMd5 = new Md5(held.md5());
+            }
+            return new Asked(remotePath, target, partial, held, new Request.Get(remotePath, offset, ifMd5));
         } catch (IOException e) {
             throw LocalErrors.failure("cannot write " + target, e);
         }
     }
 
-    private Result run(String remotePath, Path target, PartialDownload partial) throws FtException, IOException {
-        if (Files.isDirectory(target)) {
-            throw new LocalIoException("cannot write " + target + ": it is a directory", null);
+    /**
+     * The second half: takes the server's answer {@code ok} to {@code asked}, receives the body
+     * that follows it, verifies it and publishes it under the target's name.
+     */
+    Result receive(Asked asked, Response.GetOk ok) throws FtException {
+        return publish(receiveVerified(asked, ok, false));
+    }
+
+    /**
+     * A download received and verified, not yet under its name: {@link #publish} gives it the
+     * name, after syncing its data when it was received without ({@code synced} false).
+     */
+    record Verified(Result result, PartialDownload partial, Object opened, Response.GetOk ok, boolean synced) {}
+
+    /**
+     * Receives and verifies the body that follows {@code ok}; with {@code syncLater} its data is
+     * not synced yet, so that {@link #publish}, run beside other files' on other threads, syncs
+     * many files at once and the file system commits them together.
+     */
+    Verified receiveVerified(Asked asked, Response.GetOk ok, boolean syncLater) throws FtException {
+        try {
+            return run(
+                    asked.remotePath(), asked.target(), asked.partial(), asked.held(), asked.request(), ok, syncLater);
+        } catch (IOException e) {
+            throw LocalErrors.failure("cannot write " + asked.target(), e);
         }
+    }
+
+    /**
+     * Puts a verified download under its name: synced first if it was not, checked to still be
+     * the file written, given its mode and attributes, then renamed over the target.
+     */
+    Result publish(Verified v) throws FtException {
+        PartialDownload partial = v.partial();
+        Path target = v.result().target();
+        try {
+            if (!v.synced()) {
+                // By name; the check below proves that the name still is the file written, so
+                // the file synced here is the one that takes the target's name.
+                try (FileChannel data = FileChannel.open(partial.data, StandardOpenOption.READ)) {
+                    data.force(false);
+                }
+            }
+            // The name must still be the file written (not a link swapped in): the attributes are set
+            // by name, not following a link, and rename(2) moves a name, never what it points to.
+            partial.checkStillOpened(v.opened());
+            partial.publishMode();
+            // Before the rename, so the file never appears under its name without them.
+            LocalAttributes.apply(partial.data, v.ok().attributes(), preserve);
+            Files.move(partial.data, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.deleteIfExists(partial.meta);
+            return v.result();
+        } catch (IOException e) {
+            throw LocalErrors.failure("cannot write " + target, e);
+        }
+    }
+
+    private Verified run(
+            String remotePath,
+            Path target,
+            PartialDownload partial,
+            PartialDownload.Meta held,
+            Request.Get request,
+            Response.GetOk ok,
+            boolean syncLater)
+            throws FtException, IOException {
         String server = client.server().toString();
-        PartialDownload.Meta held = resume ? partial.read() : null;
-        long offset = 0;
-        Md5 ifMd5 = null;
-        // The partial's digest is sent as a condition, so the server itself decides whether
-        // these bytes still belong to what it serves; no other check is needed for safety.
-        if (held != null && partial.length() <= held.size() && Md5.isValid(held.md5())) {
-            offset = partial.length();
-            ifMd5 = new Md5(held.md5());
-        }
-        Response.GetOk ok =
-                client.get(new Request.Get(remotePath, offset, ifMd5), noteServerHashing(progress, remotePath));
+        long offset = request.offset();
+        Md5 ifMd5 = request.ifMd5();
         checkName(ok.name());
         if (ok.offset() != offset && !(ifMd5 != null && ok.offset() == 0)) {
             throw new BadResponseException(
@@ -134,7 +215,9 @@ public final class ResumableDownload {
                 md5.saveExact(file, partial, meta, !metaFirst && !keepHeld, e);
                 throw e;
             }
-            file.force(false);
+            if (!syncLater) {
+                file.force(false);
+            }
         } finally {
             progress.finish();
         }
@@ -144,15 +227,7 @@ public final class ResumableDownload {
             throw new ChecksumException("'" + remotePath + "' arrived with MD5 " + actual + " but the server announced "
                     + ok.md5() + "; the download was discarded");
         }
-        // The name must still be the file written (not a link swapped in): the attributes are set
-        // by name, not following a link, and rename(2) moves a name, never what it points to.
-        partial.checkStillOpened(opened);
-        partial.publishMode();
-        // Before the rename, so the file never appears under its name without them.
-        LocalAttributes.apply(partial.data, ok.attributes(), preserve);
-        Files.move(partial.data, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        Files.deleteIfExists(partial.meta);
-        return new Result(target, ok.size(), actual, from);
+        return new Verified(new Result(target, ok.size(), actual, from), partial, opened, ok, !syncLater);
     }
 
     /**
@@ -204,8 +279,9 @@ public final class ResumableDownload {
         } catch (IOException e) {
             throw client.lostMidTransfer(e, "during the body");
         }
-        // Bytes beyond the announced body, already here with it, mean a server out of step.
-        if (in.available() > 0) {
+        // Bytes beyond the announced body, already here with it, mean a server out of step; unless
+        // requests were sent ahead, whose answers these bytes then are.
+        if (client.unanswered() == 0 && in.available() > 0) {
             throw new BadResponseException(
                     client.server() + " sent more bytes than the " + ok.bodyLength() + " it announced");
         }

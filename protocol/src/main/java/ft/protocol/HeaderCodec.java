@@ -200,6 +200,9 @@ public final class HeaderCodec {
                         if (hello.limits().preserve()) {
                             g.writeBooleanField("preserve", true);
                         }
+                        if (hello.limits().pipeline()) {
+                            g.writeBooleanField("pipeline", true);
+                        }
                         g.writeEndObject();
                     }
                 }
@@ -400,7 +403,8 @@ public final class HeaderCodec {
                             flag(m, "read_only"),
                             flag(m, "eager_put"),
                             flag(m, "keepalive"),
-                            flag(m, "preserve"));
+                            flag(m, "preserve"),
+                            flag(m, "pipeline"));
                 }
                 return new Response.HelloOk((int) version, server, limits);
             }

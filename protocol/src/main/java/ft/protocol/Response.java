@@ -28,9 +28,28 @@ public sealed interface Response {
      * @param keepalive   whether the server honours {@code keepalive_ms} in get and stat
      * @param preserve    whether the server takes {@code mtime} and {@code mode} in put and sends
      *                    them in its answer to get
+     * @param pipeline    whether the server takes requests sent ahead, before the answers to the
+     *                    earlier ones (PROTOCOL.md, "Pipelining"); a client told nothing sends one
+     *                    request at a time
      */
     record Limits(
-            long maxFileSize, long freeSpace, boolean readOnly, boolean eagerPut, boolean keepalive, boolean preserve) {
+            long maxFileSize,
+            long freeSpace,
+            boolean readOnly,
+            boolean eagerPut,
+            boolean keepalive,
+            boolean preserve,
+            boolean pipeline) {
+        public Limits(
+                long maxFileSize,
+                long freeSpace,
+                boolean readOnly,
+                boolean eagerPut,
+                boolean keepalive,
+                boolean preserve) {
+            this(maxFileSize, freeSpace, readOnly, eagerPut, keepalive, preserve, false);
+        }
+
         public Limits(long maxFileSize, long freeSpace, boolean readOnly, boolean eagerPut, boolean keepalive) {
             this(maxFileSize, freeSpace, readOnly, eagerPut, keepalive, false);
         }

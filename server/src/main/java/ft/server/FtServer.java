@@ -309,7 +309,10 @@ public final class FtServer implements AutoCloseable {
         } catch (IOException e) {
             free = 0;
         }
-        return new Response.Limits(limits.maxFileSize(), free, share.readOnly(), true, true, true);
+        // pipeline: Connection reads each request only after answering the one before, from a
+        // buffered stream that keeps whatever the client sent ahead, so requests sent ahead are
+        // answered in order without anything else to do here.
+        return new Response.Limits(limits.maxFileSize(), free, share.readOnly(), true, true, true, true);
     }
 
     /** Connections open right now; lets operators (and tests) see when a client has really gone. */

@@ -82,6 +82,7 @@ public final class ScriptedServer implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile String lastRequest;
+    private final java.util.concurrent.atomic.AtomicInteger sentAhead = new java.util.concurrent.atomic.AtomicInteger();
 
     /** Answers the first request with {@code answer}, then takes what the client sends until it leaves. */
     public ScriptedServer(byte[] answer) throws IOException {
@@ -138,6 +139,16 @@ public final class ScriptedServer implements AutoCloseable {
         return List.copyOf(hellos);
     }
 
+    /**
+     * How many requests (eager puts aside, whose body follows at once) already had more bytes
+     * behind them when they were read: requests the client sent before it had the answer to
+     * the one before. A client that must not pipeline (this server's hello does not offer it,
+     * unless a test's hello does) sends none.
+     */
+    public int requestsSentAhead() {
+        return sentAhead.get();
+    }
+
     /** The last request frame (after a hello) as the client sent it, once it has arrived; else null. */
     public String request() {
         return lastRequest;
@@ -175,6 +186,9 @@ public final class ScriptedServer implements AutoCloseable {
                 }
                 lastRequest = new String(frame, StandardCharsets.UTF_8);
                 Request request = CODEC.decodeRequest(frame);
+                if (!(request instanceof Request.Put put && put.eager()) && in.available() > 0) {
+                    sentAhead.incrementAndGet();
+                }
                 requests.add(request);
                 Reply reply = script.apply(request);
                 if (reply == null) {
