@@ -12,6 +12,7 @@ import ft.protocol.Request;
 import ft.protocol.Response;
 import ft.transfer.Deadline;
 import ft.transfer.Throttle;
+import ft.transfer.TlsReady;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.EOFException;
@@ -96,7 +97,13 @@ public final class FtClient implements AutoCloseable {
         this.timeout = timeout;
         socket.setSoTimeout((int) timeout.toMillis());
         socket.setTcpNoDelay(true);
-        this.in = new BufferedInputStream(socket.getInputStream(), 256 * 1024);
+        InputStream received = socket.getInputStream();
+        if (tls) {
+            // SSLSocket counts only decrypted bytes as available (one record at most): without
+            // this a TLS body was written and hashed one 16 KiB record at a time (issue #15).
+            received = new TlsReady(received, channel.socket().getInputStream());
+        }
+        this.in = new BufferedInputStream(received, 256 * 1024);
         this.reader = new FrameReader(in);
         OutputStream out = socket.getOutputStream();
         this.tlsOut = tls ? out : null;
