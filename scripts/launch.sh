@@ -49,6 +49,12 @@ ft_archive_state() {
 # reflectively in a loop). About 6% of a small command's CPU.
 FT_NATIVE_ACCESSORS=-Djdk.reflect.useNativeAccessorOnly=true
 
+# A fresh client runs the TLS cipher (AES-GCM's counter mode and GHASH) as plain Java at
+# ~46 MB/s for its first seconds, until C2 compiles the intrinsics: 0.7-0.9 s of CPU of every
+# TLS transfer (measured for issue #15). Those methods are compiled after a twentieth of the
+# usual invocations. "quiet" keeps the JVM from announcing it on stdout, which is ft's data.
+FT_JIT_CRYPTO=(-XX:CompileCommand=quiet "-XX:CompileCommand=CompileThresholdScaling,com.sun.crypto.provider.*::*,0.05")
+
 # No -XX:TieredStopAtLevel=1 here, though it starts ft a little faster: C1 has no MD5
 # intrinsic, and a 1 GiB get or put then took 20-30% more CPU (measured for issue #6).
 #
@@ -58,7 +64,7 @@ FT_NATIVE_ACCESSORS=-Djdk.reflect.useNativeAccessorOnly=true
 ft_java_argv() {
   local jar="$1" state="${2:-}"
   ft__major
-  printf '%s\n' "$JAVA_HOME/bin/java" -XX:+UseSerialGC "$FT_NATIVE_ACCESSORS"
+  printf '%s\n' "$JAVA_HOME/bin/java" -XX:+UseSerialGC "$FT_NATIVE_ACCESSORS" "${FT_JIT_CRYPTO[@]}"
   if [ -z "${FT_NO_ARCHIVE:-}" ]; then
     [ -n "$state" ] || state="$(ft_archive_state "$jar")"
   fi
@@ -117,7 +123,7 @@ ft_make_archive() {
     # its own environment, so no user's config, token or digest journal takes part.
     if ! env -u FT_TOKEN -u FT_TLS -u FT_JOBS -u FT_TIMEOUT -u FT_RETRIES -u FT_QUIET -u FT_STDERR_TTY \
         FT_SERVER="$addr" FT_CONFIG="$t/config/config" XDG_CACHE_HOME="$t/cache" XDG_CONFIG_HOME="$t/config" \
-        timeout 300 "$JAVA_HOME/bin/java" -XX:+UseSerialGC "$FT_NATIVE_ACCESSORS" "$record" -cp "$jar" ft.cli.Training \
+        timeout 300 "$JAVA_HOME/bin/java" -XX:+UseSerialGC "$FT_NATIVE_ACCESSORS" "${FT_JIT_CRYPTO[@]}" "$record" -cp "$jar" ft.cli.Training \
         -q get tiny.bin -o "$t/dst/tiny.bin" :: -q get tiny.bin -o "$t/dst/tiny.bin" \
         :: -q get -r dir -o "$t/dst/" :: -q get 'dir/*.bin' -o "$t/dst/glob/" \
         :: -q put "$t/src/up.bin" up.bin :: -q put "$t/src/up.bin" :: ls :: ls -l dir \

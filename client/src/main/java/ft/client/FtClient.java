@@ -13,6 +13,7 @@ import ft.protocol.Response;
 import ft.transfer.ChannelInput;
 import ft.transfer.Deadline;
 import ft.transfer.Throttle;
+import ft.transfer.TlsReady;
 import java.io.BufferedOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -105,8 +106,14 @@ public final class FtClient implements AutoCloseable {
         this.timeout = timeout;
         socket.setSoTimeout((int) timeout.toMillis());
         socket.setTcpNoDelay(true);
+        InputStream received = socket.getInputStream();
+        if (tls) {
+            // SSLSocket counts only decrypted bytes as available (one record at most): without
+            // this a TLS body was written and hashed one 16 KiB record at a time (issue #15).
+            received = new TlsReady(received, channel.socket().getInputStream());
+        }
         // Plain: large bodies are read from the channel into direct buffers (ChannelInput).
-        this.in = new ChannelInput(socket.getInputStream(), tls ? null : channel, 256 * 1024);
+        this.in = new ChannelInput(received, tls ? null : channel, 256 * 1024);
         this.reader = new FrameReader(in);
         OutputStream out = socket.getOutputStream();
         this.tlsOut = tls ? out : null;

@@ -8,6 +8,7 @@ import ft.server.storage.Storage;
 import ft.server.storage.UploadSession;
 import ft.transfer.Body;
 import ft.transfer.Md5State;
+import ft.transfer.TlsReady;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -36,12 +37,18 @@ final class ReceiveUpload implements PathLocks.Holder {
     private final Runnable hangUp;
     private volatile long lastProgressNanos = System.nanoTime();
 
-    private ReceiveUpload(Request.Put request, RequestContext ctx) {
+    private ReceiveUpload(Request.Put request, RequestContext ctx) throws IOException {
         this.ctx = ctx;
         this.storage = ctx.storage();
         this.request = request;
         this.client = ctx.client();
-        this.in = ctx.wire().bodyIn();
+        InputStream body = ctx.wire().bodyIn();
+        if (ctx.wire().tlsOut() != null) {
+            // SSLSocket counts only decrypted bytes as available (one record at most): without
+            // this a TLS upload was written and hashed one 16 KiB record at a time (issue #15).
+            body = new TlsReady(body, ctx.wire().channel().socket().getInputStream());
+        }
+        this.in = body;
         this.hangUp = ctx.wire().hangUp();
     }
 

@@ -13,7 +13,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ft.transfer.TlsReady;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -84,6 +86,48 @@ class TlsServerSocketsTest {
                 assertEquals(id.certificate(), s.getSession().getPeerCertificates()[0]);
             }
             assertEquals("TLSv1.3", served.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void recordsWaitingInTheSocketAreReadyOnlyThroughTlsReady() throws Exception {
+        TlsIdentity id = SelfSignedCertificate.generate();
+        TlsServerSockets tls = new TlsServerSockets(id);
+        int total = 6 * 16 * 1024; // six records or more: what the server reads first leaves several
+        try (ServerSocketChannel listener = ServerSocketChannel.open()) {
+            listener.bind(new InetSocketAddress(LOOPBACK, 0));
+            int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
+            Future<int[]> served = threads.submit(() -> {
+                try (SocketChannel channel = listener.accept();
+                        SSLSocket ssl = tls.wrapServer(channel.socket(), WAIT)) {
+                    InputStream decrypted = ssl.getInputStream();
+                    InputStream raw = channel.socket().getInputStream();
+                    byte[] buf = new byte[total];
+                    int read = decrypted.read(buf, 0, buf.length); // one record, of whatever size
+                    while (decrypted.available() > 0) { // the rest of the record now decrypted
+                        read += decrypted.read(buf, read, decrypted.available());
+                    }
+                    // The other records are in the socket once the client's write returned; the
+                    // loop only guards against a slow loopback, bounded by WAIT.
+                    long until = System.nanoTime() + WAIT.toNanos();
+                    while (raw.available() < TlsReady.MAX_RECORD_BYTES && System.nanoTime() < until) {
+                        Thread.onSpinWait();
+                    }
+                    int plain = decrypted.available();
+                    int ready = new TlsReady(decrypted, raw).available();
+                    byte[] rest = decrypted.readNBytes(total - read);
+                    return new int[] {plain, ready, read + rest.length};
+                }
+            });
+            try (SSLSocket s = (SSLSocket)
+                    clientTrusting(id.certificate()).getSocketFactory().createSocket(LOOPBACK, port)) {
+                s.getOutputStream().write(new byte[total]);
+                s.getOutputStream().flush();
+                int[] seen = served.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                assertEquals(0, seen[0], "SSLSocket counts only what it has decrypted, never the next record");
+                assertTrue(seen[1] > 0, "whole records in the socket are ready to read");
+                assertEquals(total, seen[2], "and asking took nothing from the stream");
+            }
         }
     }
 
