@@ -243,7 +243,7 @@ public final class ResumableDownload {
             PartialDownload.Meta held)
             throws IOException, FtException {
         Path dir = partial.data.toAbsolutePath().getParent();
-        long free = Files.getFileStore(dir).getUsableSpace();
+        long free = FreeSpace.usableIn(dir);
         if (free >= ok.bodyLength()) {
             return;
         }
