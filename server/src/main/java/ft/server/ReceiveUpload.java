@@ -7,6 +7,7 @@ import ft.protocol.Response;
 import ft.server.storage.Storage;
 import ft.server.storage.UploadSession;
 import ft.transfer.Body;
+import ft.transfer.BoundaryDigest;
 import ft.transfer.Md5State;
 import ft.transfer.TlsReady;
 import java.io.IOException;
@@ -89,7 +90,7 @@ final class ReceiveUpload implements PathLocks.Holder {
 
     private void receive() throws RefusedException, IOException {
         Md5 stored;
-        try (UploadSession session = storage.openUpload(request.path(), sessionIdentity());
+        try (UploadSession session = storage.openUpload(request.path(), sessionIdentity(), request.attributes());
                 PathLocks.Held lock = admit(session.key())) {
             long offset = session.begin(true);
             long remaining = request.size() - offset;
@@ -134,7 +135,7 @@ final class ReceiveUpload implements PathLocks.Holder {
         }
         ctx.phase(RequestContext.Phase.IN_STEP); // the whole body is in: every failure from here is answered
         Md5 actual;
-        try (UploadSession session = storage.openUpload(request.path(), sessionIdentity());
+        try (UploadSession session = storage.openUpload(request.path(), sessionIdentity(), request.attributes());
                 PathLocks.Held lock = admit(session.key())) {
             MessageDigest digest = Body.newMd5();
             digest.update(body);
@@ -207,7 +208,7 @@ final class ReceiveUpload implements PathLocks.Holder {
                     in,
                     session.channel(),
                     remaining,
-                    md5,
+                    digestFor(session, md5),
                     n -> {
                         ctx.bytes(n);
                         lastProgressNanos = System.nanoTime();
@@ -230,6 +231,15 @@ final class ReceiveUpload implements PathLocks.Holder {
         }
         publish(session, actual);
         return actual;
+    }
+
+    /**
+     * What the body is hashed through: {@code md5} itself, or where the backend keeps the state
+     * at fixed boundaries (S3's part size), a view of it that hands the session each one.
+     */
+    private static MessageDigest digestFor(UploadSession session, Md5State md5) {
+        long every = session.checkpointInterval();
+        return every > 0 && Md5State.canSaveState() ? new BoundaryDigest(md5, every, session::digestAt) : md5;
     }
 
     /** The digest of the {@code held} bytes: restored from the session's saved state, else hashed again. */
@@ -269,7 +279,7 @@ final class ReceiveUpload implements PathLocks.Holder {
     }
 
     private void publish(UploadSession session, Md5 md5) throws RefusedException, IOException {
-        session.publish(md5, request.attributes(), UploadSession.Condition.ALWAYS);
+        session.publish(md5, UploadSession.Condition.ALWAYS);
     }
 
     private static void abortQuietly(UploadSession session, Exception cause) {

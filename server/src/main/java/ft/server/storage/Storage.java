@@ -1,5 +1,6 @@
 package ft.server.storage;
 
+import ft.protocol.FileAttributes;
 import ft.protocol.Md5;
 import ft.server.RefusedException;
 import java.io.IOException;
@@ -64,8 +65,14 @@ public interface Storage {
     /**
      * Starts or resumes an upload to {@code path}. Nothing is visible at {@code path} until
      * {@link UploadSession#publish}; several sessions on different keys may be open at once.
+     *
+     * @param attributes mtime and mode the published file gets, or null; given here, not at
+     *     publish, because S3 fixes an object's metadata when its upload starts
+     * @throws RefusedException BUSY where the backend knows of another upload of the same name
+     *     in progress elsewhere (another server on the same bucket)
      */
-    UploadSession openUpload(String path, UploadSession.Identity identity) throws RefusedException, IOException;
+    UploadSession openUpload(String path, UploadSession.Identity identity, FileAttributes attributes)
+            throws RefusedException, IOException;
 
     /** Removes a file, a link, an empty directory, or with {@code recursive} a whole tree. */
     void remove(String path, boolean recursive) throws RefusedException, IOException;
@@ -78,6 +85,21 @@ public interface Storage {
 
     /** Bytes the backend can still take for uploads. */
     long usableSpace() throws IOException;
+
+    /**
+     * Checks that the backend answers now (a balancer's health check asks through this): one
+     * cheap request to the store, never a walk.
+     *
+     * @throws IOException if it does not
+     */
+    default void probe() throws IOException {
+        usableSpace();
+    }
+
+    /** A short name for metrics and logs: "local", "s3". */
+    default String backendName() {
+        return "local";
+    }
 
     /** Drops uploads nobody touched for {@code maxAge}; returns how many. */
     int expireUploads(Duration maxAge);

@@ -1,6 +1,5 @@
 package ft.server.storage;
 
-import ft.protocol.FileAttributes;
 import ft.protocol.Md5;
 import ft.server.RefusedException;
 import java.io.IOException;
@@ -61,6 +60,23 @@ public interface UploadSession extends AutoCloseable {
     /** Where the bytes after {@link #held} go. */
     WritableByteChannel channel() throws IOException;
 
+    /**
+     * Where this backend needs the running digest's state: every this many bytes from the file's
+     * start (S3: the part size, because parts cannot be read back to re-hash them), or 0 for
+     * nowhere in particular.
+     */
+    default long checkpointInterval() {
+        return 0;
+    }
+
+    /**
+     * The running digest's state ({@link ft.transfer.Md5State#saveState}) when exactly
+     * {@code offset} bytes of the file had been hashed, {@code offset} a multiple of
+     * {@link #checkpointInterval}. Called on the hashing thread, in order of offset, before or
+     * after those bytes reach {@link #channel}.
+     */
+    default void digestAt(long offset, byte[] state) {}
+
     /** Keeps what is held for a resume, with the running digest's state (null if it has none). */
     void checkpoint(byte[] digestState) throws IOException;
 
@@ -68,10 +84,9 @@ public interface UploadSession extends AutoCloseable {
      * Makes what is held the content of the name, atomically: a reader sees the old content or
      * the new, never a mix. Durable before it returns.
      *
-     * @param md5        what the held bytes hash to (verified by the caller)
-     * @param attributes mtime and mode to give the file, or null
+     * @param md5 what the held bytes hash to (verified by the caller)
      */
-    Version publish(Md5 md5, FileAttributes attributes, Condition condition) throws RefusedException, IOException;
+    Version publish(Md5 md5, Condition condition) throws RefusedException, IOException;
 
     /** Drops what is held; nothing becomes visible. */
     void abort() throws IOException;

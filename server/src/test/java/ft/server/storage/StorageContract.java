@@ -211,11 +211,11 @@ public abstract class StorageContract {
     @Test
     void nothingIsVisibleBeforePublishAndAllOfItAfter() throws Exception {
         byte[] content = random(200_000);
-        try (UploadSession s = storage.openUpload("u/new.bin", identity(content))) {
+        try (UploadSession s = storage.openUpload("u/new.bin", identity(content), null)) {
             assertEquals(0, s.begin(true));
             write(s, content);
             assertRefused(ErrorCode.NOT_FOUND, () -> storage.stat("u/new.bin"));
-            Version v = s.publish(md5(content), null, UploadSession.Condition.ALWAYS);
+            Version v = s.publish(md5(content), UploadSession.Condition.ALWAYS);
             assertEquals(content.length, v.size());
         }
         assertArrayEquals(content, read("u/new.bin"));
@@ -253,14 +253,14 @@ public abstract class StorageContract {
     @Test
     void anAbortedUploadLeavesNothing() throws Exception {
         byte[] content = random(50_000);
-        try (UploadSession s = storage.openUpload("gone.bin", identity(content))) {
+        try (UploadSession s = storage.openUpload("gone.bin", identity(content), null)) {
             s.begin(true);
             write(s, content);
             s.checkpoint(null);
             s.abort();
         }
         assertRefused(ErrorCode.NOT_FOUND, () -> storage.stat("gone.bin"));
-        try (UploadSession again = storage.openUpload("gone.bin", identity(content))) {
+        try (UploadSession again = storage.openUpload("gone.bin", identity(content), null)) {
             assertEquals(0, again.begin(true), "nothing held after an abort");
             again.abort();
         }
@@ -270,17 +270,17 @@ public abstract class StorageContract {
     void createOnlyPublishIsRefusedWhenTheNameExists() throws Exception {
         put("once.txt", bytes("first"));
         byte[] second = bytes("second");
-        try (UploadSession s = storage.openUpload("once.txt", identity(second))) {
+        try (UploadSession s = storage.openUpload("once.txt", identity(second), null)) {
             s.begin(false);
             write(s, second);
-            assertRefused(ErrorCode.EXISTS, () -> s.publish(md5(second), null, UploadSession.Condition.CREATE_ONLY));
+            assertRefused(ErrorCode.EXISTS, () -> s.publish(md5(second), UploadSession.Condition.CREATE_ONLY));
         }
         assertArrayEquals(bytes("first"), read("once.txt"));
         byte[] third = bytes("third");
-        try (UploadSession s = storage.openUpload("fresh.txt", identity(third))) {
+        try (UploadSession s = storage.openUpload("fresh.txt", identity(third), null)) {
             s.begin(false);
             write(s, third);
-            s.publish(md5(third), null, UploadSession.Condition.CREATE_ONLY);
+            s.publish(md5(third), UploadSession.Condition.CREATE_ONLY);
         }
         assertArrayEquals(third, read("fresh.txt"));
     }
@@ -291,11 +291,10 @@ public abstract class StorageContract {
         Version seen = storage.stat("v.txt").version();
         put("v.txt", bytes("two!"));
         byte[] mine = bytes("mine");
-        try (UploadSession s = storage.openUpload("v.txt", identity(mine))) {
+        try (UploadSession s = storage.openUpload("v.txt", identity(mine), null)) {
             s.begin(false);
             write(s, mine);
-            assertRefused(
-                    ErrorCode.BUSY, () -> s.publish(md5(mine), null, new UploadSession.Condition.IfVersion(seen)));
+            assertRefused(ErrorCode.BUSY, () -> s.publish(md5(mine), new UploadSession.Condition.IfVersion(seen)));
         }
         assertArrayEquals(bytes("two!"), read("v.txt"));
     }
@@ -305,18 +304,18 @@ public abstract class StorageContract {
         byte[] content = random((int) minPart() + 100_000);
         int firstPart = (int) minPart();
         byte[] state = {1, 2, 3, 42};
-        try (UploadSession s = storage.openUpload("big.bin", identity(content))) {
+        try (UploadSession s = storage.openUpload("big.bin", identity(content), null)) {
             assertEquals(0, s.begin(true));
             write(s, java.util.Arrays.copyOf(content, firstPart));
             s.checkpoint(state);
         }
-        try (UploadSession s = storage.openUpload("big.bin", identity(content))) {
+        try (UploadSession s = storage.openUpload("big.bin", identity(content), null)) {
             long held = s.begin(true);
             assertEquals(firstPart, held);
             assertEquals(held, s.held());
             assertArrayEquals(state, s.digestState());
             write(s, java.util.Arrays.copyOfRange(content, firstPart, content.length));
-            s.publish(md5(content), null, UploadSession.Condition.ALWAYS);
+            s.publish(md5(content), UploadSession.Condition.ALWAYS);
         }
         assertArrayEquals(content, read("big.bin"));
     }
@@ -325,12 +324,12 @@ public abstract class StorageContract {
     void anotherUploadToTheSameNameStartsEmpty() throws Exception {
         byte[] one = random(30_000);
         byte[] two = random(40_000);
-        try (UploadSession s = storage.openUpload("k.bin", identity(one))) {
+        try (UploadSession s = storage.openUpload("k.bin", identity(one), null)) {
             s.begin(true);
             write(s, one);
             s.checkpoint(null);
         }
-        try (UploadSession s = storage.openUpload("k.bin", identity(two))) {
+        try (UploadSession s = storage.openUpload("k.bin", identity(two), null)) {
             assertEquals(0, s.begin(true), "bytes of another upload are never resumed");
             assertNull(s.digestState());
             s.abort();
@@ -396,10 +395,10 @@ public abstract class StorageContract {
     }
 
     protected void put(String path, byte[] content) throws Exception {
-        try (UploadSession s = storage.openUpload(path, identity(content))) {
+        try (UploadSession s = storage.openUpload(path, identity(content), null)) {
             s.begin(false);
             write(s, content);
-            s.publish(md5(content), null, UploadSession.Condition.ALWAYS);
+            s.publish(md5(content), UploadSession.Condition.ALWAYS);
         }
     }
 

@@ -626,13 +626,14 @@ public final class LocalStorage implements Storage {
     }
 
     @Override
-    public UploadSession openUpload(String path, UploadSession.Identity identity) throws RefusedException, IOException {
+    public UploadSession openUpload(String path, UploadSession.Identity identity, FileAttributes attributes)
+            throws RefusedException, IOException {
         RootJail.Resolved destination = jail().resolve(path, true, true);
         try {
             if (destination.name() == null || destination.isDirectory()) {
                 throw new RefusedException(ErrorCode.IS_A_DIRECTORY, "'" + path + "' is a directory");
             }
-            return new LocalUpload(path, destination, identity, opened);
+            return new LocalUpload(path, destination, identity, attributes, opened);
         } catch (RefusedException | RuntimeException e) {
             destination.close();
             throw e;
@@ -648,13 +649,15 @@ public final class LocalStorage implements Storage {
         private final RootJail.Resolved held;
         private final Path destination;
         private final Identity identity;
+        private final FileAttributes attributes;
         private final Opened state;
         private final PartialStore.Partial partial;
         private FileChannel file;
         private WriteBehind sink;
 
-        LocalUpload(String path, RootJail.Resolved held, Identity identity, Opened state) {
+        LocalUpload(String path, RootJail.Resolved held, Identity identity, FileAttributes attributes, Opened state) {
             this.path = path;
+            this.attributes = attributes;
             this.held = held;
             this.destination = held.real(state.jail().root());
             this.identity = identity;
@@ -716,8 +719,7 @@ public final class LocalStorage implements Storage {
         }
 
         @Override
-        public Version publish(Md5 md5, FileAttributes attributes, Condition condition)
-                throws RefusedException, IOException {
+        public Version publish(Md5 md5, Condition condition) throws RefusedException, IOException {
             if (sink != null) {
                 try {
                     sink.drain();

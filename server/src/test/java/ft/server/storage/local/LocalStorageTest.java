@@ -36,7 +36,7 @@ class LocalStorageTest extends StorageContract {
     @Test
     void partialUploadsLiveInTheHiddenStateDirectoryWhichIsNeverListed() throws Exception {
         byte[] content = bytes("partial bytes");
-        try (UploadSession s = storage.openUpload("p.txt", identity(content))) {
+        try (UploadSession s = storage.openUpload("p.txt", identity(content), null)) {
             s.begin(true);
             s.channel().write(ByteBuffer.wrap(content));
             s.checkpoint(null);

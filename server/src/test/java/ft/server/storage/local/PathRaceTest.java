@@ -202,7 +202,7 @@ class PathRaceTest {
                 partials.resolve(key + ".meta"),
                 "{\"path\":\"x.txt\",\"size\":" + size + ",\"md5\":\"" + md5.hex() + "\"}");
 
-        try (UploadSession s = storage.openUpload("x.txt", new UploadSession.Identity(size, md5))) {
+        try (UploadSession s = storage.openUpload("x.txt", new UploadSession.Identity(size, md5), null)) {
             long from = s.begin(true);
             assertEquals(0, from, "a planted link is not a partial of this server");
             write(s, content);
@@ -320,11 +320,14 @@ class PathRaceTest {
     }
 
     static void put(Storage storage, String path, byte[] content) throws RefusedException, IOException {
-        try (UploadSession s = storage.openUpload(path, new UploadSession.Identity(content.length, md5(content)))) {
+        try (UploadSession s = storage.openUpload(
+                path,
+                new UploadSession.Identity(content.length, md5(content)),
+                new ft.protocol.FileAttributes(1_000_000L, 0644))) {
             s.begin(false);
             write(s, content);
             // Preserved attributes: a chmod and a utime between the last check and the rename.
-            s.publish(md5(content), new ft.protocol.FileAttributes(1_000_000L, 0644), UploadSession.Condition.ALWAYS);
+            s.publish(md5(content), UploadSession.Condition.ALWAYS);
         }
     }
 
