@@ -4,6 +4,7 @@ import ft.protocol.ErrorCode;
 import ft.protocol.FrameWriter;
 import ft.protocol.HeaderCodec;
 import ft.protocol.Response;
+import ft.server.storage.Storage;
 import ft.server.storage.local.LocalStorage;
 import ft.server.storage.local.RootJail;
 import java.io.IOException;
@@ -43,14 +44,12 @@ public final class FtServer implements AutoCloseable {
     private static final Duration SWEEP_EVERY = Duration.ofHours(1);
 
     private final ServerSocketChannel listener;
-    /** The served root (what anonymous connections see); the only way to the tree. */
-    private final LocalStorage storage;
+    /** The served tree (and users' roots in it); the only way to the tree. */
+    private final Store store;
     /** What an anonymous connection gets: the served root with the server's read-only flag. */
     private final Share anonymous;
     /** Null when anyone may connect; else checks each hello's token against the users file. */
     private final Authenticator auth;
-    /** One storage per real root directory that a user's share has used. */
-    private final Map<Path, LocalStorage> userRoots = new ConcurrentHashMap<>();
 
     private final ServerServices services;
     private final ServerLimits limits;
@@ -70,7 +69,7 @@ public final class FtServer implements AutoCloseable {
 
     private FtServer(
             ServerSocketChannel listener,
-            LocalStorage storage,
+            Store store,
             ServerLimits limits,
             boolean readOnly,
             Authenticator auth,
@@ -78,13 +77,12 @@ public final class FtServer implements AutoCloseable {
             TlsServerSockets tls) {
         this.listener = listener;
         this.tls = tls;
-        this.storage = storage;
+        this.store = store;
         this.limits = limits;
         this.services = new ServerServices(limits);
         this.readOnly = readOnly;
-        this.anonymous = new Share(storage, readOnly, null);
+        this.anonymous = new Share(store.served(), readOnly, null);
         this.auth = auth;
-        this.userRoots.put(storage.root(), storage);
         this.pings = pings;
         this.acceptor = Thread.ofPlatform().name("ft-accept").daemon(false).unstarted(this::acceptLoop);
         this.sweeper = Thread.ofVirtual().name("ft-partial-sweeper").unstarted(this::sweepLoop);
@@ -94,7 +92,8 @@ public final class FtServer implements AutoCloseable {
      * How to start a server. {@link #of} gives the defaults; each {@code with} method returns a
      * copy with one thing changed.
      *
-     * @param root      the served directory, created if missing
+     * @param store     opens what is served: {@link Store#local} for a directory (created if
+     *                  missing), or an object store
      * @param listen    where to listen; port 0 picks a free port
      * @param limits    what the server tolerates from clients, including {@code --max-rate} and
      *                  how long interrupted uploads are kept
@@ -107,41 +106,46 @@ public final class FtServer implements AutoCloseable {
      *                  plain TCP; with it every connection must begin with a TLS 1.3 handshake
      */
     public record Options(
-            Path root,
+            Store.Opener store,
             InetSocketAddress listen,
             ServerLimits limits,
             boolean readOnly,
             Path usersFile,
             TlsServerSockets tls) {
         public Options {
-            java.util.Objects.requireNonNull(root, "root");
+            java.util.Objects.requireNonNull(store, "store");
             java.util.Objects.requireNonNull(listen, "listen");
             java.util.Objects.requireNonNull(limits, "limits");
         }
 
         /** Serving {@code root} on {@code listen}, anonymous, writable, plain TCP, default limits. */
         public static Options of(Path root, InetSocketAddress listen) {
-            return new Options(root, listen, ServerLimits.DEFAULTS, false, null, null);
+            return of(Store.local(root), listen);
+        }
+
+        /** Serving what {@code store} opens on {@code listen}, anonymous, writable, plain TCP, default limits. */
+        public static Options of(Store.Opener store, InetSocketAddress listen) {
+            return new Options(store, listen, ServerLimits.DEFAULTS, false, null, null);
         }
 
         public Options withLimits(ServerLimits l) {
-            return new Options(root, listen, l, readOnly, usersFile, tls);
+            return new Options(store, listen, l, readOnly, usersFile, tls);
         }
 
         public Options withReadOnly(boolean ro) {
-            return new Options(root, listen, limits, ro, usersFile, tls);
+            return new Options(store, listen, limits, ro, usersFile, tls);
         }
 
         public Options withUsersFile(Path file) {
-            return new Options(root, listen, limits, readOnly, file, tls);
+            return new Options(store, listen, limits, readOnly, file, tls);
         }
 
         public Options withTls(TlsServerSockets t) {
-            return new Options(root, listen, limits, readOnly, usersFile, t);
+            return new Options(store, listen, limits, readOnly, usersFile, t);
         }
 
         public Options withListen(InetSocketAddress address) {
-            return new Options(root, address, limits, readOnly, usersFile, tls);
+            return new Options(store, address, limits, readOnly, usersFile, tls);
         }
     }
 
@@ -152,25 +156,24 @@ public final class FtServer implements AutoCloseable {
 
     /** Binds and starts a server as {@code options} say. */
     public static FtServer start(Options options) throws IOException {
-        Path root = options.root();
         Path usersFile = options.usersFile();
-        LocalStorage storage = LocalStorage.openWithIndex(root);
+        Store store = options.store().open();
         Authenticator auth = null;
         try {
             // Config, not the served tree: where the users file really is.
-            if (usersFile != null && storage.exposes(usersFile.toRealPath())) {
+            if (usersFile != null && store.exposes(usersFile.toRealPath())) {
                 throw new IllegalArgumentException("the users file " + usersFile + " is inside the served root, "
                         + "where clients could read or replace it; keep it outside (or in the root's "
                         + RootJail.STATE_DIR + " directory)");
             }
             auth = usersFile == null ? null : new Authenticator(usersFile);
-            return bind(storage, options.listen(), options.limits(), options.readOnly(), auth, options.tls());
+            return bind(store, options.listen(), options.limits(), options.readOnly(), auth, options.tls());
         } catch (IOException | RuntimeException e) {
             if (auth != null) {
                 auth.close();
             }
             try {
-                storage.close();
+                store.close();
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
@@ -179,7 +182,7 @@ public final class FtServer implements AutoCloseable {
     }
 
     private static FtServer bind(
-            LocalStorage storage,
+            Store store,
             InetSocketAddress listen,
             ServerLimits limits,
             boolean readOnly,
@@ -206,7 +209,7 @@ public final class FtServer implements AutoCloseable {
                 listener.close();
                 throw e;
             }
-            FtServer server = new FtServer(listener, storage, limits, readOnly, auth, pings, tls);
+            FtServer server = new FtServer(listener, store, limits, readOnly, auth, pings, tls);
             server.acceptor.start();
             server.sweeper.start();
             return server;
@@ -221,8 +224,18 @@ public final class FtServer implements AutoCloseable {
         }
     }
 
+    /** The served directory; only for a local store ({@link Store#localRoot}). */
     public Path root() {
-        return storage.root();
+        Path root = store.localRoot();
+        if (root == null) {
+            throw new IllegalStateException("this server does not serve a local directory: " + store.describe());
+        }
+        return root;
+    }
+
+    /** What is served, as the start-up line shows it: a directory, or {@code s3://bucket/prefix}. */
+    public String served() {
+        return store.describe();
     }
 
     /** Null when connections are plain TCP. */
@@ -230,9 +243,9 @@ public final class FtServer implements AutoCloseable {
         return tls;
     }
 
-    /** The served root's storage (what anonymous connections see). */
+    /** The served root's storage (what anonymous connections see), for tests of a local one. */
     LocalStorage storage() {
-        return storage;
+        return (LocalStorage) store.served();
     }
 
     /** Null when the server takes anonymous connections. */
@@ -250,36 +263,12 @@ public final class FtServer implements AutoCloseable {
     }
 
     /**
-     * What an authenticated user sees: their root (created if missing; a relative one inside
-     * the served root, reached through the served root's jail so no symlink can lead it out)
-     * with its own jail and partial store, read-only if the user or the whole server is.
+     * What an authenticated user sees: their root ({@link Store#userRoot}), read-only if the
+     * user or the whole server is.
      */
     Share shareFor(Users.User user) throws IOException {
-        Path real;
-        if (user.root() == null) {
-            real = storage.root();
-        } else {
-            try {
-                real = storage.userRoot(user.root());
-            } catch (RefusedException e) {
-                throw new IOException(
-                        "the root '" + user.root() + "' of user " + user.name() + " cannot be used: " + e.getMessage());
-            }
-        }
-        if (exposes(real, auth.realFile())) {
-            throw new IOException("the root of user " + user.name() + " contains the users file " + auth.file());
-        }
-        LocalStorage own = userRoots.get(real);
-        if (own == null) {
-            own = storage.sibling(real);
-            LocalStorage raced = userRoots.putIfAbsent(real, own);
-            own = raced != null ? raced : own;
-        } else {
-            // The root may have been removed and made again since (by a user who sees its parent).
-            own.ensureReady();
-        }
-        Share share = new Share(own, false, null);
-        return share.as(user.name(), readOnly || user.readOnly());
+        Storage own = store.userRoot(user.root(), auth.realFile());
+        return new Share(own, false, null).as(user.name(), readOnly || user.readOnly());
     }
 
     boolean draining() {
@@ -289,11 +278,6 @@ public final class FtServer implements AutoCloseable {
     /** What every request of this server shares (limits, upload locks, reserved space). */
     ServerServices services() {
         return services;
-    }
-
-    /** Whether clients whose root is {@code root} could reach {@code file} (all but the state directory). */
-    private static boolean exposes(Path root, Path file) {
-        return file.startsWith(root) && !file.startsWith(root.resolve(RootJail.STATE_DIR));
     }
 
     /** What this server states in its hello answer to anonymous connections. */
@@ -366,7 +350,7 @@ public final class FtServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        closeOrWarn(storage::close, "closing the digest index: {}");
+        closeOrWarn(store, "closing the store: {}");
         terminated.countDown();
     }
 
@@ -465,9 +449,7 @@ public final class FtServer implements AutoCloseable {
 
     private void sweepLoop() {
         while (!draining) {
-            for (LocalStorage root : userRoots.values()) {
-                root.expireUploads(limits.partialMaxAge());
-            }
+            store.expireUploads(limits.partialMaxAge());
             LockSupport.parkNanos(SWEEP_EVERY.toNanos());
             if (Thread.interrupted()) {
                 return;
