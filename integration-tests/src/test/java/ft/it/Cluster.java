@@ -3,6 +3,7 @@ package ft.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ft.testing.S3ProxyServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,6 +48,25 @@ final class Cluster implements AutoCloseable {
             // Servers on one local directory do not see each other's locks: two uploads of one
             // path both go ahead, and the last rename wins.
             return new Store("the shared root " + root, List.of("--root", root.toString()), Map.of(), false);
+        }
+
+        /**
+         * A bucket of a real S3 server ({@code ft serve --store s3://BUCKET/PREFIX}), reached the way
+         * an operator configures it: credentials, region and endpoint in the standard AWS
+         * variables, path-style addressing (S3Proxy has no virtual-host buckets). Servers
+         * coordinate uploads of one path through lease objects in the bucket.
+         */
+        static Store s3(S3ProxyServer s3, String bucket, String prefix) {
+            String location = "s3://" + bucket + "/" + prefix;
+            return new Store(
+                    location + " on " + s3,
+                    List.of("--store", location, "--s3-path-style"),
+                    Map.of(
+                            "AWS_ACCESS_KEY_ID", s3.accessKey(),
+                            "AWS_SECRET_ACCESS_KEY", s3.secretKey(),
+                            "AWS_REGION", "us-east-1",
+                            "AWS_ENDPOINT_URL", s3.endpoint().toString()),
+                    true);
         }
     }
 

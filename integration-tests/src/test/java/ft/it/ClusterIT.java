@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import ft.server.PemStore;
 import ft.testing.FaultProxy;
 import ft.testing.FaultProxy.Faults;
+import ft.testing.S3ProxyServer;
 import ft.testing.TestData;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,6 +22,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,9 +49,31 @@ class ClusterIT {
     @TempDir
     Path tmp;
 
+    /** One S3Proxy for the class (started on first use); each test has a bucket of its own. */
+    private static S3ProxyServer s3;
+
+    private static int buckets;
+
+    @AfterAll
+    static void stopS3() {
+        if (s3 != null) {
+            s3.close();
+        }
+    }
+
     /** What every server serves. */
-    private Cluster.Store store() throws IOException {
+    private Cluster.Store store() throws Exception {
         return Cluster.Store.sharedRoot(Files.createDirectories(tmp.resolve("root")));
+    }
+
+    /** A new bucket on the class's S3Proxy, served under a prefix (as a shared bucket would be). */
+    private static Cluster.Store s3Bucket() throws Exception {
+        if (s3 == null) {
+            s3 = S3ProxyServer.start();
+        }
+        String bucket = "ft-cluster-" + ++buckets;
+        s3.createBucket(bucket);
+        return Cluster.Store.s3(s3, bucket, "ft");
     }
 
     private FtProcesses.Launch launch() throws IOException {
