@@ -205,29 +205,20 @@ class ClusterIT {
             workers.add(Files.createDirectories(tmp.resolve("w" + w)));
         }
         for (int i = 0; i < 50; i++) {
-            long size = random.nextLong(MIB, 3 * MIB);
+            long size = random.nextLong(MIB, 2 * MIB);
             expected.put(
                     "down/g" + i + ".bin",
                     TestData.md5Hex(TestData.randomFile(seed.resolve("g" + i + ".bin"), size, i)));
         }
         for (int w = 2; w < 4; w++) {
             for (int i = 0; i < 25; i++) {
-                long size = i < 2 ? 20 * MIB : random.nextLong(MIB, 3 * MIB);
+                long size = i < 2 ? 20 * MIB : random.nextLong(MIB, 2 * MIB);
                 String name = "p" + w + "-" + i + ".bin";
                 expected.put(
                         "up/" + name,
                         TestData.md5Hex(TestData.randomFile(workers.get(w).resolve(name), size, 100 + 25L * w + i)));
             }
         }
-        long loadBytes = 0;
-        for (Path dir : List.of(seed, workers.get(2), workers.get(3))) {
-            try (var files = Files.list(dir)) {
-                for (Path f : files.toList()) {
-                    loadBytes += Files.size(f);
-                }
-            }
-        }
-        long third = loadBytes / 3;
         FtProcesses.Launch launch = launch();
         try (Cluster cluster = new Cluster(
                 tmp.resolve("cluster"),
@@ -242,9 +233,9 @@ class ClusterIT {
             FtProcesses.Result seeded =
                     FtProcesses.run(seedRoot, launch, "-s", cluster.address(), "put", "-j", "8", "-r", "down");
             assertThat(seeded.exit()).as(seeded.err()).isZero();
-            long base = cluster.haproxy.frontendBytes();
 
             List<Process> processes = new ArrayList<>();
+            long t0 = System.nanoTime();
             for (int w = 0; w < 4; w++) {
                 List<String> args = new ArrayList<>(List.of(
                         "-s",
@@ -256,7 +247,7 @@ class ClusterIT {
                         "6",
                         "--json",
                         "--limit-rate",
-                        "8M"));
+                        "6M"));
                 if (w < 2) {
                     for (int i = 25 * w; i < 25 * (w + 1); i++) {
                         args.add("down/g" + i + ".bin");
@@ -271,12 +262,25 @@ class ClusterIT {
                 processes.add(FtProcesses.start(workers.get(w), launch, args.toArray(String[]::new)));
             }
             int victim;
+            double killedAt;
             List<Haproxy.ServerStat> atKill;
             try {
-                await("100 transfers under way, a third of the bytes moved")
+                // Paced (6 MiB/s per process) so that every transfer is still under way when
+                // all 100 connections are open: the kill then lands on a third of them.
+                await("100 connections open at the balancer")
                         .atMost(Duration.ofSeconds(90))
-                        .pollInterval(Duration.ofMillis(20))
-                        .until(() -> cluster.haproxy.frontendBytes() - base > third
+                        .pollInterval(Duration.ofMillis(10))
+                        .until(() -> cluster.haproxy.frontendConnections() >= 100
+                                || processes.stream().noneMatch(Process::isAlive));
+                assertThat(cluster.haproxy.frontendConnections())
+                        .as("connections at once at the balancer")
+                        .isGreaterThanOrEqualTo(100);
+                // ... and a few MiB into their bodies, so that a resume has something to resume.
+                long opened = cluster.haproxy.frontendBytes();
+                await("the transfers under way")
+                        .atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(10))
+                        .until(() -> cluster.haproxy.frontendBytes() - opened > 24 * MIB
                                 || processes.stream().noneMatch(Process::isAlive));
                 List<Haproxy.ServerStat> servers = cluster.haproxy.servers();
                 victim = 0;
@@ -289,6 +293,7 @@ class ClusterIT {
                         .as("connections on the server to be killed: %s", servers)
                         .isPositive();
                 atKill = servers;
+                killedAt = (System.nanoTime() - t0) / 1e9;
                 cluster.kill(victim);
                 for (Process p : processes) {
                     assertThat(p.waitFor(150, TimeUnit.SECONDS))
@@ -344,8 +349,8 @@ class ClusterIT {
                 }
             }
             System.out.printf(
-                    "CLUSTER LOAD: s%d killed (backends then: %s); %d retries, %d transfers resumed%n",
-                    victim, atKill, retried, resumed);
+                    "CLUSTER LOAD: s%d killed %.1f s after the start (backends then: %s); %d retries, %d transfers resumed%n",
+                    victim, killedAt, atKill, retried, resumed);
         }
     }
 

@@ -222,17 +222,27 @@ final class Haproxy implements AutoCloseable {
 
     /** Bytes the frontend has received plus sent so far, all connections together. */
     long frontendBytes() throws IOException {
+        Map<String, String> f = frontend();
+        return Long.parseLong(f.get("bin")) + Long.parseLong(f.get("bout"));
+    }
+
+    /** Client connections open at the frontend now. */
+    int frontendConnections() throws IOException {
+        return Integer.parseInt(frontend().get("scur"));
+    }
+
+    private Map<String, String> frontend() throws IOException {
         String csv = command("show stat");
         List<String> lines = csv.lines().toList();
         List<String> header = List.of(lines.get(0).substring(2).split(",", -1));
-        int px = header.indexOf("pxname");
-        int sv = header.indexOf("svname");
-        int bin = header.indexOf("bin");
-        int bout = header.indexOf("bout");
         for (String line : lines.subList(1, lines.size())) {
             String[] f = line.split(",", -1);
-            if (f.length > bout && f[px].equals("ft") && f[sv].equals("FRONTEND")) {
-                return Long.parseLong(f[bin]) + Long.parseLong(f[bout]);
+            if (f.length >= header.size() - 1 && f[0].equals("ft") && f[1].equals("FRONTEND")) {
+                Map<String, String> byName = new LinkedHashMap<>();
+                for (int i = 0; i < Math.min(f.length, header.size()); i++) {
+                    byName.put(header.get(i), f[i]);
+                }
+                return byName;
             }
         }
         throw new IOException("'show stat' has no FRONTEND line: " + csv);
