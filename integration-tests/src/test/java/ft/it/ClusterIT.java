@@ -336,11 +336,18 @@ class ClusterIT {
             assertThat(retried).as("retries after the kill of s%d", victim).isPositive();
             assertThat(resumed).as("transfers that resumed after the kill").isPositive();
 
-            // The uploads, read back through the balancer (on the two servers left).
+            // The killed server, started again, rejoins; the uploads are read back through the
+            // balancer, eight at a time, so that all three servers (the restarted one too, which
+            // holds nothing of its own) serve some of them.
+            cluster.restart(victim);
+            long[] before = cluster.haproxy.totals();
             Path check = Files.createDirectories(tmp.resolve("check"));
             FtProcesses.Result back = FtProcesses.run(
                     check, launch, "-s", cluster.address(), "get", "-j", "8", "-r", "up", "-o", "back/");
             assertThat(back.exit()).as(back.err()).isZero();
+            assertThat(cluster.haproxy.totals()[victim] - before[victim])
+                    .as("connections the restarted s%d served", victim)
+                    .isPositive();
             for (Map.Entry<String, String> e : expected.entrySet()) {
                 if (e.getKey().startsWith("up/")) {
                     assertThat(TestData.md5Hex(check.resolve("back").resolve(e.getKey())))
