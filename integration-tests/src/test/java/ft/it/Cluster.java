@@ -60,7 +60,11 @@ final class Cluster implements AutoCloseable {
             String location = "s3://" + bucket + "/" + prefix;
             return new Store(
                     location + " on " + s3,
-                    List.of("--store", location, "--s3-path-style"),
+                    // A killed server's claim on a name (its lease) keeps other servers answering
+                    // BUSY for that name until it expires: 5 s rather than the default 30 s keeps
+                    // the tests' retries short, and still outlasts a heartbeat (every 5/3 s) delayed
+                    // by a busy machine.
+                    List.of("--store", location, "--s3-path-style", "--s3-lease", "5"),
                     Map.of(
                             "AWS_ACCESS_KEY_ID", s3.accessKey(),
                             "AWS_SECRET_ACCESS_KEY", s3.secretKey(),
