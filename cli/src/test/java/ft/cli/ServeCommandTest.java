@@ -213,4 +213,37 @@ class ServeCommandTest {
         assertTrue(r.err().contains("too open") && r.err().contains("chmod 600 " + key), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"s3://", "s3:///prefix", "http://bucket/x", "s3://Bad_Bucket!/x", "bucket/prefix"})
+    void aStoreThatIsNoS3UrlIsAUsageError(String url) {
+        Run r = serve("--store", url, "--listen", "127.0.0.1:0");
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("--store"), r.err());
+    }
+
+    @Test
+    void aStoreAndARootOnTheCommandLineConflict() {
+        Run r = serve("--store", "s3://bucket/files", "--root", tmp.toString(), "--listen", "127.0.0.1:0");
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("--root and --store cannot be used together"), r.err());
+    }
+
+    @Test
+    void tlsOnAStoreNeedsTheCertificateEveryServerShares() {
+        Run r = serve("--store", "s3://bucket/files", "--tls", "--listen", "127.0.0.1:0");
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("--tls with --store needs --cert and --key"), r.err());
+    }
+
+    @Test
+    void s3SettingsAreCheckedBeforeAnythingIsContacted() {
+        Run mode = serve("--store", "s3://bucket/files", "--s3-checksums", "sometimes", "--listen", "127.0.0.1:0");
+        assertEquals(2, mode.exit(), mode.err());
+        assertTrue(mode.err().contains("--s3-checksums must be when-supported or when-required"), mode.err());
+
+        Run part = serve("--store", "s3://bucket/files", "--s3-part-size", "1M", "--listen", "127.0.0.1:0");
+        assertEquals(2, part.exit(), part.err());
+        assertTrue(part.err().contains("5"), part.err());
+    }
 }
