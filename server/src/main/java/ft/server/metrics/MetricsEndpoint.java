@@ -6,6 +6,7 @@ import ft.server.storage.Storage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -83,7 +84,12 @@ public final class MetricsEndpoint implements AutoCloseable {
             BooleanSupplier draining,
             Duration probeTimeout)
             throws IOException {
-        HttpServer http = HttpServer.create(address, 16);
+        HttpServer http;
+        try {
+            http = HttpServer.create(address, 16);
+        } catch (BindException e) {
+            throw new MetricsBindException(address, e);
+        }
         ExecutorService exchanges = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("ft-metrics-", 0).factory());
         MetricsEndpoint endpoint = new MetricsEndpoint(http, exchanges, metrics, storage, draining, probeTimeout);
@@ -92,6 +98,17 @@ public final class MetricsEndpoint implements AutoCloseable {
         http.createContext("/healthz", endpoint::health);
         http.start();
         return endpoint;
+    }
+
+    /** The metrics address is taken or not this machine's (the ft listener's own failure is a plain BindException). */
+    public static final class MetricsBindException extends BindException {
+        private static final long serialVersionUID = 1L;
+
+        MetricsBindException(InetSocketAddress address, BindException cause) {
+            super("cannot listen for metrics on " + address.getHostString() + ":" + address.getPort() + ": "
+                    + cause.getMessage());
+            initCause(cause);
+        }
     }
 
     /** Where it listens (the real port when 0 was asked for). */
