@@ -124,8 +124,7 @@ class ServeCommandTest {
     @Test
     void aMetricsAddressInUseStopsServeAndNamesTheMetricsAddress() throws IOException {
         // The ft listener binds first (a free port); the metrics address is taken by this socket.
-        try (java.net.ServerSocket taken =
-                new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             String metrics = "127.0.0.1:" + taken.getLocalPort();
             Run r = serve("--root", tmp.resolve("root").toString(), "--listen", "127.0.0.1:0", "--metrics", metrics);
 

@@ -77,7 +77,9 @@ class MetricsEndpointTest {
     private static double value(Map<String, Double> samples, String key) {
         Double v = samples.get(key);
         if (v == null) {
-            throw new AssertionError("no sample " + key + " in " + samples.keySet());
+            String name = key.contains("{") ? key.substring(0, key.indexOf('{')) : key;
+            throw new AssertionError("no sample " + key + "; of " + name + " there are "
+                    + samples.keySet().stream().filter(k -> k.startsWith(name)).toList());
         }
         return v;
     }
