@@ -4,6 +4,7 @@ import ft.client.FtException;
 import ft.client.FtException.Family;
 import ft.protocol.HostPort;
 import ft.server.*;
+import ft.server.metrics.MetricsEndpoint;
 import ft.server.storage.local.RootJail;
 import ft.server.storage.s3.S3Location;
 import ft.server.storage.s3.S3Settings;
@@ -46,6 +47,7 @@ import picocli.CommandLine.Spec;
             "  ft user add alice --users users.jsonl --root alice   (prints alice's token once)",
             "  ft serve --users users.jsonl                         every client needs a token",
             "  ft serve --tls --users users.jsonl --listen 0.0.0.0:7070   on the network: TLS (clients use tls://HOST:PORT)",
+            "  ft serve --metrics 127.0.0.1:9470       Prometheus metrics at http://127.0.0.1:9470/metrics",
             "",
             "Without --users the server binds loopback addresses only; --allow-anonymous is",
             "required to listen on any other address without authentication. With --users, any",
@@ -231,6 +233,15 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Unencrypted PEM private key of --cert; needs --cert, implies --tls.")
     Path key;
 
+    @Option(
+            names = "--metrics",
+            paramLabel = "HOST:PORT",
+            converter = HostPortConverter.class,
+            description = "Serve Prometheus metrics at http://HOST:PORT/metrics and a health check for balancers at "
+                    + "/healthz (200 only while the storage answers); plain HTTP without authentication, so "
+                    + "keep it on loopback or a monitoring network (default: off).")
+    HostPort metrics;
+
     @Spec
     CommandSpec spec;
 
@@ -304,6 +315,21 @@ public final class ServeCommand implements Callable<Integer> {
                         + (readOnly ? " (read-only)" : ", with write access"));
             }
         }
+        InetSocketAddress metricsAddress = null;
+        if (metrics != null) {
+            metricsAddress = new InetSocketAddress(metrics.host(), metrics.port());
+            if (metricsAddress.isUnresolved()) {
+                throw Failures.of(
+                        "LISTEN_FAILED",
+                        Family.LOCAL,
+                        "serve: cannot listen for metrics on " + metrics + ": unknown host " + metrics.host());
+            }
+            if (!metricsAddress.getAddress().isLoopbackAddress()) {
+                // Counts and the storage's health, no files or tokens: allowed, but said out loud.
+                err.println("ft: warning: metrics on " + metrics + " are readable by anyone who can reach it "
+                        + "(plain HTTP, no authentication)");
+            }
+        }
         ServerLimits limits;
         try {
             limits = new ServerLimits(
@@ -349,7 +375,10 @@ public final class ServeCommand implements Callable<Integer> {
                     .withLimits(limits)
                     .withReadOnly(readOnly)
                     .withUsersFile(users)
-                    .withTls(sockets));
+                    .withTls(sockets)
+                    .withMetrics(metricsAddress));
+        } catch (MetricsEndpoint.MetricsBindException e) {
+            throw Failures.of("LISTEN_FAILED", Family.LOCAL, "serve: " + e.getMessage());
         } catch (BindException | UnresolvedAddressException | SecurityException e) {
             throw Failures.of("LISTEN_FAILED", Family.LOCAL, "serve: cannot listen on " + listen + ": " + describe(e));
         } catch (IllegalArgumentException e) {
@@ -377,6 +406,11 @@ public final class ServeCommand implements Callable<Integer> {
                     "ft: serving " + server.served() + " on " + new HostPort(bound.getHostString(), bound.getPort()));
             if (users != null) {
                 System.err.println("ft: every connection needs a token of a user in " + users);
+            }
+            InetSocketAddress metricsBound = server.metricsAddress();
+            if (metricsBound != null) {
+                System.err.println("ft: metrics on http://"
+                        + new HostPort(metricsBound.getHostString(), metricsBound.getPort()) + "/metrics");
             }
             GracefulStop.onSignals(server, Duration.ofSeconds(graceSeconds));
             server.awaitClose();

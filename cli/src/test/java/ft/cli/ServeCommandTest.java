@@ -23,7 +23,7 @@ import picocli.CommandLine;
 
 /**
  * {@code ft serve} run in-process through picocli, for what it decides before it listens.
- * Nothing here starts a server: every case ends before the bind.
+ * Nothing here keeps a server running: every case ends before or at the bind.
  */
 class ServeCommandTest {
     @TempDir
@@ -119,6 +119,20 @@ class ServeCommandTest {
         assertEquals(2, r.exit(), r.err());
         assertFalse(r.err().contains("UNSAFE_LISTEN"), r.err());
         assertTrue(r.err().contains("(BAD_CERTIFICATE)"), r.err());
+    }
+
+    @Test
+    void aMetricsAddressInUseStopsServeAndNamesTheMetricsAddress() throws IOException {
+        // The ft listener binds first (a free port); the metrics address is taken by this socket.
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            String metrics = "127.0.0.1:" + taken.getLocalPort();
+            Run r = serve("--root", tmp.resolve("root").toString(), "--listen", "127.0.0.1:0", "--metrics", metrics);
+
+            assertTrue(r.exit() != 0, r.err());
+            assertTrue(r.err().contains("(LISTEN_FAILED)"), r.err());
+            assertTrue(r.err().contains("cannot listen for metrics on " + metrics), r.err());
+            assertEquals(1, r.err().strip().lines().count(), "one line for people: " + r.err());
+        }
     }
 
     /** A root whose {@code .ft} is as the server makes it (0700, its own), for planting inside. */
