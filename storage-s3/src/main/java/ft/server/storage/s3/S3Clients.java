@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
-import software.amazon.awssdk.core.SdkRequest;
+import java.util.function.Consumer;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
@@ -15,6 +15,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
+import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
@@ -30,14 +31,37 @@ final class S3Clients {
     /** Listeners told (operation name, nanoseconds) after every S3 call, success or failure. */
     static final class Timing implements ExecutionInterceptor {
         private final List<BiConsumer<String, Long>> listeners = new CopyOnWriteArrayList<>();
+        private final List<BiConsumer<String, String>> keyListeners = new CopyOnWriteArrayList<>();
+        private final List<Consumer<SdkHttpRequest>> httpListeners = new CopyOnWriteArrayList<>();
 
         void add(BiConsumer<String, Long> listener) {
             listeners.add(listener);
         }
 
+        /** Tests: told (operation, object key or null) before each call. */
+        void addKeyListener(BiConsumer<String, String> listener) {
+            keyListeners.add(listener);
+        }
+
+        /** Tests: told each HTTP request as it is sent (headers, path). */
+        void addHttpListener(Consumer<SdkHttpRequest> listener) {
+            httpListeners.add(listener);
+        }
+
         @Override
         public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
             attributes.putAttribute(STARTED, System.nanoTime());
+            if (!keyListeners.isEmpty()) {
+                String op = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
+                String key =
+                        context.request().getValueForField("Key", String.class).orElse(null);
+                keyListeners.forEach(l -> l.accept(op, key));
+            }
+        }
+
+        @Override
+        public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+            httpListeners.forEach(l -> l.accept(context.httpRequest()));
         }
 
         @Override
@@ -64,11 +88,6 @@ final class S3Clients {
                     // A metrics listener's bug must not fail the storage call it measured.
                 }
             }
-        }
-
-        @Override
-        public SdkRequest modifyRequest(Context.ModifyRequest context, ExecutionAttributes attributes) {
-            return context.request();
         }
     }
 

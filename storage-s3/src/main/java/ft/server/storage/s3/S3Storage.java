@@ -244,6 +244,16 @@ public final class S3Storage implements Storage, Closeable {
         shared.timing.add(listener);
     }
 
+    /** Tests: told (S3 operation, object key) before each call. */
+    void onRequestKey(BiConsumer<String, String> listener) {
+        shared.timing.addKeyListener(listener);
+    }
+
+    /** Tests: told each HTTP request as it is sent. */
+    void onHttpRequest(java.util.function.Consumer<software.amazon.awssdk.http.SdkHttpRequest> listener) {
+        shared.timing.addHttpListener(listener);
+    }
+
     S3Settings settings() {
         return shared.settings;
     }
@@ -884,6 +894,7 @@ public final class S3Storage implements Storage, Closeable {
     public int expireUploads(Duration maxAge) {
         Instant cutoff = Instant.now().minus(maxAge);
         int expired = 0;
+        Set<String> live = new HashSet<>();
         try {
             for (MultipartUpload u : listUploads(keyPrefix)) {
                 if (u.key().startsWith(shared.statePrefix)) {
@@ -892,7 +903,9 @@ public final class S3Storage implements Storage, Closeable {
                 String sidecar = shared.sidecarKey(u.uploadId());
                 HeadObjectResponse h = head(sidecar);
                 Instant touched = h != null ? h.lastModified() : u.initiated();
-                if (touched.isBefore(cutoff)) {
+                if (!touched.isBefore(cutoff)) {
+                    live.add(sidecar);
+                } else {
                     abortUpload(u.key(), u.uploadId());
                     deleteObject(sidecar);
                     expired++;
@@ -904,7 +917,7 @@ public final class S3Storage implements Storage, Closeable {
                 for (S3Object o : listAll(shared.statePrefix + "uploads/")) {
                     // A sidecar whose upload is gone (completed or aborted by a server that died before
                     // deleting it) is only rubbish; its age says so.
-                    if (o.lastModified().isBefore(cutoff)) {
+                    if (!live.contains(o.key()) && o.lastModified().isBefore(cutoff)) {
                         deleteObject(o.key());
                     }
                 }
