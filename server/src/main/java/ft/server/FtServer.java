@@ -4,6 +4,8 @@ import ft.protocol.ErrorCode;
 import ft.protocol.FrameWriter;
 import ft.protocol.HeaderCodec;
 import ft.protocol.Response;
+import ft.server.metrics.MetricsEndpoint;
+import ft.server.metrics.ServerMetrics;
 import ft.server.storage.Storage;
 import ft.server.storage.local.LocalStorage;
 import ft.server.storage.local.RootJail;
@@ -57,6 +59,10 @@ public final class FtServer implements AutoCloseable {
     private final Map<SocketChannel, Connection> open = new ConcurrentHashMap<>();
     /** Open connections per client address (IPv6 per /64, see {@link ClientAddresses}). */
     private final Map<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
+    /** Counted always; served and storage calls timed only with {@code --metrics}. */
+    private final ServerMetrics metrics = new ServerMetrics(open::size);
+    /** Null without {@code --metrics}. */
+    private MetricsEndpoint metricsEndpoint;
 
     private final Thread acceptor;
     private final Thread sweeper;
@@ -65,6 +71,12 @@ public final class FtServer implements AutoCloseable {
     private final TlsServerSockets tls;
 
     private volatile boolean draining;
+    /**
+     * With {@code --metrics}, where the store does not time its own requests (a local
+     * directory): every share's storage calls are timed by a wrapper.
+     */
+    private final boolean wrapStorage;
+
     private final java.util.concurrent.CountDownLatch terminated = new java.util.concurrent.CountDownLatch(1);
 
     private FtServer(
@@ -74,14 +86,17 @@ public final class FtServer implements AutoCloseable {
             boolean readOnly,
             Authenticator auth,
             PingResponder pings,
-            TlsServerSockets tls) {
+            TlsServerSockets tls,
+            boolean timeStorage) {
         this.listener = listener;
         this.tls = tls;
         this.store = store;
         this.limits = limits;
-        this.services = new ServerServices(limits);
+        this.services = new ServerServices(limits, metrics);
         this.readOnly = readOnly;
-        this.anonymous = new Share(store.served(), readOnly, null);
+        // An object store times each of its own requests (S3: per API call); others are wrapped.
+        this.wrapStorage = timeStorage && !store.timeRequests(metrics::storageRequest);
+        this.anonymous = new Share(timedIfOn(store.served()), readOnly, null);
         this.auth = auth;
         this.pings = pings;
         this.acceptor = Thread.ofPlatform().name("ft-accept").daemon(false).unstarted(this::acceptLoop);
@@ -104,6 +119,8 @@ public final class FtServer implements AutoCloseable {
      *                  read-only if the user or the server is
      * @param tls       the TLS socket maker (see {@link TlsServerSockets#TlsServerSockets(TlsIdentity)}), or null for
      *                  plain TCP; with it every connection must begin with a TLS 1.3 handshake
+     * @param metrics   where to serve Prometheus metrics and the health check (see {@link MetricsEndpoint}),
+     *                  or null for nowhere
      */
     public record Options(
             Store.Opener store,
@@ -111,7 +128,8 @@ public final class FtServer implements AutoCloseable {
             ServerLimits limits,
             boolean readOnly,
             Path usersFile,
-            TlsServerSockets tls) {
+            TlsServerSockets tls,
+            InetSocketAddress metrics) {
         public Options {
             java.util.Objects.requireNonNull(store, "store");
             java.util.Objects.requireNonNull(listen, "listen");
@@ -125,27 +143,32 @@ public final class FtServer implements AutoCloseable {
 
         /** Serving what {@code store} opens on {@code listen}, anonymous, writable, plain TCP, default limits. */
         public static Options of(Store.Opener store, InetSocketAddress listen) {
-            return new Options(store, listen, ServerLimits.DEFAULTS, false, null, null);
+            return new Options(store, listen, ServerLimits.DEFAULTS, false, null, null, null);
         }
 
         public Options withLimits(ServerLimits l) {
-            return new Options(store, listen, l, readOnly, usersFile, tls);
+            return new Options(store, listen, l, readOnly, usersFile, tls, metrics);
         }
 
         public Options withReadOnly(boolean ro) {
-            return new Options(store, listen, limits, ro, usersFile, tls);
+            return new Options(store, listen, limits, ro, usersFile, tls, metrics);
         }
 
         public Options withUsersFile(Path file) {
-            return new Options(store, listen, limits, readOnly, file, tls);
+            return new Options(store, listen, limits, readOnly, file, tls, metrics);
         }
 
         public Options withTls(TlsServerSockets t) {
-            return new Options(store, listen, limits, readOnly, usersFile, t);
+            return new Options(store, listen, limits, readOnly, usersFile, t, metrics);
         }
 
         public Options withListen(InetSocketAddress address) {
-            return new Options(store, address, limits, readOnly, usersFile, tls);
+            return new Options(store, address, limits, readOnly, usersFile, tls, metrics);
+        }
+
+        /** Serves {@code /metrics} and {@code /healthz} on {@code address} (port 0: a free one); null: off. */
+        public Options withMetrics(InetSocketAddress address) {
+            return new Options(store, listen, limits, readOnly, usersFile, tls, address);
         }
     }
 
@@ -167,7 +190,14 @@ public final class FtServer implements AutoCloseable {
                         + RootJail.STATE_DIR + " directory)");
             }
             auth = usersFile == null ? null : new Authenticator(usersFile);
-            return bind(store, options.listen(), options.limits(), options.readOnly(), auth, options.tls());
+            return bind(
+                    store,
+                    options.listen(),
+                    options.limits(),
+                    options.readOnly(),
+                    auth,
+                    options.tls(),
+                    options.metrics());
         } catch (IOException | RuntimeException e) {
             if (auth != null) {
                 auth.close();
@@ -187,7 +217,8 @@ public final class FtServer implements AutoCloseable {
             ServerLimits limits,
             boolean readOnly,
             Authenticator auth,
-            TlsServerSockets tls)
+            TlsServerSockets tls,
+            InetSocketAddress metricsAt)
             throws IOException {
         for (int attempt = 1; ; attempt++) {
             ServerSocketChannel listener = ServerSocketChannel.open();
@@ -209,7 +240,16 @@ public final class FtServer implements AutoCloseable {
                 listener.close();
                 throw e;
             }
-            FtServer server = new FtServer(listener, store, limits, readOnly, auth, pings, tls);
+            FtServer server = new FtServer(listener, store, limits, readOnly, auth, pings, tls, metricsAt != null);
+            if (metricsAt != null) {
+                try {
+                    server.metricsEndpoint = MetricsEndpoint.start(
+                            metricsAt, server.metrics, server.anonymous.storage(), server::draining);
+                } catch (IOException | RuntimeException e) {
+                    server.closeListener();
+                    throw e;
+                }
+            }
             server.acceptor.start();
             server.sweeper.start();
             return server;
@@ -268,11 +308,25 @@ public final class FtServer implements AutoCloseable {
      */
     Share shareFor(Users.User user) throws IOException {
         Storage own = store.userRoot(user.root(), auth.realFile());
-        return new Share(own, false, null).as(user.name(), readOnly || user.readOnly());
+        return new Share(timedIfOn(own), false, null).as(user.name(), readOnly || user.readOnly());
     }
 
     boolean draining() {
         return draining;
+    }
+
+    /** Where {@code /metrics} and {@code /healthz} are served; null without metrics. */
+    public InetSocketAddress metricsAddress() {
+        return metricsEndpoint == null ? null : metricsEndpoint.address();
+    }
+
+    /** What this server counts (served at {@link #metricsAddress} when that is not null). */
+    public ServerMetrics metrics() {
+        return metrics;
+    }
+
+    private Storage timedIfOn(Storage s) {
+        return wrapStorage ? metrics.timed(s) : s;
     }
 
     /** What every request of this server shares (limits, upload locks, reserved space). */
@@ -350,6 +404,9 @@ public final class FtServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (metricsEndpoint != null) {
+            metricsEndpoint.close();
+        }
         closeOrWarn(store, "closing the store: {}");
         terminated.countDown();
     }
@@ -382,7 +439,11 @@ public final class FtServer implements AutoCloseable {
                 continue;
             }
             InetAddress from = ClientAddresses.keyOf(remoteAddress(channel));
-            if (open.size() >= limits.maxConnections() || !admit(from)) {
+            String refused = open.size() >= limits.maxConnections()
+                    ? ServerMetrics.MAX_CONNECTIONS
+                    : admit(from) ? null : ServerMetrics.MAX_PER_ADDRESS;
+            if (refused != null) {
+                metrics.connectionRefused(refused);
                 Thread.ofVirtual().name("ft-refuse").start(() -> refuseBusy(channel));
                 continue;
             }

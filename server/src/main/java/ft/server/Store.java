@@ -47,6 +47,20 @@ public interface Store extends Closeable {
     /** The served root's directory, or null where the store is not a local directory. */
     Path localRoot();
 
+    /** Told how long each request to the store took. */
+    @FunctionalInterface
+    interface RequestTimer {
+        void observed(String backend, String op, long nanos);
+    }
+
+    /**
+     * Asks the store to time each of its own requests (an object store: each API call); returns
+     * false where it cannot, and the server then times each {@link Storage} call instead.
+     */
+    default boolean timeRequests(RequestTimer timer) {
+        return false;
+    }
+
     /** Drops uploads nobody touched for {@code maxAge}, in every root opened so far. */
     void expireUploads(Duration maxAge);
 }
