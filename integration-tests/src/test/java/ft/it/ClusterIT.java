@@ -69,7 +69,7 @@ class ClusterIT {
 
     /** What every server serves. */
     private Cluster.Store store() throws Exception {
-        return Cluster.Store.sharedRoot(Files.createDirectories(tmp.resolve("root")));
+        return s3Bucket();
     }
 
     /** A new bucket on the class's S3Proxy, served under a prefix (as a shared bucket would be). */
