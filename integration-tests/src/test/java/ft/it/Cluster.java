@@ -128,8 +128,12 @@ final class Cluster implements AutoCloseable {
             for (int i = 0; i < count; i++) {
                 Node node = new Node(i, Haproxy.freePort(), Files.createDirectories(dir.resolve("s" + i)));
                 nodes.add(node);
-                start(node);
+                launch(node);
                 backends.add("127.0.0.1:" + node.port);
+            }
+            // Started together, awaited in turn: JVM starts overlap.
+            for (Node node : nodes) {
+                awaitServing(node);
             }
             started = new Haproxy(dir.resolve("haproxy"), backends, balance);
         } finally {
@@ -154,14 +158,22 @@ final class Cluster implements AutoCloseable {
     }
 
     private void start(Node node) throws IOException {
+        launch(node);
+        awaitServing(node);
+    }
+
+    private void launch(Node node) throws IOException {
         node.starts++;
         Path run = Files.createDirectories(node.runDir());
         List<String> args = new ArrayList<>(List.of("serve"));
         args.addAll(store.serveArguments());
         args.addAll(List.of("--listen", "127.0.0.1:" + node.port));
         args.addAll(extra);
-        Process p = FtProcesses.start(run, launch, args.toArray(String[]::new));
-        node.process = p;
+        node.process = FtProcesses.start(run, launch, args.toArray(String[]::new));
+    }
+
+    private void awaitServing(Node node) throws IOException {
+        Process p = node.process;
         try {
             await("ft serve s" + node.index + " serving on port " + node.port)
                     .atMost(Duration.ofSeconds(60))

@@ -327,7 +327,9 @@ class ClusterIT {
                 List<Map<String, Object>> lines = JsonLines.parse(out);
                 assertThat(lines).as("worker %d: one line per file", w).hasSize(25);
                 for (Map<String, Object> line : lines) {
-                    assertThat(line.get("status")).as("%s", line).isEqualTo("ok");
+                    // "unchanged": the server had completed the upload when it was killed, before
+                    // its answer left; the retry found the same size and MD5 there.
+                    assertThat(line.get("status")).as("%s", line).isIn("ok", "unchanged");
                     String remote = (String) line.get("remote");
                     assertThat(line.get("md5")).as("%s", line).isEqualTo(expected.get(remote));
                     if (w < 2) {
@@ -342,7 +344,10 @@ class ClusterIT {
                 retried += countMatches(err, "retrying in ");
             }
             assertThat(retried).as("retries after the kill of s%d", victim).isPositive();
-            assertThat(resumed).as("transfers that resumed after the kill").isPositive();
+            // How many of the retried transfers resumed (rather than started over) depends on where
+            // the kill caught them: an S3 store keeps nothing of an upload of up to one part, and
+            // whole parts only of a larger one. Resuming on another server is asserted, at a known
+            // byte, by the two tests above; here it is only reported.
 
             // The killed server, started again, rejoins; the uploads are read back through the
             // balancer, eight at a time, so that all three servers (the restarted one too, which
