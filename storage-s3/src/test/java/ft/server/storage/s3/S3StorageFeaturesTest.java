@@ -173,7 +173,7 @@ class S3StorageFeaturesTest {
 
     @Test
     void aLiveLeaseMakesAnotherServerBusyAndADeadOnesLeaseIsTakenOver() throws Exception {
-        S3Settings shortLease = fixture.settings().withLease(Duration.ofSeconds(2));
+        S3Settings shortLease = fixture.settings().withLease(Duration.ofSeconds(3));
         byte[] content = random(PART + 10);
         UploadSession.Identity id = identity(content);
         S3Storage first = server(shortLease);
@@ -184,8 +184,8 @@ class S3StorageFeaturesTest {
         RefusedException busy = assertThrows(() -> second.openUpload("l.bin", id, null));
         assertThat(busy.code()).isEqualTo(ErrorCode.BUSY);
         assertThat(busy.getMessage()).contains("another server");
-        // The heartbeat keeps a live server's lease beyond its 2 s.
-        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> busy(second, "l.bin", id));
+        // The heartbeat keeps a live server's lease beyond its 3 s.
+        await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(10)).until(() -> busy(second, "l.bin", id));
         // The same server: its own path locks decide, the lease does not refuse.
         first.openUpload("l.bin", id, null).close();
 
