@@ -440,15 +440,14 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--store: " + e.getMessage());
         }
-        boolean checksumsWhenRequired =
-                switch (s3Checksums) {
-                    case "when-required" -> true;
-                    case "when-supported" -> false;
-                    default ->
-                        throw new ParameterException(
-                                spec.commandLine(),
-                                "--s3-checksums must be when-supported or when-required, not '" + s3Checksums + "'");
-                };
+        boolean checksumsWhenRequired = switch (s3Checksums) {
+            case "when-required" -> true;
+            case "when-supported" -> false;
+            default ->
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "--s3-checksums must be when-supported or when-required, not '" + s3Checksums + "'");
+        };
         S3Settings settings;
         try {
             settings = new S3Settings(

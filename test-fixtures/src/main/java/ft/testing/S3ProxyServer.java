@@ -160,6 +160,18 @@ public final class S3ProxyServer implements AutoCloseable {
         launch();
     }
 
+    /** Kills S3Proxy (SIGKILL) and leaves it down, for tests of a store that does not answer. */
+    public void stop() throws InterruptedException {
+        kill();
+    }
+
+    /** Starts S3Proxy again after {@link #stop()}, on the same port and blob directory. */
+    public void startAgain() throws IOException, InterruptedException {
+        if (process == null) {
+            launch();
+        }
+    }
+
     /** Kills the process (SIGKILL) by its handle and waits for it to end. Keeps the directory. */
     @Override
     public void close() {

@@ -12,7 +12,8 @@ public record S3Location(String bucket, String prefix) {
     public S3Location {
         if (bucket == null || !validBucket(bucket)) {
             throw new IllegalArgumentException("'" + bucket + "' is not an S3 bucket name (3 to 63 characters: "
-                    + "lower-case letters, digits, '.' and '-', starting and ending with a letter or digit)");
+                    + "lower-case letters, digits, '.' and '-', starting and ending with a letter or digit); write "
+                    + "s3://BUCKET[/PREFIX]");
         }
         if (prefix == null) {
             prefix = "";

@@ -11,6 +11,7 @@ import ft.server.storage.Entry;
 import ft.server.storage.ListPage;
 import ft.server.storage.ReadHandle;
 import ft.server.storage.Storage;
+import ft.server.storage.StoreUnavailableException;
 import ft.server.storage.UploadSession;
 import ft.server.storage.Version;
 import ft.server.storage.VersionChangedException;
@@ -41,6 +42,7 @@ import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -967,6 +969,10 @@ public final class S3Storage implements Storage, Closeable {
 
     /** An SDK failure as the IOException storage callers expect, saying what was being done. */
     static IOException io(String what, SdkException e) {
+        if (e instanceof S3Exception s3 && s3.statusCode() >= 500) {
+            // 500 InternalError, 503 SlowDown / ServiceUnavailable: the store's to recover from.
+            return new StoreUnavailableException("S3 " + what + ": HTTP " + s3.statusCode(), e);
+        }
         if (e instanceof S3Exception s3 && s3.awsErrorDetails() != null) {
             return new IOException(
                     "S3 " + what + ": HTTP " + s3.statusCode() + " "
@@ -978,6 +984,10 @@ public final class S3Storage implements Storage, Closeable {
             InterruptedIOException i = new InterruptedIOException("S3 " + what + ": interrupted");
             i.initCause(e);
             return i;
+        }
+        if (e instanceof SdkClientException) {
+            // No answer at all: refused, reset, timed out. Another try (or server) may get one.
+            return new StoreUnavailableException("S3 " + what + ": " + e.getMessage(), e);
         }
         return new IOException("S3 " + what + ": " + e.getMessage(), e);
     }

@@ -81,6 +81,13 @@ public final class S3Store implements Store {
         return null;
     }
 
+    /** Each S3 API call of the store and its users' roots, by its operation name. */
+    @Override
+    public boolean timeRequests(RequestTimer timer) {
+        served.onRequest((op, nanos) -> timer.observed(served.backendName(), op, nanos));
+        return true;
+    }
+
     /** One sweep covers every user's root: all uploads' state lives under the served prefix's {@code .ft/}. */
     @Override
     public void expireUploads(Duration maxAge) {

@@ -101,7 +101,14 @@ final class S3Upload implements UploadSession {
     private int fill;
     private ExecutorService worker;
     /** One part on its way to S3 while the next fills. */
-    private final Semaphore uploading = new Semaphore(1);
+    /**
+     * Parts on their way to S3 at once, each on its own virtual thread: one request at a time
+     * left the put at about the speed of one S3 request stream (the AWS CLI sends 10). Each holds
+     * its part's buffer, so an upload holds at most this many plus the one filling.
+     */
+    static final int PARTS_IN_FLIGHT = 3;
+
+    private final Semaphore uploading = new Semaphore(PARTS_IN_FLIGHT);
 
     private volatile Throwable failure;
     private boolean finished;
@@ -359,7 +366,10 @@ final class S3Upload implements UploadSession {
         return n;
     }
 
-    /** Hands the filled buffer to the worker (waiting while the previous part is still on its way). */
+    /**
+     * Sends the filled buffer on a thread of its own, waiting while {@link #PARTS_IN_FLIGHT} are
+     * on their way; the sidecar is then brought up to date on the worker, in order.
+     */
     private void submitPart() throws IOException {
         byte[] data = buffer;
         int length = fill;
@@ -372,21 +382,20 @@ final class S3Upload implements UploadSession {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for part " + (number - 1) + " to upload");
         }
-        try {
-            worker.execute(() -> {
-                try {
-                    uploadPart(number, data, length);
-                } catch (Throwable t) {
-                    fail(t);
-                } finally {
-                    uploading.release();
-                }
-                saveSidecarQuietly();
-            });
-        } catch (RejectedExecutionException e) {
-            uploading.release();
-            throw new IOException("the upload of " + path + " is closed", e);
-        }
+        Thread.ofVirtual().name("ft-s3-part").start(() -> {
+            try {
+                uploadPart(number, data, length);
+                // Queued before the permit goes back: whoever waits for the parts (close, drain)
+                // then finds the sidecar's update already on the worker, ahead of its shutdown.
+                worker.execute(this::saveSidecarQuietly);
+            } catch (RejectedExecutionException closedMeanwhile) {
+                // The session ended: nothing more to record.
+            } catch (Throwable t) {
+                fail(t);
+            } finally {
+                uploading.release();
+            }
+        });
     }
 
     private void uploadPart(int number, byte[] data, int length) throws IOException {
@@ -503,10 +512,16 @@ final class S3Upload implements UploadSession {
         }
     }
 
-    /** Waits until the worker has done everything handed to it so far, sidecar included. */
+    /** Waits until every part sent so far is uploaded and the worker has recorded it in the sidecar. */
     private void drain() throws IOException {
         if (worker == null) {
             return;
+        }
+        try {
+            awaitParts(Long.MAX_VALUE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while parts of " + path + " were uploading");
         }
         Future<?> done;
         try {
@@ -689,9 +704,23 @@ final class S3Upload implements UploadSession {
         }
     }
 
+    /** Waits (at most {@code seconds}) until no part is on its way; false if some still are. */
+    private boolean awaitParts(long seconds) throws InterruptedException {
+        if (!uploading.tryAcquire(PARTS_IN_FLIGHT, seconds, TimeUnit.SECONDS)) {
+            return false;
+        }
+        uploading.release(PARTS_IN_FLIGHT);
+        return true;
+    }
+
     private void stopWorker() {
         if (worker == null) {
             return;
+        }
+        try {
+            awaitParts(120);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         worker.shutdown();
         try {
