@@ -112,7 +112,7 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(
             names = "--s3-lease",
             paramLabel = "SECONDS",
-            defaultValue = "30",
+            defaultValue = "10",
             description = "How long an upload's claim on its name outlives a server that stopped renewing it (killed): "
                     + "other servers answer BUSY for that name until then (default: ${DEFAULT-VALUE}).")
     long s3LeaseSeconds;

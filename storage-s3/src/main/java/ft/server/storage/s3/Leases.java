@@ -73,7 +73,7 @@ final class Leases {
             Lease other = read(leaseKey);
             boolean ours = other != null && shared.serverId.equals(other.owner());
             if (other != null && !ours && other.expires() > System.currentTimeMillis()) {
-                throw busy(path);
+                throw busy(path, other.expires());
             }
             // Expired (its server died), gone meanwhile, or this server's own from before: take it over.
             if (other != null) {
@@ -81,7 +81,7 @@ final class Leases {
                 shared.deleteObject(leaseKey);
             }
             if (!createOnly(leaseKey, key)) {
-                throw busy(path); // another server took it over first
+                throw busy(path, System.currentTimeMillis() + leaseMillis()); // another server took it over first
             }
         }
         Held fresh = new Held(leaseKey);
@@ -90,9 +90,13 @@ final class Leases {
         startHeartbeat();
     }
 
-    private static RefusedException busy(String path) {
+    /** BUSY, saying how long a dead server's claim can still hold the name: a person can wait that out. */
+    private static RefusedException busy(String path, long expires) {
+        long seconds = Math.max(1, (expires - System.currentTimeMillis() + 999) / 1000);
         return new RefusedException(
-                ErrorCode.BUSY, "another upload of '" + path + "' is in progress on another server");
+                ErrorCode.BUSY,
+                "another upload of '" + path + "' is in progress on another server; if that server is gone, its "
+                        + "claim lapses within " + seconds + " s");
     }
 
     /** True if this call created the lease object; false if one exists (412). */

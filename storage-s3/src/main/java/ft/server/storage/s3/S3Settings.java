@@ -27,7 +27,7 @@ public record S3Settings(
     public static final long MAX_PART_SIZE = 5L * 1024 * 1024 * 1024;
 
     public static final long DEFAULT_PART_SIZE = 8L * 1024 * 1024;
-    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(10);
 
     public S3Settings {
         if (partSize < MIN_PART_SIZE || partSize > MAX_PART_SIZE) {
@@ -42,7 +42,7 @@ public record S3Settings(
         }
     }
 
-    /** Virtual-host addressing, the SDK's checksums, 8 MiB parts, a 30 s lease, the default endpoint. */
+    /** Virtual-host addressing, the SDK's checksums, 8 MiB parts, a 10 s lease, the default endpoint. */
     public static S3Settings defaults() {
         return new S3Settings(false, false, DEFAULT_PART_SIZE, DEFAULT_LEASE, null);
     }

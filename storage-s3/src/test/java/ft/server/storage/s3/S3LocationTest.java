@@ -41,7 +41,7 @@ class S3LocationTest {
     void settingsRefuseAPartBelowFiveMibAndATinyLease() {
         S3Settings d = S3Settings.defaults();
         assertThat(d.partSize()).isEqualTo(8L << 20);
-        assertThat(d.lease()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(d.lease()).isEqualTo(Duration.ofSeconds(10));
         assertThat(d.endpoint()).isNull();
         assertThatThrownBy(() -> d.withPartSize((5L << 20) - 1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> d.withLease(Duration.ofMillis(10))).isInstanceOf(IllegalArgumentException.class);

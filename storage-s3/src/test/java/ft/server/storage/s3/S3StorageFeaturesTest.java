@@ -184,6 +184,8 @@ class S3StorageFeaturesTest {
         RefusedException busy = assertThrows(() -> second.openUpload("l.bin", id, null));
         assertThat(busy.code()).isEqualTo(ErrorCode.BUSY);
         assertThat(busy.getMessage()).contains("another server");
+        // A person told BUSY learns how long a dead server's claim could still hold the name.
+        assertThat(busy.getMessage()).containsPattern("claim lapses within [1-3] s");
         // The heartbeat keeps a live server's lease beyond its 3 s.
         await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(10)).until(() -> busy(second, "l.bin", id));
         // The same server: its own path locks decide, the lease does not refuse.
