@@ -70,6 +70,8 @@ final class FailureTranslator {
                 ctx.result((storeFailed ? code.name() : "INTERRUPTED") + "("
                         + cause.getClass().getSimpleName() + ")");
                 if (storeFailed) {
+                    // The server's own failure: the operator needs its cause, which the client never sees.
+                    LOG.warn("{} {} failed while receiving: {}", ctx.client(), ctx.op(), cause.toString());
                     // The client is still sending body bytes we cannot take: answer, then hang up.
                     ctx.answer(new Response.Error(code, message(ctx, code, cause)));
                     throw new Connection.ConnectionEnded("storing the body failed: " + cause);

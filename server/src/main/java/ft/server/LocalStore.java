@@ -4,7 +4,12 @@ import ft.server.storage.Storage;
 import ft.server.storage.local.LocalStorage;
 import ft.server.storage.local.RootJail;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,14 +20,52 @@ final class LocalStore implements Store {
     /** One storage per real root directory that a user's share has used. */
     private final Map<Path, LocalStorage> roots = new ConcurrentHashMap<>();
 
-    private LocalStore(LocalStorage served) {
+    /** Held while this server serves the directory; see {@link #open}. */
+    private final FileChannel lockFile;
+
+    private LocalStore(LocalStorage served, FileChannel lockFile) {
         this.served = served;
+        this.lockFile = lockFile;
         roots.put(served.root(), served);
     }
 
+    /**
+     * Opens {@code root} for one server only: two servers on one directory would write the same
+     * partial upload of a name (partials are named after their destination) and publish each
+     * other's bytes. A lock on {@code .ft/serve.lock} refuses the second; several servers need
+     * a shared object store ({@code --store s3://…}) instead.
+     */
     static LocalStore open(Path root) throws IOException {
-        return new LocalStore(LocalStorage.openWithIndex(root));
+        LocalStorage storage = LocalStorage.openWithIndex(root);
+        FileChannel lock = null;
+        try {
+            lock = FileChannel.open(
+                    storage.stateDir().resolve(LOCK_FILE),
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS);
+            FileLock held;
+            try {
+                held = lock.tryLock();
+            } catch (OverlappingFileLockException sameJvm) {
+                held = null;
+            }
+            if (held == null) {
+                throw new IOException("another ft server already serves " + storage.root() + "; several servers on "
+                        + "one directory would overwrite each other's uploads (serve an S3 store with --store to run "
+                        + "several)");
+            }
+            return new LocalStore(storage, lock);
+        } catch (IOException | RuntimeException e) {
+            if (lock != null) {
+                lock.close();
+            }
+            storage.close();
+            throw e;
+        }
     }
+
+    private static final String LOCK_FILE = "serve.lock";
 
     @Override
     public Storage served() {
@@ -87,6 +130,10 @@ final class LocalStore implements Store {
     /** Releases the digest index and the open directories. */
     @Override
     public void close() throws IOException {
-        served.close();
+        try {
+            served.close();
+        } finally {
+            lockFile.close(); // releases the lock
+        }
     }
 }

@@ -353,11 +353,13 @@ class AuthenticationTest {
 
     @Test
     void usersFileInsideTheServedRootIsRefusedAtStart() throws IOException {
-        Path inside = root.resolve("users.jsonl");
+        // Another root than the running server's: one directory is served by one server at a time.
+        Path otherRoot = Files.createDirectories(tmp.resolve("other-root"));
+        Path inside = otherRoot.resolve("users.jsonl");
         Files.copy(usersFile, inside);
         assertThrows(
                 IllegalArgumentException.class,
-                () -> FtServer.start(FtServer.Options.of(root, new InetSocketAddress("127.0.0.1", 0))
+                () -> FtServer.start(FtServer.Options.of(otherRoot, new InetSocketAddress("127.0.0.1", 0))
                         .withUsersFile(inside)));
     }
 
