@@ -53,8 +53,14 @@ public enum ExitStatus {
                     "UNSAFE_USERS_FILE",
                     "UNSAFE_STATE"),
             Set.of()),
-    /** Cannot connect, connection lost, timed out, TLS failed, not an ft server. */
-    CONNECTION(3, Set.of("CONNECT_FAILED", "CONNECTION_LOST", "TIMEOUT", "TLS_FAILED", "NOT_FT_SERVER"), Set.of()),
+    /**
+     * Cannot connect, connection lost, timed out, TLS failed, not an ft server; {@code ft serve}'s
+     * object store unreachable or refusing its credentials at start.
+     */
+    CONNECTION(
+            3,
+            Set.of("CONNECT_FAILED", "CONNECTION_LOST", "TIMEOUT", "TLS_FAILED", "NOT_FT_SERVER", "STORE_UNAVAILABLE"),
+            Set.of()),
     /** The remote file (or the user of {@code ft user remove}) does not exist. */
     NOT_FOUND(4, Set.of("NOT_FOUND"), EnumSet.of(ErrorCode.NOT_FOUND)),
     CHECKSUM(5, Set.of("CHECKSUM_MISMATCH"), EnumSet.of(ErrorCode.CHECKSUM_MISMATCH)),

@@ -4,7 +4,11 @@ import ft.client.FtException;
 import ft.client.FtException.Family;
 import ft.protocol.HostPort;
 import ft.server.*;
+import ft.server.metrics.MetricsEndpoint;
 import ft.server.storage.local.RootJail;
+import ft.server.storage.s3.S3Location;
+import ft.server.storage.s3.S3Settings;
+import ft.server.storage.s3.S3Store;
 import ft.transfer.UnsafeStateException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -38,9 +42,12 @@ import picocli.CommandLine.Spec;
             "  ft serve --root /srv/files --listen 127.0.0.1:9000",
             "  ft serve --read-only --max-connections 200 --max-file-size 10G",
             "  ft serve --max-rate 20M                each connection at most 20 MiB/s of file bytes",
+            "  AWS_ENDPOINT_URL=http://127.0.0.1:9000 AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=… \\",
+            "    AWS_SECRET_ACCESS_KEY=… ft serve --store s3://bucket/files   share an S3 bucket's prefix",
             "  ft user add alice --users users.jsonl --root alice   (prints alice's token once)",
             "  ft serve --users users.jsonl                         every client needs a token",
             "  ft serve --tls --users users.jsonl --listen 0.0.0.0:7070   on the network: TLS (clients use tls://HOST:PORT)",
+            "  ft serve --metrics 127.0.0.1:9470       Prometheus metrics at http://127.0.0.1:9470/metrics",
             "",
             "Without --users the server binds loopback addresses only; --allow-anonymous is",
             "required to listen on any other address without authentication. With --users, any",
@@ -67,6 +74,48 @@ public final class ServeCommand implements Callable<Integer> {
             defaultValue = "${env:FT_ROOT:-ft-data}",
             description = "Directory to share; created if missing (default: $$FT_ROOT, else ft-data).")
     Path root;
+
+    @Option(
+            names = "--store",
+            paramLabel = "URL",
+            description = "Share an S3-compatible object store instead of --root: s3://BUCKET[/PREFIX]. Credentials, "
+                    + "region and endpoint come from the standard AWS settings (AWS_ACCESS_KEY_ID, "
+                    + "AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL, AWS_PROFILE and ~/.aws), never a flag. "
+                    + "Several servers may share one store behind a TCP balancer.")
+    String store;
+
+    @Option(
+            names = "--s3-path-style",
+            arity = "0..1",
+            paramLabel = "true|false",
+            description = "Address buckets by path (http://host/bucket/key) rather than by host name (default: "
+                    + "$$FT_S3_PATH_STYLE, else true when AWS_ENDPOINT_URL names an endpoint, false for AWS).")
+    Boolean s3PathStyle;
+
+    @Option(
+            names = "--s3-checksums",
+            paramLabel = "MODE",
+            defaultValue = "${env:FT_S3_CHECKSUMS:-when-supported}",
+            description = "when-supported (the AWS SDK's default: a CRC32 with every upload) or when-required (for "
+                    + "S3 servers that refuse those headers) (default: $$FT_S3_CHECKSUMS, else ${DEFAULT-VALUE}).")
+    String s3Checksums;
+
+    @Option(
+            names = "--s3-part-size",
+            paramLabel = "SIZE",
+            defaultValue = "8MiB",
+            converter = ByteSizeConverter.class,
+            description = "Uploads larger than this go as multipart uploads in parts of this size, at least 5M; an "
+                    + "interrupted one resumes from its last whole part (default: 8 MiB).")
+    long s3PartSize;
+
+    @Option(
+            names = "--s3-lease",
+            paramLabel = "SECONDS",
+            defaultValue = "30",
+            description = "How long an upload's claim on its name outlives a server that stopped renewing it (killed): "
+                    + "other servers answer BUSY for that name until then (default: ${DEFAULT-VALUE}).")
+    long s3LeaseSeconds;
 
     @Option(
             names = "--listen",
@@ -184,13 +233,22 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Unencrypted PEM private key of --cert; needs --cert, implies --tls.")
     Path key;
 
+    @Option(
+            names = "--metrics",
+            paramLabel = "HOST:PORT",
+            converter = HostPortConverter.class,
+            description = "Serve Prometheus metrics at http://HOST:PORT/metrics and a health check for balancers at "
+                    + "/healthz (200 only while the storage answers); plain HTTP without authentication, so "
+                    + "keep it on loopback or a monitoring network (default: off).")
+    HostPort metrics;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws InterruptedException, FtException {
         PrintWriter err = spec.commandLine().getErr();
-        if (Files.exists(root) && !Files.isDirectory(root)) {
+        if (store == null && Files.exists(root) && !Files.isDirectory(root)) {
             throw Failures.of("LOCAL_IO", Family.LOCAL, "serve: cannot share " + root + ": not a directory");
         }
         if ((cert == null) != (key == null)) {
@@ -199,6 +257,13 @@ public final class ServeCommand implements Callable<Integer> {
         }
         boolean tls = tlsRequested();
         boolean encrypted = tls || cert != null;
+        Store.Opener opener = storeOpener();
+        if (store != null && tls && cert == null) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--tls with --store needs --cert and --key: every server on one store must present the same "
+                            + "certificate, so that clients can pin it whichever server they reach");
+        }
         if (users != null) {
             // Read up front: a missing or broken users file stops the start with a clear message.
             try {
@@ -242,12 +307,27 @@ public final class ServeCommand implements Callable<Integer> {
                         "UNSAFE_LISTEN",
                         Family.CALLER,
                         "serve: refusing to listen on " + listen + " without --users: anyone who can "
-                                + "reach it could read and write " + root + "; listen on 127.0.0.1, add users with "
+                                + "reach it could read and write " + shown() + "; listen on 127.0.0.1, add users with "
                                 + "'ft user add' and pass --users FILE, or pass --allow-anonymous (and consider "
                                 + "--read-only)");
             } else {
-                err.println("ft: warning: serving " + root + " on " + listen + " to anyone who can reach it"
+                err.println("ft: warning: serving " + shown() + " on " + listen + " to anyone who can reach it"
                         + (readOnly ? " (read-only)" : ", with write access"));
+            }
+        }
+        InetSocketAddress metricsAddress = null;
+        if (metrics != null) {
+            metricsAddress = new InetSocketAddress(metrics.host(), metrics.port());
+            if (metricsAddress.isUnresolved()) {
+                throw Failures.of(
+                        "LISTEN_FAILED",
+                        Family.LOCAL,
+                        "serve: cannot listen for metrics on " + metrics + ": unknown host " + metrics.host());
+            }
+            if (!metricsAddress.getAddress().isLoopbackAddress()) {
+                // Counts and the storage's health, no files or tokens: allowed, but said out loud.
+                err.println("ft: warning: metrics on " + metrics + " are readable by anyone who can reach it "
+                        + "(plain HTTP, no authentication)");
             }
         }
         ServerLimits limits;
@@ -291,11 +371,14 @@ public final class ServeCommand implements Callable<Integer> {
         }
         FtServer started;
         try {
-            started = FtServer.start(FtServer.Options.of(root, address)
+            started = FtServer.start(FtServer.Options.of(opener, address)
                     .withLimits(limits)
                     .withReadOnly(readOnly)
                     .withUsersFile(users)
-                    .withTls(sockets));
+                    .withTls(sockets)
+                    .withMetrics(metricsAddress));
+        } catch (MetricsEndpoint.MetricsBindException e) {
+            throw Failures.of("LISTEN_FAILED", Family.LOCAL, "serve: " + e.getMessage());
         } catch (BindException | UnresolvedAddressException | SecurityException e) {
             throw Failures.of("LISTEN_FAILED", Family.LOCAL, "serve: cannot listen on " + listen + ": " + describe(e));
         } catch (IllegalArgumentException e) {
@@ -305,6 +388,10 @@ public final class ServeCommand implements Callable<Integer> {
             UnsafeStateException unsafe = unsafeStateIn(e);
             if (unsafe != null) {
                 throw unsafeState(unsafe);
+            }
+            if (store != null) {
+                throw Failures.of(
+                        "STORE_UNAVAILABLE", Family.CONNECTION, "serve: cannot share " + store + ": " + describe(e));
             }
             throw Failures.of("LOCAL_IO", Family.LOCAL, "serve: cannot share " + root + ": " + describe(e));
         }
@@ -316,14 +403,72 @@ public final class ServeCommand implements Callable<Integer> {
             }
             // Scripts that start a server on port 0 read the real address from this line.
             System.err.println(
-                    "ft: serving " + server.root() + " on " + new HostPort(bound.getHostString(), bound.getPort()));
+                    "ft: serving " + server.served() + " on " + new HostPort(bound.getHostString(), bound.getPort()));
             if (users != null) {
                 System.err.println("ft: every connection needs a token of a user in " + users);
+            }
+            InetSocketAddress metricsBound = server.metricsAddress();
+            if (metricsBound != null) {
+                System.err.println("ft: metrics on http://"
+                        + new HostPort(metricsBound.getHostString(), metricsBound.getPort()) + "/metrics");
             }
             GracefulStop.onSignals(server, Duration.ofSeconds(graceSeconds));
             server.awaitClose();
         }
         return ExitStatus.SUCCESS.code();
+    }
+
+    /** What is shared, as messages name it. */
+    private String shown() {
+        return store != null ? store : root.toString();
+    }
+
+    /**
+     * What the server will share: the --root directory, or with --store an object store. Only
+     * the command line's --root conflicts with --store, not $FT_ROOT.
+     */
+    private Store.Opener storeOpener() {
+        if (store == null) {
+            return Store.local(root);
+        }
+        if (spec.commandLine().getParseResult().hasMatchedOption("--root")) {
+            throw new ParameterException(spec.commandLine(), "--root and --store cannot be used together");
+        }
+        S3Location location;
+        try {
+            location = S3Location.parse(store);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--store: " + e.getMessage());
+        }
+        boolean checksumsWhenRequired =
+                switch (s3Checksums) {
+                    case "when-required" -> true;
+                    case "when-supported" -> false;
+                    default ->
+                        throw new ParameterException(
+                                spec.commandLine(),
+                                "--s3-checksums must be when-supported or when-required, not '" + s3Checksums + "'");
+                };
+        S3Settings settings;
+        try {
+            settings = new S3Settings(
+                    pathStyle(), checksumsWhenRequired, s3PartSize, Duration.ofSeconds(s3LeaseSeconds), null);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        return S3Store.opener(location, settings);
+    }
+
+    /** --s3-path-style, else $FT_S3_PATH_STYLE, else whether an endpoint other than AWS's is configured. */
+    private boolean pathStyle() {
+        if (s3PathStyle != null) {
+            return s3PathStyle;
+        }
+        String env = System.getenv("FT_S3_PATH_STYLE");
+        if (env != null && !env.isBlank()) {
+            return Boolean.parseBoolean(env.trim());
+        }
+        return System.getenv("AWS_ENDPOINT_URL") != null || System.getenv("AWS_ENDPOINT_URL_S3") != null;
     }
 
     /**

@@ -23,7 +23,7 @@ import picocli.CommandLine;
 
 /**
  * {@code ft serve} run in-process through picocli, for what it decides before it listens.
- * Nothing here starts a server: every case ends before the bind.
+ * Nothing here keeps a server running: every case ends before or at the bind.
  */
 class ServeCommandTest {
     @TempDir
@@ -121,6 +121,20 @@ class ServeCommandTest {
         assertTrue(r.err().contains("(BAD_CERTIFICATE)"), r.err());
     }
 
+    @Test
+    void aMetricsAddressInUseStopsServeAndNamesTheMetricsAddress() throws IOException {
+        // The ft listener binds first (a free port); the metrics address is taken by this socket.
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            String metrics = "127.0.0.1:" + taken.getLocalPort();
+            Run r = serve("--root", tmp.resolve("root").toString(), "--listen", "127.0.0.1:0", "--metrics", metrics);
+
+            assertTrue(r.exit() != 0, r.err());
+            assertTrue(r.err().contains("(LISTEN_FAILED)"), r.err());
+            assertTrue(r.err().contains("cannot listen for metrics on " + metrics), r.err());
+            assertEquals(1, r.err().strip().lines().count(), "one line for people: " + r.err());
+        }
+    }
+
     /** A root whose {@code .ft} is as the server makes it (0700, its own), for planting inside. */
     private Path rootWithState() throws IOException {
         Path root = Files.createDirectory(tmp.resolve("root"));
@@ -212,5 +226,38 @@ class ServeCommandTest {
         assertTrue(r.err().contains("(BAD_CERTIFICATE)"), r.err());
         assertTrue(r.err().contains("too open") && r.err().contains("chmod 600 " + key), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"s3://", "s3:///prefix", "http://bucket/x", "s3://Bad_Bucket!/x", "bucket/prefix"})
+    void aStoreThatIsNoS3UrlIsAUsageError(String url) {
+        Run r = serve("--store", url, "--listen", "127.0.0.1:0");
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("--store"), r.err());
+    }
+
+    @Test
+    void aStoreAndARootOnTheCommandLineConflict() {
+        Run r = serve("--store", "s3://bucket/files", "--root", tmp.toString(), "--listen", "127.0.0.1:0");
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("--root and --store cannot be used together"), r.err());
+    }
+
+    @Test
+    void tlsOnAStoreNeedsTheCertificateEveryServerShares() {
+        Run r = serve("--store", "s3://bucket/files", "--tls", "--listen", "127.0.0.1:0");
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("--tls with --store needs --cert and --key"), r.err());
+    }
+
+    @Test
+    void s3SettingsAreCheckedBeforeAnythingIsContacted() {
+        Run mode = serve("--store", "s3://bucket/files", "--s3-checksums", "sometimes", "--listen", "127.0.0.1:0");
+        assertEquals(2, mode.exit(), mode.err());
+        assertTrue(mode.err().contains("--s3-checksums must be when-supported or when-required"), mode.err());
+
+        Run part = serve("--store", "s3://bucket/files", "--s3-part-size", "1M", "--listen", "127.0.0.1:0");
+        assertEquals(2, part.exit(), part.err());
+        assertTrue(part.err().contains("5"), part.err());
     }
 }

@@ -277,6 +277,7 @@ final class Connection implements Runnable {
                         0,
                         start,
                         ErrorCode.UNAUTHORIZED.name());
+                server.metrics().request("hello", ErrorCode.UNAUTHORIZED.name());
                 return false;
             }
             try {
@@ -291,6 +292,7 @@ final class Connection implements Runnable {
         send(new Response.HelloOk(Protocol.VERSION, FtServer.SERVER_NAME, server.statedLimits(share)));
         writer.flush();
         AccessLog.request(client, share.user(), "hello", null, 0, start, "ok");
+        server.metrics().request("hello", "ok");
         return true;
     }
 
@@ -406,6 +408,7 @@ final class Connection implements Runnable {
     private void refuseAndClose(String op, long start, ErrorCode code, String message) {
         sendQuietly(new Response.Error(code, message));
         AccessLog.request(client, share == null ? null : share.user(), op, null, 0, start, code.name());
+        server.metrics().request(op, code.name());
     }
 
     private void send(Response response) throws IOException {

@@ -3,6 +3,7 @@ package ft.server;
 import ft.protocol.ErrorCode;
 import ft.protocol.Request;
 import ft.protocol.Response;
+import ft.server.storage.StoreUnavailableException;
 import ft.transfer.Body;
 import ft.transfer.BufferBudget;
 import ft.transfer.NoSpaceException;
@@ -19,7 +20,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link NoSpaceException} from storage: {@code NO_SPACE}; any other {@link IOException}
  *       from storage: {@code INTERNAL}, naming only the kind of failure (the message may hold
  *       the server's real paths); {@link BufferBudget.ShortOfMemoryException}: {@code BUSY}
- *       (the transfer waited as long as a client may for the server's memory; try again).</li>
+ *       (the transfer waited as long as a client may for the server's memory; try again);
+ *       {@link StoreUnavailableException}: {@code BUSY} too (an object store not answering now;
+ *       the client retries, here or, behind a balancer, on another server).</li>
  *   <li>Whether such a failure is answered depends on where the byte stream stands
  *       ({@link RequestContext.Phase}): in step, it is answered and the connection goes on;
  *       while the client's body is still arriving and the server's own store failed, it is
@@ -48,7 +51,9 @@ final class FailureTranslator {
 
     private static void fail(RequestContext ctx, IOException e) throws IOException {
         // The server's own side failed (its disk, or its memory), not the peer's.
-        boolean storeFailed = e instanceof Body.SinkFailedException || e instanceof BufferBudget.ShortOfMemoryException;
+        boolean storeFailed = e instanceof Body.SinkFailedException
+                || e instanceof BufferBudget.ShortOfMemoryException
+                || e instanceof StoreUnavailableException;
         IOException cause = e instanceof Body.SinkFailedException sink ? sink.getCause() : e;
         ErrorCode code = codeOf(cause);
         switch (ctx.phase()) {
@@ -80,7 +85,7 @@ final class FailureTranslator {
 
     /** The wire code of a failure of the server's own storage, by its type. */
     static ErrorCode codeOf(IOException failure) {
-        if (failure instanceof BufferBudget.ShortOfMemoryException) {
+        if (failure instanceof BufferBudget.ShortOfMemoryException || failure instanceof StoreUnavailableException) {
             return ErrorCode.BUSY;
         }
         return failure instanceof NoSpaceException ? ErrorCode.NO_SPACE : ErrorCode.INTERNAL;
@@ -91,6 +96,9 @@ final class FailureTranslator {
             return ctx.bytes() > 0
                     ? "the server ran out of disk space after " + ctx.bytes() + " bytes"
                     : "the server ran out of disk space";
+        }
+        if (cause instanceof StoreUnavailableException) {
+            return "the server's storage is not answering; try again in a moment";
         }
         if (code == ErrorCode.BUSY) {
             return "the server is short of memory for transfers; try again in a moment";

@@ -4,6 +4,9 @@ import ft.protocol.ErrorCode;
 import ft.protocol.FrameWriter;
 import ft.protocol.HeaderCodec;
 import ft.protocol.Response;
+import ft.server.metrics.MetricsEndpoint;
+import ft.server.metrics.ServerMetrics;
+import ft.server.storage.Storage;
 import ft.server.storage.local.LocalStorage;
 import ft.server.storage.local.RootJail;
 import java.io.IOException;
@@ -43,14 +46,12 @@ public final class FtServer implements AutoCloseable {
     private static final Duration SWEEP_EVERY = Duration.ofHours(1);
 
     private final ServerSocketChannel listener;
-    /** The served root (what anonymous connections see); the only way to the tree. */
-    private final LocalStorage storage;
+    /** The served tree (and users' roots in it); the only way to the tree. */
+    private final Store store;
     /** What an anonymous connection gets: the served root with the server's read-only flag. */
     private final Share anonymous;
     /** Null when anyone may connect; else checks each hello's token against the users file. */
     private final Authenticator auth;
-    /** One storage per real root directory that a user's share has used. */
-    private final Map<Path, LocalStorage> userRoots = new ConcurrentHashMap<>();
 
     private final ServerServices services;
     private final ServerLimits limits;
@@ -58,6 +59,10 @@ public final class FtServer implements AutoCloseable {
     private final Map<SocketChannel, Connection> open = new ConcurrentHashMap<>();
     /** Open connections per client address (IPv6 per /64, see {@link ClientAddresses}). */
     private final Map<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
+    /** Counted always; served and storage calls timed only with {@code --metrics}. */
+    private final ServerMetrics metrics = new ServerMetrics(open::size);
+    /** Null without {@code --metrics}. */
+    private MetricsEndpoint metricsEndpoint;
 
     private final Thread acceptor;
     private final Thread sweeper;
@@ -66,25 +71,33 @@ public final class FtServer implements AutoCloseable {
     private final TlsServerSockets tls;
 
     private volatile boolean draining;
+    /**
+     * With {@code --metrics}, where the store does not time its own requests (a local
+     * directory): every share's storage calls are timed by a wrapper.
+     */
+    private final boolean wrapStorage;
+
     private final java.util.concurrent.CountDownLatch terminated = new java.util.concurrent.CountDownLatch(1);
 
     private FtServer(
             ServerSocketChannel listener,
-            LocalStorage storage,
+            Store store,
             ServerLimits limits,
             boolean readOnly,
             Authenticator auth,
             PingResponder pings,
-            TlsServerSockets tls) {
+            TlsServerSockets tls,
+            boolean timeStorage) {
         this.listener = listener;
         this.tls = tls;
-        this.storage = storage;
+        this.store = store;
         this.limits = limits;
-        this.services = new ServerServices(limits);
+        this.services = new ServerServices(limits, metrics);
         this.readOnly = readOnly;
-        this.anonymous = new Share(storage, readOnly, null);
+        // An object store times each of its own requests (S3: per API call); others are wrapped.
+        this.wrapStorage = timeStorage && !store.timeRequests(metrics::storageRequest);
+        this.anonymous = new Share(timedIfOn(store.served()), readOnly, null);
         this.auth = auth;
-        this.userRoots.put(storage.root(), storage);
         this.pings = pings;
         this.acceptor = Thread.ofPlatform().name("ft-accept").daemon(false).unstarted(this::acceptLoop);
         this.sweeper = Thread.ofVirtual().name("ft-partial-sweeper").unstarted(this::sweepLoop);
@@ -94,7 +107,8 @@ public final class FtServer implements AutoCloseable {
      * How to start a server. {@link #of} gives the defaults; each {@code with} method returns a
      * copy with one thing changed.
      *
-     * @param root      the served directory, created if missing
+     * @param store     opens what is served: {@link Store#local} for a directory (created if
+     *                  missing), or an object store
      * @param listen    where to listen; port 0 picks a free port
      * @param limits    what the server tolerates from clients, including {@code --max-rate} and
      *                  how long interrupted uploads are kept
@@ -105,43 +119,56 @@ public final class FtServer implements AutoCloseable {
      *                  read-only if the user or the server is
      * @param tls       the TLS socket maker (see {@link TlsServerSockets#TlsServerSockets(TlsIdentity)}), or null for
      *                  plain TCP; with it every connection must begin with a TLS 1.3 handshake
+     * @param metrics   where to serve Prometheus metrics and the health check (see {@link MetricsEndpoint}),
+     *                  or null for nowhere
      */
     public record Options(
-            Path root,
+            Store.Opener store,
             InetSocketAddress listen,
             ServerLimits limits,
             boolean readOnly,
             Path usersFile,
-            TlsServerSockets tls) {
+            TlsServerSockets tls,
+            InetSocketAddress metrics) {
         public Options {
-            java.util.Objects.requireNonNull(root, "root");
+            java.util.Objects.requireNonNull(store, "store");
             java.util.Objects.requireNonNull(listen, "listen");
             java.util.Objects.requireNonNull(limits, "limits");
         }
 
         /** Serving {@code root} on {@code listen}, anonymous, writable, plain TCP, default limits. */
         public static Options of(Path root, InetSocketAddress listen) {
-            return new Options(root, listen, ServerLimits.DEFAULTS, false, null, null);
+            return of(Store.local(root), listen);
+        }
+
+        /** Serving what {@code store} opens on {@code listen}, anonymous, writable, plain TCP, default limits. */
+        public static Options of(Store.Opener store, InetSocketAddress listen) {
+            return new Options(store, listen, ServerLimits.DEFAULTS, false, null, null, null);
         }
 
         public Options withLimits(ServerLimits l) {
-            return new Options(root, listen, l, readOnly, usersFile, tls);
+            return new Options(store, listen, l, readOnly, usersFile, tls, metrics);
         }
 
         public Options withReadOnly(boolean ro) {
-            return new Options(root, listen, limits, ro, usersFile, tls);
+            return new Options(store, listen, limits, ro, usersFile, tls, metrics);
         }
 
         public Options withUsersFile(Path file) {
-            return new Options(root, listen, limits, readOnly, file, tls);
+            return new Options(store, listen, limits, readOnly, file, tls, metrics);
         }
 
         public Options withTls(TlsServerSockets t) {
-            return new Options(root, listen, limits, readOnly, usersFile, t);
+            return new Options(store, listen, limits, readOnly, usersFile, t, metrics);
         }
 
         public Options withListen(InetSocketAddress address) {
-            return new Options(root, address, limits, readOnly, usersFile, tls);
+            return new Options(store, address, limits, readOnly, usersFile, tls, metrics);
+        }
+
+        /** Serves {@code /metrics} and {@code /healthz} on {@code address} (port 0: a free one); null: off. */
+        public Options withMetrics(InetSocketAddress address) {
+            return new Options(store, listen, limits, readOnly, usersFile, tls, address);
         }
     }
 
@@ -152,25 +179,31 @@ public final class FtServer implements AutoCloseable {
 
     /** Binds and starts a server as {@code options} say. */
     public static FtServer start(Options options) throws IOException {
-        Path root = options.root();
         Path usersFile = options.usersFile();
-        LocalStorage storage = LocalStorage.openWithIndex(root);
+        Store store = options.store().open();
         Authenticator auth = null;
         try {
             // Config, not the served tree: where the users file really is.
-            if (usersFile != null && storage.exposes(usersFile.toRealPath())) {
+            if (usersFile != null && store.exposes(usersFile.toRealPath())) {
                 throw new IllegalArgumentException("the users file " + usersFile + " is inside the served root, "
                         + "where clients could read or replace it; keep it outside (or in the root's "
                         + RootJail.STATE_DIR + " directory)");
             }
             auth = usersFile == null ? null : new Authenticator(usersFile);
-            return bind(storage, options.listen(), options.limits(), options.readOnly(), auth, options.tls());
+            return bind(
+                    store,
+                    options.listen(),
+                    options.limits(),
+                    options.readOnly(),
+                    auth,
+                    options.tls(),
+                    options.metrics());
         } catch (IOException | RuntimeException e) {
             if (auth != null) {
                 auth.close();
             }
             try {
-                storage.close();
+                store.close();
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
@@ -179,12 +212,13 @@ public final class FtServer implements AutoCloseable {
     }
 
     private static FtServer bind(
-            LocalStorage storage,
+            Store store,
             InetSocketAddress listen,
             ServerLimits limits,
             boolean readOnly,
             Authenticator auth,
-            TlsServerSockets tls)
+            TlsServerSockets tls,
+            InetSocketAddress metricsAt)
             throws IOException {
         for (int attempt = 1; ; attempt++) {
             ServerSocketChannel listener = ServerSocketChannel.open();
@@ -206,7 +240,16 @@ public final class FtServer implements AutoCloseable {
                 listener.close();
                 throw e;
             }
-            FtServer server = new FtServer(listener, storage, limits, readOnly, auth, pings, tls);
+            FtServer server = new FtServer(listener, store, limits, readOnly, auth, pings, tls, metricsAt != null);
+            if (metricsAt != null) {
+                try {
+                    server.metricsEndpoint = MetricsEndpoint.start(
+                            metricsAt, server.metrics, server.anonymous.storage(), server::draining);
+                } catch (IOException | RuntimeException e) {
+                    server.closeListener();
+                    throw e;
+                }
+            }
             server.acceptor.start();
             server.sweeper.start();
             return server;
@@ -221,8 +264,18 @@ public final class FtServer implements AutoCloseable {
         }
     }
 
+    /** The served directory; only for a local store ({@link Store#localRoot}). */
     public Path root() {
-        return storage.root();
+        Path root = store.localRoot();
+        if (root == null) {
+            throw new IllegalStateException("this server does not serve a local directory: " + store.describe());
+        }
+        return root;
+    }
+
+    /** What is served, as the start-up line shows it: a directory, or {@code s3://bucket/prefix}. */
+    public String served() {
+        return store.describe();
     }
 
     /** Null when connections are plain TCP. */
@@ -230,9 +283,9 @@ public final class FtServer implements AutoCloseable {
         return tls;
     }
 
-    /** The served root's storage (what anonymous connections see). */
+    /** The served root's storage (what anonymous connections see), for tests of a local one. */
     LocalStorage storage() {
-        return storage;
+        return (LocalStorage) store.served();
     }
 
     /** Null when the server takes anonymous connections. */
@@ -250,50 +303,35 @@ public final class FtServer implements AutoCloseable {
     }
 
     /**
-     * What an authenticated user sees: their root (created if missing; a relative one inside
-     * the served root, reached through the served root's jail so no symlink can lead it out)
-     * with its own jail and partial store, read-only if the user or the whole server is.
+     * What an authenticated user sees: their root ({@link Store#userRoot}), read-only if the
+     * user or the whole server is.
      */
     Share shareFor(Users.User user) throws IOException {
-        Path real;
-        if (user.root() == null) {
-            real = storage.root();
-        } else {
-            try {
-                real = storage.userRoot(user.root());
-            } catch (RefusedException e) {
-                throw new IOException(
-                        "the root '" + user.root() + "' of user " + user.name() + " cannot be used: " + e.getMessage());
-            }
-        }
-        if (exposes(real, auth.realFile())) {
-            throw new IOException("the root of user " + user.name() + " contains the users file " + auth.file());
-        }
-        LocalStorage own = userRoots.get(real);
-        if (own == null) {
-            own = storage.sibling(real);
-            LocalStorage raced = userRoots.putIfAbsent(real, own);
-            own = raced != null ? raced : own;
-        } else {
-            // The root may have been removed and made again since (by a user who sees its parent).
-            own.ensureReady();
-        }
-        Share share = new Share(own, false, null);
-        return share.as(user.name(), readOnly || user.readOnly());
+        Storage own = store.userRoot(user.root(), auth.realFile());
+        return new Share(timedIfOn(own), false, null).as(user.name(), readOnly || user.readOnly());
     }
 
     boolean draining() {
         return draining;
     }
 
+    /** Where {@code /metrics} and {@code /healthz} are served; null without metrics. */
+    public InetSocketAddress metricsAddress() {
+        return metricsEndpoint == null ? null : metricsEndpoint.address();
+    }
+
+    /** What this server counts (served at {@link #metricsAddress} when that is not null). */
+    public ServerMetrics metrics() {
+        return metrics;
+    }
+
+    private Storage timedIfOn(Storage s) {
+        return wrapStorage ? metrics.timed(s) : s;
+    }
+
     /** What every request of this server shares (limits, upload locks, reserved space). */
     ServerServices services() {
         return services;
-    }
-
-    /** Whether clients whose root is {@code root} could reach {@code file} (all but the state directory). */
-    private static boolean exposes(Path root, Path file) {
-        return file.startsWith(root) && !file.startsWith(root.resolve(RootJail.STATE_DIR));
     }
 
     /** What this server states in its hello answer to anonymous connections. */
@@ -366,7 +404,10 @@ public final class FtServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        closeOrWarn(storage::close, "closing the digest index: {}");
+        if (metricsEndpoint != null) {
+            metricsEndpoint.close();
+        }
+        closeOrWarn(store, "closing the store: {}");
         terminated.countDown();
     }
 
@@ -398,7 +439,11 @@ public final class FtServer implements AutoCloseable {
                 continue;
             }
             InetAddress from = ClientAddresses.keyOf(remoteAddress(channel));
-            if (open.size() >= limits.maxConnections() || !admit(from)) {
+            String refused = open.size() >= limits.maxConnections()
+                    ? ServerMetrics.MAX_CONNECTIONS
+                    : admit(from) ? null : ServerMetrics.MAX_PER_ADDRESS;
+            if (refused != null) {
+                metrics.connectionRefused(refused);
                 Thread.ofVirtual().name("ft-refuse").start(() -> refuseBusy(channel));
                 continue;
             }
@@ -465,9 +510,7 @@ public final class FtServer implements AutoCloseable {
 
     private void sweepLoop() {
         while (!draining) {
-            for (LocalStorage root : userRoots.values()) {
-                root.expireUploads(limits.partialMaxAge());
-            }
+            store.expireUploads(limits.partialMaxAge());
             LockSupport.parkNanos(SWEEP_EVERY.toNanos());
             if (Thread.interrupted()) {
                 return;

@@ -93,6 +93,9 @@ final class ReceiveUpload implements PathLocks.Holder {
         try (UploadSession session = storage.openUpload(request.path(), sessionIdentity(), request.attributes());
                 PathLocks.Held lock = admit(session.key())) {
             long offset = session.begin(true);
+            if (offset > 0) {
+                ctx.services().metrics().resumed("put");
+            }
             long remaining = request.size() - offset;
             reserve(remaining);
             try {
@@ -272,6 +275,7 @@ final class ReceiveUpload implements PathLocks.Holder {
     }
 
     private RefusedException mismatch(Md5 actual) {
+        ctx.services().metrics().checksumMismatch(); // both paths refuse a mismatch through here
         return new RefusedException(
                 ErrorCode.CHECKSUM_MISMATCH,
                 "the received bytes of '" + request.path() + "' hash to " + actual + ", not " + request.md5()

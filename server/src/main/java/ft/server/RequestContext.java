@@ -72,6 +72,7 @@ final class RequestContext {
         this.startNanos = startNanos;
         this.op = op;
         this.logPath = logPath;
+        services.metrics().requestStarted(op); // ended in log(), which FailureTranslator always calls
     }
 
     FrameWriter writer() {
@@ -116,6 +117,8 @@ final class RequestContext {
 
     /** The body bytes the access log reports (sent or received). */
     void bytes(long n) {
+        // Counted as they go, so a scrape during a long transfer sees its bytes move.
+        services.metrics().transferred(op, n - bytes);
         bytes = n;
     }
 
@@ -150,5 +153,6 @@ final class RequestContext {
     /** The one access log line of this request. */
     void log() {
         AccessLog.request(client, user(), op, logPath, bytes, startNanos, result);
+        services.metrics().requestEnded(op, result, startNanos);
     }
 }

@@ -68,6 +68,9 @@ final class SendFile {
                         ErrorCode.BAD_REQUEST,
                         "offset " + offset + " is past the end of '" + request.path() + "' (" + size + " bytes)");
             }
+            if (offset > 0) {
+                ctx.services().metrics().resumed("get");
+            }
             // Same version as stated: the mode read with it is the one of what is sent.
             FileAttributes attributes = new FileAttributes(entry.mtime(), entry.mode());
             Response.GetOk header = new Response.GetOk(entry.name(), size, found.md5(), offset, attributes);

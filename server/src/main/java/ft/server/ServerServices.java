@@ -1,5 +1,6 @@
 package ft.server;
 
+import ft.server.metrics.ServerMetrics;
 import ft.transfer.BufferBudget;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -14,9 +15,11 @@ final class ServerServices {
     private final AtomicLong reservedBytes = new AtomicLong();
 
     private final BufferBudget buffers;
+    private final ServerMetrics metrics;
 
-    ServerServices(ServerLimits limits) {
+    ServerServices(ServerLimits limits, ServerMetrics metrics) {
         this.limits = limits;
+        this.metrics = metrics;
         // A transfer that finds the budget spent waits for buffers as long as a client may take
         // to accept bytes; the memory of 1 000 stalled connections then never exceeds it.
         this.buffers = new BufferBudget(limits.effectiveBufferBudget(), limits.writeTimeout());
@@ -25,6 +28,11 @@ final class ServerServices {
     /** The heap all transfers' buffers and list pages share. */
     BufferBudget buffers() {
         return buffers;
+    }
+
+    /** What the server counts: requests, bytes, resumes, mismatches. */
+    ServerMetrics metrics() {
+        return metrics;
     }
 
     ServerLimits limits() {
