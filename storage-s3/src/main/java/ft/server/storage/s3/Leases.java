@@ -69,20 +69,33 @@ final class Leases {
             return;
         }
         String leaseKey = leaseKey(key);
-        if (!createOnly(leaseKey, key)) {
+        boolean taken = false;
+        // Bounded: each round either takes the lease, finds a live one (BUSY), or removes an
+        // expired one that a later round may then create.
+        for (int round = 0; round < 3 && !taken; round++) {
+            if (createOnly(leaseKey, key)) {
+                taken = true;
+                break;
+            }
             Lease other = read(leaseKey);
-            boolean ours = other != null && shared.serverId.equals(other.owner());
-            if (other != null && !ours && other.expires() > System.currentTimeMillis()) {
+            if (other == null) {
+                continue; // released meanwhile: try to create it again
+            }
+            if (shared.serverId.equals(other.owner())) {
+                // This server's own: a create whose answer was lost (the SDK retried it and met
+                // the object it had made), or one left by a session of this server. Renew it.
+                refresh(leaseKey, key);
+                taken = true;
+                break;
+            }
+            if (other.expires() > System.currentTimeMillis()) {
                 throw busy(path, other.expires());
             }
-            // Expired (its server died), gone meanwhile, or this server's own from before: take it over.
-            if (other != null) {
-                LOG.info("s3: taking over the {} lease of {} from {}", ours ? "own" : "expired", key, other.owner());
-                shared.deleteObject(leaseKey);
-            }
-            if (!createOnly(leaseKey, key)) {
-                throw busy(path, System.currentTimeMillis() + leaseMillis()); // another server took it over first
-            }
+            LOG.info("s3: taking over the expired lease of {} from {}", key, other.owner());
+            shared.deleteObject(leaseKey);
+        }
+        if (!taken) {
+            throw busy(path, System.currentTimeMillis() + leaseMillis()); // others took it over first
         }
         Held fresh = new Held(leaseKey);
         fresh.count = 1;
@@ -203,13 +216,22 @@ final class Leases {
                     LOG.warn("s3: the lease of {} was taken over by {}", e.getKey(), l == null ? "nobody" : l.owner());
                     continue;
                 }
-                byte[] body = body(e.getKey());
-                shared.s3.putObject(
-                        b -> b.bucket(shared.bucket).key(h.leaseKey).contentType("application/json"),
-                        RequestBody.fromBytes(body));
+                refresh(h.leaseKey, e.getKey());
             } catch (IOException | SdkException ex) {
                 LOG.warn("s3: could not refresh the lease of {}: {}", e.getKey(), ex.toString());
             }
+        }
+    }
+
+    /** Rewrites this server's lease on {@code key} with a fresh expiry. */
+    private void refresh(String leaseKey, String key) throws IOException {
+        byte[] body = body(key);
+        try {
+            shared.s3.putObject(
+                    b -> b.bucket(shared.bucket).key(leaseKey).contentType("application/json"),
+                    RequestBody.fromBytes(body));
+        } catch (SdkException e) {
+            throw S3Storage.io("renew the lease " + leaseKey, e);
         }
     }
 

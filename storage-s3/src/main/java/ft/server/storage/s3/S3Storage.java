@@ -600,6 +600,12 @@ public final class S3Storage implements Storage, Closeable {
             throw new RefusedException(ErrorCode.IS_A_DIRECTORY, "'" + path + "' is a directory");
         }
         boolean multipart = identity.size() > shared.settings.partSize();
+        if (identity.size() > S3Upload.MAX_PARTS * S3Upload.MAX_PART_SIZE) {
+            throw new RefusedException(
+                    ErrorCode.TOO_LARGE,
+                    "'" + path + "' is " + identity.size() + " bytes; an S3 upload of this server holds at most "
+                            + S3Upload.MAX_PARTS + " parts of " + S3Upload.MAX_PART_SIZE + " bytes");
+        }
         if (multipart) {
             shared.leases.acquire(key, path);
         }

@@ -110,6 +110,14 @@ final class S3Upload implements UploadSession {
 
     private final Semaphore uploading = new Semaphore(PARTS_IN_FLIGHT);
 
+    /**
+     * Part buffers back from S3, filled again rather than dropped: a new 8 MiB array per part
+     * grew the server's heap to 3.8 GiB over one 1 GiB put (the serial collector let the
+     * garbage pile up); this keeps an upload at its {@code PARTS_IN_FLIGHT + 1} buffers.
+     */
+    private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> spare =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+
     private volatile Throwable failure;
     private boolean finished;
     private boolean closed;
@@ -128,7 +136,28 @@ final class S3Upload implements UploadSession {
         this.identity = identity;
         this.attributes = attributes;
         this.multipart = multipart;
-        this.partSize = shared.settings.partSize();
+        this.partSize = partSizeFor(identity.size(), shared.settings.partSize());
+    }
+
+    /** S3's limit on parts per upload. */
+    static final long MAX_PARTS = 10_000;
+
+    /** The largest part ft cuts (one byte array; S3 itself allows 5 GiB). */
+    static final long MAX_PART_SIZE = 1L << 30;
+
+    /**
+     * The part size of an upload of {@code size} bytes: the configured one, or for a file that
+     * would need more than {@link #MAX_PARTS} of those, the smallest whole number of MiB that
+     * fits it in that many. It depends on nothing but the two, so every server sharing the
+     * store's settings cuts the same parts and can resume the others' uploads.
+     */
+    static long partSizeFor(long size, long configured) {
+        if (size <= configured * MAX_PARTS) {
+            return configured;
+        }
+        long mib = 1L << 20;
+        long needed = (size + MAX_PARTS - 1) / MAX_PARTS;
+        return (needed + mib - 1) / mib * mib;
     }
 
     @Override
@@ -352,7 +381,8 @@ final class S3Upload implements UploadSession {
         }
         while (src.hasRemaining()) {
             if (buffer == null) {
-                buffer = new byte[(int) partSize];
+                byte[] reused = spare.poll();
+                buffer = reused != null ? reused : new byte[(int) partSize];
                 fill = 0;
             }
             int k = (int) Math.min(src.remaining(), partSize - fill);
@@ -385,6 +415,9 @@ final class S3Upload implements UploadSession {
         Thread.ofVirtual().name("ft-s3-part").start(() -> {
             try {
                 uploadPart(number, data, length);
+                if (!closed) {
+                    spare.offer(data);
+                }
                 // Queued before the permit goes back: whoever waits for the parts (close, drain)
                 // then finds the sidecar's update already on the worker, ahead of its shutdown.
                 worker.execute(this::saveSidecarQuietly);
@@ -741,6 +774,7 @@ final class S3Upload implements UploadSession {
         closed = true;
         small = null;
         buffer = null;
+        spare.clear();
         if (multipart) {
             // What reached S3 and the sidecar stays for a resume (any server's); the lease goes.
             stopWorker();

@@ -172,6 +172,18 @@ class S3StorageFeaturesTest {
     // ------------------------------------------------------------------ lease
 
     @Test
+    void aFileBeyondWhatTenThousandPartsCanHoldIsRefusedTooLargeBeforeAnyByte() throws Exception {
+        S3Storage s = server();
+        long size = S3Upload.MAX_PARTS * S3Upload.MAX_PART_SIZE + 1;
+        RefusedException refused = assertThrows(() -> s.openUpload(
+                "huge.bin",
+                new UploadSession.Identity(size, identity(new byte[0]).md5()),
+                null));
+        assertThat(refused.code()).isEqualTo(ErrorCode.TOO_LARGE);
+        assertThat(refused.getMessage()).contains("10000 parts");
+    }
+
+    @Test
     void aLiveLeaseMakesAnotherServerBusyAndADeadOnesLeaseIsTakenOver() throws Exception {
         S3Settings shortLease = fixture.settings().withLease(Duration.ofSeconds(3));
         byte[] content = random(PART + 10);
