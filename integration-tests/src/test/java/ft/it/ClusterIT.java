@@ -100,27 +100,7 @@ class ClusterIT {
                 FaultProxy proxy = new FaultProxy(cluster.address())) {
             proxy.setDefault(Faults.none().throttle(UPSTREAM, RATE));
             Process client = FtProcesses.start(work, launch, "-s", proxy.address(), "put", "--retries", "0", "big.bin");
-            int victim;
-            try {
-                await("two thirds of the upload passed the balancer")
-                        .atMost(Duration.ofSeconds(60))
-                        .pollInterval(Duration.ofMillis(5))
-                        .until(() -> proxy.bytes(UPSTREAM) > CUT || !client.isAlive());
-                assertThat(client.isAlive())
-                        .as("the upload is still running; stderr: %s", Files.readString(work.resolve(".err")))
-                        .isTrue();
-                victim = cluster.haproxy.busyServer();
-                cluster.kill(victim);
-                assertThat(client.waitFor(60, TimeUnit.SECONDS))
-                        .as("the client noticed its server died")
-                        .isTrue();
-                String err = Files.readString(work.resolve(".err"));
-                assertThat(client.exitValue()).as(err).isEqualTo(3);
-                assertThat(err).contains("(CONNECTION_LOST)");
-            } finally {
-                client.destroyForcibly();
-                client.waitFor(30, TimeUnit.SECONDS);
-            }
+            int victim = killItsServerPastTwoThirds(cluster, proxy, UPSTREAM, client, work);
             long cutAt = proxy.bytes(UPSTREAM);
 
             proxy.setDefault(Faults.none());
@@ -169,27 +149,7 @@ class ClusterIT {
             assertThat(put.exit()).as(put.err()).isZero();
 
             Process client = FtProcesses.start(work, launch, "-s", proxy.address(), "get", "--retries", "0", "big.bin");
-            int victim;
-            try {
-                await("two thirds of the download passed the balancer")
-                        .atMost(Duration.ofSeconds(60))
-                        .pollInterval(Duration.ofMillis(5))
-                        .until(() -> proxy.bytes(DOWNSTREAM) > CUT || !client.isAlive());
-                assertThat(client.isAlive())
-                        .as("the download is still running; stderr: %s", Files.readString(work.resolve(".err")))
-                        .isTrue();
-                victim = cluster.haproxy.busyServer();
-                cluster.kill(victim);
-                assertThat(client.waitFor(60, TimeUnit.SECONDS))
-                        .as("the client noticed its server died")
-                        .isTrue();
-                String err = Files.readString(work.resolve(".err"));
-                assertThat(client.exitValue()).as(err).isEqualTo(3);
-                assertThat(err).contains("(CONNECTION_LOST)");
-            } finally {
-                client.destroyForcibly();
-                client.waitFor(30, TimeUnit.SECONDS);
-            }
+            int victim = killItsServerPastTwoThirds(cluster, proxy, DOWNSTREAM, client, work);
             assertThat(work.resolve("big.bin"))
                     .as("nothing unverified takes the final name")
                     .doesNotExist();
@@ -561,5 +521,36 @@ class ClusterIT {
         FtProcesses.Result r = FtProcesses.run(dir, launch, "-s", cluster.address(), "get", remote, "-o", "copy");
         assertThat(r.exit()).as(r.err()).isZero();
         return TestData.md5Hex(dir.resolve("copy"));
+    }
+
+    /**
+     * Once two thirds of the file have passed {@code proxy} in {@code direction}, kills the server
+     * that holds the client's connection (SIGKILL) and checks that the client ended with
+     * CONNECTION_LOST (exit 3); returns that server's index.
+     */
+    private static int killItsServerPastTwoThirds(
+            Cluster cluster, FaultProxy proxy, FaultProxy.Direction direction, Process client, Path work)
+            throws Exception {
+        try {
+            await("two thirds of the transfer passed the balancer")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(5))
+                    .until(() -> proxy.bytes(direction) > CUT || !client.isAlive());
+            assertThat(client.isAlive())
+                    .as("the transfer is still running; stderr: %s", Files.readString(work.resolve(".err")))
+                    .isTrue();
+            int victim = cluster.haproxy.busyServer();
+            cluster.kill(victim);
+            assertThat(client.waitFor(60, TimeUnit.SECONDS))
+                    .as("the client noticed its server died")
+                    .isTrue();
+            String err = Files.readString(work.resolve(".err"));
+            assertThat(client.exitValue()).as(err).isEqualTo(3);
+            assertThat(err).contains("(CONNECTION_LOST)");
+            return victim;
+        } finally {
+            client.destroyForcibly();
+            client.waitFor(30, TimeUnit.SECONDS);
+        }
     }
 }

@@ -120,7 +120,7 @@ final class S3Upload implements UploadSession {
 
     private volatile Throwable failure;
     private boolean finished;
-    private boolean closed;
+    private volatile boolean closed;
 
     S3Upload(
             S3Storage storage,

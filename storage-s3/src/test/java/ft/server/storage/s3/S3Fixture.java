@@ -59,6 +59,11 @@ final class S3Fixture implements AutoCloseable {
 
     /** A raw SDK client on the same S3Proxy, for what ft itself would not do. */
     S3Client rawClient() {
+        return rawClient(s3);
+    }
+
+    /** A raw SDK client on {@code s3}: path-style, its identity, the JDK's HTTP client. */
+    static S3Client rawClient(S3ProxyServer s3) {
         return S3Client.builder()
                 .endpointOverride(s3.endpoint())
                 .region(Region.US_EAST_1)

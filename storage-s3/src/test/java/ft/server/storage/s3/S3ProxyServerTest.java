@@ -6,11 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ft.testing.S3ProxyServer;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 
@@ -20,7 +16,7 @@ class S3ProxyServerTest {
     void bucketAndObjectSurviveAKillAndRestartOnTheSamePort() throws Exception {
         try (S3ProxyServer s3 = S3ProxyServer.start()) {
             s3.createBucket("fixture");
-            try (S3Client client = client(s3)) {
+            try (S3Client client = S3Fixture.rawClient(s3)) {
                 assertThatThrownBy(() -> client.headBucket(b -> b.bucket("absent")))
                         .isInstanceOf(NoSuchBucketException.class);
                 client.putObject(b -> b.bucket("fixture").key("k"), RequestBody.fromString("hello"));
@@ -32,16 +28,5 @@ class S3ProxyServerTest {
                         .isEqualTo("hello");
             }
         }
-    }
-
-    static S3Client client(S3ProxyServer s3) {
-        return S3Client.builder()
-                .endpointOverride(s3.endpoint())
-                .region(Region.US_EAST_1)
-                .forcePathStyle(true)
-                .httpClient(UrlConnectionHttpClient.create())
-                .credentialsProvider(
-                        StaticCredentialsProvider.create(AwsBasicCredentials.create(s3.accessKey(), s3.secretKey())))
-                .build();
     }
 }
